@@ -1,0 +1,71 @@
+"""The library behind each command: check, schema, build, weekly and send."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from briefgen.errors import count
+from briefgen.factbase import FactBase, load_factbase
+
+
+def check(facts: Path, strict: bool = False) -> FactBase:
+    """Load and verify the fact base; raise DiagnosticsError listing every problem."""
+    base = load_factbase(facts)
+    base.raise_for_errors(strict=strict)
+    return base
+
+
+def summary(base: FactBase) -> str:
+    """One line for stderr: what was checked and what was found."""
+    return (f"checked {len(base.facts)} facts, {len(base.sources)} sources, "
+            f"{len(base.themes)} themes: {count(base.diagnostics)}")
+
+
+def schema() -> str:
+    """The JSON Schema of fact files (draft 2020-12), as text."""
+    from briefgen.models import FactFile
+
+    doc = FactFile.model_json_schema()
+    doc = {"$schema": "https://json-schema.org/draft/2020-12/schema",
+           "$id": "https://briefgen.invalid/schema/facts.json",
+           "title": "briefgen fact file", **doc}
+    doc["minProperties"] = 1
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def render_briefs(base: FactBase, templates: Path, format: tuple, out: Path, specs) -> list[Path]:
+    """Compose and render every brief in memory, then write them all at once."""
+    from briefgen.compose import compose
+    from briefgen.output import render, write_atomically
+
+    files: dict[Path, bytes] = {}
+    for spec in specs:
+        brief = compose(base, templates, spec)
+        for suffix, data in render(brief, format, templates).items():
+            files[out / f"{brief.name}{suffix}"] = data
+    return [p for p in write_atomically(files) if not p.name.endswith(".sources.json")]
+
+
+def build(facts: Path, templates: Path, theme: list[str] | None = None,
+          format: tuple = ("docx", "pdf"), out: Path = Path("out")) -> list[Path]:
+    """One brief per theme (default: every theme); returns the brief files written."""
+    from briefgen.briefs import theme_spec
+    from briefgen.errors import UsageError
+
+    base = check(facts)
+    unknown = [t for t in theme or () if t not in base.themes]
+    if unknown:
+        raise UsageError(f"unknown theme '{unknown[0]}' (themes: {', '.join(base.themes)})")
+    specs = [theme_spec(base, t) for t in dict.fromkeys(theme or base.themes)]
+    return render_briefs(base, templates, format, out, specs)
+
+
+def weekly(facts: Path, templates: Path, week: str | None = None,
+           format: tuple = ("docx", "pdf"), out: Path = Path("out")) -> list[Path]:
+    """The weekly brief for an ISO week (default: the current week)."""
+    from briefgen.briefs import current_week, weekly_spec
+
+    base = check(facts)
+    spec = weekly_spec(base, week or current_week())
+    return render_briefs(base, templates, format, out, [spec])

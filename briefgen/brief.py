@@ -1,0 +1,100 @@
+"""The brief document model: the one structure every writer (docx, pdf, email) consumes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class QuoteUse:
+    """A quote cited from a source and the facts that cite it (shown in the annex)."""
+
+    text: str
+    fact_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SourceEntry:
+    """One entry of the Sources annex; `anchor` names its bookmark / PDF destination."""
+
+    id: str
+    number: int  # 1-based, in order of first citation
+    anchor: str  # e.g. "src_3": a valid Word bookmark name and PDF destination name
+    publisher: str
+    title: str
+    author: str | None
+    published: str  # display form at its precision, e.g. "18 October 2017", "June 2013"
+    url: str | None
+    file_name: str  # archived text, e.g. "002_nato-watch.txt"
+    reliability: str  # Admiralty A-F
+    language: str
+    quotes: tuple[QuoteUse, ...] = ()
+
+
+@dataclass(frozen=True)
+class Run:
+    """Literal text (never markup) with simple emphasis set by the template."""
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+
+
+@dataclass(frozen=True)
+class Cite:
+    """A citation marker: links a line to the source entry and the quote that backs it."""
+
+    number: int  # 1-based order of appearance in the brief (footnote number)
+    source: SourceEntry
+    fact_id: str
+    quote: str  # exact text as it stands in the source
+    date: str  # the fact's date, display form
+
+
+Inline = Run | Cite
+
+
+@dataclass(frozen=True)
+class Block:
+    """A heading, bullet, body paragraph or editorial note, made of inline runs and cites.
+
+    Bullets and paragraphs always carry at least one Cite (the composer enforces it);
+    headings and notes (theme summaries, "nothing new") are exempt.
+    """
+
+    kind: str  # "heading" | "bullet" | "paragraph" | "note"
+    inlines: tuple[Inline, ...]
+    level: int = 0  # heading level 1-3; 0 for other blocks
+    fact_ids: tuple[str, ...] = ()  # facts shown in this block (for error messages)
+    origin: str = ""  # template location, e.g. "templates/theme.md.j2:12"
+
+    @property
+    def text(self) -> str:
+        """The block's plain text without citation markers."""
+        return "".join(i.text for i in self.inlines if isinstance(i, Run))
+
+    @property
+    def cites(self) -> tuple[Cite, ...]:
+        return tuple(i for i in self.inlines if isinstance(i, Cite))
+
+
+@dataclass(frozen=True)
+class Brief:
+    """A whole brief: title block, body blocks and the Sources annex."""
+
+    name: str  # output file stem, e.g. "theme-russian-motives", "weekly-2019-W50"
+    title: str
+    subtitle: str
+    subject: str
+    keywords: tuple[str, ...]
+    author: str
+    created: datetime  # timezone-aware; from SOURCE_DATE_EPOCH or the content, never the clock
+    blocks: tuple[Block, ...]
+    sources: tuple[SourceEntry, ...]
+    language: str = "en"
+    extra: dict = field(default_factory=dict, compare=False)  # writer-independent metadata
+
+    @property
+    def cites(self) -> tuple[Cite, ...]:
+        return tuple(c for b in self.blocks for c in b.cites)

@@ -1,0 +1,139 @@
+"""The `briefgen` command line: a thin layer over briefgen.api, one function per command."""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import re
+import sys
+from pathlib import Path
+
+from briefgen import __version__
+from briefgen.errors import BriefgenError, UsageError
+
+FORMATS = ("docx", "pdf")
+
+
+def check(facts: Path, strict: bool) -> None:
+    """Validate the whole fact base; print errors and warnings (--strict makes warnings fail)."""
+    from briefgen import api
+    base = api.check(facts=facts, strict=strict)
+    for diagnostic in base.diagnostics:
+        print(diagnostic, file=sys.stderr)
+    print(api.summary(base), file=sys.stderr)
+
+
+def build(facts: Path, templates: Path, theme: list[str], format: tuple, out: Path) -> None:
+    """Build one brief per theme (default: every theme), as Word and PDF by default."""
+    from briefgen import api
+    _print_paths(api.build(facts=facts, templates=templates, theme=theme, format=format, out=out))
+
+
+def weekly(facts: Path, templates: Path, week: str | None, format: tuple, out: Path) -> None:
+    """Build the weekly brief: every theme's developments dated in that ISO week."""
+    from briefgen import api
+    _print_paths(api.weekly(facts=facts, templates=templates, week=week, format=format, out=out))
+
+
+def send(facts: Path, templates: Path, week: str, readers: Path, dry_run: bool, out: Path,
+         format: tuple, resend_changed: bool, status: bool) -> None:
+    """Email each reader the weekly brief for the themes they follow, exactly once."""
+    from briefgen import api
+    _print_paths(api.send(facts=facts, templates=templates, week=week, readers=readers,
+                          dry_run=dry_run, out=out, format=format,
+                          resend_changed=resend_changed, status=status))
+
+
+def schema() -> None:
+    """Print the JSON Schema of fact files, for editors' YAML plugins."""
+    from briefgen import api
+    sys.stdout.write(api.schema())
+
+
+def _print_paths(paths) -> None:
+    for path in paths or ():
+        print(path)
+
+
+def _formats(text: str) -> tuple:
+    chosen = tuple(dict.fromkeys(f.strip().lower() for f in text.split(",") if f.strip()))
+    bad = [f for f in chosen if f not in FORMATS]
+    if bad or not chosen:
+        raise argparse.ArgumentTypeError(f"unknown format '{','.join(bad) or text}' "
+                                         f"(choose from {', '.join(FORMATS)})")
+    return chosen
+
+
+def _week(text: str) -> str:
+    m = re.fullmatch(r"(\d{4})-?W(\d{2})", text.strip())
+    if not m or not 1 <= int(m.group(2)) <= 53:
+        raise argparse.ArgumentTypeError(f"'{text}' is not an ISO week like 2019-W50")
+    return f"{m.group(1)}-W{m.group(2)}"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="briefgen", description=__doc__.split(":")[0] + ".")
+    parser.add_argument("--version", action="version", version=f"briefgen {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--facts", type=Path, default=Path("facts"),
+                        help="the fact base folder (default: facts)")
+    common.add_argument("--templates", type=Path, default=Path("templates"),
+                        help="the templates folder (default: templates)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(func, *parents):
+        doc = inspect.getdoc(func)
+        p = sub.add_parser(func.__name__, help=doc, description=doc, parents=[common, *parents])
+        p.set_defaults(func=func)
+        return p
+
+    outputs = argparse.ArgumentParser(add_help=False)
+    outputs.add_argument("--format", type=_formats, default=FORMATS, metavar="docx,pdf",
+                         help="output formats, comma-separated (default: docx,pdf)")
+    outputs.add_argument("--out", type=Path, default=Path("out"),
+                         help="output folder (default: out)")
+    p = command(check)
+    p.add_argument("--strict", action="store_true", help="warnings fail the check too")
+    p = command(build, outputs)
+    p.add_argument("--theme", action="append", default=[], metavar="ID",
+                   help="a theme id; repeat for several (default: every theme)")
+    p = command(weekly, outputs)
+    p.add_argument("--week", type=_week, metavar="YYYY-Www",
+                   help="the ISO week (default: the current week)")
+    p = command(send, outputs)
+    p.set_defaults(format=("pdf",))
+    p.add_argument("--week", type=_week, required=True, metavar="YYYY-Www", help="the ISO week")
+    p.add_argument("--readers", type=Path, default=Path("readers.yaml"),
+                   help="the distribution list (default: readers.yaml)")
+    p.add_argument("--dry-run", action="store_true",
+                   help="write each message as .eml under out/outbox/ and send nothing")
+    p.add_argument("--resend-changed", action="store_true",
+                   help="send readers a corrected edition when the brief changed since they got it")
+    p.add_argument("--status", action="store_true", help="print the ledger for the week and exit")
+    command(schema)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    func = args.func
+    kwargs = {name: getattr(args, name) for name in inspect.signature(func).parameters}
+    try:
+        func(**kwargs)
+    except BriefgenError as e:
+        for line in e.lines():
+            print(line, file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("interrupted; nothing was written", file=sys.stderr)
+        return 130
+    except Exception:  # a bug, not a user error: say so, with the details a report needs
+        import traceback
+        traceback.print_exc()
+        print(f"briefgen {__version__}: internal error (a bug, not a problem with your input); "
+              "please report it with the traceback above", file=sys.stderr)
+        return 3
+    return 0
+
+
+__all__ = ["main", "UsageError"]

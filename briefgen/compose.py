@@ -1,0 +1,335 @@
+"""Compose a brief: fill a Jinja2 template with facts, parse its Markdown, build the brief model.
+
+Fact text never passes through the Markdown parser or the template engine as code: every value a
+template prints is swapped for an opaque placeholder (private-use characters around a number),
+the Markdown is parsed, and the placeholders are put back as literal runs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+
+from briefgen.brief import Block, Brief, Cite, Inline, QuoteUse, Run, SourceEntry
+from briefgen.errors import BuildError, display_path
+from briefgen.factbase import FactBase
+from briefgen.models import Fact
+
+DATA, CITE, LINE = ("\ue000", "\ue001"), ("\ue002", "\ue003"), ("\ue004", "\ue005")
+_TOKEN = re.compile("\ue000(\\d+)\ue001|\ue002(\\d+)\ue003")
+_LINE = re.compile("\ue004(\\d+)\ue005")
+
+
+@dataclass(frozen=True)
+class FactView:
+    """What a template sees of a fact: display-ready values, nothing executable."""
+
+    id: str
+    statement: str
+    date: str  # display form at its precision
+    iso_date: str
+    year: int
+    kind: str
+    credibility: int
+    reliability: str  # best (lowest letter) reliability among its cited sources
+    grading: str  # e.g. "B2"
+    actors: tuple[str, ...]
+    tags: tuple[str, ...]
+    themes: tuple[str, ...]
+    sources: tuple[str, ...]  # publishers, in citation order
+
+
+@dataclass(frozen=True)
+class ThemeView:
+    id: str
+    title: str
+    summary: str | None
+    facts: tuple[FactView, ...]
+
+
+@dataclass
+class Spec:
+    """What to compose: which template, the title block and the themes with their facts."""
+
+    name: str
+    template: str
+    title: str
+    subtitle: str
+    subject: str
+    keywords: tuple[str, ...]
+    created: datetime
+    themes: list[tuple[str, list[Fact]]]  # (theme id, facts in display order)
+    context: dict = field(default_factory=dict)  # extra template variables (key points, week)
+
+
+def fact_view(base: FactBase, fact: Fact) -> FactView:
+    sources = [base.sources[c.source] for c in fact.citations]
+    reliability = min(s.reliability for s in sources)
+    return FactView(
+        id=fact.id, statement=fact.statement, date=fact.date.display(), iso_date=str(fact.date),
+        year=fact.date.year, kind=fact.kind, credibility=fact.credibility, reliability=reliability,
+        grading=f"{reliability}{fact.credibility}", actors=tuple(fact.actors),
+        tags=tuple(fact.tags), themes=tuple(fact.themes),
+        sources=tuple(dict.fromkeys(s.publisher for s in sources)))
+
+
+def compose(base: FactBase, templates: Path, spec: Spec) -> Brief:
+    """Render `spec` through its template into a Brief; uncited lines fail the build."""
+    views = {}
+
+    def view(fact: Fact) -> FactView:
+        if fact.id not in views:
+            views[fact.id] = fact_view(base, fact)
+        return views[fact.id]
+
+    themes = [ThemeView(t.id, t.title, t.summary, tuple(view(f) for f in facts))
+              for t, facts in ((base.themes[tid], facts) for tid, facts in spec.themes)]
+    context = {**{k: _views(v, view) for k, v in spec.context.items()},
+               "title": spec.title, "subtitle": spec.subtitle, "themes": themes}
+    renderer = _Renderer(templates)
+    text, origins = renderer.render(spec.template, context)
+    return _Builder(base, renderer, spec, origins).build(text)
+
+
+def _views(value, view):
+    if isinstance(value, Fact):
+        return view(value)
+    if isinstance(value, (list, tuple)):
+        return [_views(v, view) for v in value]
+    return value
+
+
+class _Renderer:
+    """A sandboxed Jinja2 environment whose printed values become placeholders."""
+
+    def __init__(self, templates: Path):
+        from jinja2 import FileSystemLoader, StrictUndefined
+        from jinja2.ext import Extension
+        from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+        class LineStamps(Extension):
+            """Stamp the template line number before every newline of literal template text."""
+
+            def filter_stream(self, stream):
+                for token in stream:
+                    if token.type == "data" and "\n" in token.value:
+                        lines = token.value.split("\n")
+                        stamped = [f"{text}{LINE[0]}{token.lineno + i}{LINE[1]}"
+                                   for i, text in enumerate(lines[:-1])] + lines[-1:]
+                        token = token.__class__(token.lineno, "data", "\n".join(stamped))
+                    yield token
+
+        self.templates = templates
+        self.values: list = []
+        self.env = ImmutableSandboxedEnvironment(
+            loader=FileSystemLoader(str(templates)), autoescape=False, trim_blocks=True,
+            lstrip_blocks=True, keep_trailing_newline=True, undefined=StrictUndefined,
+            finalize=self._placeholder, extensions=[LineStamps])
+        self.env.globals["cite"] = lambda *facts: _CiteRequest(facts)
+
+    def _placeholder(self, value) -> str:
+        self.values.append(value)
+        mark = CITE if isinstance(value, _CiteRequest) else DATA
+        return f"{mark[0]}{len(self.values) - 1}{mark[1]}"
+
+    def render(self, name: str, context: dict) -> tuple[str, list[int]]:
+        """The rendered Markdown (placeholders in) and, per output line, its template line."""
+        from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
+
+        self.name = name
+        try:
+            text = self.env.get_template(name).render(context)
+        except TemplateNotFound as e:
+            raise BuildError(f"template '{e.name}' not found in {display_path(self.templates)} "
+                             "(hint: pass --templates DIR)") from None
+        except TemplateSyntaxError as e:
+            raise BuildError(f"{self.where(e.lineno, e.name)}: template error: {e.message}") from None
+        except TemplateError as e:
+            raise BuildError(f"{self.where(_template_line(e), name)}: template error: {e}") from None
+        lines, origins = [], []
+        for line in text.split("\n"):
+            stamps = _LINE.findall(line)
+            origins.append(int(stamps[-1]) if stamps else 0)
+            lines.append(_LINE.sub("", line))
+        return "\n".join(lines), origins
+
+    def where(self, line: int | None, name: str | None = None) -> str:
+        return f"{display_path(self.templates / (name or self.name))}:{line or 0}"
+
+
+@dataclass(frozen=True)
+class _CiteRequest:
+    facts: tuple
+
+
+def _template_line(error: Exception) -> int:
+    """The template line of a runtime error, from the traceback frames Jinja2 rewrites."""
+    tb, line = error.__traceback__, 0
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.endswith(".j2"):
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+class _Builder:
+    """Turns the parsed Markdown into blocks, numbering citations and collecting the annex."""
+
+    def __init__(self, base: FactBase, renderer: _Renderer, spec: Spec, origins: list[int]):
+        self.base, self.renderer, self.spec, self.origins = base, renderer, spec, origins
+        self.entries: dict[str, dict] = {}  # source id -> annex entry fields, in order
+        self.uses: dict[str, dict[str, list[str]]] = {}  # source id -> quote -> fact ids
+        self.cites = 0
+        self.cited: dict[int, tuple[str, int]] = {}  # cite number -> (fact id, citation index)
+
+    def build(self, text: str) -> Brief:
+        from markdown_it import MarkdownIt
+
+        md = MarkdownIt("zero").enable(["heading", "list", "blockquote", "emphasis", "escape"])
+        blocks, uncited, kind_stack = [], [], []
+        tokens = md.parse(text)
+        for i, token in enumerate(tokens):
+            if token.type in ("bullet_list_open", "ordered_list_open", "blockquote_open"):
+                kind_stack.append("note" if token.type == "blockquote_open" else "bullet")
+            elif token.type in ("bullet_list_close", "ordered_list_close", "blockquote_close"):
+                kind_stack.pop()
+            elif token.type == "inline":
+                opener = tokens[i - 1]
+                origin = self.renderer.where(self.origins[opener.map[0]] if opener.map else 0)
+                if opener.type == "heading_open":
+                    kind, level = "heading", int(opener.tag[1])
+                else:
+                    kind, level = (kind_stack[-1] if kind_stack else "paragraph"), 0
+                block = self.block(kind, level, token.children or [], origin)
+                if not block.inlines:
+                    continue
+                if kind in ("bullet", "paragraph") and not block.cites:
+                    uncited.append(f"{origin}: this {kind} has no citation: "
+                                   f"“{_clip(block.text)}”")
+                blocks.append(block)
+        if uncited:
+            raise BuildError("\n".join(uncited) + "\n(hint: every bullet and paragraph needs "
+                             "{{ cite(fact) }}; notes (> ...) and headings are exempt)")
+        sources = tuple(self.entry(sid) for sid in self.entries)
+        by_id = {s.id: s for s in sources}
+        blocks = [replace(b, inlines=tuple(replace(i, source=by_id[i.source.id])
+                                           if isinstance(i, Cite) else i for i in b.inlines))
+                  if b.cites else b for b in blocks]
+        spec = self.spec
+        return Brief(name=spec.name, title=spec.title, subtitle=spec.subtitle,
+                     subject=spec.subject, keywords=spec.keywords, author="briefgen",
+                     created=spec.created, blocks=tuple(blocks), sources=sources,
+                     extra={"provenance": [self.line_record(b) for b in blocks if b.cites]})
+
+    def block(self, kind: str, level: int, children, origin: str) -> Block:
+        inlines: list[Inline] = []
+        bold = italic = 0
+        for child in children:
+            if child.type == "strong_open":
+                bold += 1
+            elif child.type == "strong_close":
+                bold -= 1
+            elif child.type == "em_open":
+                italic += 1
+            elif child.type == "em_close":
+                italic -= 1
+            elif child.type in ("softbreak", "hardbreak"):
+                inlines.append(Run(" ", bool(bold), bool(italic)))
+            elif child.type == "text":
+                self.inline_text(child.content, bool(bold), bool(italic), inlines)
+        inlines = _merge(inlines)
+        fact_ids = tuple(dict.fromkeys(i.fact_id for i in inlines if isinstance(i, Cite)))
+        return Block(kind, tuple(inlines), level, fact_ids, origin)
+
+    def inline_text(self, text: str, bold: bool, italic: bool, inlines: list[Inline]) -> None:
+        pos = 0
+        for m in _TOKEN.finditer(text):
+            if m.start() > pos:
+                inlines.append(Run(text[pos:m.start()], bold, italic))
+            value = self.renderer.values[int(m.group(1) or m.group(2))]
+            if m.group(1) is not None:
+                inlines.append(Run(" ".join(str(value).split()), bold, italic))
+            else:
+                for fact in _facts(value.facts):
+                    inlines.extend(self.cite(fact))
+            pos = m.end()
+        if pos < len(text):
+            inlines.append(Run(text[pos:], bold, italic))
+
+    def cite(self, fact_ref) -> list[Cite]:
+        fact = self.base.facts[fact_ref.id if hasattr(fact_ref, "id") else str(fact_ref)]
+        cites = []
+        for n, citation in enumerate(fact.citations):
+            verified = self.base.verified[(fact.id, n)]
+            sid = citation.source
+            self.entries.setdefault(sid, {"number": len(self.entries) + 1})
+            self.uses.setdefault(sid, {}).setdefault(verified.exact, [])
+            if fact.id not in self.uses[sid][verified.exact]:
+                self.uses[sid][verified.exact].append(fact.id)
+            self.cites += 1
+            self.cited[self.cites] = (fact.id, n)
+            cites.append(Cite(self.cites, _Placeholder(sid), fact.id, verified.exact,
+                              fact.date.display()))
+        return cites
+
+    def entry(self, sid: str) -> SourceEntry:
+        source, number = self.base.sources[sid], self.entries[sid]["number"]
+        return SourceEntry(
+            id=sid, number=number, anchor=f"src_{number}", publisher=source.publisher,
+            title=source.title, author=source.author, published=source.published.display(),
+            url=source.url, file_name=Path(source.file).name, reliability=source.reliability,
+            language=source.language,
+            quotes=tuple(QuoteUse(q, tuple(ids)) for q, ids in self.uses[sid].items()))
+
+    def line_record(self, block: Block) -> dict:
+        """Provenance of one line: its facts, and for each citation the exact source spans."""
+        citations = []
+        for cite in block.cites:
+            fact_id, n = self.cited[cite.number]
+            verified = self.base.verified[(fact_id, n)]
+            source = self.base.sources[cite.source.id]
+            citations.append({
+                "number": cite.number, "fact": fact_id, "source": source.id,
+                "file": source.file, "sha256": verified.sha256, "quote": verified.exact,
+                "selectors": [asdict(s) for s in verified.selectors]})
+        return {"kind": block.kind, "text": block.text, "origin": block.origin,
+                "facts": list(block.fact_ids), "citations": citations}
+
+
+@dataclass(frozen=True)
+class _Placeholder:
+    """Stands in for a SourceEntry until the annex is numbered; swapped by `_resolve`."""
+
+    id: str
+
+
+def _facts(values) -> list:
+    out = []
+    for v in values:
+        out.extend(_facts(v) if isinstance(v, (list, tuple)) else [v])
+    return out
+
+
+def _merge(inlines: list[Inline]) -> list[Inline]:
+    """Join neighbouring runs of the same style; drop empty ones."""
+    out: list[Inline] = []
+    for item in inlines:
+        if isinstance(item, Run) and out and isinstance(out[-1], Run) and \
+                (out[-1].bold, out[-1].italic) == (item.bold, item.italic):
+            out[-1] = Run(out[-1].text + item.text, item.bold, item.italic)
+        elif not (isinstance(item, Run) and not item.text):
+            out.append(item)
+    for i in range(len(out) - 1):  # no space between a word and its citation marker
+        if isinstance(out[i], Run) and isinstance(out[i + 1], Cite):
+            out[i] = Run(out[i].text.rstrip(), out[i].bold, out[i].italic)
+    if out and isinstance(out[0], Run):
+        out[0] = Run(out[0].text.lstrip(), out[0].bold, out[0].italic)
+    if out and isinstance(out[-1], Run):
+        out[-1] = Run(out[-1].text.rstrip(), out[-1].bold, out[-1].italic)
+    return [i for i in out if not (isinstance(i, Run) and not i.text)]
+
+
+def _clip(text: str, limit: int = 70) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,284 @@
+"""Load a fact base: every YAML file under facts/, validated, cross-checked and quote-verified."""
+
+from __future__ import annotations
+
+import difflib
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from briefgen.errors import BriefgenError, Diagnostic, DiagnosticsError, display_path
+from briefgen.models import KINDS, Fact, Source, Theme
+from briefgen.quotes import Miss, SourceText, Verified
+from briefgen.yamlpos import YamlDoc, load
+
+MAX_STATEMENT_WORDS = 60
+SLUG_HINT = "use lowercase letters, digits and single hyphens, e.g. 'nato-watch-2013-06'"
+
+
+@dataclass(frozen=True)
+class Location:
+    path: str
+    line: int
+    col: int
+
+
+@dataclass
+class FactBase:
+    """Validated sources, themes and facts in file order, and everything found wrong with them."""
+
+    root: Path
+    sources: dict[str, Source] = field(default_factory=dict)
+    themes: dict[str, Theme] = field(default_factory=dict)
+    facts: dict[str, Fact] = field(default_factory=dict)
+    where: dict[tuple[str, str], Location] = field(default_factory=dict)  # (kind, id) -> item
+    verified: dict[tuple[str, int], Verified] = field(default_factory=dict)  # (fact id, n)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.is_error]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if not d.is_error]
+
+    def raise_for_errors(self, strict: bool = False) -> None:
+        """Raise with every diagnostic when there is an error (or, if strict, a warning)."""
+        if self.errors or (strict and self.diagnostics):
+            raise DiagnosticsError(self.diagnostics)
+
+
+def load_factbase(facts_dir: Path) -> FactBase:
+    """Read and check every `*.yaml` under `facts_dir`; problems are collected, not raised."""
+    facts_dir = Path(facts_dir)
+    if not facts_dir.is_dir():
+        raise BriefgenError(f"fact base folder '{facts_dir}' not found "
+                            "(hint: run in the project folder or pass --facts DIR)")
+    base = FactBase(root=facts_dir)
+    loader = _Loader(base)
+    for path in sorted(facts_dir.rglob("*.yml")):
+        base.diagnostics.append(Diagnostic(display_path(path), 1, 1, "warning",
+                                           "ignored: fact files must end in .yaml",
+                                           hint="rename it to .yaml"))
+    for path in sorted(facts_dir.rglob("*.yaml")):
+        loader.read_file(path)
+    loader.cross_check()
+    return base
+
+
+class _Loader:
+    def __init__(self, base: FactBase):
+        self.base = base
+        self.docs: dict[str, YamlDoc] = {}
+        self.paths: dict[tuple[str, str], tuple[str, tuple]] = {}  # (kind, id) -> (file, path)
+
+    def report(self, file: str, pos: tuple[int, int], message: str, *, id: str | None = None,
+               field: str | None = None, hint: str | None = None, severity: str = "error") -> None:
+        self.base.diagnostics.append(Diagnostic(file, pos[0], pos[1], severity, message,
+                                                id=id, field=field, hint=hint))
+
+    def read_file(self, path: Path) -> None:
+        file = display_path(path)
+        doc = self.docs[file] = load(path)
+        for pos, message, hint in doc.problems:
+            self.report(file, pos, message, hint=hint)
+        if doc.problems:
+            return  # a file with YAML problems is not read further: its data may be wrong
+        data = doc.data
+        if not isinstance(data, dict) or not data:
+            self.report(file, doc.pos(()), "a fact file must be a mapping with one or more of "
+                        "the keys sources, themes, facts", hint="start the file with 'facts:'")
+            return
+        for key, items in data.items():
+            if key not in KINDS:
+                self.report(file, doc.pos((key,), key=True), f"unknown top-level key '{key}'",
+                            hint=_did_you_mean(key, KINDS))
+            elif not isinstance(items, list):
+                self.report(file, doc.pos((key,)), f"'{key}' must be a list (items start with '- ')")
+            else:
+                for index, item in enumerate(items):
+                    self.read_item(file, doc, key, index, item)
+
+    def read_item(self, file: str, doc: YamlDoc, kind: str, index: int, item: object) -> None:
+        from pydantic import ValidationError
+
+        model = KINDS[kind]
+        path = (kind, index)
+        item_id = item.get("id") if isinstance(item, dict) else None
+        item_id = item_id if isinstance(item_id, str) else None
+        try:
+            obj = model.model_validate(item)
+        except ValidationError as e:
+            for err in e.errors(include_url=False):
+                self.pydantic_error(file, doc, path, model, item_id, err)
+            return
+        key = (kind, obj.id)
+        if key in self.paths:
+            other_file, other_path = self.paths[key]
+            line, col = self.docs[other_file].pos(other_path + ("id",))
+            self.report(file, doc.pos(path + ("id",)), f"duplicate {kind[:-1]} id "
+                        f"(also at {other_file}:{line}:{col})", id=obj.id, field="id",
+                        hint="ids must be unique across all files: rename one")
+            return
+        self.paths[key] = (file, path)
+        line, col = doc.pos(path)
+        self.base.where[key] = Location(file, line, col)
+        getattr(self.base, kind)[obj.id] = obj
+
+    def pydantic_error(self, file, doc, path, model, item_id, err) -> None:
+        loc = tuple(err["loc"])
+        field = _dotted(loc)
+        kind, value = err["type"], err.get("input")
+        hint = None
+        if kind == "extra_forbidden":
+            message = f"unknown key '{loc[-1]}'"
+            hint = _did_you_mean(str(loc[-1]), _fields_at(model, loc[:-1]))
+            pos = doc.pos(path + loc, key=True)
+            field = _dotted(loc[:-1]) or None
+        elif kind == "missing":
+            message = f"required key '{loc[-1]}' is missing"
+            pos = doc.pos(path + loc[:-1])
+            field = _dotted(loc[:-1]) or None
+        else:
+            pos = doc.pos(path + loc)
+            if kind == "string_pattern_mismatch" and "a-z0-9" in err["ctx"]["pattern"]:
+                message, hint = f"'{value}' is not a slug", SLUG_HINT
+            elif kind == "string_pattern_mismatch":
+                message = f"'{value}' is not a BCP 47 language tag"
+                hint = "e.g. 'en', 'ar', 'fr-BE'"
+            elif kind == "literal_error":
+                message = f"'{value}' is not one of {err['ctx']['expected']}"
+            elif kind == "value_error":
+                message = str(err["ctx"]["error"])
+            elif kind in ("less_than_equal", "greater_than_equal"):
+                message = f"{value!r} is out of range"
+                hint = "credibility runs from 1 (confirmed) to 6 (cannot be judged)"
+            elif kind == "too_short":
+                message = "must have at least one entry"
+            elif kind == "string_too_short":
+                message = "must not be empty"
+            else:
+                message = err["msg"][0].lower() + err["msg"][1:]
+                if value is not None and not isinstance(value, (dict, list)):
+                    message += f", got {value!r}"
+        self.report(file, pos, message, id=item_id, field=field, hint=hint)
+
+    def cross_check(self) -> None:
+        """References, source files, quotes, and the warnings that need the whole base."""
+        base = self.base
+        cited: set[str] = set()
+        themed: set[str] = set()
+        texts: dict[str, SourceText | None] = {}
+        for sid, source in base.sources.items():
+            texts[sid] = self.source_text(sid, source)
+        for fid, fact in base.facts.items():
+            file, path = self.paths[("facts", fid)]
+            doc = self.docs[file]
+            for i, theme in enumerate(fact.themes):
+                themed.add(theme)
+                if theme not in base.themes:
+                    self.report(file, doc.pos(path + ("themes", i)), f"unknown theme '{theme}'",
+                                id=fid, field=f"themes[{i}]",
+                                hint=_did_you_mean(theme, base.themes, "define it under 'themes:'"))
+            for n, citation in enumerate(fact.citations):
+                where = path + ("citations", n)
+                cited.add(citation.source)
+                if citation.source not in base.sources:
+                    self.report(file, doc.pos(where + ("source",)),
+                                f"unknown source '{citation.source}'", id=fid,
+                                field=f"citations[{n}].source",
+                                hint=_did_you_mean(citation.source, base.sources,
+                                                   "define it under 'sources:'"))
+                    continue
+                self.check_quote(file, doc, where, fid, n, citation, texts[citation.source])
+            self.check_fact_warnings(file, doc, path, fid, fact)
+        for kind, used, message, hint in (
+                ("sources", cited, "source is cited by no fact", "cite it or remove it"),
+                ("themes", themed, "theme has no facts", "add facts to it or remove it")):
+            for item_id in getattr(base, kind):
+                if item_id not in used:
+                    file, path = self.paths[(kind, item_id)]
+                    self.report(file, self.docs[file].pos(path + ("id",)), message, id=item_id,
+                                hint=hint, severity="warning")
+
+    def source_text(self, sid: str, source: Source) -> SourceText | None:
+        file, path = self.paths[("sources", sid)]
+        pos = self.docs[file].pos(path + ("file",))
+        root = self.base.root.resolve()
+        target = (root / source.file).resolve()
+        if not target.is_relative_to(root):
+            self.report(file, pos, f"file '{source.file}' is outside the facts folder", id=sid,
+                        field="file", hint="archive the text under facts/sources/")
+        elif not target.is_file():
+            self.report(file, pos, f"file '{source.file}' not found", id=sid, field="file",
+                        hint="paths are relative to the facts folder, e.g. 'sources/x.txt'")
+        else:
+            try:
+                return SourceText(target.read_bytes())
+            except UnicodeDecodeError as e:
+                self.report(file, pos, f"file '{source.file}' is not UTF-8 text ({e.reason} at "
+                            f"byte {e.start})", id=sid, field="file", hint="save it as UTF-8")
+        return None
+
+    def check_quote(self, file, doc, where, fid, n, citation, text: SourceText | None) -> None:
+        if text is None:
+            return  # the source's own problem is reported once, at the source
+        result = text.verify(citation.quote)
+        if isinstance(result, Verified):
+            self.base.verified[(fid, n)] = result
+            return
+        hint = "copy the passage verbatim from the archived text"
+        if isinstance(result, Miss) and result.closest:
+            hint = (f"closest passage ({result.similarity:.0f}% similar): "
+                    f"“{_clip(result.closest, 160)}”")
+        self.report(file, doc.pos(where + ("quote",)), result.reason, id=fid,
+                    field=f"citations[{n}].quote", hint=hint)
+
+    def check_fact_warnings(self, file, doc, path, fid, fact: Fact) -> None:
+        for n, citation in enumerate(fact.citations):
+            source = self.base.sources.get(citation.source)
+            if source and fact.date.first_day > source.published.last_day:
+                self.report(file, doc.pos(path + ("date",)),
+                            f"dated {fact.date} but source '{source.id}' was published "
+                            f"{source.published}", id=fid, field="date",
+                            hint="a source cannot report what happened after it", severity="warning")
+        words = len(fact.statement.split())
+        if words > MAX_STATEMENT_WORDS:
+            self.report(file, doc.pos(path + ("statement",)),
+                        f"statement has {words} words; a brief line has at most "
+                        f"{MAX_STATEMENT_WORDS}", id=fid, field="statement",
+                        hint="split it into two facts", severity="warning")
+
+
+def _dotted(loc: tuple) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _fields_at(model, loc: tuple) -> list[str]:
+    """Field names of the (nested) model at `loc`, for 'did you mean' hints."""
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        annotation = model.model_fields[part].annotation
+        args = typing.get_args(annotation) or (annotation,)
+        model = next((a for a in args if hasattr(a, "model_fields")), None)
+        if model is None:
+            return []
+    return list(model.model_fields)
+
+
+def _did_you_mean(word: str, choices, fallback: str | None = None) -> str | None:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    if fallback:
+        return fallback
+    return "allowed: " + ", ".join(choices) if choices else None
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

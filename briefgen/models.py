@@ -1,0 +1,145 @@
+"""Pydantic models of fact files: sources, themes, facts and citations, exactly as SPEC says."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer,
+                      PlainValidator, StringConstraints, WithJsonSchema)
+
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+DATE_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
+LANGUAGE_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+
+
+@dataclass(frozen=True, order=True)
+class PartialDate:
+    """A date known to the year, the month or the day; shown at its own precision."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    @classmethod
+    def parse(cls, value: object) -> PartialDate:
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            raise ValueError("must be a date written YYYY, YYYY-MM or YYYY-MM-DD")
+        text = str(value).strip()
+        if not re.match(DATE_PATTERN, text):
+            raise ValueError(f"'{text}' is not a date written YYYY, YYYY-MM or YYYY-MM-DD")
+        parts = [int(p) for p in text.split("-")]
+        try:
+            date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+        except ValueError:
+            raise ValueError(f"'{text}' is not a real calendar date") from None
+        return cls(*parts)
+
+    @property
+    def precision(self) -> str:
+        return "day" if self.day else "month" if self.month else "year"
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, self.month or 1, self.day or 1)
+
+    @property
+    def last_day(self) -> date:
+        if self.day:
+            return self.first_day
+        if not self.month:
+            return date(self.year, 12, 31)
+        nxt = date(self.year + self.month // 12, self.month % 12 + 1, 1)
+        return date.fromordinal(nxt.toordinal() - 1)
+
+    def display(self) -> str:
+        """Human form at its precision: '4 June 2013', 'June 2013', '2013'."""
+        if self.day:
+            return f"{self.day} {MONTHS[self.month - 1]} {self.year}"
+        if self.month:
+            return f"{MONTHS[self.month - 1]} {self.year}"
+        return str(self.year)
+
+    def __str__(self) -> str:
+        return "-".join([f"{self.year:04d}"] + [f"{p:02d}" for p in (self.month, self.day) if p])
+
+
+def _check_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"'{url}' is not an http(s) URL")
+    return url
+
+
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Url = Annotated[str, AfterValidator(_check_url),
+                WithJsonSchema({"type": "string", "pattern": "^https?://"})]
+FuzzyDate = Annotated[
+    PartialDate, PlainValidator(PartialDate.parse), PlainSerializer(str),
+    WithJsonSchema({"type": ["string", "integer"], "pattern": DATE_PATTERN,
+                    "description": "YYYY, YYYY-MM or YYYY-MM-DD"}),
+]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+
+
+class Source(Strict):
+    """An archived source document that facts quote."""
+
+    id: Slug
+    title: Text
+    publisher: Text
+    author: Text | None = None
+    published: FuzzyDate
+    url: Url | None = None
+    file: Text = Field(description="archived text, relative to facts/")
+    language: Annotated[str, StringConstraints(pattern=LANGUAGE_PATTERN)] = "en"
+    reliability: Literal["A", "B", "C", "D", "E", "F"] = "F"
+
+
+class Theme(Strict):
+    """A theme a brief is built for, e.g. 'Russian motives'."""
+
+    id: Slug
+    title: Text
+    summary: Text | None = None
+
+
+class Citation(Strict):
+    """A verbatim quote from one source backing a fact."""
+
+    source: Slug
+    quote: Text
+
+
+class Fact(Strict):
+    """One line of a future brief, backed by at least one citation."""
+
+    id: Slug
+    statement: Text
+    themes: list[Slug] = Field(min_length=1)
+    date: FuzzyDate
+    kind: Literal["event", "statement", "assessment", "allegation"] = "event"
+    credibility: int = Field(default=6, ge=1, le=6, strict=True)
+    actors: list[Text] = []
+    tags: list[Text] = []
+    citations: list[Citation] = Field(min_length=1)
+
+
+class FactFile(Strict):
+    """A fact file: any of the three lists."""
+
+    sources: list[Source] = []
+    themes: list[Theme] = []
+    facts: list[Fact] = []
+
+
+KINDS = {"sources": Source, "themes": Theme, "facts": Fact}

@@ -1,0 +1,150 @@
+"""Quote verification: SPEC's text folding, ellipsis fragments, and W3C-style selectors."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from array import array
+from dataclasses import dataclass
+
+# Every Unicode dash (category Pd) plus the minus sign folds to '-'; tests check this list.
+DASHES = ("\u058a\u05be\u1400\u1806\u2010\u2011\u2012\u2013\u2014\u2015\u2e17\u2e1a\u2e3a"
+          "\u2e3b\u2e40\u2e5d\u301c\u3030\u30a0\ufe31\ufe32\ufe58\ufe63\uff0d\U00010ead\u2212")
+SINGLE_QUOTES = "\u2018\u2019\u201a\u201b\u2032\u02bc"
+DOUBLE_QUOTES = "\u201c\u201d\u201e\u201f\u2033"
+FOLD = str.maketrans({**{c: "-" for c in DASHES}, **{c: "'" for c in SINGLE_QUOTES},
+                      **{c: '"' for c in DOUBLE_QUOTES}})
+# Runs that need more than copying: white space other than one plain space, and non-ASCII text
+# (with the ASCII letter before it, which a combining mark may compose with).
+_SPECIAL = re.compile(r"[^\S ]\s*| \s+|[A-Za-z]?[^\x00-\x7f\s]+")
+ELLIPSIS = "..."  # NFKC turns '…' into '...'
+CONTEXT = 32  # characters of prefix and suffix in a text-quote selector
+MIN_WORDS = 4
+
+
+def normalize(text: str) -> tuple[str, array]:
+    """Fold `text` for matching; also return, per folded character, its offset in `text`.
+
+    Folding: NFKC, curly quotes to straight, every dash to '-', white space runs to one space.
+    Plain ASCII stretches are copied in bulk, so the cost is linear and mostly in C.
+    """
+    out: list[str] = []
+    offsets = array("l")
+    pos = 0
+    for m in _SPECIAL.finditer(text):
+        start, end = m.span()
+        if start > pos:
+            out.append(text[pos:start])
+            offsets.extend(range(pos, start))
+        chunk = m.group()
+        if chunk[0].isspace():
+            out.append(" ")
+            offsets.append(start)
+        else:
+            _fold_chunk(chunk, start, out, offsets)
+        pos = end
+    out.append(text[pos:])
+    offsets.extend(range(pos, len(text)))
+    return "".join(out), offsets
+
+
+def _fold_chunk(chunk: str, start: int, out: list[str], offsets: array) -> None:
+    """NFKC and fold a non-ASCII run cluster by cluster (a base and its combining marks)."""
+    i = 0
+    while i < len(chunk):
+        j = i + 1
+        while j < len(chunk) and unicodedata.combining(chunk[j]):
+            j += 1
+        folded = unicodedata.normalize("NFKC", chunk[i:j]).translate(FOLD)
+        out.append(folded)
+        offsets.extend([start + i] * len(folded))
+        i = j
+
+
+def fold(text: str) -> str:
+    """The folded form of a quote, without offsets, trimmed."""
+    return normalize(text)[0].strip()
+
+
+@dataclass(frozen=True)
+class Selector:
+    """W3C Web Annotation TextQuoteSelector + TextPositionSelector for one passage."""
+
+    exact: str
+    prefix: str
+    suffix: str
+    start: int  # code-point offsets into the archived text
+    end: int
+
+
+@dataclass(frozen=True)
+class Verified:
+    """A quote found in its source: one selector per ellipsis fragment, and the file's hash."""
+
+    selectors: tuple[Selector, ...]
+    sha256: str
+
+    @property
+    def exact(self) -> str:
+        """The quote as it stands in the source; fragments joined by an ellipsis."""
+        return " … ".join(s.exact for s in self.selectors)
+
+
+@dataclass(frozen=True)
+class Miss:
+    """A quote that is not in its source, with the closest passage as a hint."""
+
+    reason: str
+    closest: str = ""
+    similarity: float = 0.0
+
+
+class SourceText:
+    """An archived source, folded once and searched for every quote that cites it."""
+
+    def __init__(self, raw: bytes):
+        self.sha256 = hashlib.sha256(raw).hexdigest()
+        self.text = raw.decode("utf-8")
+        self.folded, self.offsets = normalize(self.text)
+
+    def verify(self, quote: str) -> Verified | Miss:
+        folded = fold(quote)
+        words = len(folded.replace(ELLIPSIS, " ").split())
+        if words < MIN_WORDS:
+            return Miss(f"quote has {words} word{'s' * (words != 1)}; at least {MIN_WORDS} are "
+                        "needed to pin it to one passage")
+        fragments = [f.strip() for f in folded.split(ELLIPSIS) if f.strip()]
+        selectors, at = [], 0
+        for fragment in fragments:
+            found = self.folded.find(fragment, at)
+            if found < 0:
+                return self._miss(fragment, len(fragments) > 1 and bool(selectors))
+            at = found + len(fragment)
+            selectors.append(self._selector(found, at))
+        return Verified(tuple(selectors), self.sha256)
+
+    def _selector(self, start: int, end: int) -> Selector:
+        o = self.offsets
+        a = o[start]
+        b = o[end] if end < len(o) else len(self.text)
+        b = max(b, o[end - 1] + 1)
+        return Selector(exact=self.text[a:b], prefix=self.text[max(0, a - CONTEXT):a],
+                        suffix=self.text[b:b + CONTEXT], start=a, end=b)
+
+    def _miss(self, fragment: str, out_of_order: bool) -> Miss:
+        from rapidfuzz import fuzz  # only on failure: a fuzzy match is a hint, never a pass
+
+        if out_of_order and fragment in self.folded:
+            return Miss(f"fragment “{_clip(fragment)}” occurs only before the previous "
+                        "fragment; ellipsis fragments must appear in source order")
+        hit = fuzz.partial_ratio_alignment(fragment, self.folded)
+        if hit is None or hit.score == 0:
+            return Miss(f"quote “{_clip(fragment)}” not found in the source")
+        closest = " ".join(self.text[self.offsets[hit.dest_start]:
+                                     self.offsets[max(hit.dest_end - 1, hit.dest_start)] + 1].split())
+        return Miss(f"quote “{_clip(fragment)}” not found in the source", closest, hit.score)
+
+
+def _clip(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,100 @@
+"""Shared test builders: fact bases on disk, sample briefs, and the CLI runner."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from briefgen.brief import Block, Brief, Cite, QuoteUse, Run, SourceEntry
+
+ROOT = Path(__file__).resolve().parent.parent
+
+TRICKY = "Data, not markup: <b>bold?</b> & {{ 7*7 }} {% if x %} — “curly” ‘quotes’, café, Ħaftar"
+ARABIC = "مركز المستقبل للأبحاث والدراسات المتقدمة"
+
+
+def sample_sources() -> tuple[SourceEntry, ...]:
+    """Two annex entries: one Latin with a URL, one with an Arabic publisher and no URL."""
+    nato = SourceEntry(
+        id="nato-watch-2013-06", number=1, anchor="src_1", publisher="NATO Watch",
+        title="NATO returns to Libya but not in a combat role", author="Nigel Chamberlain",
+        published="June 2013", url="https://example.org/nato-watch?a=1&b=2",
+        file_name="002_nato-watch.txt", reliability="C", language="en",
+        quotes=(QuoteUse("there will be no troop deployment and any training activities "
+                         "would take place outside Libya", ("nato-2013-no-troops",)),),
+    )
+    futures = SourceEntry(
+        id="futures-centre-2017", number=2, anchor="src_2", publisher=ARABIC,
+        title="Haftar’s motives for rapprochement with Russia (Future for Advanced Research)",
+        author=None, published="28 August 2017", url=None,
+        file_name="001_futures.txt", reliability="B", language="en",
+        quotes=(QuoteUse("to confront regional and international pressures",
+                         ("haftar-pressures", "tricky-fact")),),
+    )
+    return nato, futures
+
+
+def sample_brief(lines: int = 4, name: str = "theme-sample") -> Brief:
+    """A small but complete brief: title block, headings, notes, cited bullets and paragraphs.
+
+    `lines` cited bullets are spread over two sections; texts include markup-like characters,
+    curly quotes, accents and Arabic so writers are exercised on what real fact files hold.
+    """
+    nato, futures = sample_sources()
+    blocks: list[Block] = [
+        Block("heading", (Run("NATO security assistance"),), level=2, origin="t.md.j2:3"),
+        Block("note", (Run("What NATO offers Libya and on what terms."),), origin="t.md.j2:4"),
+    ]
+    n = 0
+    for i in range(lines):
+        if i == lines // 2:
+            blocks.append(Block("heading", (Run("Haftar’s motives"),), level=2, origin="t.md.j2:3"))
+        src = nato if i % 2 == 0 else futures
+        fact = "nato-2013-no-troops" if src is nato else "tricky-fact"
+        text = (f"NATO ruled out deploying troops; training would be outside Libya ({i + 1})."
+                if src is nato else f"{TRICKY} ({i + 1}).")
+        n += 1
+        blocks.append(Block(
+            "bullet",
+            (Run(text), Run(" "), Run(f"{src.reliability}2 · 4 June 2013", italic=True),
+             Cite(n, src, fact, src.quotes[0].text, "4 June 2013")),
+            fact_ids=(fact,), origin="t.md.j2:6",
+        ))
+    n += 1
+    blocks.append(Block(
+        "paragraph",
+        (Run("Assessment: ", bold=True), Run(f"Haftar sought Russian backing. {ARABIC}."),
+         Cite(n, futures, "haftar-pressures", futures.quotes[0].text, "August 2017")),
+        fact_ids=("haftar-pressures",), origin="t.md.j2:9",
+    ))
+    return Brief(
+        name=name, title="NATO security assistance", subtitle="Theme brief · as of 28 August 2017",
+        subject="Libya: NATO security assistance", keywords=("Libya", "NATO"),
+        author="briefgen", created=datetime(2017, 8, 28, tzinfo=timezone.utc),
+        blocks=tuple(blocks), sources=(nato, futures),
+    )
+
+
+@pytest.fixture
+def brief() -> Brief:
+    return sample_brief()
+
+
+def write(path: Path, text: str) -> Path:
+    """Write dedented UTF-8 text, creating parent folders."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return path
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run `python -m briefgen ARGS` as a real process and capture its output."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "briefgen", *args], cwd=cwd or ROOT,
+                          capture_output=True, text=True, env=full_env, timeout=300)
