@@ -69,3 +69,14 @@ def weekly(facts: Path, templates: Path, week: str | None = None,
     base = check(facts)
     spec = weekly_spec(base, week or current_week())
     return render_briefs(base, templates, format, out, [spec])
+
+
+def send(facts: Path, templates: Path, week: str, readers: Path, dry_run: bool = False,
+         out: Path = Path("out"), format: tuple = ("pdf",), resend_changed: bool = False,
+         status: bool = False) -> list[Path]:
+    """Email each reader the weekly brief of the themes they follow; see briefgen.distribution."""
+    from briefgen.distribution.send import send as send_editions
+
+    return send_editions(facts=facts, templates=templates, week=week, readers=readers,
+                         dry_run=dry_run, out=out, format=format,
+                         resend_changed=resend_changed, status=status)
