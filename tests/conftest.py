@@ -98,3 +98,67 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> sub
     full_env = {**os.environ, **(env or {})}
     return subprocess.run([sys.executable, "-m", "briefgen", *args], cwd=cwd or ROOT,
                           capture_output=True, text=True, env=full_env, timeout=300)
+
+
+NATO_TEXT = (
+    "NATO returns to Libya but not in a combat role\n\nOn the morning of the 4 June Secretary "
+    "General Anders Fogh Rasmussen confirmed that NATO had decided to send an expert-level "
+    "delegation to Libya to identify areas where it can provide security assistance. The "
+    "General Secretary said there will be no troop deployment and any training activities "
+    "would take place outside Libya.\n\nRussia’s “growing influence” in Libya worried the "
+    "Alliance — and Haftar looked to Moscow for arms.\n"
+)
+
+
+def tiny_factbase(root: Path, extra_facts: str = "") -> Path:
+    """A valid fact base under root/facts: one source, two themes, three facts (+ extra YAML)."""
+    facts = root / "facts"
+    (facts / "sources").mkdir(parents=True, exist_ok=True)
+    (facts / "sources" / "nato.txt").write_text(NATO_TEXT, encoding="utf-8")
+    write(facts / "base.yaml", """
+        sources:
+          - id: nato-watch-2013-06
+            title: NATO returns to Libya but not in a combat role
+            publisher: NATO Watch
+            author: Nigel Chamberlain
+            published: 2013-06
+            url: https://example.org/nato?a=1&b=2
+            file: sources/nato.txt
+            reliability: C
+        themes:
+          - id: nato-security-assistance
+            title: NATO security assistance
+            summary: What NATO offers Libya and on what terms.
+          - id: russian-motives
+            title: Russian motives
+        facts:
+          - id: nato-2013-no-troops
+            statement: NATO ruled out deploying troops; any training would take place outside Libya.
+            themes: [nato-security-assistance]
+            date: 2013-06-04
+            kind: statement
+            credibility: 2
+            citations:
+              - source: nato-watch-2013-06
+                quote: there will be no troop deployment and any training activities would take place outside Libya
+          - id: nato-2013-delegation
+            statement: NATO decided to send experts to Libya to identify where it can help.
+            themes: [nato-security-assistance]
+            date: 2013-06-04
+            credibility: 2
+            citations:
+              - source: nato-watch-2013-06
+                quote: send an expert-level delegation to Libya
+          - id: haftar-moscow-arms
+            statement: Haftar looked to Moscow for arms.
+            themes: [russian-motives]
+            date: 2013-06
+            kind: assessment
+            credibility: 3
+            citations:
+              - source: nato-watch-2013-06
+                quote: “growing influence” in Libya worried the Alliance – and Haftar looked to Moscow
+        """)
+    if extra_facts:
+        write(facts / "extra.yaml", extra_facts)
+    return facts

@@ -1,0 +1,129 @@
+"""The composer: templates in, brief model out; fact text stays data; every line is cited."""
+
+from pathlib import Path
+
+import pytest
+
+from briefgen.api import check
+from briefgen.briefs import created_at, theme_spec, weekly_spec
+from briefgen.compose import Spec, compose
+from briefgen.errors import BuildError
+from conftest import ROOT, tiny_factbase, write
+
+TEMPLATES = ROOT / "templates"
+TRICKY_FACT = """
+    facts:
+      - id: tricky
+        statement: "<b>bold?</b> & {{ 7*7 }} **stars** [link](http://x) # not a heading"
+        themes: [nato-security-assistance]
+        date: 2013-06-04
+        citations:
+          - source: nato-watch-2013-06
+            quote: to identify areas where it can provide security assistance
+    """
+
+
+@pytest.fixture
+def base(tmp_path):
+    return check(tiny_factbase(tmp_path, TRICKY_FACT))
+
+
+def spec_for(base, template: str, themes=None) -> Spec:
+    spec = theme_spec(base, "nato-security-assistance")
+    spec.template = template
+    return spec
+
+
+def test_theme_brief_model(base):
+    brief = compose(base, TEMPLATES, theme_spec(base, "nato-security-assistance"))
+    assert brief.name == "theme-nato-security-assistance"
+    assert brief.title == "NATO security assistance"
+    assert brief.subtitle == "Theme brief · 3 facts · 4 June 2013"
+    kinds = [(b.kind, b.text) for b in brief.blocks if b.kind != "bullet"]
+    assert kinds == [("note", "What NATO offers Libya and on what terms."), ("heading", "2013")]
+    bullets = [b for b in brief.blocks if b.kind == "bullet"]
+    assert [b.fact_ids for b in bullets] == [("nato-2013-delegation",), ("nato-2013-no-troops",),
+                                            ("tricky",)]
+    assert bullets[1].text == ("4 June 2013 — NATO ruled out deploying troops; any training "
+                               "would take place outside Libya. C2 · statement")
+    assert [c.number for c in brief.cites] == [1, 2, 3]
+    (source,) = brief.sources
+    assert (source.number, source.anchor, source.published) == (1, "src_1", "June 2013")
+    assert all(c.source is source for c in brief.cites)
+    assert [q.fact_ids for q in source.quotes] == [("nato-2013-delegation",),
+                                                   ("nato-2013-no-troops",), ("tricky",)]
+
+
+def test_fact_text_is_data_never_markup_or_template_code(base):
+    brief = compose(base, TEMPLATES, theme_spec(base, "nato-security-assistance"))
+    (line,) = [b for b in brief.blocks if b.fact_ids == ("tricky",)]
+    assert "<b>bold?</b> & {{ 7*7 }} **stars** [link](http://x) # not a heading" in line.text
+    assert not any(r.bold for r in line.inlines[1:-1] if hasattr(r, "bold") and "stars" in r.text)
+
+
+def test_uncited_line_fails_naming_the_template_line(base, tmp_path):
+    write(tmp_path / "t" / "bad.md.j2", """
+        ## Heading is exempt
+        > a note is exempt
+        {% for theme in themes %}
+        {% for fact in theme.facts %}
+        - {{ fact.statement }}
+        {% endfor %}
+        {% endfor %}
+
+        A paragraph with a citation {{ cite(themes[0].facts[0]) }}
+        """)
+    with pytest.raises(BuildError) as e:
+        compose(base, tmp_path / "t", spec_for(base, "bad.md.j2"))
+    lines = str(e.value).splitlines()
+    assert lines[0].endswith("t/bad.md.j2:5: this bullet has no citation: “NATO decided to send "
+                             "experts to Libya to identify where it can help.”")
+    assert len(lines) == 4
+    assert lines[-1] == ("(hint: every bullet and paragraph needs {{ cite(fact) }}; "
+                         "notes (> ...) and headings are exempt)")
+
+
+@pytest.mark.parametrize("source, message", [
+    ("{% for x in %}", "bad.md.j2:1: template error: Expected an expression, got 'end of statement block'"),
+    ("ok\n{{ nope.title }} {{ cite(themes[0].facts[0]) }}", "bad.md.j2:2: template error: 'nope' is undefined"),
+    ("{{ ''.__class__.__mro__ }}", "bad.md.j2:1: template error: access to attribute '__class__' of 'str' object is unsafe."),
+])
+def test_template_errors_are_located(base, tmp_path, source, message):
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "bad.md.j2").write_text(source)
+    with pytest.raises(BuildError) as e:
+        compose(base, tmp_path / "t", spec_for(base, "bad.md.j2"))
+    assert str(e.value).endswith(message)
+
+
+def test_missing_template(base, tmp_path):
+    with pytest.raises(BuildError, match="template 'nope.md.j2' not found in"):
+        compose(base, tmp_path, spec_for(base, "nope.md.j2"))
+
+
+def test_weekly_brief_groups_the_week_by_theme(base):
+    brief = compose(base, TEMPLATES, weekly_spec(base, "2013-W23"))
+    assert brief.title == "Libya weekly brief — 2013-W23"
+    assert brief.subtitle == "3 June – 9 June 2013 · 3 developments · all themes"
+    shape = [(b.kind, b.text.split(" —")[0][:30]) for b in brief.blocks]
+    assert shape[0] == ("heading", "Key points")
+    assert shape[4:] == [
+        ("heading", "NATO security assistance"),
+        ("bullet", "**4 June 2013**"[2:-2]), ("bullet", "4 June 2013"), ("bullet", "4 June 2013"),
+        ("heading", "Russian motives"),
+        ("note", "Nothing new this week."),  # month-precision facts are not in any week
+    ]
+    assert brief.created.isoformat() == "2013-06-09T00:00:00+00:00"
+
+
+def test_weekly_brief_for_a_subset_of_themes(base):
+    brief = compose(base, TEMPLATES, weekly_spec(base, "2013-W23", ["russian-motives"]))
+    assert [b.text for b in brief.blocks] == ["Key points", "Russian motives",
+                                              "Nothing new this week."]
+    assert brief.sources == ()
+
+
+def test_source_date_epoch_sets_the_timestamp(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1576108800")
+    assert created_at(Path and __import__("datetime").date(2000, 1, 1)).isoformat() == \
+        "2019-12-12T00:00:00+00:00"

@@ -1,0 +1,115 @@
+"""Quote verification: SPEC's folding rules, ellipsis fragments, selectors, and properties."""
+
+import sys
+import unicodedata
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from briefgen.quotes import DASHES, Miss, SourceText, Verified, fold, normalize
+
+SOURCE = ("The General Secretary said there will be no troop deployment and any training "
+          "activities would take place outside Libya.\n \nThis announcement was the "
+          "Secretary General’s “expected outcome” — after talks in Tripoli and Benghazi.")
+
+
+def text(s: str) -> SourceText:
+    return SourceText(s.encode("utf-8"))
+
+
+def test_dash_list_is_every_unicode_dash_plus_minus():
+    pd = {chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Pd"}
+    assert set(DASHES) | {"-"} == pd | {"\u2212"}
+
+
+def test_folding_rules():
+    assert fold("“curly”  ‘quotes’\u00a0and\n\tdashes – — ‑ −") == \
+        "\"curly\" 'quotes' and dashes - - - -"
+    assert fold("ﬁne café") == "fine café"  # NFKC: ligature and precomposed accent
+    assert fold("cafe\u0301") == "café"  # a combining accent composes with its base letter
+
+
+def test_verified_quote_records_exact_text_context_and_offsets():
+    result = text(SOURCE).verify('Secretary General\'s "expected outcome" - after talks')
+    assert isinstance(result, Verified)
+    (sel,) = result.selectors
+    assert sel.exact == "Secretary General’s “expected outcome” — after talks"
+    assert SOURCE[sel.start:sel.end] == sel.exact
+    assert sel.prefix == SOURCE[sel.start - 32:sel.start]
+    assert sel.suffix == SOURCE[sel.end:sel.end + 32]
+    assert len(result.sha256) == 64
+
+
+def test_white_space_runs_fold_across_lines():
+    result = text(SOURCE).verify("outside Libya. This announcement was")
+    assert isinstance(result, Verified)
+    assert result.selectors[0].exact == "outside Libya.\n \nThis announcement was"
+
+
+def test_matching_is_case_sensitive():
+    result = text(SOURCE).verify("there will be NO troop deployment")
+    assert isinstance(result, Miss)
+    assert result.reason == "quote “there will be NO troop deployment” not found in the source"
+    assert result.closest == "there will be no troop deployment"
+    assert 90 <= result.similarity < 100
+
+
+def test_ellipsis_joins_fragments_in_order():
+    ok = text(SOURCE).verify("there will be no troop deployment … talks in Tripoli")
+    assert isinstance(ok, Verified) and len(ok.selectors) == 2
+    assert ok.exact == "there will be no troop deployment … talks in Tripoli"
+    bad = text(SOURCE).verify("talks in Tripoli ... there will be no troop deployment")
+    assert isinstance(bad, Miss)
+    assert bad.reason == ("fragment “there will be no troop deployment” occurs only before the "
+                          "previous fragment; ellipsis fragments must appear in source order")
+
+
+def test_quote_shorter_than_four_words_is_refused():
+    result = text(SOURCE).verify("no troop deployment")
+    assert isinstance(result, Miss)
+    assert result.reason == "quote has 3 words; at least 4 are needed to pin it to one passage"
+    assert isinstance(text(SOURCE).verify("no troop ... deployment and"), Verified)
+
+
+words = st.text(alphabet=st.characters(categories=("L", "N"), max_codepoint=0x6ff), min_size=1,
+                max_size=8)
+separators = st.sampled_from([" ", "  ", "\n", " \n\t ", "\u00a0"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(words, min_size=8, max_size=40), st.data())
+def test_any_quote_cut_from_a_source_verifies(tokens, data):
+    """Cut any 4+ word span from a source; vary its spacing and quote styles; it must verify."""
+    pieces = []
+    for i, token in enumerate(tokens):
+        pieces += [token, data.draw(separators) if i % 3 else " ’"]
+    source = "".join(pieces)
+    start = data.draw(st.integers(0, len(tokens) - 4))
+    length = data.draw(st.integers(4, len(tokens) - start))
+    cut = pieces[2 * start:2 * (start + length) - 1]
+    quote = "".join(p if k % 2 == 0 else
+                    (" '" if "’" in p else data.draw(separators)) for k, p in enumerate(cut))
+    result = SourceText(source.encode()).verify(quote)
+    assert isinstance(result, Verified), (source, quote, result)
+    sel = result.selectors[0]
+    assert fold(source[sel.start:sel.end]) == fold(quote)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="abcdefghij", min_size=3, max_size=6), min_size=6,
+                max_size=20, unique=True), st.data())
+def test_a_changed_word_does_not_verify(tokens, data):
+    source = " ".join(tokens)
+    start = data.draw(st.integers(0, len(tokens) - 4))
+    quote = tokens[start:start + 4]
+    i = data.draw(st.integers(0, 3))
+    quote[i] = quote[i] + "x"
+    assert isinstance(SourceText(source.encode()).verify(" ".join(quote)), Miss)
+
+
+@given(st.text(max_size=200))
+def test_normalize_offsets_point_into_the_original(s):
+    folded, offsets = normalize(s)
+    assert len(offsets) == len(folded)
+    assert list(offsets) == sorted(offsets)
+    assert all(0 <= o < len(s) for o in offsets)
