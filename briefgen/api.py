@@ -29,7 +29,7 @@ def schema() -> str:
     doc = FactFile.model_json_schema()
     doc = {"$schema": "https://json-schema.org/draft/2020-12/schema",
            "$id": "https://briefgen.invalid/schema/facts.json",
-           "title": "briefgen fact file", **doc}
+           **doc, "title": "briefgen fact file"}
     doc["minProperties"] = 1
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
