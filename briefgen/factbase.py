@@ -83,8 +83,8 @@ class _Loader:
         doc = self.docs[file] = load(path)
         for pos, message, hint in doc.problems:
             self.report(file, pos, message, hint=hint)
-        if doc.problems:
-            return  # a file with YAML problems is not read further: its data may be wrong
+        if doc.fatal:
+            return  # syntax, encoding or size: the data is incomplete, nothing more to check
         data = doc.data
         if not isinstance(data, dict) or not data:
             self.report(file, doc.pos(()), "a fact file must be a mapping with one or more of "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from array import array
+from bisect import bisect_right
 from dataclasses import dataclass
 
 # Every Unicode dash (category Pd) plus the minus sign folds to '-'; tests check this list.
@@ -23,43 +23,80 @@ CONTEXT = 32  # characters of prefix and suffix in a text-quote selector
 MIN_WORDS = 4
 
 
-def normalize(text: str) -> tuple[str, array]:
-    """Fold `text` for matching; also return, per folded character, its offset in `text`.
+class Offsets:
+    """Maps a position in folded text to its position in the original: linear between breaks."""
+
+    def __init__(self, length: int):
+        self.length = length
+        self.folded: list[int] = [0]  # breakpoints: folded position ...
+        self.original: list[int] = [0]  # ... and the original position it stands for
+
+    def add(self, folded: int, original: int) -> None:
+        if self.folded[-1] == folded:
+            self.original[-1] = original
+        elif self.original[-1] + (folded - self.folded[-1]) != original:
+            self.folded.append(folded)
+            self.original.append(original)
+
+    def __getitem__(self, i: int) -> int:
+        j = bisect_right(self.folded, i) - 1
+        return self.original[j] + (i - self.folded[j])
+
+    def __len__(self) -> int:
+        return self.length
+
+
+def normalize(text: str) -> tuple[str, Offsets]:
+    """Fold `text` for matching; also return where each folded character stands in `text`.
 
     Folding: NFKC, curly quotes to straight, every dash to '-', white space runs to one space.
-    Plain ASCII stretches are copied in bulk, so the cost is linear and mostly in C.
+    Plain ASCII stretches are copied in bulk and need no bookkeeping, so the cost is linear
+    and mostly in C.
     """
     out: list[str] = []
-    offsets = array("l")
+    size = 0
+    offsets = Offsets(0)
     pos = 0
     for m in _SPECIAL.finditer(text):
         start, end = m.span()
         if start > pos:
+            offsets.add(size, pos)
             out.append(text[pos:start])
-            offsets.extend(range(pos, start))
+            size += start - pos
         chunk = m.group()
+        offsets.add(size, start)
         if chunk[0].isspace():
             out.append(" ")
-            offsets.append(start)
+            size += 1
+        elif unicodedata.is_normalized("NFKC", chunk):
+            out.append(chunk.translate(FOLD))  # the table maps one character to one
+            size += len(chunk)
         else:
-            _fold_chunk(chunk, start, out, offsets)
+            size = _fold_chunk(chunk, start, out, size, offsets)
         pos = end
-    out.append(text[pos:])
-    offsets.extend(range(pos, len(text)))
+    if pos < len(text):
+        offsets.add(size, pos)
+        out.append(text[pos:])
+        size += len(text) - pos
+    offsets.length = size
     return "".join(out), offsets
 
 
-def _fold_chunk(chunk: str, start: int, out: list[str], offsets: array) -> None:
-    """NFKC and fold a non-ASCII run cluster by cluster (a base and its combining marks)."""
+def _fold_chunk(chunk: str, start: int, out: list[str], size: int, offsets: Offsets) -> int:
+    """NFKC and fold a run cluster by cluster (a base and its combining marks)."""
     i = 0
     while i < len(chunk):
         j = i + 1
         while j < len(chunk) and unicodedata.combining(chunk[j]):
             j += 1
         folded = unicodedata.normalize("NFKC", chunk[i:j]).translate(FOLD)
+        for k in range(len(folded)):  # every character of an expansion stands for the cluster
+            offsets.add(size + k, start + i)
         out.append(folded)
-        offsets.extend([start + i] * len(folded))
+        size += len(folded)
+        offsets.add(size, start + j)
         i = j
+    return size
 
 
 def fold(text: str) -> str:
@@ -128,7 +165,7 @@ class SourceText:
         o = self.offsets
         a = o[start]
         b = o[end] if end < len(o) else len(self.text)
-        b = max(b, o[end - 1] + 1)
+        b = max(b, o[end - 1] + 1)  # inside an NFKC expansion, still end after its source
         return Selector(exact=self.text[a:b], prefix=self.text[max(0, a - CONTEXT):a],
                         suffix=self.text[b:b + CONTEXT], start=a, end=b)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +20,7 @@ class YamlDoc:
     values: dict[tuple, Pos] = field(default_factory=dict)  # path -> position of the value
     keys: dict[tuple, Pos] = field(default_factory=dict)  # path -> position of its mapping key
     problems: list[tuple[Pos, str, str | None]] = field(default_factory=list)
+    fatal: bool = False  # the data is incomplete or absent (syntax, encoding, size)
 
     def pos(self, path: tuple, key: bool = False) -> Pos:
         """Position of a path, or of the nearest enclosing node that has one."""
@@ -35,11 +37,13 @@ def load(path: Path) -> YamlDoc:
     import yaml
 
     doc = YamlDoc()
-    raw = path.read_bytes()
-    if len(raw) > MAX_FILE_BYTES:
-        doc.problems.append(((1, 1), f"file is {len(raw):,} bytes, larger than the "
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:  # checked before reading: a huge file costs nothing
+        doc.problems.append(((1, 1), f"file is {size:,} bytes, larger than the "
                              f"{MAX_FILE_BYTES:,} a fact file may have", "split it into smaller files"))
+        doc.fatal = True
         return doc
+    raw = path.read_bytes()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -47,83 +51,142 @@ def load(path: Path) -> YamlDoc:
         col = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
         doc.problems.append(((line, col), f"not UTF-8 (byte 0x{raw[e.start]:02x})",
                              "save the file as UTF-8"))
+        doc.fatal = True
         return doc
     text = text.removeprefix("\ufeff")
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        node = yaml.compose(text, Loader=loader)
+        _build(doc, yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         pos = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         doc.problems.append((pos, f"YAML syntax: {e.problem or e.context}",
                              "check indentation, colons and quoting around this point"))
-        return doc
+        doc.fatal = True
     except yaml.YAMLError as e:  # e.g. a reader error on control characters
         doc.problems.append(((1, 1), f"YAML syntax: {e}", None))
-        return doc
-    if node is not None:
-        walker = _Walker(doc)
-        doc.data = walker.walk(node, ())
-        if walker.aliased:
-            alias = next(e for e in yaml.parse(text, Loader=loader) if isinstance(e, yaml.AliasEvent))
-            pos = (alias.start_mark.line + 1, alias.start_mark.column + 1)
-            doc.problems.append((pos, f"YAML alias *{alias.anchor} is not allowed in fact files",
-                                 "write the value out in full"))
+        doc.fatal = True
     return doc
 
 
-class _Walker:
-    """Turns composed nodes into plain values, recording positions and refusing aliases."""
+_NULL = {"", "~", "null", "Null", "NULL"}
+_BOOL = {"yes": True, "Yes": True, "YES": True, "true": True, "True": True, "TRUE": True,
+         "on": True, "On": True, "ON": True, "no": False, "No": False, "NO": False,
+         "false": False, "False": False, "FALSE": False, "off": False, "Off": False,
+         "OFF": False}
+_INT = re.compile(r"[-+]?(?:0|[1-9][0-9_]*)")
+_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9][0-9_]*\.[0-9_]*)(?:[eE][-+]?[0-9]+)?")
+_STR_TAGS = {"tag:yaml.org,2002:str", "!"}
+_DISCARD = ("<discarded>",)  # pending key whose value is dropped (a key already reported)
 
-    def __init__(self, doc: YamlDoc):
-        self.doc = doc
-        self.seen: set[int] = set()
-        self.count = 0
-        self.aliased = False
-        from yaml.constructor import SafeConstructor
-        self.constructor = SafeConstructor()
 
-    def walk(self, node, path: tuple):
-        import yaml
+def _plain(value: str):
+    """Resolve a plain scalar the way YAML 1.1 does for the types fact files use.
 
-        self.count += 1
-        pos = (node.start_mark.line + 1, node.start_mark.column + 1)
-        self.doc.values[path] = pos
-        if self.count > MAX_NODES:
-            if self.count == MAX_NODES + 1:
-                self.doc.problems.append((pos, f"more than {MAX_NODES:,} YAML nodes in one file",
-                                          "split it into smaller files"))
-            return None
-        if id(node) in self.seen:
-            self.aliased = True  # reported once, at the first alias: the node's mark is the anchor's
-            return None
-        self.seen.add(id(node))
-        if isinstance(node, yaml.ScalarNode):
-            return self.scalar(node, pos)
-        if isinstance(node, yaml.SequenceNode):
-            return [self.walk(child, path + (i,)) for i, child in enumerate(node.value)]
-        result: dict = {}
-        for key_node, value_node in node.value:
-            key = self.scalar(key_node, pos) if isinstance(key_node, yaml.ScalarNode) else None
-            key_pos = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            if not isinstance(key, str):
-                self.doc.problems.append((key_pos, "mapping keys must be plain words", None))
-                continue
-            if key in result:
-                first = self.doc.keys[path + (key,)]
-                self.doc.problems.append((key_pos, f"duplicate key '{key}' (first at line {first[0]})",
-                                          "remove one of them"))
-                continue
-            self.doc.keys[path + (key,)] = key_pos
-            result[key] = self.walk(value_node, path + (key,))
-        return result
-
-    def scalar(self, node, pos: Pos):
-        tag = node.tag
-        if tag == "tag:yaml.org,2002:timestamp":
-            return node.value  # dates stay text: facts use partial dates (YYYY, YYYY-MM)
-        if tag in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:bool",
-                   "tag:yaml.org,2002:null", "tag:yaml.org,2002:float"):
-            return self.constructor.construct_object(node)
-        self.doc.problems.append((pos, f"unsupported YAML tag {tag}", "remove the tag"))
+    Dates stay text: facts use partial dates (YYYY, YYYY-MM) that a date type cannot hold.
+    """
+    first = value[:1]
+    if first.isalpha() and first not in "yYnNtTfFoO":
+        return value  # the common case, decided without a regex
+    if value in _NULL:
         return None
+    if value in _BOOL:
+        return _BOOL[value]
+    if _INT.fullmatch(value):
+        return int(value.replace("_", ""))
+    if _FLOAT.fullmatch(value):
+        return float(value.replace("_", ""))
+    return value
+
+
+def _build(doc: YamlDoc, events) -> None:
+    """Turn libyaml's event stream into plain values, recording every node's position.
+
+    Building from events (not composed nodes) keeps the per-value cost small and lets an alias
+    be reported where it stands; aliases are refused, so an alias bomb costs nothing.
+    """
+    import yaml
+
+    stack: list[list] = []  # [container, path, pending key] for each open collection
+    nodes = documents = skip = 0
+    for event in events:
+        if skip:  # inside a collection used as a mapping key: already reported, ignored
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                skip += 1
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                skip -= 1
+            continue
+        if isinstance(event, (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)):
+            continue
+        pos = (event.start_mark.line + 1, event.start_mark.column + 1)
+        if isinstance(event, yaml.DocumentStartEvent):
+            documents += 1
+            if documents > 1:
+                doc.problems.append((pos, "more than one YAML document ('---') in the file",
+                                     "keep one document per file"))
+                doc.fatal = True
+                return
+            continue
+        if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            container, path, _ = stack.pop()
+            if not stack:
+                doc.data = container
+            continue
+        nodes += 1
+        if nodes > MAX_NODES:
+            doc.problems.append((pos, f"more than {MAX_NODES:,} YAML nodes in one file",
+                                 "split it into smaller files"))
+            doc.fatal = True
+            return
+        parent = stack[-1] if stack else None
+        if parent is not None and isinstance(parent[0], dict) and parent[2] is None:
+            _key(doc, parent, event, pos)  # this event is a mapping key
+            skip = int(isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)))
+            continue
+        if parent is None:
+            path = ()
+        elif isinstance(parent[0], list):
+            path = parent[1] + (len(parent[0]),)
+        else:
+            path = parent[1] + (parent[2],)
+        doc.values[path] = pos
+        if isinstance(event, yaml.AliasEvent):
+            doc.problems.append((pos, f"YAML alias *{event.anchor} is not allowed in fact files",
+                                 "write the value out in full"))
+            value = None
+        elif isinstance(event, yaml.ScalarEvent):
+            if event.tag and event.tag not in _STR_TAGS:
+                doc.problems.append((pos, f"unsupported YAML tag {event.tag}", "remove the tag"))
+            plain = not event.style and not event.tag  # libyaml says '' where PyYAML says None
+            value = _plain(event.value) if plain else event.value
+        else:
+            value = {} if isinstance(event, yaml.MappingStartEvent) else []
+            stack.append([value, path, None])
+        if parent is None:
+            if not isinstance(value, (dict, list)):
+                doc.data = value
+        elif isinstance(parent[0], list):
+            parent[0].append(value)
+        else:
+            if parent[2] is not _DISCARD:
+                parent[0][parent[2]] = value
+            parent[2] = None
+
+
+def _key(doc: YamlDoc, parent: list, event, pos) -> None:
+    """Record a mapping key; a non-scalar or repeated key is a problem, its value is dropped."""
+    import yaml
+
+    mapping, path, _ = parent
+    key = event.value if isinstance(event, yaml.ScalarEvent) else None
+    if key is None or not isinstance(key, str):
+        doc.problems.append((pos, "mapping keys must be plain words", None))
+        parent[2] = _DISCARD
+        return
+    elif key in mapping or path + (key,) in doc.keys:
+        first = doc.keys[path + (key,)]
+        doc.problems.append((pos, f"duplicate key '{key}' (first at line {first[0]})",
+                             "remove one of them"))
+        parent[2] = _DISCARD
+        return
+    doc.keys[path + (key,)] = pos
+    parent[2] = key
