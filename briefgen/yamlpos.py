@@ -106,19 +106,30 @@ def _build(doc: YamlDoc, events) -> None:
     """
     import yaml
 
-    stack: list[list] = []  # [container, path, pending key] for each open collection
+    scalar, alias = yaml.ScalarEvent, yaml.AliasEvent
+    map_start, seq_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
+    ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    ignored = (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)
+    values, keys = doc.values, doc.keys
+    stack: list[list] = []  # [container, path, pending key, is mapping] per open collection
+    parent: list | None = None
     nodes = documents = skip = 0
-    for event in events:
+    for event in events:  # hot loop: class identity tests, most frequent first
+        cls = event.__class__
         if skip:  # inside a collection used as a mapping key: already reported, ignored
-            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                skip += 1
-            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                skip -= 1
+            skip += 1 if cls is map_start or cls is seq_start else -1 if cls in ends else 0
             continue
-        if isinstance(event, (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)):
+        if cls in ends:
+            container = stack.pop()[0]
+            parent = stack[-1] if stack else None
+            if parent is None:
+                doc.data = container
             continue
-        pos = (event.start_mark.line + 1, event.start_mark.column + 1)
-        if isinstance(event, yaml.DocumentStartEvent):
+        if cls in ignored:
+            continue
+        mark = event.start_mark
+        pos = (mark.line + 1, mark.column + 1)
+        if cls is yaml.DocumentStartEvent:
             documents += 1
             if documents > 1:
                 doc.problems.append((pos, "more than one YAML document ('---') in the file",
@@ -126,67 +137,60 @@ def _build(doc: YamlDoc, events) -> None:
                 doc.fatal = True
                 return
             continue
-        if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            container, path, _ = stack.pop()
-            if not stack:
-                doc.data = container
-            continue
         nodes += 1
         if nodes > MAX_NODES:
             doc.problems.append((pos, f"more than {MAX_NODES:,} YAML nodes in one file",
                                  "split it into smaller files"))
             doc.fatal = True
             return
-        parent = stack[-1] if stack else None
-        if parent is not None and isinstance(parent[0], dict) and parent[2] is None:
-            _key(doc, parent, event, pos)  # this event is a mapping key
-            skip = int(isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)))
+        if parent is not None and parent[3] and parent[2] is None:  # a mapping key
+            key = event.value if cls is scalar else None
+            path = parent[1] + (key,)
+            if key is not None and key not in parent[0] and path not in keys:
+                keys[path] = pos
+                parent[2] = key
+            else:
+                _bad_key(doc, parent, key, pos)
+                skip = int(cls is map_start or cls is seq_start)
             continue
         if parent is None:
             path = ()
-        elif isinstance(parent[0], list):
-            path = parent[1] + (len(parent[0]),)
-        else:
+        elif parent[3]:
             path = parent[1] + (parent[2],)
-        doc.values[path] = pos
-        if isinstance(event, yaml.AliasEvent):
+        else:
+            path = parent[1] + (len(parent[0]),)
+        values[path] = pos
+        if cls is scalar:
+            tag = event.tag
+            if tag and tag not in _STR_TAGS:
+                doc.problems.append((pos, f"unsupported YAML tag {tag}", "remove the tag"))
+            # libyaml gives style '' (PyYAML None) for plain scalars: only those are resolved
+            value = event.value if event.style or tag else _plain(event.value)
+        elif cls is alias:
             doc.problems.append((pos, f"YAML alias *{event.anchor} is not allowed in fact files",
                                  "write the value out in full"))
             value = None
-        elif isinstance(event, yaml.ScalarEvent):
-            if event.tag and event.tag not in _STR_TAGS:
-                doc.problems.append((pos, f"unsupported YAML tag {event.tag}", "remove the tag"))
-            plain = not event.style and not event.tag  # libyaml says '' where PyYAML says None
-            value = _plain(event.value) if plain else event.value
         else:
-            value = {} if isinstance(event, yaml.MappingStartEvent) else []
-            stack.append([value, path, None])
+            value = {} if cls is map_start else []
         if parent is None:
-            if not isinstance(value, (dict, list)):
-                doc.data = value
-        elif isinstance(parent[0], list):
-            parent[0].append(value)
-        else:
+            doc.data = value
+        elif parent[3]:
             if parent[2] is not _DISCARD:
                 parent[0][parent[2]] = value
             parent[2] = None
+        else:
+            parent[0].append(value)
+        if cls is map_start or cls is seq_start:
+            parent = [value, path, None, cls is map_start]
+            stack.append(parent)
 
 
-def _key(doc: YamlDoc, parent: list, event, pos) -> None:
-    """Record a mapping key; a non-scalar or repeated key is a problem, its value is dropped."""
-    import yaml
-
-    mapping, path, _ = parent
-    key = event.value if isinstance(event, yaml.ScalarEvent) else None
-    if key is None or not isinstance(key, str):
+def _bad_key(doc: YamlDoc, parent: list, key, pos) -> None:
+    """Report a non-scalar or repeated mapping key; its value will be dropped."""
+    if key is None:
         doc.problems.append((pos, "mapping keys must be plain words", None))
-        parent[2] = _DISCARD
-        return
-    elif key in mapping or path + (key,) in doc.keys:
-        first = doc.keys[path + (key,)]
+    else:
+        first = doc.keys[parent[1] + (key,)]
         doc.problems.append((pos, f"duplicate key '{key}' (first at line {first[0]})",
                              "remove one of them"))
-        parent[2] = _DISCARD
-        return
-    doc.keys[path + (key,)] = pos
-    parent[2] = key
+    parent[2] = _DISCARD
