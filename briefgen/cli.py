@@ -87,21 +87,23 @@ def _parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
-    outputs = argparse.ArgumentParser(add_help=False)
-    outputs.add_argument("--format", type=_formats, default=FORMATS, metavar="docx,pdf",
-                         help="output formats, comma-separated (default: docx,pdf)")
-    outputs.add_argument("--out", type=Path, default=Path("out"),
-                         help="output folder (default: out)")
+    def outputs(default=FORMATS):  # a new parent each time: argparse shares parents' actions
+        parent = argparse.ArgumentParser(add_help=False)
+        parent.add_argument("--format", type=_formats, default=default, metavar="docx,pdf",
+                            help=f"output formats, comma-separated (default: {','.join(default)})")
+        parent.add_argument("--out", type=Path, default=Path("out"),
+                            help="output folder (default: out)")
+        return parent
+
     p = command(check)
     p.add_argument("--strict", action="store_true", help="warnings fail the check too")
-    p = command(build, outputs)
+    p = command(build, outputs())
     p.add_argument("--theme", action="append", default=[], metavar="ID",
                    help="a theme id; repeat for several (default: every theme)")
-    p = command(weekly, outputs)
+    p = command(weekly, outputs())
     p.add_argument("--week", type=_week, metavar="YYYY-Www",
                    help="the ISO week (default: the current week)")
-    p = command(send, outputs)
-    p.set_defaults(format=("pdf",))
+    p = command(send, outputs(("pdf",)))
     p.add_argument("--week", type=_week, required=True, metavar="YYYY-Www", help="the ISO week")
     p.add_argument("--readers", type=Path, default=Path("readers.yaml"),
                    help="the distribution list (default: readers.yaml)")

@@ -1,0 +1,469 @@
+#!/usr/bin/env python3
+"""Time briefgen as a user runs it: whole processes, on generated fact bases.
+
+    python bench/run.py                 # everything (several minutes: the 10k base, LibreOffice)
+    python bench/run.py --quick         # 1k-sized data only, 3 runs each
+    python bench/run.py --only check    # or build, weekly, compare (comma-separated for several)
+
+Each scenario runs its command once to warm up (file cache, .pyc, LibreOffice profile), then
+N times (5, or 3 with --quick), and reports the median, min and max wall time and the peak RSS
+of the process tree (from wait4's rusage). A scenario whose command is not there yet, or fails,
+prints "n/a" with the reason; the other scenarios still run. Fact bases come from
+bench/make_factbase.py and are kept in bench/data/ (git-ignored) for the next run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+TEMPLATES = ROOT / "templates"
+sys.path.insert(0, str(BENCH))
+
+import make_factbase  # noqa: E402
+
+THEME = make_factbase.FOCUS_THEME
+WEEK = "2019-W23"
+# brief lines -> (facts in the base, facts in the focus theme); the base is twice the brief
+BUILD_SIZES = {50: (100, 50), 500: (1000, 500), 5000: (10000, 5000)}
+CHECK_SIZES = {1000: 500, 10000: 5000}  # facts -> focus (shared with the build bases)
+TARGETS = {("check", 1000): 1.0, ("check", 10000): 5.0, ("build", 50): 0.45,
+           ("build", 500): 0.75, ("build", 5000): 7.0, ("weekly", 10000): 6.0}
+SCENARIOS = ("check", "build", "weekly", "compare")
+
+
+# --------------------------------------------------------------------------------------------
+# Measuring processes
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    name: str
+    data: str = ""
+    times: list[float] = field(default_factory=list)
+    rss_kb: int = 0
+    target: float | None = None
+    na: str | None = None  # why there is no measurement
+    note: str = ""
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times)
+
+
+class Failed(Exception):
+    """A command exited non-zero or did not produce what it should."""
+
+
+def _reason(stderr: str, code: int, what: str) -> str:
+    """The most telling line of a failed command's stderr."""
+    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
+    errors = [ln for ln in lines if re.match(r"^[\w.]+(Error|Exception)\b", ln)]
+    pick = errors[-1] if errors else next(
+        (ln for ln in reversed(lines) if ln.lower().startswith("error")), lines[-1] if lines else "")
+    return f"{what} exited {code}: {pick[:160]}" if pick else f"{what} exited {code}"
+
+
+def run_once(cmd: list[str], cwd: Path, env: dict | None = None,
+             timeout: float = 1800) -> tuple[float, int, str, str]:
+    """Run CMD; return (wall seconds, peak RSS KB of the process tree, stdout, stderr)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                                stdout=out, stderr=err)
+        killer = threading.Timer(timeout, proc.kill)  # a hung process ends as a failure
+        killer.start()
+        try:  # wait4 gives this child's own rusage (RUSAGE_CHILDREN would be the max so far)
+            _, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            killer.cancel()
+        elapsed = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout = out.read().decode("utf-8", "replace")
+        stderr = err.read().decode("utf-8", "replace")
+    if proc.returncode != 0:
+        raise Failed(_reason(stderr, proc.returncode, Path(cmd[0]).name if cmd[0] != sys.executable
+                             else " ".join(cmd[2:4])))
+    return elapsed, usage.ru_maxrss, stdout, stderr
+
+
+def measure(result: Result, make_cmd, runs: int, cwd: Path = ROOT, env: dict | None = None,
+            expect=None) -> Result:
+    """Warm up once, then time RUNS runs. MAKE_CMD(outdir) gives the command for a fresh dir;
+    EXPECT(outdir, stdout) raises Failed if the run did not produce what it should."""
+    try:
+        for i in range(1 + runs):
+            outdir = Path(tempfile.mkdtemp(prefix="briefgen-bench-"))
+            try:
+                elapsed, rss, stdout, _ = run_once(make_cmd(outdir), cwd, env)
+                if expect:
+                    expect(outdir, stdout)
+            finally:
+                shutil.rmtree(outdir, ignore_errors=True)
+            if i:
+                result.times.append(elapsed)
+            result.rss_kb = max(result.rss_kb, rss)
+    except Failed as e:
+        result.na, result.times = str(e), []
+    return result
+
+
+def briefgen_env() -> dict:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env.setdefault("SOURCE_DATE_EPOCH", "1577836800")
+    return env
+
+
+def briefgen(*args: str) -> list[str]:
+    return [sys.executable, "-m", "briefgen", *args]
+
+
+_available: dict[str, str | None] = {}
+
+
+def unavailable(command: str) -> str | None:
+    """None if `python -m briefgen COMMAND --help` works, else why not."""
+    if command not in _available:
+        try:
+            run_once(briefgen(command, "--help"), ROOT, briefgen_env(), timeout=120)
+            _available[command] = None
+        except Failed as e:
+            _available[command] = f"`briefgen {command}` not available yet ({e})"
+    return _available[command]
+
+
+def expect_outputs(*suffixes: str):
+    def check(outdir: Path, stdout: str) -> None:
+        found = {p.suffix for p in outdir.rglob("*") if p.is_file()}
+        missing = [s for s in suffixes if s not in found]
+        if missing:
+            raise Failed(f"the run wrote no {', '.join(missing)} file under --out")
+    return check
+
+
+# --------------------------------------------------------------------------------------------
+# Scenarios
+# --------------------------------------------------------------------------------------------
+
+
+def base(n_facts: int, focus: int) -> Path:
+    facts_dir, _ = make_factbase.ensure(n_facts, focus)
+    return facts_dir
+
+
+def k(n: int) -> str:
+    return f"{n // 1000}k" if n >= 1000 and n % 1000 == 0 else str(n)
+
+
+def scenario_check(sizes: list[int], runs: int) -> list[Result]:
+    results = []
+    for n in sizes:
+        r = Result("check", f"{k(n)} facts", target=TARGETS.get(("check", n)))
+        r.na = unavailable("check")
+        if not r.na:
+            facts = base(n, CHECK_SIZES[n])
+            measure(r, lambda _: briefgen("check", "--facts", str(facts)), runs,
+                    env=briefgen_env())
+        results.append(r)
+    return results
+
+
+def build_cmd(facts: Path):
+    return lambda out: briefgen("build", "--facts", str(facts), "--templates", str(TEMPLATES),
+                                "--theme", THEME, "--format", "docx,pdf", "--out", str(out))
+
+
+def scenario_build(lines: list[int], runs: int) -> list[Result]:
+    results = []
+    for n in lines:
+        n_facts, focus = BUILD_SIZES[n]
+        r = Result("build --format docx,pdf", f"{n} lines ({k(n_facts)} facts)",
+                   target=TARGETS.get(("build", n)))
+        r.na = unavailable("build")
+        if not r.na:
+            measure(r, build_cmd(base(n_facts, focus)), runs, env=briefgen_env(),
+                    expect=expect_outputs(".docx", ".pdf"))
+        results.append(r)
+    return results
+
+
+def scenario_weekly(n_facts: int, runs: int) -> list[Result]:
+    facts_dir, params = make_factbase.ensure(n_facts, CHECK_SIZES[n_facts])
+    in_week = params.get("stats", {}).get("facts_in_2019_W23", "?")
+    r = Result(f"weekly --week {WEEK}", f"{k(n_facts)} facts ({in_week} that week)",
+               target=TARGETS.get(("weekly", n_facts)))
+    r.na = unavailable("weekly")
+    if not r.na:
+        measure(r, lambda out: briefgen("weekly", "--facts", str(facts_dir), "--templates",
+                                        str(TEMPLATES), "--week", WEEK, "--format", "docx,pdf",
+                                        "--out", str(out)),
+                runs, env=briefgen_env(), expect=expect_outputs(".docx", ".pdf"))
+    return [r]
+
+
+# -- the route without briefgen: Markdown + pandoc + LibreOffice ------------------------------
+
+
+def _display(value) -> str:
+    months = make_factbase.MONTHS
+    if isinstance(value, date):
+        return f"{value.day} {months[value.month - 1]} {value.year}"
+    text = str(value)
+    parts = text.split("-")
+    return f"{months[int(parts[1]) - 1]} {parts[0]}" if len(parts) == 2 else text
+
+
+def _md_escape(text: str) -> str:
+    return re.sub(r"([\\`*_{}\[\]<>#|$@^~])", r"\\\1", text)
+
+
+def brief_markdown(facts_dir: Path, theme: str) -> tuple[str, int, int]:
+    """The theme brief as a user would write it by hand: one bullet per fact with a pandoc
+    footnote per citation, and a Sources annex with each source's quotes and citing facts.
+    Returns (markdown, lines, footnotes)."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    sources, themes, facts = {}, {}, []
+    for path in sorted(facts_dir.rglob("*.yaml")):
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}
+        sources.update((s["id"], s) for s in data.get("sources", []))
+        themes.update((t["id"], t) for t in data.get("themes", []))
+        facts += data.get("facts", [])
+    for f in facts:  # YAML gives dates as date objects; YYYY and YYYY-MM stay int/str
+        if not isinstance(f["date"], date):
+            parts = [int(p) for p in str(f["date"]).split("-")] + [1, 1]
+            f["date"] = date(*parts[:3])
+    chosen = sorted((f for f in facts if theme in f["themes"]), key=lambda f: (f["date"], f["id"]))
+    numbers: dict[str, int] = {}  # source id -> annex number, in order of first citation
+    uses: dict[str, list[tuple[str, str]]] = {}
+    t = themes[theme]
+    out = [f"---\ntitle: \"{t['title']}\"\nsubtitle: \"Theme brief\"\n---\n"]
+    if t.get("summary"):
+        out.append(f"*{_md_escape(t['summary'])}*\n")
+    month, notes, footnote = None, [], 0
+    for f in chosen:
+        d = f["date"]
+        if (d.year, d.month) != month:
+            month = (d.year, d.month)
+            out.append(f"\n## {make_factbase.MONTHS[d.month - 1]} {d.year}\n")
+        cites = []
+        for c in f["citations"]:
+            src = sources[c["source"]]
+            number = numbers.setdefault(src["id"], len(numbers) + 1)
+            uses.setdefault(src["id"], []).append((c["quote"], f["id"]))
+            footnote += 1
+            cites.append(f"[^{footnote}]")
+            notes.append(f"[^{footnote}]: [{_md_escape(src['publisher'])}, "
+                         f"“{_md_escape(src['title'])}”, {_display(src['published'])}]"
+                         f"(#src-{number}): “{_md_escape(c['quote'])}”")
+        grade = f"{sources[f['citations'][0]['source']].get('reliability', 'F')}" \
+                f"{f.get('credibility', 6)}"
+        out.append(f"- {_md_escape(f['statement'])} *{grade} · {_display(d)}*{''.join(cites)}")
+    out.append("\n# Sources\n")
+    for sid, number in numbers.items():
+        src = sources[sid]
+        parts = [f"**{_md_escape(src['publisher'])}**", f"*{_md_escape(src['title'])}*"]
+        if src.get("author"):
+            parts.append(_md_escape(src["author"]))
+        parts.append(_display(src["published"]))
+        if src.get("url"):
+            parts.append(f"<{src['url']}>")
+        parts.append(f"archived as {_md_escape(Path(src['file']).name)}")
+        parts.append(f"reliability {src.get('reliability', 'F')}")
+        out.append(f"{number}. []{{#src-{number}}}" + ", ".join(parts))
+        quotes: dict[str, list[str]] = {}
+        for quote, fact_id in uses[sid]:
+            quotes.setdefault(quote, []).append(fact_id)
+        for quote, ids in quotes.items():
+            out.append(f"    - “{_md_escape(quote)}” ({', '.join(ids)})")
+    return "\n".join(out + [""] + notes) + "\n", len(chosen), footnote
+
+
+def pandoc_path() -> tuple[str | None, str]:
+    try:
+        import pypandoc
+    except ImportError:
+        return None, "pypandoc-binary is not installed (pip install pypandoc-binary)"
+    try:
+        return pypandoc.get_pandoc_path(), ""
+    except OSError as e:
+        return None, f"pandoc not found ({e}); pip install pypandoc-binary"
+
+
+def soffice_path() -> tuple[str | None, str]:
+    path = shutil.which("soffice") or shutil.which("libreoffice")
+    if path:
+        return path, ""
+    return None, "LibreOffice is not installed (apt-get install libreoffice-writer-nogui)"
+
+
+def scenario_compare(lines: list[int], runs: int, builds: dict[int, Result]) -> list[dict]:
+    pandoc, why_pandoc = pandoc_path()
+    soffice, why_soffice = soffice_path()
+    rows = []
+    profile = Path(tempfile.mkdtemp(prefix="briefgen-bench-lo-"))  # private LibreOffice profile
+    try:
+        for n in lines:
+            n_facts, focus = BUILD_SIZES[n]
+            facts_dir = base(n_facts, focus)
+            row = {"lines": n, "facts": n_facts, "note": f"{n} lines",
+                   "pandoc": Result("pandoc md → docx", na="no Markdown"),
+                   "soffice": Result("soffice docx → pdf", na="no Markdown")}
+            build = builds.get(n)
+            if build is None:
+                build = scenario_build([n], runs)[0]
+            row["briefgen"] = build
+            work = Path(tempfile.mkdtemp(prefix="briefgen-bench-md-"))
+            try:
+                md, n_lines, n_notes = brief_markdown(facts_dir, THEME)
+                row["note"] = f"{n_lines} lines, {n_notes} footnotes"
+                if n_lines != n:
+                    row["note"] += f" (expected {n} lines)"
+                (work / "brief.md").write_text(md, encoding="utf-8")
+                r = Result("pandoc md → docx", row["note"])
+                if pandoc:
+                    measure(r, lambda out: [pandoc, str(work / "brief.md"), "-f", "markdown",
+                                            "-t", "docx", "-o", str(out / "brief.docx")],
+                            runs, cwd=work, expect=expect_outputs(".docx"))
+                else:
+                    r.na = why_pandoc
+                row["pandoc"] = r
+                r = Result("soffice docx → pdf", row["note"])
+                if soffice and pandoc and not row["pandoc"].na:
+                    run_once([pandoc, "brief.md", "-o", "brief.docx"], work)
+                    measure(r, lambda out: [soffice, f"-env:UserInstallation={profile.as_uri()}",
+                                            "--headless", "--convert-to", "pdf", "--outdir",
+                                            str(out), str(work / "brief.docx")],
+                            runs, cwd=work, expect=expect_outputs(".pdf"))
+                else:
+                    r.na = why_soffice or "needs the docx from pandoc"
+                row["soffice"] = r
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+            rows.append(row)
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    return rows
+
+
+# --------------------------------------------------------------------------------------------
+# Report
+# --------------------------------------------------------------------------------------------
+
+
+def secs(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f} s" if value < 100 else f"{value:.0f} s"
+
+
+def table(results: list[Result]) -> str:
+    rows = ["| scenario | data | runs | median | min | max | peak RSS | target | verdict |",
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+    for r in results:
+        if r.na:
+            rows.append(f"| {r.name} | {r.data} | 0 | n/a | | | | {secs(r.target)} | "
+                        f"n/a: {r.na.replace('|', '/')} |")
+            continue
+        verdict = "" if r.target is None else "ok" if r.median <= r.target \
+            else f"SLOW ({r.median / r.target:.1f}× target)"
+        rows.append(f"| {r.name} | {r.data} | {len(r.times)} | {secs(r.median)} | "
+                    f"{secs(min(r.times))} | {secs(max(r.times))} | {r.rss_kb / 1024:.0f} MB | "
+                    f"{secs(r.target)} | {verdict} |")
+    return "\n".join(rows)
+
+
+def compare_table(rows: list[dict]) -> str:
+    out = ["| brief | briefgen build docx+pdf | pandoc md → docx | soffice docx → pdf | "
+           "pandoc + soffice | briefgen ÷ (pandoc + soffice) |",
+           "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    notes = []
+    for row in rows:
+        cells = []
+        for key in ("briefgen", "pandoc", "soffice"):
+            r = row[key]
+            if r.na:
+                cells.append("n/a")
+                notes.append(f"- {row['lines']} lines, {r.name}: n/a: {r.na}")
+            else:
+                cells.append(f"{secs(r.median)} ({r.rss_kb / 1024:.0f} MB)")
+        route = None if row["pandoc"].na or row["soffice"].na \
+            else row["pandoc"].median + row["soffice"].median
+        ratio = "n/a" if route is None or row["briefgen"].na \
+            else f"{row['briefgen'].median / route:.2f}"
+        out.append(f"| {row.get('note', row['lines'])} | {' | '.join(cells)} | "
+                   f"{secs(route) if route is not None else 'n/a'} | {ratio} |")
+    return "\n".join(out + ([""] + notes if notes else []))
+
+
+def header(runs: int) -> str:
+    rev = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+                         capture_output=True, text=True).stdout.strip() or "no commit"
+    return (f"briefgen benchmark — {time.strftime('%Y-%m-%d %H:%M')}, git {rev}, Python "
+            f"{platform.python_version()}, {platform.machine()} × {os.cpu_count()} CPUs; "
+            f"median of {runs} runs after 1 warm-up; RSS = peak of the process tree; "
+            f"load average {os.getloadavg()[0]:.2f}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true",
+                    help="1k-sized data only (no 10k base), 3 runs")
+    ap.add_argument("--only", default=",".join(SCENARIOS),
+                    help=f"comma-separated scenarios among {', '.join(SCENARIOS)}")
+    ap.add_argument("--runs", type=int, help="timed runs per scenario (default 5, --quick 3)")
+    args = ap.parse_args(argv)
+    only = [s.strip() for s in args.only.split(",") if s.strip()]
+    bad = [s for s in only if s not in SCENARIOS]
+    if bad:
+        ap.error(f"unknown scenario {', '.join(bad)}; choose among {', '.join(SCENARIOS)}")
+    runs = args.runs or (3 if args.quick else 5)
+    check_sizes = [1000] if args.quick else [1000, 10000]
+    build_lines = [50, 500] if args.quick else [50, 500, 5000]
+    weekly_facts = 1000 if args.quick else 10000
+
+    print(header(runs) + "\n", flush=True)
+    results: list[Result] = []
+    if "check" in only:
+        results += scenario_check(check_sizes, runs)
+    builds: dict[int, Result] = {}
+    if "build" in only:
+        for n, r in zip(build_lines, scenario_build(build_lines, runs)):
+            builds[n] = r
+            results.append(r)
+    if "weekly" in only:
+        results += scenario_weekly(weekly_facts, runs)
+    if results:
+        print(table(results) + "\n", flush=True)
+    load = os.getloadavg()[0]
+    if load > 0.5 * (os.cpu_count() or 1):
+        print(f"Note: load average {load:.2f} on {os.cpu_count()} CPUs at the end: other work "
+              "was running, so times are inflated and noisy; min is the better guide.\n")
+    if "compare" in only:
+        rows = scenario_compare(build_lines, runs, builds)
+        print("The same theme brief by hand: Markdown with pandoc footnotes → pandoc → docx, "
+              "then LibreOffice docx → pdf (medians, peak RSS).\n")
+        print(compare_table(rows) + "\n", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Distribution: email each reader the weekly brief for the themes they follow, exactly once."""

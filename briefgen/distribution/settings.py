@@ -1,0 +1,151 @@
+"""SMTP settings from the environment (never from files), checked before anything is built."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from email.headerregistry import Address
+from email.utils import parseaddr
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from briefgen.distribution.readers import control_problem, shown
+from briefgen.errors import BriefgenError
+
+PREFIX = "BRIEFGEN_"
+DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
+DRY_RUN_FROM = "briefgen <briefgen@localhost>"
+
+
+class _Env(BaseSettings):
+    """The environment variables, as pydantic-settings reads them (no .env file, ever)."""
+
+    model_config = SettingsConfigDict(env_prefix=PREFIX, env_file=None, extra="ignore",
+                                      case_sensitive=True, env_ignore_empty=True,
+                                      hide_input_in_errors=True)
+
+    SMTP_HOST: str | None = None
+    SMTP_PORT: int | None = Field(default=None, ge=1, le=65535)
+    SMTP_SECURITY: Literal["starttls", "ssl", "none"] = "starttls"
+    SMTP_USER: str | None = None
+    SMTP_PASSWORD: SecretStr | None = None
+    SMTP_CAFILE: str | None = None
+    SMTP_TIMEOUT: float = Field(default=60.0, gt=0)
+    SMTP_RETRIES: int = Field(default=5, ge=1, le=100)  # attempts per message in one run
+    SMTP_BACKOFF: float = Field(default=2.0, ge=0)  # first delay; doubles, capped at 5 minutes
+    FROM: str | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a run needs to know about its mail server; `password` never leaves this object."""
+
+    sender: Address
+    host: str = ""
+    port: int = 0
+    security: str = "starttls"
+    user: str | None = None
+    password: SecretStr | None = None
+    cafile: str | None = None
+    timeout: float = 60.0
+    attempts: int = 5
+    backoff: float = 2.0
+
+    def __repr__(self) -> str:  # dataclass repr would be fine (SecretStr masks), but be explicit
+        return (f"Settings(sender={str(self.sender)!r}, host={self.host!r}, port={self.port}, "
+                f"security={self.security!r}, user={self.user!r}, password=***)")
+
+    @property
+    def server(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    def delay(self, attempt: int) -> float:
+        """Seconds to wait after failed attempt number `attempt` (1-based): 1x, 2x, 4x..."""
+        return min(self.backoff * 2 ** (attempt - 1), 300.0)
+
+
+def load_settings(dry_run: bool = False) -> Settings:
+    """Read BRIEFGEN_* variables; a missing or bad one is an error naming the variable.
+
+    A dry run needs none of them: BRIEFGEN_FROM falls back to a local placeholder.
+    """
+    try:
+        env = _Env()
+    except ValidationError as e:
+        err = e.errors(include_url=False)[0]
+        name = PREFIX + str(err["loc"][0])
+        raise BriefgenError(_bad_variable(name, err)) from None
+    sender = _sender(env.FROM, dry_run)
+    common = dict(timeout=env.SMTP_TIMEOUT, attempts=env.SMTP_RETRIES, backoff=env.SMTP_BACKOFF)
+    if dry_run:
+        return Settings(sender=sender, **common)
+    if not env.SMTP_HOST or not env.SMTP_HOST.strip():
+        raise BriefgenError(f"{PREFIX}SMTP_HOST is not set (hint: export {PREFIX}SMTP_HOST="
+                            "smtp.example.org, or use --dry-run to write the messages to files)")
+    host = env.SMTP_HOST.strip()
+    user = env.SMTP_USER if env.SMTP_USER else None
+    password = env.SMTP_PASSWORD if env.SMTP_PASSWORD and env.SMTP_PASSWORD.get_secret_value() \
+        else None
+    if user and password is None:
+        raise BriefgenError(f"{PREFIX}SMTP_PASSWORD is not set but {PREFIX}SMTP_USER is "
+                            f"(hint: set both to log in, or unset {PREFIX}SMTP_USER)")
+    if password is not None and not user:
+        raise BriefgenError(f"{PREFIX}SMTP_PASSWORD is set but {PREFIX}SMTP_USER is not "
+                            f"(hint: set {PREFIX}SMTP_USER to log in)")
+    if user and env.SMTP_SECURITY == "none" and not _loopback(host):
+        raise BriefgenError(f"refusing to send {PREFIX}SMTP_PASSWORD unencrypted to {host} "
+                            f"({PREFIX}SMTP_SECURITY=none) (hint: use starttls or ssl)")
+    if env.SMTP_CAFILE:
+        from pathlib import Path
+        if not Path(env.SMTP_CAFILE).is_file():
+            raise BriefgenError(f"{PREFIX}SMTP_CAFILE='{env.SMTP_CAFILE}' is not a file "
+                                "(hint: point it at a PEM file of CA certificates)")
+    return Settings(sender=sender, host=host, port=env.SMTP_PORT or DEFAULT_PORTS[env.SMTP_SECURITY],
+                    security=env.SMTP_SECURITY, user=user, password=password,
+                    cafile=env.SMTP_CAFILE or None, **common)
+
+
+def _bad_variable(name: str, err: dict) -> str:
+    kind = err["type"]
+    if name.endswith("SECURITY"):
+        return f"{name} must be one of starttls, ssl, none"
+    if name.endswith("PORT"):
+        return f"{name} must be a port number from 1 to 65535"
+    if kind.startswith(("int", "float")) or kind in ("greater_than", "greater_than_equal",
+                                                    "less_than_equal"):
+        return f"{name} must be a number ({err['msg'].lower()})"
+    return f"{name} is not valid ({err['msg'].lower()})"
+
+
+def _sender(value: str | None, dry_run: bool) -> Address:
+    """BRIEFGEN_FROM as an Address: 'Name <addr>' or a bare address."""
+    from email_validator import EmailNotValidError, validate_email
+
+    if not value or not value.strip():
+        if dry_run:
+            name, addr = parseaddr(DRY_RUN_FROM)
+            return Address(display_name=name, addr_spec=addr)
+        raise BriefgenError(f"{PREFIX}FROM is not set (hint: export {PREFIX}FROM="
+                            "'Libya briefs <briefs@example.org>')")
+    problem = control_problem(value, "it")
+    if problem:
+        raise BriefgenError(f"{PREFIX}FROM is not valid: {problem}")
+    name, addr = parseaddr(value.strip())
+    try:
+        if not addr:
+            raise EmailNotValidError("it is not an address like 'Name <name@example.org>'")
+        result = validate_email(addr, check_deliverability=False)
+    except EmailNotValidError as e:
+        raise BriefgenError(f"{PREFIX}FROM='{shown(value)}' is not a valid address: {e}") from None
+    return Address(display_name=name, addr_spec=result.ascii_email or result.normalized)
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

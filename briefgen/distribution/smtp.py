@@ -1,0 +1,177 @@
+"""One SMTP connection for many messages: TLS as configured, reconnects, and error classes.
+
+Every failure becomes one of three outcomes: *temporary* (4xx replies, dropped or refused
+connections, timeouts: retry with backoff), *permanent* (5xx for this message: record, report,
+move on) or *fatal* (nothing further can succeed: bad login, untrusted certificate, a server
+without STARTTLS, our sender refused: stop the run).
+"""
+
+from __future__ import annotations
+
+import smtplib
+import socket
+import ssl
+from dataclasses import dataclass
+from email.message import EmailMessage
+
+from briefgen.distribution.settings import PREFIX, Settings
+
+
+@dataclass(eq=False)
+class Failure(Exception):
+    """A classified SMTP failure; `text` is safe to show and store (never the password)."""
+
+    kind: str  # "temporary" | "permanent" | "fatal"
+    text: str
+    connection: bool = False  # the connection is gone (or never came up)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Mailer:
+    """Sends messages over one connection, opened on first use and re-opened after a drop."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.conn: smtplib.SMTP | None = None
+        self.connections = 0
+
+    def __enter__(self) -> Mailer:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def connect(self) -> None:
+        """Open, secure and log in, if not connected; raises Failure."""
+        if self.conn is not None and self.conn.sock is not None:
+            return
+        self.drop()
+        s = self.settings
+        try:
+            if s.security == "ssl":
+                conn = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=self._tls())
+            else:
+                conn = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+            self.conn = conn
+            conn.ehlo()
+            if s.security == "starttls":
+                if not conn.has_extn("starttls"):
+                    raise Failure("fatal", f"{s.server} does not offer STARTTLS (hint: set "
+                                  f"{PREFIX}SMTP_SECURITY=ssl for implicit TLS, or none for a "
+                                  "local relay)", connection=True)
+                conn.starttls(context=self._tls())
+                conn.ehlo()
+            if s.user:
+                conn.login(s.user, s.password.get_secret_value())
+        except Failure:
+            self.drop()
+            raise
+        except smtplib.SMTPAuthenticationError as e:
+            self.drop()
+            raise Failure("fatal", f"{s.server} refused the login of {PREFIX}SMTP_USER="
+                          f"'{s.user}': {_reply(e.smtp_code, e.smtp_error)}",
+                          connection=True) from None
+        except Exception as e:  # noqa: BLE001 - every other failure is classified
+            self.drop()
+            raise classify(e, s, connecting=True) from None
+        self.connections += 1
+
+    def send(self, msg: EmailMessage, recipient: str) -> None:
+        """Hand one message to the server for one recipient; returns once it is accepted."""
+        self.connect()
+        try:
+            self.conn.send_message(msg, from_addr=self.settings.sender.addr_spec,
+                                   to_addrs=[recipient])
+        except Exception as e:  # noqa: BLE001
+            failure = classify(e, self.settings)
+            if failure.connection or self.conn is None or self.conn.sock is None:
+                self.drop()
+                failure.connection = True
+            raise failure from None
+
+    def drop(self) -> None:
+        """Forget the connection without talking to the server."""
+        if self.conn is not None:
+            try:
+                self.conn.close()
+            except OSError:
+                pass
+        self.conn = None
+
+    def close(self) -> None:
+        """Say goodbye politely (QUIT), ignoring a server that has already gone."""
+        if self.conn is not None and self.conn.sock is not None:
+            try:
+                self.conn.quit()
+            except (smtplib.SMTPException, OSError):
+                pass
+        self.drop()
+
+    def _tls(self) -> ssl.SSLContext:
+        context = ssl.create_default_context()  # verifies the certificate and the host name
+        if self.settings.cafile:
+            context.load_verify_locations(cafile=self.settings.cafile)
+        return context
+
+
+def classify(error: Exception, s: Settings, connecting: bool = False) -> Failure:
+    """Turn any exception from smtplib or the socket layer into a Failure."""
+    if isinstance(error, Failure):
+        return error
+    if isinstance(error, ssl.SSLCertVerificationError):
+        return Failure("fatal", f"the TLS certificate of {s.server} is not trusted: "
+                       f"{error.verify_message} (hint: set {PREFIX}SMTP_CAFILE to the CA "
+                       "certificate that signed it)", connection=True)
+    if isinstance(error, ssl.SSLError):
+        return Failure("fatal", f"TLS with {s.server} failed: {error.reason or error} (hint: "
+                       f"check {PREFIX}SMTP_SECURITY and {PREFIX}SMTP_PORT: ssl is usually "
+                       "port 465, starttls 587)", connection=True)
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        code, resp = next(iter(error.recipients.values()))
+        return _by_code(code, resp)
+    if isinstance(error, smtplib.SMTPSenderRefused):
+        failure = _by_code(error.smtp_code, error.smtp_error)
+        if failure.kind == "permanent":
+            return Failure("fatal", f"{s.server} refused the sender {error.sender} "
+                           f"({PREFIX}FROM): {failure.text}")
+        return failure
+    if isinstance(error, smtplib.SMTPNotSupportedError):
+        return Failure("permanent", f"{s.server} cannot take this message: {error}")
+    if isinstance(error, smtplib.SMTPServerDisconnected):
+        return Failure("temporary", f"{s.server} closed the connection"
+                       + (f" ({error})" if str(error) and connecting else ""), connection=True)
+    if isinstance(error, smtplib.SMTPResponseException):
+        failure = _by_code(error.smtp_code, error.smtp_error)
+        if connecting or error.smtp_code == 421:
+            failure.connection = True
+            if failure.kind == "permanent":  # the server turns everyone away
+                failure.kind = "fatal"
+        return failure
+    if isinstance(error, (socket.timeout, TimeoutError)):
+        return Failure("temporary", f"{s.server} timed out after {s.timeout:g} s",
+                       connection=True)
+    if isinstance(error, socket.gaierror):
+        return Failure("temporary", f"cannot resolve {s.host}: {error.strerror}", connection=True)
+    if isinstance(error, OSError):
+        verb = "cannot connect to" if connecting else "connection to"
+        what = error.strerror or str(error) or type(error).__name__
+        return Failure("temporary", f"{verb} {s.server} failed: {what}" if not connecting
+                       else f"{verb} {s.server}: {what}", connection=True)
+    if isinstance(error, smtplib.SMTPException):
+        return Failure("temporary", f"{s.server}: {error}", connection=True)
+    raise error  # not a mail problem: a bug, let it surface
+
+
+def _by_code(code: int, resp) -> Failure:
+    text = _reply(code, resp)
+    if 400 <= code < 500:
+        return Failure("temporary", text)
+    return Failure("permanent", text)
+
+
+def _reply(code: int, resp) -> str:
+    if isinstance(resp, bytes):
+        resp = resp.decode("utf-8", "replace")
+    return f"{code} {' '.join(str(resp).split())}".strip()

@@ -1,0 +1,1 @@
+"""Output writers: turn a Brief into Word (.docx) and PDF files."""

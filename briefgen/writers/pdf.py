@@ -1,0 +1,78 @@
+"""PDF writer: a Brief as a linked, searchable, reproducible A4 PDF (reportlab platypus).
+
+What the file holds: a title block, the body (headings with outline entries, bullets, paragraphs,
+notes; citation markers are superscript links to the annex), a "Sources" annex with a named
+destination per source (`SourceEntry.anchor`), "Page x of y" footers, document info, embedded
+TrueType subsets of the bundled fonts (templates/fonts/), Arabic shaped and right to left.
+The same brief always gives the same bytes.
+
+Modules: this one (entry point and glyph check), `pdf_fonts` (fonts, fallback, shaping) and
+`pdf_layout` (styles, story, page furniture); the last two import reportlab, so they are
+imported only when a PDF is rendered.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..brief import Brief
+from ..errors import BuildError, display_path
+
+
+class MissingGlyphError(BuildError):
+    """Characters that no bundled font has: all of them, one line each."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+    def lines(self) -> list[str]:
+        return [f"error: {p}" for p in self.problems]
+
+
+def render_pdf(brief: Brief, fonts_dir: Path) -> bytes:
+    """Render `brief` as PDF bytes with the fonts of `fonts_dir`; BuildError if it cannot."""
+    from . import pdf_fonts, pdf_layout  # reportlab + uharfbuzz: imported on first render only
+
+    fonts = pdf_fonts.load_fonts(Path(fonts_dir))
+    check_glyphs(brief, fonts, Path(fonts_dir), pdf_layout.FIXED_TEXT)
+    return pdf_layout.build_pdf(brief, fonts)
+
+
+def _texts(brief: Brief, fixed: str):
+    """(who, text) for every piece of text the PDF draws, `who` naming it in error messages."""
+    yield "title", brief.title
+    yield "subtitle", brief.subtitle
+    for block in brief.blocks:
+        who = ", ".join(block.fact_ids) or block.origin or block.kind
+        for item in block.inlines:
+            text = getattr(item, "text", None)
+            if text is not None:
+                yield who, text
+    for s in brief.sources:
+        for text in (s.publisher, s.title, s.author or "", s.published, s.url or "", s.file_name,
+                     s.reliability):
+            yield s.id, text
+        for q in s.quotes:
+            yield s.id, q.text
+            yield s.id, " ".join(q.fact_ids)
+    yield "briefgen", fixed
+
+
+def check_glyphs(brief: Brief, fonts, fonts_dir: Path, fixed: str = "") -> None:
+    """Fail, naming every character that no bundled font has, before anything is drawn."""
+    problems: list[str] = []
+    seen: set[tuple[str, str]] = set()
+    where = display_path(fonts_dir).rstrip("/") + "/"
+    simple = fonts.simple
+    for who, text in _texts(brief, fixed):
+        if simple.issuperset(text):
+            continue
+        for ch in text:
+            if (who, ch) in seen or fonts.covers(ch):
+                continue
+            seen.add((who, ch))
+            problems.append(f"[{who}] character U+{ord(ch):04X} {ch!r} is not covered by any "
+                            f"bundled font in {where} (hint: remove it or add a font that has it)")
+    if problems:
+        raise MissingGlyphError(problems)

@@ -1,0 +1,288 @@
+"""PDF layout on reportlab platypus: styles, the story of a brief, page furniture, links, outline.
+
+Imported by `pdf.render_pdf` only when a PDF is rendered (reportlab costs ~0.15 s to import).
+"""
+
+from __future__ import annotations
+
+import io
+from functools import partial
+
+from reportlab.lib.colors import HexColor
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfdoc, pdfmetrics
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Frame, PageBreak, PageTemplate, Paragraph, Spacer
+from reportlab.platypus.flowables import HRFlowable
+
+from ..brief import Block, Brief, Cite, Run, SourceEntry
+from .pdf_fonts import FontSet, Shaper
+
+NAVY = HexColor("#1B365D")
+INK = HexColor("#1F2328")
+SLATE = HexColor("#5B6573")
+RULE = HexColor("#C3CBD5")
+LINK = "#1D5FA6"
+PAGE_W, PAGE_H = A4
+MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 24 * mm, 20 * mm, 24 * mm
+TEXT_W = PAGE_W - 2 * MARGIN_X
+MONTHS = ("January February March April May June July August September October November "
+          "December").split()
+RELIABILITY = {"A": "completely reliable", "B": "usually reliable", "C": "fairly reliable",
+               "D": "not usually reliable", "E": "unreliable", "F": "reliability cannot be judged"}
+READER_NOTE = ("Every line ends with its grading and a bracketed number linking to its source; "
+               "sources, the quotes cited from them and the facts citing each quote are listed "
+               "under Sources at the end.")
+# characters briefgen itself draws (checked for coverage like the brief's own text)
+FIXED_TEXT = "•[]0123456789 ·—“”:;,.()Page of URL none Sources Author Published Reliability" + READER_NOTE
+
+
+def display_date(d) -> str:
+    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+
+
+def make_styles(fonts: FontSet) -> dict[str, ParagraphStyle]:
+    """Paragraph styles; `_bold`/`_italic` record what each style's own font already is."""
+    p = fonts.primary
+
+    def style(name, size, leading, bold=False, italic=False, color=INK, **kw):
+        st = ParagraphStyle(name, fontName=fonts.font(p, bold, italic), fontSize=size,
+                            leading=leading, textColor=color, allowWidows=0, allowOrphans=0,
+                            splitLongWords=1, **kw)
+        st._bold, st._italic = bold, italic
+        return st
+
+    bullet = dict(bulletFontName=fonts.font(p), bulletFontSize=10, bulletColor=NAVY)
+    return {
+        "title": style("title", 22, 27, bold=True, color=NAVY, spaceAfter=4),
+        "subtitle": style("subtitle", 12.5, 16.5, color=SLATE, spaceAfter=3),
+        "meta": style("meta", 8.5, 12, color=SLATE),
+        "reader": style("reader", 8, 11, italic=True, color=SLATE, spaceAfter=10),
+        "h1": style("h1", 15, 19, bold=True, color=NAVY, spaceBefore=16, spaceAfter=6, keepWithNext=1),
+        "h2": style("h2", 12.5, 16, bold=True, color=NAVY, spaceBefore=14, spaceAfter=5, keepWithNext=1),
+        "h3": style("h3", 10.5, 14, bold=True, color=INK, spaceBefore=10, spaceAfter=3, keepWithNext=1),
+        "note": style("note", 9.5, 13.5, italic=True, color=SLATE, spaceAfter=6),
+        "bullet": style("bullet", 10, 14.5, leftIndent=14, bulletIndent=2, spaceAfter=4, **bullet),
+        "paragraph": style("paragraph", 10, 14.5, spaceAfter=7),
+        "src_head": style("src_head", 9.5, 13, spaceBefore=9, leftIndent=24, bulletIndent=0,
+                          keepWithNext=1, bulletFontName=fonts.font(p, True), bulletFontSize=9.5,
+                          bulletColor=NAVY),
+        "src_detail": style("src_detail", 8.5, 12, color=SLATE, leftIndent=24, keepWithNext=1),
+        "src_quote": style("src_quote", 8.5, 12, leftIndent=24, spaceBefore=2),
+        "footer": style("footer", 7.5, 9, color=SLATE),
+    }
+
+
+class Heading(Paragraph):
+    """A heading paragraph that leaves a bookmark and an outline entry where it is drawn."""
+
+    def __init__(self, text, style, *args, outline=None, **kw):
+        super().__init__(text, style, *args, **kw)
+        self._outline = outline  # (key, title, level)
+
+    def draw(self):
+        if self._outline:
+            key, title, level = self._outline
+            self.canv.bookmarkHorizontal(key, 0, self.height)
+            self.canv.addOutlineEntry(title, key, level, closed=False)
+        super().draw()
+
+
+class Story:
+    """Builds the flowables of a brief; all model text goes through `text()` (escaped, shaped)."""
+
+    def __init__(self, brief: Brief, shaper: Shaper, styles: dict[str, ParagraphStyle]):
+        self.brief, self.shaper, self.styles = brief, shaper, styles
+
+    def text(self, text: str, style: ParagraphStyle, bold=False, italic=False) -> str:
+        """Markup that prints `text` literally, in the bundled font that has each character."""
+        bold, italic = bold or style._bold, italic or style._italic
+        width = TEXT_W - style.leftIndent - style.rightIndent
+        out = []
+        for font, t in self.shaper.segments(text, bold, italic, width, style.fontSize):
+            t = t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            out.append(t if font == style.fontName else f'<font name="{font}">{t}</font>')
+        return "".join(out)
+
+    def inlines(self, block: Block, style: ParagraphStyle) -> str:
+        out, shown = [], set()
+        for item in block.inlines:
+            if isinstance(item, Run):
+                out.append(self.text(item.text, style, item.bold, item.italic))
+            elif isinstance(item, Cite) and item.source.anchor not in shown:
+                shown.add(item.source.anchor)
+                out.append(self.marker(item.source))
+        return "".join(out)
+
+    def marker(self, source: SourceEntry) -> str:
+        return (f'<a href="#{source.anchor}" color="{LINK}">'
+                f'<sup rise="3.4" size="6.8">[{source.number}]</sup></a>')
+
+    def flowables(self) -> list:
+        st, b = self.styles, self.brief
+        lines = sum(1 for blk in b.blocks if blk.kind in ("bullet", "paragraph"))
+        meta = (f"{display_date(b.created)} · {lines} cited line{'s' * (lines != 1)} · "
+                f"{len(b.sources)} source{'s' * (len(b.sources) != 1)}")
+        out = [Paragraph(self.text(b.title, st["title"]), st["title"])]
+        if b.subtitle:
+            out.append(Paragraph(self.text(b.subtitle, st["subtitle"]), st["subtitle"]))
+        out += [Paragraph(self.text(meta, st["meta"]), st["meta"]),
+                HRFlowable(width="100%", thickness=1.4, color=NAVY, spaceBefore=7, spaceAfter=6),
+                Paragraph(self.text(READER_NOTE, st["reader"]), st["reader"])]
+        levels = sorted({blk.level for blk in b.blocks if blk.kind == "heading"})
+        depth = -1
+        for i, blk in enumerate(b.blocks):
+            if blk.kind == "heading":
+                style = st[f"h{min(max(blk.level, 1), 3)}"]
+                depth = min(levels.index(blk.level), depth + 1)
+                out.append(Heading(self.inlines(blk, style), style,
+                                   outline=(f"sec_{i}", blk.text.strip(), depth)))
+            elif blk.kind == "bullet":
+                out.append(Paragraph(self.inlines(blk, st["bullet"]), st["bullet"], bulletText="•"))
+            elif blk.kind == "note":
+                out.append(Paragraph(self.inlines(blk, st["note"]), st["note"]))
+            else:
+                out.append(Paragraph(self.inlines(blk, st["paragraph"]), st["paragraph"]))
+        if b.sources:
+            out += [PageBreak(), Heading("Sources", st["h1"], outline=("sources", "Sources", 0))]
+            for src in b.sources:
+                out += self.annex_entry(src)
+        return out
+
+    def annex_entry(self, s: SourceEntry) -> list:
+        st = self.styles
+        head, detail, quote = st["src_head"], st["src_detail"], st["src_quote"]
+        t = self.text
+        rel = RELIABILITY.get(s.reliability.upper(), "")
+        info = (f"Author: {s.author or 'not named'} · Published: {s.published} · "
+                f"Reliability: {s.reliability}" + (f" ({rel})" if rel else ""))
+        if s.url:
+            url = s.url.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+            link = f'{t("URL: ", detail)}<a href="{url}" color="{LINK}">{t(s.url, detail)}</a>'
+        else:
+            link = t("URL: none (archived copy only)", detail)
+        out = [
+            Paragraph(f'<a name="{s.anchor}"/>{t(s.publisher, head, bold=True)}{t(" · ", head)}'
+                      f'{t(s.title, head)}', head, bulletText=f"[{s.number}]"),
+            Paragraph(t(info, detail), detail),
+            Paragraph(link, detail),
+            Paragraph(t(f"Archived text: {s.file_name}", detail), detail),
+        ]
+        for q in s.quotes:
+            cited = ", ".join(q.fact_ids)
+            out.append(Paragraph(f"{t(f'“{q.text}”', quote, italic=True)}"
+                                 f"<font color='#5B6573'>{t(f' — cited by {cited}', quote)}</font>",
+                                 quote))
+        return out
+
+
+def _pdf_date(created) -> str:
+    off = created.utcoffset()
+    minutes = int(off.total_seconds() // 60) if off is not None else 0
+    sign = "+" if minutes >= 0 else "-"
+    return (f"D:{created:%Y%m%d%H%M%S}{sign}{abs(minutes) // 60:02d}'{abs(minutes) % 60:02d}'")
+
+
+class BriefCanvas(Canvas):
+    """Canvas that defers pages to number them "Page x of y" and publishes named destinations.
+
+    Pages are kept until `save`, when the total is known; the document's page counter still
+    advances at each page so bookmarks made meanwhile point at the right page. Links to the
+    annex use named destinations (/Dest (src_3)) listed in the catalog's /Names /Dests tree.
+    """
+
+    def __init__(self, *args, furniture=None, anchors=(), overrides=None, created=None, **kw):
+        super().__init__(*args, **kw)
+        self._bg_pages: list[dict] = []
+        self._bg_furniture = furniture
+        self._bg_anchors = frozenset(anchors)
+        self._doc._bg_tounicode = overrides if overrides is not None else {}
+        if created is not None:
+            stamp = _pdf_date(created)
+            self.setDateFormatter(lambda *a: stamp)
+        self.showOutline()
+
+    def showPage(self):
+        self._bg_pages.append(dict(self.__dict__))
+        self._doc.pageCounter += 1
+        self._startPage()
+
+    def save(self):
+        total = len(self._bg_pages)
+        self._doc.pageCounter = 1
+        for state in self._bg_pages:
+            self.__dict__.update(state)
+            if self._bg_furniture:
+                self._bg_furniture(self, self._pageNumber, total)
+            Canvas.showPage(self)
+        names = sorted(n for n in self._bg_anchors if n in self._destinations)
+        if names:
+            tree = []
+            for n in names:
+                tree += [pdfdoc.PDFString(n), self._destinations[n]]
+            self._doc.Catalog.Names = pdfdoc.PDFDictionary(
+                {"Dests": pdfdoc.PDFDictionary({"Names": pdfdoc.PDFArray(tree)})})
+        Canvas.save(self)
+
+    def linkRect(self, contents, destinationname, Rect=None, addtopage=1, name=None, relative=1,
+                 thickness=0, color=None, dashArray=None, **kw):
+        if destinationname not in self._bg_anchors:
+            return super().linkRect(contents, destinationname, Rect, addtopage, name, relative,
+                                    thickness, color, dashArray, **kw)
+        self._bookmarkReference(destinationname)  # must be defined by the time of saving
+        ann = pdfdoc.LinkAnnotation(self._absRect(Rect, relative), contents,
+                                    pdfdoc.PDFString(destinationname), Border="[0 0 0]")
+        return self._addAnnotation(ann, name, addtopage)
+
+
+def footer(canvas: Canvas, page: int, total: int, *, label: list[tuple[str, str]], size: float):
+    """Thin rule, the brief's title at the left and "Page x of y" at the right."""
+    y = MARGIN_BOTTOM - 11 * mm
+    canvas.saveState()
+    canvas.setStrokeColor(RULE)
+    canvas.setLineWidth(0.5)
+    canvas.line(MARGIN_X, y + 10, PAGE_W - MARGIN_X, y + 10)
+    canvas.setFillColor(SLATE)
+    x = MARGIN_X
+    for font, text in label:
+        canvas.setFont(font, size)
+        canvas.drawString(x, y, text)
+        x += pdfmetrics.stringWidth(text, font, size)
+    canvas.setFont(label[0][0] if label else canvas._fontname, size)
+    canvas.drawRightString(PAGE_W - MARGIN_X, y, f"Page {page} of {total}")
+    canvas.restoreState()
+
+
+def footer_label(shaper: Shaper, title: str, size: float) -> list[tuple[str, str]]:
+    """The title as footer segments, shortened with an ellipsis to leave room for the page no."""
+    limit = TEXT_W - 90
+    words = title.split()
+    for n in range(len(words), 0, -1):
+        text = " ".join(words[:n]) + ("" if n == len(words) else " …")
+        segs = shaper.segments(text)
+        if sum(pdfmetrics.stringWidth(t, f, size) for f, t in segs) <= limit or n == 1:
+            return segs
+    return []
+
+
+def build_pdf(brief: Brief, fonts: FontSet) -> bytes:
+    shaper = Shaper(fonts)
+    styles = make_styles(fonts)
+    story = Story(brief, shaper, styles).flowables()
+    size = styles["footer"].fontSize
+    buf = io.BytesIO()
+    doc = BaseDocTemplate(
+        buf, pagesize=A4, leftMargin=MARGIN_X, rightMargin=MARGIN_X, topMargin=MARGIN_TOP,
+        bottomMargin=MARGIN_BOTTOM, title=brief.title, author=brief.author, subject=brief.subject,
+        keywords=list(brief.keywords), creator="briefgen", invariant=1, lang=brief.language,
+        displayDocTitle=1, initialFontName=fonts.font(fonts.primary))
+    frame = Frame(MARGIN_X, MARGIN_BOTTOM, TEXT_W, PAGE_H - MARGIN_TOP - MARGIN_BOTTOM,
+                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body")
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
+    furniture = partial(footer, label=footer_label(shaper, brief.title, size), size=size)
+    doc.build(story, canvasmaker=partial(
+        BriefCanvas, furniture=furniture, anchors=[s.anchor for s in brief.sources],
+        overrides=shaper.overrides, created=brief.created))
+    return buf.getvalue()
