@@ -125,13 +125,6 @@ STYLES: tuple[_StyleSpec, ...] = (
                ppr='<w:spacing w:after="0" w:line="240" w:lineRule="auto"/>', rpr=_rpr(16, color=LIGHT)),
 )
 
-_ALIASES = {  # other names a reference document may give the same built-in style
-    "title": ("title",), "subtitle": ("subtitle",),
-    "h1": ("heading 1",), "h2": ("heading 2",), "h3": ("heading 3",),
-    "bullet": ("list bullet",), "fn_text": ("footnote text",), "fn_ref": ("footnote reference",),
-    "hyperlink": ("hyperlink",), "header": ("header",), "footer": ("footer",),
-}
-
 
 def render_docx(brief: Brief, reference: Path | None = None) -> bytes:
     """Render `brief` as a .docx; `reference` optionally supplies the organisation's styles."""
@@ -150,7 +143,10 @@ def render_docx(brief: Brief, reference: Path | None = None) -> bytes:
             raise BuildError(f"reference document {reference} is not a readable .docx: {exc}") from exc
     else:
         document = docx.Document()
-    return _DocxBuilder(document, brief, ooxml, house=reference is None).build()
+    try:
+        return _DocxBuilder(document, brief, ooxml, house=reference is None).build()
+    except ValueError as exc:  # lxml refuses characters XML cannot hold (title, subject, ...)
+        raise BuildError(f"brief {brief.name}: text cannot be written to Word: {exc}") from exc
 
 
 def _validate(brief: Brief) -> None:
@@ -224,7 +220,7 @@ class _DocxBuilder:
         x = self.x
         root = self.doc.styles.element
         by_name: dict[tuple[str, str], str] = {}
-        by_id: dict[tuple[str, str], str] = {}
+        by_id: dict[tuple[str, str], object] = {}
         default_para = default_char = None
         for st in root.iterfind(x.w("style")):
             stype, sid = st.get(x.w("type")), st.get(x.w("styleId"))
@@ -243,8 +239,7 @@ class _DocxBuilder:
         ids: dict[str, str] = {"normal": default_para}
         created: set[str] = set()
         for spec in STYLES:
-            names = (spec.name.lower(), *_ALIASES.get(spec.key, ()))
-            found = next((by_name[(spec.type, n)] for n in names if (spec.type, n) in by_name), None)
+            found = by_name.get((spec.type, spec.name.lower()))
             if found is None and (spec.type, spec.style_id) in by_id:
                 found = spec.style_id
             if found is not None and not self.house:
@@ -541,7 +536,7 @@ class _DocxBuilder:
             _clear(hdr)
         p = x.new_paragraph(s["header"])
         if text_width:
-            _right_tab(p, x, text_width)
+            self._right_tab(p, s["header"], text_width)
         x.add_text(p, self.brief.title)
         if self.brief.subtitle:
             x.add_text(p, "\t" + self.brief.subtitle)
@@ -560,6 +555,26 @@ class _DocxBuilder:
         x.add_text(p, " of ")
         x.add_field(p, "NUMPAGES", "1")
         ftr.append(p)
+
+    def _right_tab(self, p, style_id: str, pos: int) -> None:
+        """A right tab stop at `pos`, clearing the tab stops the paragraph's style inherits (the
+        usual center/right stops of a Header style sit elsewhere on another page size)."""
+        x = self.x
+        inherited: set[str] = set()
+        styles = {st.get(x.w("styleId")): st for st in self.doc.styles.element.iterfind(x.w("style"))}
+        seen: set[str] = set()
+        while style_id in styles and style_id not in seen:
+            seen.add(style_id)
+            st = styles[style_id]
+            for tab in st.iterfind(f"{x.PPR}/{x.w('tabs')}/{x.TAB}"):
+                inherited.add(tab.get(x.w("pos")))
+            based = st.find(x.w("basedOn"))
+            style_id = based.get(x.VAL) if based is not None else None
+        tabs = x.etree.Element(x.w("tabs"))
+        for old in sorted((t for t in inherited if t and t != str(pos)), key=int):
+            x.sub(tabs, x.TAB, {x.VAL: "clear", x.w("pos"): old})
+        x.sub(tabs, x.TAB, {x.VAL: "right", x.w("pos"): str(pos)})
+        p.find(x.PPR).find(x.PSTYLE).addnext(tabs)
 
     def _core_properties(self) -> None:
         brief = self.brief
@@ -596,11 +611,3 @@ def _has_content(part_root, x) -> bool:
 def _clear(part_root) -> None:
     for child in list(part_root):
         part_root.remove(child)
-
-
-def _right_tab(p, x, pos: int) -> None:
-    ppr = p.find(x.PPR)
-    tabs = x.etree.Element(x.w("tabs"))
-    x.sub(tabs, x.TAB, {x.VAL: "right", x.w("pos"): str(pos)})
-    ppr.find(x.PSTYLE).addnext(tabs)
-

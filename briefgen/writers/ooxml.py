@@ -42,10 +42,6 @@ FOOTNOTE, FOOTNOTE_REFERENCE, FOOTNOTE_REF, TYPE = (
     w("footnote"), w("footnoteReference"), w("footnoteRef"), w("type"))
 R_ID = f"{{{R_NS}}}id"
 
-_NSMAP = {"w": W_NS, "r": R_NS}
-
-# Characters lxml refuses in XML 1.0 text (besides tab, LF, CR which we handle).
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 # Any right-to-left letter (Hebrew, Arabic, Syriac, Thaana, NKo, ..., presentation forms).
 _RTL_CHAR = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]|[\U00010800-\U00010fff]|[\U0001e800-\U0001efff]")
 _SPECIAL = re.compile("[\t\n\r]")
@@ -59,12 +55,6 @@ def parse_fragment(xml: str) -> etree._Element:
 
 def sub(parent: etree._Element, tag: str, attrib: dict | None = None) -> etree._Element:
     return etree.SubElement(parent, tag, attrib) if attrib else etree.SubElement(parent, tag)
-
-
-def invalid_xml_char(text: str) -> str | None:
-    """The first character XML 1.0 cannot hold, or None."""
-    m = _XML_INVALID.search(text)
-    return m.group(0) if m else None
 
 
 # --- right-to-left text -------------------------------------------------------------------------

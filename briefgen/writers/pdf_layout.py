@@ -15,7 +15,9 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageBreak, PageTemplate, Paragraph, Spacer
+from reportlab.lib.abag import ABag
 from reportlab.platypus.flowables import HRFlowable
+from reportlab.platypus.paraparser import ParaFrag
 
 from ..brief import Block, Brief, Cite, Run, SourceEntry
 from .pdf_fonts import FontSet, Shaper
@@ -24,7 +26,8 @@ NAVY = HexColor("#1B365D")
 INK = HexColor("#1F2328")
 SLATE = HexColor("#5B6573")
 RULE = HexColor("#C3CBD5")
-LINK = "#1D5FA6"
+LINK = HexColor("#1D5FA6")
+ARABIC_SCALE = 1.12  # Naskh looks smaller than Noto Sans at the same size
 PAGE_W, PAGE_H = A4
 MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 24 * mm, 20 * mm, 24 * mm
 TEXT_W = PAGE_W - 2 * MARGIN_X
@@ -91,91 +94,112 @@ class Heading(Paragraph):
 
 
 class Story:
-    """Builds the flowables of a brief; all model text goes through `text()` (escaped, shaped)."""
+    """Builds the flowables of a brief.
+
+    Paragraphs are made from reportlab fragments built here rather than from markup: model text
+    is never parsed, so `<`, `&` and `{{ }}` print literally, and no time goes into parsing.
+    """
 
     def __init__(self, brief: Brief, shaper: Shaper, styles: dict[str, ParagraphStyle]):
         self.brief, self.shaper, self.styles = brief, shaper, styles
+        fonts = shaper.fonts
+        self._scaled = frozenset(fonts.arabic.fonts.values()) if fonts.arabic else frozenset()
 
-    def text(self, text: str, style: ParagraphStyle, bold=False, italic=False) -> str:
-        """Markup that prints `text` literally, in the bundled font that has each character."""
+    def text(self, text: str, style: ParagraphStyle, bold=False, italic=False, color=None,
+             link: str | None = None, out: list | None = None) -> list:
+        """Fragments that print `text` literally, each in the bundled font that has it."""
+        out = [] if out is None else out
         bold, italic = bold or style._bold, italic or style._italic
+        size, color = style.fontSize, color or style.textColor
+        links = [(0, link)] if link else []
         width = TEXT_W - style.leftIndent - style.rightIndent
-        out = []
-        for font, t in self.shaper.segments(text, bold, italic, width, style.fontSize):
-            t = t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            out.append(t if font == style.fontName else f'<font name="{font}">{t}</font>')
-        return "".join(out)
+        for font, t in self.shaper.segments(text, bold, italic, width, size):
+            fsize = size * ARABIC_SCALE if font in self._scaled else size
+            prev = out[-1] if out else None
+            if (prev is not None and prev.fontName == font and prev.fontSize == fsize
+                    and prev.textColor == color and not prev.rise and prev.link == links):
+                prev.text += t
+            else:
+                out.append(_frag(t, font, fsize, color, 0, links))
+        return out
 
-    def inlines(self, block: Block, style: ParagraphStyle) -> str:
-        out, shown = [], set()
+    def paragraph(self, frags: list, style: ParagraphStyle, cls=Paragraph, **kw):
+        return cls(None, style, frags=frags or [_frag("", style.fontName, style.fontSize,
+                                                         style.textColor)], **kw)
+
+    def inlines(self, block: Block, style: ParagraphStyle) -> list:
+        out: list = []
+        shown: set[str] = set()
         for item in block.inlines:
             if isinstance(item, Run):
-                out.append(self.text(item.text, style, item.bold, item.italic))
+                self.text(item.text, style, item.bold, item.italic, out=out)
             elif isinstance(item, Cite) and item.source.anchor not in shown:
                 shown.add(item.source.anchor)
-                out.append(self.marker(item.source))
-        return "".join(out)
-
-    def marker(self, source: SourceEntry) -> str:
-        return (f'<a href="#{source.anchor}" color="{LINK}">'
-                f'<sup rise="3.4" size="6.8">[{source.number}]</sup></a>')
+                out.append(_frag(f"[{item.source.number}]", style.fontName, style.fontSize * 0.68,
+                                 LINK, style.fontSize * 0.34, [(len(shown), "#" + item.source.anchor)]))
+        return out
 
     def flowables(self) -> list:
-        st, b = self.styles, self.brief
+        st, b, para = self.styles, self.brief, self.paragraph
         lines = sum(1 for blk in b.blocks if blk.kind in ("bullet", "paragraph"))
         meta = (f"{display_date(b.created)} · {lines} cited line{'s' * (lines != 1)} · "
                 f"{len(b.sources)} source{'s' * (len(b.sources) != 1)}")
-        out = [Paragraph(self.text(b.title, st["title"]), st["title"])]
+        out = [para(self.text(b.title, st["title"]), st["title"])]
         if b.subtitle:
-            out.append(Paragraph(self.text(b.subtitle, st["subtitle"]), st["subtitle"]))
-        out += [Paragraph(self.text(meta, st["meta"]), st["meta"]),
+            out.append(para(self.text(b.subtitle, st["subtitle"]), st["subtitle"]))
+        out += [para(self.text(meta, st["meta"]), st["meta"]),
                 HRFlowable(width="100%", thickness=1.4, color=NAVY, spaceBefore=7, spaceAfter=6),
-                Paragraph(self.text(READER_NOTE, st["reader"]), st["reader"])]
+                para(self.text(READER_NOTE, st["reader"]), st["reader"])]
         levels = sorted({blk.level for blk in b.blocks if blk.kind == "heading"})
         depth = -1
         for i, blk in enumerate(b.blocks):
             if blk.kind == "heading":
                 style = st[f"h{min(max(blk.level, 1), 3)}"]
                 depth = min(levels.index(blk.level), depth + 1)
-                out.append(Heading(self.inlines(blk, style), style,
-                                   outline=(f"sec_{i}", blk.text.strip(), depth)))
+                out.append(para(self.inlines(blk, style), style, Heading,
+                                outline=(f"sec_{i}", blk.text.strip(), depth)))
             elif blk.kind == "bullet":
-                out.append(Paragraph(self.inlines(blk, st["bullet"]), st["bullet"], bulletText="•"))
-            elif blk.kind == "note":
-                out.append(Paragraph(self.inlines(blk, st["note"]), st["note"]))
+                out.append(para(self.inlines(blk, st["bullet"]), st["bullet"], bulletText="•"))
             else:
-                out.append(Paragraph(self.inlines(blk, st["paragraph"]), st["paragraph"]))
+                style = st["note" if blk.kind == "note" else "paragraph"]
+                out.append(para(self.inlines(blk, style), style))
         if b.sources:
-            out += [PageBreak(), Heading("Sources", st["h1"], outline=("sources", "Sources", 0))]
+            out += [PageBreak(), para(self.text("Sources", st["h1"]), st["h1"], Heading,
+                                      outline=("sources", "Sources", 0))]
             for src in b.sources:
                 out += self.annex_entry(src)
         return out
 
     def annex_entry(self, s: SourceEntry) -> list:
-        st = self.styles
+        st, t, para = self.styles, self.text, self.paragraph
         head, detail, quote = st["src_head"], st["src_detail"], st["src_quote"]
-        t = self.text
         rel = RELIABILITY.get(s.reliability.upper(), "")
         info = (f"Author: {s.author or 'not named'} · Published: {s.published} · "
                 f"Reliability: {s.reliability}" + (f" ({rel})" if rel else ""))
+        anchor = _frag("", head.fontName, head.fontSize, head.textColor)
+        anchor.cbDefn = ABag(kind="anchor", label="anchor", name=s.anchor)
+        title = t(s.publisher, head, bold=True, out=[anchor])
+        t(" · ", head, out=title)
+        t(s.title, head, out=title)
         if s.url:
-            url = s.url.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
-            link = f'{t("URL: ", detail)}<a href="{url}" color="{LINK}">{t(s.url, detail)}</a>'
+            url = t("URL: ", detail)
+            t(s.url, detail, color=LINK, link=s.url, out=url)
         else:
-            link = t("URL: none (archived copy only)", detail)
-        out = [
-            Paragraph(f'<a name="{s.anchor}"/>{t(s.publisher, head, bold=True)}{t(" · ", head)}'
-                      f'{t(s.title, head)}', head, bulletText=f"[{s.number}]"),
-            Paragraph(t(info, detail), detail),
-            Paragraph(link, detail),
-            Paragraph(t(f"Archived text: {s.file_name}", detail), detail),
-        ]
+            url = t("URL: none (archived copy only)", detail)
+        out = [para(title, head, bulletText=f"[{s.number}]"), para(t(info, detail), detail),
+               para(url, detail), para(t(f"Archived text: {s.file_name}", detail), detail)]
         for q in s.quotes:
-            cited = ", ".join(q.fact_ids)
-            out.append(Paragraph(f"{t(f'“{q.text}”', quote, italic=True)}"
-                                 f"<font color='#5B6573'>{t(f' — cited by {cited}', quote)}</font>",
-                                 quote))
+            frags = t(f"“{q.text}”", quote, italic=True)
+            t(f" — cited by {', '.join(q.fact_ids)}", quote, color=SLATE, out=frags)
+            out.append(para(frags, quote))
         return out
+
+
+def _frag(text, font, size, color, rise=0, link=None) -> ParaFrag:
+    f = ParaFrag()
+    f.__dict__.update(text=text, fontName=font, fontSize=size, textColor=color, rise=rise,
+                      greek=0, link=link or [], us_lines=[], bold=0, italic=0)
+    return f
 
 
 def _pdf_date(created) -> str:

@@ -266,6 +266,8 @@ def test_text_that_xml_cannot_hold_fails_the_build_naming_the_line(brief):
     bad = Block("paragraph", (Run("bell \x07 here"), brief.cites[0]), origin="templates/t.md.j2:7")
     with pytest.raises(BuildError, match=r"templates/t\.md\.j2:7"):
         render_docx(replace(brief, blocks=(bad,)))
+    with pytest.raises(BuildError, match="theme-sample"):
+        render_docx(replace(brief, title="title \x00 with NUL"))
 
 
 def test_tabs_and_newlines_become_word_tabs_and_breaks(brief):
@@ -299,6 +301,15 @@ def test_mixed_text_is_split_at_the_script_boundary(out):
     assert ("Haftar sought Russian backing. ", False) in pieces
     assert para.text.replace("\u200e", "") == f"Assessment: Haftar sought Russian backing. {ARABIC}."
     assert para._p.find("w:pPr/w:bidi", NS) is None  # an English paragraph stays left-to-right
+
+
+def test_script_boundaries_keep_numbers_and_punctuation_where_readers_expect_them():
+    from briefgen.writers.ooxml import bidi_segments
+
+    assert bidi_segments("plain text") == [("plain text", False)]
+    assert bidi_segments("قال في 2017") == [("قال في 2017", True)]
+    assert bidi_segments("See قال في 2017.") == [("See ", False), ("قال في 2017", True), (".", False)]
+    assert bidi_segments("مركز, 28 August") == [("مركز", True), (", 28 August", False)]
 
 
 def test_an_arabic_line_is_a_right_to_left_paragraph(brief):
