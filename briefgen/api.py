@@ -34,16 +34,16 @@ def schema() -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
-def render_briefs(base: FactBase, templates: Path, format: tuple, out: Path, specs) -> list[Path]:
+def _write_briefs(base: FactBase, templates: Path, out: Path, specs, renderer) -> list[Path]:
     """Compose and render every brief in memory, then write them all at once."""
     from briefgen.compose import compose
-    from briefgen.output import render, write_atomically
+    from briefgen.output import write_atomically
 
+    briefs = [compose(base, templates, spec) for spec in specs]
     files: dict[Path, bytes] = {}
-    for spec in specs:
-        brief = compose(base, templates, spec)
-        for suffix, data in render(brief, format, templates).items():
-            files[out / f"{brief.name}{suffix}"] = data
+    for brief, rendered in zip(briefs, renderer.render(briefs)):
+        for suffix in sorted(rendered):
+            files[out / f"{brief.name}{suffix}"] = rendered[suffix]
     return [p for p in write_atomically(files) if not p.name.endswith(".sources.json")]
 
 
@@ -52,23 +52,27 @@ def build(facts: Path, templates: Path, theme: list[str] | None = None,
     """One brief per theme (default: every theme); returns the brief files written."""
     from briefgen.briefs import theme_spec
     from briefgen.errors import UsageError
+    from briefgen.output import Renderer
 
-    base = check(facts)
-    unknown = [t for t in theme or () if t not in base.themes]
-    if unknown:
-        raise UsageError(f"unknown theme '{unknown[0]}' (themes: {', '.join(base.themes)})")
-    specs = [theme_spec(base, t) for t in dict.fromkeys(theme or base.themes)]
-    return render_briefs(base, templates, format, out, specs)
+    with Renderer(format, templates) as renderer:
+        base = check(facts)
+        unknown = [t for t in theme or () if t not in base.themes]
+        if unknown:
+            raise UsageError(f"unknown theme '{unknown[0]}' (themes: {', '.join(base.themes)})")
+        specs = [theme_spec(base, t) for t in dict.fromkeys(theme or base.themes)]
+        return _write_briefs(base, templates, out, specs, renderer)
 
 
 def weekly(facts: Path, templates: Path, week: str | None = None,
            format: tuple = ("docx", "pdf"), out: Path = Path("out")) -> list[Path]:
     """The weekly brief for an ISO week (default: the current week)."""
     from briefgen.briefs import current_week, weekly_spec
+    from briefgen.output import Renderer
 
-    base = check(facts)
-    spec = weekly_spec(base, week or current_week())
-    return render_briefs(base, templates, format, out, [spec])
+    with Renderer(format, templates) as renderer:
+        base = check(facts)
+        spec = weekly_spec(base, week or current_week())
+        return _write_briefs(base, templates, out, [spec], renderer)
 
 
 def send(facts: Path, templates: Path, week: str, readers: Path, dry_run: bool = False,

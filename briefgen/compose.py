@@ -7,8 +7,9 @@ the Markdown is parsed, and the placeholders are put back as literal runs.
 
 from __future__ import annotations
 
+import functools
 import re
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -156,7 +157,11 @@ class _Renderer:
         return "\n".join(lines), origins
 
     def where(self, line: int | None, name: str | None = None) -> str:
-        return f"{display_path(self.templates / (name or self.name))}:{line or 0}"
+        return f"{self.display(name or self.name)}:{line or 0}"
+
+    @functools.lru_cache(maxsize=None)  # noqa: B019 - one renderer per build; paths are few
+    def display(self, name: str) -> str:
+        return display_path(self.templates / name)
 
 
 @dataclass(frozen=True)
@@ -224,39 +229,40 @@ class _Builder:
                      extra={"provenance": [self.line_record(b) for b in blocks if b.cites]})
 
     def block(self, kind: str, level: int, children, origin: str) -> Block:
-        inlines: list[Inline] = []
+        parts: list = []  # [text, bold, italic] lists (merged as they come) and Cites
         bold = italic = 0
         for child in children:
-            if child.type == "strong_open":
+            kind_ = child.type
+            if kind_ == "text":
+                self.inline_text(child.content, bold > 0, italic > 0, parts)
+            elif kind_ == "strong_open":
                 bold += 1
-            elif child.type == "strong_close":
+            elif kind_ == "strong_close":
                 bold -= 1
-            elif child.type == "em_open":
+            elif kind_ == "em_open":
                 italic += 1
-            elif child.type == "em_close":
+            elif kind_ == "em_close":
                 italic -= 1
-            elif child.type in ("softbreak", "hardbreak"):
-                inlines.append(Run(" ", bool(bold), bool(italic)))
-            elif child.type == "text":
-                self.inline_text(child.content, bool(bold), bool(italic), inlines)
-        inlines = _merge(inlines)
+            elif kind_ in ("softbreak", "hardbreak"):
+                _add(parts, " ", bold > 0, italic > 0)
+        inlines = _finish(parts)
         fact_ids = tuple(dict.fromkeys(i.fact_id for i in inlines if isinstance(i, Cite)))
-        return Block(kind, tuple(inlines), level, fact_ids, origin)
+        return Block(kind, inlines, level, fact_ids, origin)
 
-    def inline_text(self, text: str, bold: bool, italic: bool, inlines: list[Inline]) -> None:
+    def inline_text(self, text: str, bold: bool, italic: bool, parts: list) -> None:
         pos = 0
         for m in _TOKEN.finditer(text):
             if m.start() > pos:
-                inlines.append(Run(text[pos:m.start()], bold, italic))
-            value = self.renderer.values[int(m.group(1) or m.group(2))]
-            if m.group(1) is not None:
-                inlines.append(Run(" ".join(str(value).split()), bold, italic))
+                _add(parts, text[pos:m.start()], bold, italic)
+            data, cite = m.groups()
+            if data is not None:
+                _add(parts, " ".join(str(self.renderer.values[int(data)]).split()), bold, italic)
             else:
-                for fact in _facts(value.facts):
-                    inlines.extend(self.cite(fact))
+                for fact in _facts(self.renderer.values[int(cite)].facts):
+                    parts.extend(self.cite(fact))
             pos = m.end()
         if pos < len(text):
-            inlines.append(Run(text[pos:], bold, italic))
+            _add(parts, text[pos:], bold, italic)
 
     def cite(self, fact_ref) -> list[Cite]:
         fact = self.base.facts[fact_ref.id if hasattr(fact_ref, "id") else str(fact_ref)]
@@ -293,7 +299,8 @@ class _Builder:
             citations.append({
                 "number": cite.number, "fact": fact_id, "source": source.id,
                 "file": source.file, "sha256": verified.sha256, "quote": verified.exact,
-                "selectors": [asdict(s) for s in verified.selectors]})
+                "selectors": [{"exact": s.exact, "prefix": s.prefix, "suffix": s.suffix,
+                               "start": s.start, "end": s.end} for s in verified.selectors]})
         return {"kind": block.kind, "text": block.text, "origin": block.origin,
                 "facts": list(block.fact_ids), "citations": citations}
 
@@ -312,23 +319,25 @@ def _facts(values) -> list:
     return out
 
 
-def _merge(inlines: list[Inline]) -> list[Inline]:
-    """Join neighbouring runs of the same style; drop empty ones."""
-    out: list[Inline] = []
-    for item in inlines:
-        if isinstance(item, Run) and out and isinstance(out[-1], Run) and \
-                (out[-1].bold, out[-1].italic) == (item.bold, item.italic):
-            out[-1] = Run(out[-1].text + item.text, item.bold, item.italic)
-        elif not (isinstance(item, Run) and not item.text):
-            out.append(item)
-    for i in range(len(out) - 1):  # no space between a word and its citation marker
-        if isinstance(out[i], Run) and isinstance(out[i + 1], Cite):
-            out[i] = Run(out[i].text.rstrip(), out[i].bold, out[i].italic)
-    if out and isinstance(out[0], Run):
-        out[0] = Run(out[0].text.lstrip(), out[0].bold, out[0].italic)
-    if out and isinstance(out[-1], Run):
-        out[-1] = Run(out[-1].text.rstrip(), out[-1].bold, out[-1].italic)
-    return [i for i in out if not (isinstance(i, Run) and not i.text)]
+def _add(parts: list, text: str, bold: bool, italic: bool) -> None:
+    """Append text, joining it to the previous run when the style is the same."""
+    last = parts[-1] if parts else None
+    if last.__class__ is list and last[1] == bold and last[2] == italic:
+        last[0] += text
+    elif text:
+        parts.append([text, bold, italic])
+
+
+def _finish(parts: list) -> tuple[Inline, ...]:
+    """Runs from the merged parts: trimmed at the ends and before each citation marker."""
+    for i, part in enumerate(parts):
+        if part.__class__ is list:
+            if i == 0:
+                part[0] = part[0].lstrip()
+            if i == len(parts) - 1 or isinstance(parts[i + 1], Cite):
+                part[0] = part[0].rstrip()  # no space between a word and its marker
+    return tuple(Run(*p) if p.__class__ is list else p for p in parts
+                 if p.__class__ is not list or p[0])
 
 
 def _clip(text: str, limit: int = 70) -> str:
