@@ -18,8 +18,10 @@ def check(facts: Path, strict: bool = False) -> FactBase:
 
 def summary(base: FactBase) -> str:
     """One line for stderr: what was checked and what was found."""
-    return (f"checked {len(base.facts)} facts, {len(base.sources)} sources, "
-            f"{len(base.themes)} themes: {count(base.diagnostics)}")
+    def n(items, word):
+        return f"{len(items)} {word}{'s' * (len(items) != 1)}"
+    return (f"checked {n(base.facts, 'fact')}, {n(base.sources, 'source')}, "
+            f"{n(base.themes, 'theme')}: {count(base.diagnostics)}")
 
 
 def schema() -> str:

@@ -18,7 +18,7 @@ def check(facts: Path, strict: bool) -> None:
     """Validate the whole fact base; print errors and warnings (--strict makes warnings fail)."""
     from briefgen import api
     base = api.check(facts=facts, strict=strict)
-    for diagnostic in base.diagnostics:
+    for diagnostic in sorted(base.diagnostics):
         print(diagnostic, file=sys.stderr)
     print(api.summary(base), file=sys.stderr)
 

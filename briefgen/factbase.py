@@ -72,6 +72,7 @@ class _Loader:
         self.base = base
         self.docs: dict[str, YamlDoc] = {}
         self.paths: dict[tuple[str, str], tuple[str, tuple]] = {}  # (kind, id) -> (file, path)
+        self.invalid: set[tuple[str, str]] = set()  # items reported invalid: not "undefined"
 
     def report(self, file: str, pos: tuple[int, int], message: str, *, id: str | None = None,
                field: str | None = None, hint: str | None = None, severity: str = "error") -> None:
@@ -110,8 +111,19 @@ class _Loader:
         try:
             obj = model.model_validate(item)
         except ValidationError as e:
-            for err in e.errors(include_url=False):
-                self.pydantic_error(file, doc, path, model, item_id, err)
+            self.invalid.add((kind, item_id))
+            errors = e.errors(include_url=False)
+            # A misspelt key is reported once, as unknown with "did you mean", not also missing.
+            typos = {(tuple(x["loc"][:-1]), close) for x in errors if x["type"] == "extra_forbidden"
+                     for close in difflib.get_close_matches(str(x["loc"][-1]),
+                                                            _fields_at(model, x["loc"][:-1]),
+                                                            n=1, cutoff=0.6)}
+            for err in errors:
+                if err["type"] == "missing" and (tuple(err["loc"][:-1]), err["loc"][-1]) in typos:
+                    continue
+                if not any(path + tuple(err["loc"])[:n] in doc.aliases
+                           for n in range(len(err["loc"]) + 1)):  # an alias is reported once
+                    self.pydantic_error(file, doc, path, model, item_id, err)
             return
         key = (kind, obj.id)
         if key in self.paths:
@@ -138,30 +150,16 @@ class _Loader:
             field = _dotted(loc[:-1]) or None
         elif kind == "missing":
             message = f"required key '{loc[-1]}' is missing"
+            hint = f"add '{loc[-1]}:' (see facts/schema.json or SPEC's fact base format)"
             pos = doc.pos(path + loc[:-1])
             field = _dotted(loc[:-1]) or None
+        elif not loc and kind in ("model_type", "dict_type"):
+            message = f"each item must be a mapping of keys, got {_show(value)}"
+            hint = f"write it as '- id: ...' followed by the {model.__name__.lower()}'s keys"
+            pos = doc.pos(path)
         else:
             pos = doc.pos(path + loc)
-            if kind == "string_pattern_mismatch" and "a-z0-9" in err["ctx"]["pattern"]:
-                message, hint = f"'{value}' is not a slug", SLUG_HINT
-            elif kind == "string_pattern_mismatch":
-                message = f"'{value}' is not a BCP 47 language tag"
-                hint = "e.g. 'en', 'ar', 'fr-BE'"
-            elif kind == "literal_error":
-                message = f"'{value}' is not one of {err['ctx']['expected']}"
-            elif kind == "value_error":
-                message = str(err["ctx"]["error"])
-            elif kind in ("less_than_equal", "greater_than_equal"):
-                message = f"{value!r} is out of range"
-                hint = "credibility runs from 1 (confirmed) to 6 (cannot be judged)"
-            elif kind == "too_short":
-                message = "must have at least one entry"
-            elif kind == "string_too_short":
-                message = "must not be empty"
-            else:
-                message = err["msg"][0].lower() + err["msg"][1:]
-                if value is not None and not isinstance(value, (dict, list)):
-                    message += f", got {value!r}"
+            message, hint = _message(kind, err, value, loc)
         self.report(file, pos, message, id=item_id, field=field, hint=hint)
 
     def cross_check(self) -> None:
@@ -177,7 +175,7 @@ class _Loader:
             doc = self.docs[file]
             for i, theme in enumerate(fact.themes):
                 themed.add(theme)
-                if theme not in base.themes:
+                if theme not in base.themes and ("themes", theme) not in self.invalid:
                     self.report(file, doc.pos(path + ("themes", i)), f"unknown theme '{theme}'",
                                 id=fid, field=f"themes[{i}]",
                                 hint=_did_you_mean(theme, base.themes, "define it under 'themes:'"))
@@ -185,6 +183,8 @@ class _Loader:
                 where = path + ("citations", n)
                 cited.add(citation.source)
                 if citation.source not in base.sources:
+                    if ("sources", citation.source) in self.invalid:
+                        continue  # the source's own errors are reported where it stands
                     self.report(file, doc.pos(where + ("source",)),
                                 f"unknown source '{citation.source}'", id=fid,
                                 field=f"citations[{n}].source",
@@ -207,9 +207,15 @@ class _Loader:
         pos = self.docs[file].pos(path + ("file",))
         root = self.base.root.resolve()
         target = (root / source.file).resolve()
-        if not target.is_relative_to(root):
+        if Path(source.file).is_absolute():
+            self.report(file, pos, f"file '{source.file}' must be relative to the facts folder",
+                        id=sid, field="file", hint="write it as e.g. 'sources/x.txt'")
+        elif not target.is_relative_to(root):
             self.report(file, pos, f"file '{source.file}' is outside the facts folder", id=sid,
                         field="file", hint="archive the text under facts/sources/")
+        elif target.is_dir():
+            self.report(file, pos, f"file '{source.file}' is a folder, not a text file", id=sid,
+                        field="file", hint="name the archived .txt file inside it")
         elif not target.is_file():
             self.report(file, pos, f"file '{source.file}' not found", id=sid, field="file",
                         hint="paths are relative to the facts folder, e.g. 'sources/x.txt'")
@@ -249,6 +255,52 @@ class _Loader:
                         f"statement has {words} words; a brief line has at most "
                         f"{MAX_STATEMENT_WORDS}", id=fid, field="statement",
                         hint="split it into two facts", severity="warning")
+
+
+HINTS = {
+    "date": "write a date as YYYY, YYYY-MM or YYYY-MM-DD, e.g. 2019-12-11",
+    "published": "write a date as YYYY, YYYY-MM or YYYY-MM-DD, e.g. 2019-12-11",
+    "url": "use the article's http:// or https:// address, or leave url out",
+    "kind": "choose event, statement, assessment or allegation",
+    "reliability": "source reliability runs from A (reliable) to F (cannot be judged)",
+    "credibility": "credibility runs from 1 (confirmed) to 6 (cannot be judged)",
+}
+
+
+def _message(kind: str, err: dict, value, loc: tuple) -> tuple[str, str | None]:
+    """A plain-words message and a hint for one Pydantic error."""
+    name = next((p for p in reversed(loc) if isinstance(p, str)), "")
+    hint = HINTS.get(name)
+    if kind == "string_pattern_mismatch" and name == "language":
+        return f"'{value}' is not a BCP 47 language tag", "e.g. 'en', 'ar', 'fr-BE'"
+    if kind == "string_pattern_mismatch":
+        return f"'{value}' is not a slug", SLUG_HINT
+    if kind == "literal_error":
+        return f"'{value}' is not one of {err['ctx']['expected']}", hint
+    if kind == "value_error":
+        return str(err["ctx"]["error"]), hint
+    if kind in ("less_than_equal", "greater_than_equal"):
+        return f"{value!r} is out of range", hint
+    if kind == "too_short":
+        return "must have at least one entry", "add one, e.g. '- ...' on the next line"
+    if kind == "string_too_short":
+        return "must not be empty", "write the text or leave the key out if it is optional"
+    expected = {"string_type": "text", "int_type": "a whole number", "list_type": "a list",
+                "int_parsing": "a whole number", "dict_type": "a mapping"}.get(kind)
+    if expected:
+        shape = {"text": "write plain text (quote it if it contains ': ')",
+                 "a list": "write [a, b] or one '- item' per line",
+                 "a mapping": "write 'key: value' lines"}.get(expected)
+        return f"must be {expected}, got {_show(value)}", hint or shape or "write a number"
+    return err["msg"][0].lower() + err["msg"][1:], hint or "see facts/schema.json"
+
+
+def _show(value) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
 
 
 def _dotted(loc: tuple) -> str:

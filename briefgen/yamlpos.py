@@ -8,6 +8,7 @@ from pathlib import Path
 
 MAX_FILE_BYTES = 16 * 1024 * 1024  # a fact file larger than this is a mistake, not data
 MAX_NODES = 2_000_000  # bounds work on hostile input even without aliases
+MAX_DEPTH = 64  # fact files nest four levels; anything deeper is a mistake or an attack
 
 Pos = tuple[int, int]  # 1-based line, column
 
@@ -20,6 +21,7 @@ class YamlDoc:
     values: dict[tuple, Pos] = field(default_factory=dict)  # path -> position of the value
     keys: dict[tuple, Pos] = field(default_factory=dict)  # path -> position of its mapping key
     problems: list[tuple[Pos, str, str | None]] = field(default_factory=list)
+    aliases: set[tuple] = field(default_factory=set)  # paths of refused aliases (reported)
     fatal: bool = False  # the data is incomplete or absent (syntax, encoding, size)
 
     def pos(self, path: tuple, key: bool = False) -> Pos:
@@ -57,15 +59,32 @@ def load(path: Path) -> YamlDoc:
     try:
         _build(doc, yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
     except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        pos = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        doc.problems.append((pos, f"YAML syntax: {e.problem or e.context}",
-                             "check indentation, colons and quoting around this point"))
+        doc.problems.append(_syntax_problem(e, text))
         doc.fatal = True
-    except yaml.YAMLError as e:  # e.g. a reader error on control characters
-        doc.problems.append(((1, 1), f"YAML syntax: {e}", None))
+    except yaml.reader.ReaderError as e:  # a control character: locate it from its offset
+        line = text.count("\n", 0, e.position) + 1
+        col = e.position - (text.rfind("\n", 0, e.position) + 1) + 1
+        doc.problems.append(((line, col), f"YAML syntax: control character #x{e.character:04x} "
+                             "is not allowed", "remove it or write it as an escape in a "
+                             "double-quoted string"))
         doc.fatal = True
     return doc
+
+
+def _syntax_problem(e, text: str):
+    """A located, actionable message for a YAML syntax error."""
+    mark = e.problem_mark or e.context_mark
+    pos = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    message, hint = f"YAML syntax: {e.problem or e.context}", \
+        "check indentation, colons and quoting around this point"
+    if mark and text[mark.index:mark.index + 1] == "\t" and "tab" not in message:
+        message, hint = "YAML syntax: a tab character here", "indent YAML with spaces, not tabs"
+    elif e.context and "quoted scalar" in e.context and e.context_mark:
+        start = e.context_mark
+        pos = (start.line + 1, start.column + 1)
+        message = "YAML syntax: this quoted text is never closed"
+        hint = f"add the closing quote (the file ends at line {mark.line + 1})"
+    return pos, message, hint
 
 
 _NULL = {"", "~", "null", "Null", "NULL"}
@@ -76,6 +95,7 @@ _BOOL = {"yes": True, "Yes": True, "YES": True, "true": True, "True": True, "TRU
 _INT = re.compile(r"[-+]?(?:0|[1-9][0-9_]*)")
 _FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9][0-9_]*\.[0-9_]*)(?:[eE][-+]?[0-9]+)?")
 _STR_TAGS = {"tag:yaml.org,2002:str", "!"}
+_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 _DISCARD = ("<discarded>",)  # pending key whose value is dropped (a key already reported)
 
 
@@ -169,6 +189,7 @@ def _build(doc: YamlDoc, events) -> None:
         elif cls is alias:
             doc.problems.append((pos, f"YAML alias *{event.anchor} is not allowed in fact files",
                                  "write the value out in full"))
+            doc.aliases.add(path)
             value = None
         else:
             value = {} if cls is map_start else []
@@ -181,6 +202,14 @@ def _build(doc: YamlDoc, events) -> None:
         else:
             parent[0].append(value)
         if cls is map_start or cls is seq_start:
+            tag = event.tag
+            if tag and tag not in _COLLECTION_TAGS:
+                doc.problems.append((pos, f"unsupported YAML tag {tag}", "remove the tag"))
+            if len(stack) >= MAX_DEPTH:
+                doc.problems.append((pos, f"nested more than {MAX_DEPTH} levels deep",
+                                     "fact files need four levels at most"))
+                doc.fatal = True
+                return
             parent = [value, path, None, cls is map_start]
             stack.append(parent)
 
@@ -188,7 +217,8 @@ def _build(doc: YamlDoc, events) -> None:
 def _bad_key(doc: YamlDoc, parent: list, key, pos) -> None:
     """Report a non-scalar or repeated mapping key; its value will be dropped."""
     if key is None:
-        doc.problems.append((pos, "mapping keys must be plain words", None))
+        doc.problems.append((pos, "mapping keys must be plain words",
+                             "write 'key: value' with a plain word as the key"))
     else:
         first = doc.keys[parent[1] + (key,)]
         doc.problems.append((pos, f"duplicate key '{key}' (first at line {first[0]})",

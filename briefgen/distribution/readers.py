@@ -32,14 +32,14 @@ class Reader:
         return self.address.casefold()
 
 
-def control_problem(text: str, what: str) -> str | None:
-    """'name contains a line break (U+000A)' when `text` holds a character a header must not."""
+def control_problem(text: str) -> str | None:
+    """'contains a line break (U+000A)' when `text` holds a character a header must not."""
     for ch in text:
         code = f"U+{ord(ch):04X}"
         if ch in _LINE_BREAKS:
-            return f"{what} contains a line break ({code})"
+            return f"contains a line break ({code})"
         if unicodedata.category(ch) == "Cc" or ch in _BIDI_CONTROLS:
-            return f"{what} contains the control character {code}"
+            return f"contains the control character {code}"
     return None
 
 
@@ -62,7 +62,7 @@ class _Entry(BaseModel):
     @field_validator("name", mode="after")
     @classmethod
     def _name(cls, value: str) -> str:
-        problem = control_problem(value, "name")
+        problem = control_problem(value)
         if problem:
             raise ValueError(problem)
         value = " ".join(value.split())
@@ -75,14 +75,17 @@ class _Entry(BaseModel):
     def _email(cls, value: str) -> str:
         from email_validator import EmailNotValidError, validate_email
 
-        problem = control_problem(value, "address")
+        problem = control_problem(value)
         if problem:
             raise ValueError(problem)
         try:
-            result = validate_email(value.strip(), check_deliverability=False)
+            # No SMTPUTF8: few servers take it, and the email package cannot write such an
+            # address into a header. Non-ASCII domains are fine (sent as IDNA, xn--...).
+            result = validate_email(value.strip(), check_deliverability=False,
+                                    allow_smtputf8=False)
         except EmailNotValidError as e:
             raise ValueError(f"'{shown(value)}' is not a valid email address: {e}") from None
-        return result.ascii_email or result.normalized
+        return result.ascii_email
 
 
 def load_readers(path: Path, themes: dict | list) -> list[Reader]:
@@ -212,6 +215,10 @@ class _Checker:
                 hint = "remove 'themes' to follow every theme"
             elif kind == "string_too_short":
                 message = "must not be empty"
+            elif kind == "list_type" and loc == ("themes",):
+                message = "must be a list of theme ids"
+                hint = f"write it as [{shown(err.get('input'))}]" if isinstance(
+                    err.get("input"), str) else "write it as [theme-a, theme-b]"
             else:
                 message = err["msg"][0].lower() + err["msg"][1:]
                 value = err.get("input")

@@ -18,7 +18,8 @@ from pathlib import Path
 from briefgen.brief import Brief
 from briefgen.distribution.ledger import Ledger, Row
 from briefgen.distribution.message import (Summary, attachment_name, attachment_part,
-                                           build_message, content_hash, message_id, summarize)
+                                           body_part, build_message, content_hash, flatten,
+                                           message_id, summarize)
 from briefgen.distribution.readers import Reader, load_readers
 from briefgen.distribution.settings import Settings, load_settings
 from briefgen.distribution.smtp import Failure, Mailer
@@ -37,6 +38,7 @@ class Edition:
     id: str  # e.g. 2019-W50-3f2a9c0d1e4b
     summary: Summary
     parts: list[MIMEPart] | None = None  # attachments, rendered only when someone needs them
+    bodies: dict[bool, MIMEPart] = field(default_factory=dict)  # corrected? -> text and HTML
 
 
 @dataclass
@@ -69,6 +71,7 @@ class Report:
     problems: list[str] = field(default_factory=list)
     paths: list[Path] = field(default_factory=list)
     built: int = 0  # briefs rendered (PDF/Word), not messages
+    connections: int = 0  # SMTP connections opened
     outbox: Path | None = None
     interrupted: bool = False
 
@@ -195,16 +198,21 @@ def render_editions(items: list[Item], templates: Path, formats: tuple, report: 
 
 
 def _message(item: Item, settings: Settings):
-    return build_message(item.reader, item.edition.summary, item.edition.parts,
-                         sender=settings.sender, msgid=item.msgid, edition=item.edition.id,
-                         corrected=item.corrected, replaces=item.replaces)
+    edition = item.edition
+    body = edition.bodies.get(item.corrected)
+    if body is None:
+        body = edition.bodies[item.corrected] = body_part(edition.summary, edition.id,
+                                                          item.corrected)
+    return build_message(item.reader, edition.summary, edition.parts, sender=settings.sender,
+                         msgid=item.msgid, edition=edition.id, corrected=item.corrected,
+                         replaces=item.replaces, body=body)
 
 
 def write_outbox(items: list[Item], folder: Path, settings: Settings, report: Report) -> None:
     """--dry-run: each message as `<address>.eml`, written all at once; stale ones removed."""
     from briefgen.output import write_atomically
 
-    files = {folder / eml_name(item.reader.address): bytes(_message(item, settings))
+    files = {folder / eml_name(item.reader.address): flatten(_message(item, settings))
              for item in items}
     report.paths = write_atomically(files)
     if folder.is_dir():
@@ -232,10 +240,12 @@ def deliver(items: list[Item], ledger: Ledger, week: str, settings: Settings,
     progress = _progress(len(items))
     task = progress.add_task("sending", total=len(items)) if progress else None
     done = 0
+    mailer = Mailer(settings)
     try:
-        with Mailer(settings) as mailer:
-            for item in items:
-                report.counts[_deliver_one(item, mailer, ledger, week, settings, report)] += 1
+        with mailer:
+            for item, data in _prepared(items, settings):
+                report.counts[_deliver_one(item, data, mailer, ledger, week, settings,
+                                           report)] += 1
                 done += 1
                 if progress:
                     progress.advance(task)
@@ -248,6 +258,7 @@ def deliver(items: list[Item], ledger: Ledger, week: str, settings: Settings,
         report.counts["not sent"] += len(items) - done
         report.interrupted = True
     finally:
+        report.connections = mailer.connections
         if progress:
             progress.stop()
 
@@ -256,11 +267,37 @@ class _Stop(Exception):
     """Nothing more can be sent in this run (fatal error, or the server stays unreachable)."""
 
 
-def _deliver_one(item: Item, mailer: Mailer, ledger: Ledger, week: str, settings: Settings,
-                 report: Report) -> str:
+def _prepared(items: list[Item], settings: Settings, ahead: int = 4):
+    """(item, message bytes) in order, built a few messages ahead in a worker thread, so
+    that building overlaps with waiting for the server."""
+    from collections import deque
+    from concurrent.futures import ThreadPoolExecutor
+
+    def build(item: Item) -> bytes:
+        return flatten(_message(item, settings))
+
+    pending = deque()
+    upcoming = iter(items)
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="briefgen-build")
+    try:
+        for item in upcoming:
+            pending.append((item, pool.submit(build, item)))
+            if len(pending) >= ahead:
+                break
+        while pending:
+            item, future = pending.popleft()
+            following = next(upcoming, None)
+            if following is not None:
+                pending.append((following, pool.submit(build, following)))
+            yield item, future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _deliver_one(item: Item, data: bytes, mailer: Mailer, ledger: Ledger, week: str,
+                 settings: Settings, report: Report) -> str:
     """One reader's message: 'sent', 'failed' or 'deferred'; raises _Stop to end the run."""
     reader, edition = item.reader, item.edition
-    msg = _message(item, settings)
     for attempt in range(1, settings.attempts + 1):
         last = attempt == settings.attempts
         gave_up = f" (gave up after {attempt} attempts)"
@@ -277,7 +314,7 @@ def _deliver_one(item: Item, mailer: Mailer, ledger: Ledger, week: str, settings
                      themes=",".join(reader.themes) if reader.themes else "*",
                      message_id=item.msgid, corrected=item.corrected)
         try:
-            mailer.send(msg, reader.address)
+            mailer.send(data, reader.address)
         except Failure as failure:
             if failure.kind == "permanent":
                 ledger.finish(edition.id, reader.key, "failed", str(failure))

@@ -129,17 +129,17 @@ def _sender(value: str | None, dry_run: bool) -> Address:
             return Address(display_name=name, addr_spec=addr)
         raise BriefgenError(f"{PREFIX}FROM is not set (hint: export {PREFIX}FROM="
                             "'Libya briefs <briefs@example.org>')")
-    problem = control_problem(value, "it")
+    problem = control_problem(value)
     if problem:
-        raise BriefgenError(f"{PREFIX}FROM is not valid: {problem}")
+        raise BriefgenError(f"{PREFIX}FROM {problem}")
     name, addr = parseaddr(value.strip())
     try:
         if not addr:
             raise EmailNotValidError("it is not an address like 'Name <name@example.org>'")
-        result = validate_email(addr, check_deliverability=False)
+        result = validate_email(addr, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError as e:
         raise BriefgenError(f"{PREFIX}FROM='{shown(value)}' is not a valid address: {e}") from None
-    return Address(display_name=name, addr_spec=result.ascii_email or result.normalized)
+    return Address(display_name=name, addr_spec=result.ascii_email)
 
 
 def _loopback(host: str) -> bool:

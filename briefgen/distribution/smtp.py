@@ -12,7 +12,6 @@ import smtplib
 import socket
 import ssl
 from dataclasses import dataclass
-from email.message import EmailMessage
 
 from briefgen.distribution.settings import PREFIX, Settings
 
@@ -55,14 +54,14 @@ class Mailer:
             else:
                 conn = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
             self.conn = conn
-            conn.ehlo()
+            _hello(conn)
             if s.security == "starttls":
                 if not conn.has_extn("starttls"):
                     raise Failure("fatal", f"{s.server} does not offer STARTTLS (hint: set "
                                   f"{PREFIX}SMTP_SECURITY=ssl for implicit TLS, or none for a "
                                   "local relay)", connection=True)
                 conn.starttls(context=self._tls())
-                conn.ehlo()
+                _hello(conn)
             if s.user:
                 conn.login(s.user, s.password.get_secret_value())
         except Failure:
@@ -78,12 +77,12 @@ class Mailer:
             raise classify(e, s, connecting=True) from None
         self.connections += 1
 
-    def send(self, msg: EmailMessage, recipient: str) -> None:
-        """Hand one message to the server for one recipient; returns once it is accepted."""
+    def send(self, data: bytes, recipient: str) -> None:
+        """Hand one message (bytes, CRLF) to the server for one recipient; returns once the
+        server has accepted it, else raises Failure."""
         self.connect()
         try:
-            self.conn.send_message(msg, from_addr=self.settings.sender.addr_spec,
-                                   to_addrs=[recipient])
+            self.conn.sendmail(self.settings.sender.addr_spec, [recipient], data)
         except Exception as e:  # noqa: BLE001
             failure = classify(e, self.settings)
             if failure.connection or self.conn is None or self.conn.sock is None:
@@ -114,6 +113,15 @@ class Mailer:
         if self.settings.cafile:
             context.load_verify_locations(cafile=self.settings.cafile)
         return context
+
+
+def _hello(conn: smtplib.SMTP) -> None:
+    """EHLO (HELO for old servers); a refusal raises, unlike smtplib's own ehlo()."""
+    code, resp = conn.ehlo()
+    if code != 250:
+        code, resp = conn.helo()
+        if not 200 <= code < 300:
+            raise smtplib.SMTPHeloError(code, resp)
 
 
 def classify(error: Exception, s: Settings, connecting: bool = False) -> Failure:

@@ -28,11 +28,19 @@ PRIMARY = "NotoSans"
 ARABIC = "NotoNaskhArabic"
 STYLES = ("Regular", "Bold", "Italic", "BoldItalic")
 _STYLE_FALLBACK = {"Regular": ("Regular",), "Bold": ("Bold", "Regular"),
-                   "Italic": ("Italic", "Regular"), "BoldItalic": ("BoldItalic", "Bold", "Italic", "Regular")}
+                   "Italic": ("Italic", "Regular"),
+                   "BoldItalic": ("BoldItalic", "Bold", "Italic", "Regular")}
+ARABIC_SCALE = 1.12  # Naskh looks smaller than Noto Sans at the same point size
 PUA_BASE = 0xF0000  # code of shaped glyph `gid` is PUA_BASE + gid (plane 15, never in a cmap)
 _RTL = frozenset(("R", "AL"))
 _SPACE_LIKE = "\t\n\r"
 _CACHE: dict[tuple, "FontSet"] = {}
+_NEUTRAL = frozenset(("WS", "ON", "CS", "ES", "ET", "NSM", "BN", "S"))
+
+
+def _is_arabic(code: int) -> bool:
+    return (0x0600 <= code <= 0x08FF or 0xFB50 <= code <= 0xFDFF or 0xFE70 <= code <= 0xFEFF
+            or 0x10E60 <= code <= 0x10EFF or 0x1EE00 <= code <= 0x1EEFF)
 
 
 def style_name(bold: bool, italic: bool) -> str:
@@ -50,12 +58,15 @@ class Family:
 class FontSet:
     """The fonts of one fonts directory, registered with reportlab (cached per process)."""
 
-    def __init__(self, fonts_dir: Path, families: list[Family], ttfonts: dict):
+    def __init__(self, fonts_dir: Path, families: list[Family], ttfonts: dict, paths: dict):
         self.fonts_dir = fonts_dir
         self.families = families
         self.primary = families[0]
         self.arabic = next((f for f in families if f.name == ARABIC), None)
         self._ttfonts = ttfonts  # reportlab font name -> TTFont
+        self._paths = paths  # reportlab font name -> file
+        # size factor per font, so that scripts look alike at one point size
+        self.scale = {n: ARABIC_SCALE for n in self.arabic.fonts.values()} if self.arabic else {}
         # characters drawn as-is in the primary font (no fallback, no right-to-left)
         self.simple = frozenset(chr(c) for c in self.primary.cmap
                                 if unicodedata.bidirectional(chr(c)) not in _RTL)
@@ -63,10 +74,12 @@ class FontSet:
     def font(self, family: Family, bold: bool = False, italic: bool = False) -> str:
         return family.fonts[style_name(bold, italic)]
 
-    def family_for(self, ch: str, prefer_arabic: bool = False) -> Family | None:
-        """The family that draws `ch`: Arabic for right-to-left text, else the first covering it."""
+    def family_for(self, ch: str, rtl: bool = False) -> Family | None:
+        """The family that draws `ch`: the Arabic one for Arabic script and, inside right-to-left
+        text, for the spaces and punctuation it has; otherwise the first family that has it."""
         code = ord(ch)
-        if prefer_arabic and self.arabic is not None and code in self.arabic.cmap:
+        if self.arabic is not None and code in self.arabic.cmap and (
+                _is_arabic(code) or (rtl and unicodedata.bidirectional(ch) in _NEUTRAL)):
             return self.arabic
         for fam in self.families:
             if code in fam.cmap:
@@ -83,7 +96,7 @@ class FontSet:
         fam = next(f for f in self.families if name in f.fonts.values())
         hbf = fam.hb_fonts.get(name)
         if hbf is None:
-            face = uharfbuzz.Face(uharfbuzz.Blob(self._ttfonts[name].face._ttf_data))
+            face = uharfbuzz.Face(uharfbuzz.Blob(self._paths[name].read_bytes()))
             hbf = fam.hb_fonts[name] = uharfbuzz.Font(face)
         return hbf
 
@@ -108,36 +121,62 @@ def load_fonts(fonts_dir: Path) -> FontSet:
 
     order = [PRIMARY] + ([ARABIC] if ARABIC in by_family else []) + sorted(
         f for f in by_family if f not in (PRIMARY, ARABIC))
-    families, ttfonts = [], {}
+    families, ttfonts, paths = [], {}, {}
     for fam in order:
-        loaded: dict[str, str] = {}
+        loaded: dict[str, str] = {}  # style -> font name
         cmap: set[int] | None = None
         for style, path in sorted(by_family[fam].items()):
             data = path.read_bytes()
-            name = f"{path.stem}_{hashlib.sha1(data).hexdigest()[:10]}"
-            if name not in ttfonts:
+            name = f"{path.stem}_{hashlib.sha1(data).hexdigest()[:10]}"  # unique per content
+            if name in pdfmetrics.getRegisteredFontNames():
+                font = pdfmetrics.getFont(name)
+            else:
                 try:
-                    font = pdfmetrics.getFont(name)
-                except KeyError:
                     font = _TTFont(name, str(path))
-                    pdfmetrics.registerFont(font)
-                ttfonts[name] = font
-            font = ttfonts[name]
-            codes = {c for c in font.face.charToGlyph if c < PUA_BASE}
+                except Exception as exc:  # reportlab raises TTFError and plain errors alike
+                    raise errors.BuildError(f"font {errors.display_path(path)} cannot be read: "
+                                            f"{exc} (hint: replace or remove it)") from exc
+                pdfmetrics.registerFont(font)
+            ttfonts[name] = font
+            paths[name] = path
+            codes = {c for c in font.face.charToGlyph if c < PUA_BASE}  # not shaped glyphs
             cmap = codes if cmap is None else cmap & codes
             loaded[style] = name
-        fonts = {s: next(loaded[f] for f in _STYLE_FALLBACK[s] if f in loaded)
-                 for s in STYLES if any(f in loaded for f in _STYLE_FALLBACK[s])}
-        if "Regular" not in fonts:
-            fonts = {s: fonts.get(s) or next(iter(loaded.values())) for s in STYLES}
-        families.append(Family(fam, {s: fonts.get(s, fonts["Regular"]) for s in STYLES},
-                               frozenset(cmap or ())))
-    fs = _CACHE[key] = FontSet(fonts_dir, families, ttfonts)
+        fonts = {s: next((loaded[f] for f in _STYLE_FALLBACK[s] if f in loaded),
+                         next(iter(loaded.values()))) for s in STYLES}
+        families.append(Family(fam, fonts, frozenset(cmap or ())))
+    fs = _CACHE[key] = FontSet(fonts_dir, families, ttfonts, paths)
     return fs
 
 
 class _TTFont(ttfonts.TTFont):
-    """TTFont whose ToUnicode map sends shaped glyph codes back to the text they came from."""
+    """TTFont whose ToUnicode map sends shaped glyph codes back to the text they came from.
+
+    `splitString` has a fast path for text whose characters all have their subset code already
+    (nearly every call once a page has been drawn); it returns what reportlab's loop would.
+    """
+
+    def splitString(self, text, doc, encoding="utf-8"):
+        state = self.state.get(doc)
+        if state is not None and isinstance(text, str):
+            assigned = state.assignments
+            try:
+                codes = [assigned[c] for c in map(ord, text)]
+            except KeyError:  # a character new to this document (or a no-break space)
+                return super().splitString(text, doc, encoding)
+            if not codes:
+                return []
+            if max(codes) < 256:
+                return [(0, bytes(codes))]
+            out, cur, subset = [], [], codes[0] >> 8
+            for n in codes:
+                if n >> 8 != subset:
+                    out.append((subset, bytes(cur)))
+                    cur, subset = [], n >> 8
+                cur.append(n & 0xFF)
+            out.append((subset, bytes(cur)))
+            return out
+        return super().splitString(text, doc, encoding)
 
     def addObjects(self, doc):
         overrides = getattr(doc, "_bg_tounicode", {}).get(self.fontName, {})
@@ -176,11 +215,15 @@ def to_unicode_cmap(fontname: str, subset: list[int], overrides: dict[int, str])
 # Text to (font, visual text) segments
 
 
+_PAIRS = {")": "(", "]": "[", "}": "{"}
+
+
 def _rtl_spans(text: str) -> list[tuple[int, int]]:
     """Right-to-left spans of a left-to-right line (a simplified Unicode bidi algorithm).
 
     A span starts at a strong right-to-left letter and ends at the last letter, number or mark
-    before the next strong left-to-right letter; neutrals at its edges stay left-to-right.
+    before the next strong left-to-right letter; neutrals at its edges stay left-to-right, except
+    a closing bracket whose opening one is in the span (rule N0: "... (2019)" stays together).
     """
     classes = [unicodedata.bidirectional(c) for c in text]
     spans, i, n = [], 0, len(text)
@@ -189,9 +232,22 @@ def _rtl_spans(text: str) -> list[tuple[int, int]]:
             i += 1
             continue
         j, last = i, i
+        brackets: list[list] = []  # [opening char, encloses a letter or number]
         while j < n and classes[j] != "L":
+            c = text[j]
             if classes[j] in ("R", "AL", "AN", "EN") or (classes[j] == "NSM" and last == j - 1):
                 last = j
+                for b in brackets:
+                    b[1] = True
+            elif c in "([{":
+                brackets.append([c, False])
+            elif c in _PAIRS:
+                for k in range(len(brackets) - 1, -1, -1):
+                    if brackets[k][0] == _PAIRS[c]:
+                        if brackets[k][1]:
+                            last = j
+                        del brackets[k:]
+                        break
             j += 1
         spans.append((i, last + 1))
         i = j
@@ -268,7 +324,8 @@ class Shaper:
         left; only a span longer than a line is cut, and then its chunks fill successive lines.
         """
         words = span.split(" ")
-        if max_width is None or len(words) == 1 or self._width(span, bold, italic, size) <= max_width:
+        if (max_width is None or len(words) == 1
+                or self._width(span, bold, italic, size) <= max_width):
             out.extend(self._rtl(span, bold, italic))
             return
         space = self._width(" ", bold, italic, size)
@@ -285,7 +342,9 @@ class Shaper:
         out.extend(self._rtl(" ".join(chunk), bold, italic))
 
     def _width(self, text: str, bold, italic, size) -> float:
-        return sum(pdfmetrics.stringWidth(t, f, size) for f, t in self._rtl(text, bold, italic))
+        scale = self.fonts.scale
+        return sum(pdfmetrics.stringWidth(t, f, size * scale.get(f, 1))
+                   for f, t in self._rtl(text, bold, italic))
 
     def _rtl(self, span: str, bold: bool, italic: bool) -> list[tuple[str, str]]:
         """The span's segments in visual order; its spaces become no-break spaces."""

@@ -1,0 +1,428 @@
+"""The command line: entry points, help, usage errors (exit 2), clear failures (exit 1), schema."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import briefgen
+from briefgen import cli
+from briefgen.yamlpos import load
+from conftest import ROOT, run_cli, write
+
+COMMANDS = ("check", "build", "weekly", "send", "schema")
+
+VALID_FACTS = {
+    "facts/sources/nato.txt": "NATO said there will be no troop deployment in Libya.\n",
+    "facts/base.yaml": """\
+        sources:
+          - id: nato-watch-2013-06
+            title: NATO returns to Libya
+            publisher: NATO Watch
+            published: 2013-06
+            file: sources/nato.txt
+        themes:
+          - id: nato-security-assistance
+            title: NATO security assistance
+        facts:
+          - id: nato-2013-no-troops
+            statement: NATO ruled out deploying troops.
+            themes: [nato-security-assistance]
+            date: 2013-06-04
+            citations:
+              - source: nato-watch-2013-06
+                quote: there will be no troop deployment
+        """,
+}
+
+
+def valid_base(root: Path) -> Path:
+    for rel, text in VALID_FACTS.items():
+        write(root / rel, text)
+    return root
+
+
+def squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def run_main(capsys, *argv: str) -> tuple[int, str, str]:
+    """cli.main in-process (fast), with argparse's SystemExit turned into an exit code."""
+    try:
+        code = cli.main(list(argv))
+    except SystemExit as e:
+        code = e.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# --- entry points, version, help ------------------------------------------------------------
+
+
+def test_python_dash_m_briefgen_version():
+    proc = run_cli("--version")
+    assert proc.returncode == 0
+    assert proc.stdout == f"briefgen {briefgen.__version__}\n"
+    assert proc.stderr == ""
+
+
+def test_console_script_is_installed():
+    script = shutil.which("briefgen", path=str(Path(sys.executable).parent)) or shutil.which("briefgen")
+    if script is None:
+        pytest.skip("the briefgen console script is not on PATH (package not installed)")
+    proc = subprocess.run([script, "--version"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0
+    assert proc.stdout == f"briefgen {briefgen.__version__}\n"
+
+
+def test_help_lists_every_command():
+    proc = run_cli("--help")
+    assert proc.returncode == 0
+    assert proc.stdout.startswith("usage: briefgen ")
+    for command in COMMANDS:
+        assert re.search(rf"^\s+{command}\s+\S", proc.stdout, re.M), proc.stdout
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help_of_each_command_shows_its_docstring(capsys, command):
+    code, out, err = run_main(capsys, command, "--help")
+    assert code == 0
+    doc = inspect.getdoc(getattr(cli, command))
+    assert doc, f"cli.{command} has no docstring"
+    assert squash(doc) in squash(out)
+    assert out.startswith(f"usage: briefgen {command}")
+    assert err == ""
+
+
+@pytest.mark.parametrize("command", ["build", "weekly", "send"])
+def test_help_of_output_commands_documents_format_and_out(capsys, command):
+    _, out, _ = run_main(capsys, command, "--help")
+    assert "--format" in out and "--out" in out and "--facts" in out
+
+
+# --- usage errors: exit 2, a message on stderr, nothing on stdout ---------------------------
+
+
+def test_unknown_command():
+    proc = run_cli("frobnicate")
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert "invalid choice: 'frobnicate'" in proc.stderr
+    assert "check" in proc.stderr.splitlines()[-1]  # the choices are listed
+    assert "Traceback" not in proc.stderr
+
+
+def test_no_command(capsys):
+    code, out, err = run_main(capsys)
+    assert code == 2
+    assert out == ""
+    assert err.splitlines()[-1] == "briefgen: error: the following arguments are required: COMMAND"
+
+
+@pytest.mark.parametrize("value, shown", [("odt", "odt"), ("docx,odt", "odt"), ("PDF,html", "html")])
+def test_bad_format(capsys, value, shown):
+    code, out, err = run_main(capsys, "build", "--format", value)
+    assert code == 2
+    assert out == ""
+    assert err.splitlines()[-1] == (f"briefgen build: error: argument --format: unknown format "
+                                    f"'{shown}' (choose from docx, pdf)")
+
+
+def test_empty_format(capsys):
+    code, _, err = run_main(capsys, "weekly", "--format", "")
+    assert code == 2
+    assert "argument --format: unknown format" in err
+
+
+@pytest.mark.parametrize("command", ["weekly", "send"])
+@pytest.mark.parametrize("week", ["2019-W60", "2019-W00", "2019-50", "W50", "next week", "2019W5"])
+def test_bad_week(capsys, command, week):
+    code, out, err = run_main(capsys, command, "--week", week)
+    assert code == 2
+    assert out == ""
+    assert err.splitlines()[-1] == (f"briefgen {command}: error: argument --week: '{week}' is not "
+                                    f"an ISO week like 2019-W50")
+
+
+def test_send_needs_a_week(capsys):
+    code, _, err = run_main(capsys, "send")
+    assert code == 2
+    assert "--week" in err.splitlines()[-1]
+
+
+def test_week_that_does_not_exist_in_that_year(tmp_path):
+    valid_base(tmp_path)
+    proc = run_cli("weekly", "--week", "2019-W53", "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stdout == ""
+    assert proc.stderr.splitlines() == ["error: 2019-W53 does not exist: 2019 has no ISO week 53"]
+    assert not (tmp_path / "out").exists()
+
+
+def test_build_with_an_unknown_theme(tmp_path):
+    valid_base(tmp_path)
+    proc = run_cli("build", "--theme", "russian-motives", "--out", str(tmp_path / "out"),
+                   cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stdout == ""
+    assert proc.stderr.splitlines() == ["error: unknown theme 'russian-motives' "
+                                        "(themes: nato-security-assistance)"]
+    assert not (tmp_path / "out").exists()
+
+
+# --- a missing fact base: one clear line, exit 1 ----------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["check", "build", "weekly"])
+def test_facts_folder_that_does_not_exist(tmp_path, command):
+    proc = run_cli(command, "--facts", "nowhere", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert proc.stdout == ""
+    assert proc.stderr.splitlines() == ["error: fact base folder 'nowhere' not found (hint: run in "
+                                        "the project folder or pass --facts DIR)"]
+
+
+def test_default_facts_folder_missing(tmp_path):
+    proc = run_cli("check", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines() == ["error: fact base folder 'facts' not found (hint: run in "
+                                        "the project folder or pass --facts DIR)"]
+
+
+def test_facts_pointing_to_a_file(tmp_path):
+    write(tmp_path / "facts.yaml", "facts: []\n")
+    proc = run_cli("check", "--facts", "facts.yaml", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert proc.stdout == ""
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "'facts.yaml'" in lines[0]
+
+
+def test_check_with_facts_option_elsewhere(tmp_path):
+    valid_base(tmp_path / "project")
+    proc = run_cli("check", "--facts", str(tmp_path / "project" / "facts"), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == ""
+    (line,) = proc.stderr.splitlines()
+    assert re.fullmatch(r"checked 1 facts?, 1 sources?, 1 themes?: 0 errors, 0 warnings", line), line
+
+
+# --- schema ------------------------------------------------------------------------------------
+
+SPEC_EXAMPLE = """\
+sources:
+  - id: nato-watch-2013-06            # slug
+    title: NATO returns to Libya but not in a combat role
+    publisher: NATO Watch
+    author: Nigel Chamberlain         # optional
+    published: 2013-06                # YYYY, YYYY-MM or YYYY-MM-DD
+    url: https://example.org/article  # optional; http or https only
+    file: sources/002_nato-watch.txt  # archived text, relative to facts/; must exist inside facts/
+    language: en                      # BCP 47 tag, default en
+    reliability: C                    # source reliability, Admiralty scale A-F, default F
+
+themes:
+  - id: nato-security-assistance
+    title: NATO security assistance
+    summary: What NATO offers Libya and on what terms.   # optional, editorial
+
+facts:
+  - id: nato-2013-no-troops
+    statement: NATO ruled out deploying troops; any training would take place outside Libya.
+    themes: [nato-security-assistance]   # at least one; each must exist
+    date: 2013-06-04                     # when it happened: YYYY, YYYY-MM or YYYY-MM-DD
+    kind: statement                      # event | statement | assessment | allegation (default event)
+    credibility: 2                       # information credibility, Admiralty scale 1-6, default 6
+    actors: [NATO, Anders Fogh Rasmussen]  # optional
+    tags: []                             # optional
+    citations:                           # at least one
+      - source: nato-watch-2013-06
+        quote: there will be no troop deployment and any training activities would take place outside Libya
+"""
+
+
+@pytest.fixture(scope="module")
+def schema_text() -> str:
+    proc = run_cli("schema")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+    return proc.stdout
+
+
+@pytest.fixture(scope="module")
+def schema(schema_text) -> dict:
+    return json.loads(schema_text)
+
+
+def yaml_data(tmp_path: Path, text: str):
+    """Fact-file YAML as editors see it: dates stay text, as in briefgen's own loader."""
+    path = write(tmp_path / "f.yaml", text)
+    doc = load(path)
+    assert doc.problems == []
+    return doc.data
+
+
+class _Invalid(Exception):
+    pass
+
+
+def _mini_validate(instance, schema: dict, root: dict) -> None:
+    """The JSON Schema subset Pydantic emits, for when the jsonschema package is absent."""
+    if "$ref" in schema:
+        ref = schema["$ref"]
+        assert ref.startswith("#/"), ref
+        target = root
+        for part in ref[2:].split("/"):
+            target = target[part]
+        _mini_validate(instance, target, root)
+    if "anyOf" in schema:
+        for option in schema["anyOf"]:
+            try:
+                _mini_validate(instance, option, root)
+                break
+            except _Invalid:
+                continue
+        else:
+            raise _Invalid(f"{instance!r} matches no anyOf option")
+    if "type" in schema:
+        types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+        checks = {"string": lambda v: isinstance(v, str), "null": lambda v: v is None,
+                  "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+                  "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+                  "boolean": lambda v: isinstance(v, bool), "array": lambda v: isinstance(v, list),
+                  "object": lambda v: isinstance(v, dict)}
+        if not any(checks[t](instance) for t in types):
+            raise _Invalid(f"{instance!r} is not of type {types}")
+    if "enum" in schema and instance not in schema["enum"]:
+        raise _Invalid(f"{instance!r} not in {schema['enum']}")
+    if "const" in schema and instance != schema["const"]:
+        raise _Invalid(f"{instance!r} != {schema['const']!r}")
+    if isinstance(instance, str):
+        if "pattern" in schema and not re.search(schema["pattern"], instance):
+            raise _Invalid(f"{instance!r} does not match {schema['pattern']}")
+        if len(instance) < schema.get("minLength", 0):
+            raise _Invalid(f"{instance!r} is too short")
+    if isinstance(instance, (int, float)) and not isinstance(instance, bool):
+        if "minimum" in schema and instance < schema["minimum"]:
+            raise _Invalid(f"{instance} < {schema['minimum']}")
+        if "maximum" in schema and instance > schema["maximum"]:
+            raise _Invalid(f"{instance} > {schema['maximum']}")
+    if isinstance(instance, list):
+        if len(instance) < schema.get("minItems", 0):
+            raise _Invalid("too few items")
+        for item in instance:
+            if "items" in schema:
+                _mini_validate(item, schema["items"], root)
+    if isinstance(instance, dict):
+        if len(instance) < schema.get("minProperties", 0):
+            raise _Invalid("too few properties")
+        for key in schema.get("required", []):
+            if key not in instance:
+                raise _Invalid(f"{key!r} is required")
+        properties = schema.get("properties", {})
+        for key, value in instance.items():
+            if key in properties:
+                _mini_validate(value, properties[key], root)
+            elif schema.get("additionalProperties") is False:
+                raise _Invalid(f"additional property {key!r}")
+
+
+def is_valid(instance, schema: dict) -> bool:
+    try:
+        import jsonschema
+    except ImportError:
+        try:
+            _mini_validate(instance, schema, schema)
+            return True
+        except _Invalid:
+            return False
+    validator = jsonschema.Draft202012Validator(schema, format_checker=None)
+    return validator.is_valid(instance)
+
+
+def test_schema_is_json_schema_2020_12(schema):
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["type"] == "object"
+    assert schema["additionalProperties"] is False
+    assert set(schema["properties"]) == {"sources", "themes", "facts"}
+    try:
+        import jsonschema
+    except ImportError:
+        return
+    jsonschema.Draft202012Validator.check_schema(schema)
+
+
+def test_schema_accepts_the_spec_example(tmp_path, schema):
+    assert is_valid(yaml_data(tmp_path, SPEC_EXAMPLE), schema)
+
+
+def test_schema_accepts_every_fact_file_of_the_repository(schema):
+    files = sorted((ROOT / "facts").rglob("*.yaml"))
+    if not files:
+        pytest.skip("the repository has no fact files yet")
+    for path in files:
+        doc = load(path)
+        assert doc.problems == [], path
+        assert is_valid(doc.data, schema), f"{path} does not validate against the schema"
+
+
+@pytest.mark.parametrize("change", [
+    lambda d: d.update(notes=[]),  # unknown top-level key
+    lambda d: d["facts"][0].update(statment="x"),  # unknown key in a fact
+    lambda d: d["facts"][0]["citations"][0].update(page=3),  # ... in a citation
+    lambda d: d["sources"][0].update(reliabilty="C"),  # ... in a source
+    lambda d: d["themes"][0].update(sumary="x"),  # ... in a theme
+    lambda d: d["facts"][0].update(id="Bad_Id"),
+    lambda d: d["facts"][0].update(themes=[]),
+    lambda d: d["facts"][0].update(citations=[]),
+    lambda d: d["facts"][0].update(credibility=7),
+    lambda d: d["facts"][0].update(kind="rumour"),
+    lambda d: d["facts"][0].update(date="4 June 2013"),
+    lambda d: d["facts"][0].update(statement=["a list"]),
+    lambda d: d["facts"][0].pop("statement"),
+    lambda d: d["sources"][0].update(reliability="G"),
+    lambda d: d["sources"][0].update(url="ftp://example.org/a"),
+    lambda d: d["sources"][0].pop("file"),
+], ids=["top-level", "fact-key", "citation-key", "source-key", "theme-key", "slug", "no-themes",
+        "no-citations", "credibility", "kind", "date", "list-statement", "no-statement",
+        "reliability", "ftp-url", "no-file"])
+def test_schema_rejects_what_check_rejects(tmp_path, schema, change):
+    data = yaml_data(tmp_path, SPEC_EXAMPLE)
+    change(data)
+    assert not is_valid(data, schema)
+
+
+def test_schema_rejects_an_empty_file(schema):
+    assert not is_valid({}, schema)
+
+
+def test_mini_validator_agrees_with_itself_on_a_known_case(tmp_path, schema):
+    """The fallback validator is exercised even when jsonschema is installed."""
+    data = yaml_data(tmp_path, SPEC_EXAMPLE)
+    _mini_validate(data, schema, schema)
+    data["facts"][0]["citations"][0]["page"] = 3
+    with pytest.raises(_Invalid):
+        _mini_validate(data, schema, schema)
+
+
+def test_schema_has_a_human_title(schema):
+    assert schema["title"] == "briefgen fact file"
+
+
+def test_committed_schema_matches_the_command(schema_text):
+    committed = ROOT / "facts" / "schema.json"
+    if not committed.exists():
+        pytest.skip("facts/schema.json is not committed yet (the lead adds it)")
+    assert committed.read_text(encoding="utf-8") == schema_text, (
+        "facts/schema.json is stale: regenerate it with `briefgen schema > facts/schema.json`")
+
+
+def test_schema_writes_only_to_stdout(schema_text):
+    assert schema_text.endswith("}\n")
