@@ -382,13 +382,13 @@ def _shape_rtl(fs: FontSet, font: str, text: str) -> tuple[str, tuple[tuple[int,
     hit = _SHAPE_CACHE.get((font, text))
     if hit is not None:
         return hit
-    face = fs.ttfont(font).face
+    face, hbf = fs.ttfont(font).face, fs.hb_font(font)
     buf = uharfbuzz.Buffer()
     buf.add_str(text)
     buf.direction = "rtl"
     buf.guess_segment_properties()
     buf.cluster_level = uharfbuzz.BufferClusterLevel.MONOTONE_CHARACTERS
-    uharfbuzz.shape(fs.hb_font(font), buf, {})
+    uharfbuzz.shape(hbf, buf, {})
     infos = buf.glyph_infos
     starts = sorted({i.cluster for i in infos})  # cluster = offset of its first character
     ends = {s: (starts[k + 1] if k + 1 < len(starts) else len(text)) for k, s in enumerate(starts)}
@@ -407,8 +407,10 @@ def _shape_rtl(fs: FontSet, font: str, text: str) -> tuple[str, tuple[tuple[int,
         if code not in face.charToGlyph:
             face.charToGlyph[code] = gid
             face.glyphToChar.setdefault(gid, []).append(code)
-            face.charWidths[code] = face.hmetrics[min(gid, len(face.hmetrics) - 1)][0] * scale
+            face.charWidths[code] = hbf.get_glyph_h_advance(gid) * scale
         codes.append(chr(code))
         tounicode.append((code, src or "\u200b"))
+    if len(_SHAPE_CACHE) > 20000:
+        _SHAPE_CACHE.clear()
     hit = _SHAPE_CACHE[(font, text)] = ("".join(codes), tuple(tounicode))
     return hit

@@ -1,0 +1,241 @@
+"""The PDF writer, checked by reading what it wrote with a real PDF reader (pypdf)."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+import textwrap
+from dataclasses import replace
+
+import pytest
+from pypdf import PdfReader
+
+from briefgen.brief import Block, Cite, Run
+from briefgen.errors import BuildError
+from briefgen.writers.pdf import render_pdf
+from conftest import ARABIC, ROOT, TRICKY, sample_brief
+
+FONTS = ROOT / "templates" / "fonts"
+HINT = ("is not covered by any bundled font in templates/fonts/ "
+        "(hint: remove it or add a font that has it)")
+
+
+@pytest.fixture(scope="module")
+def pdf_bytes() -> bytes:
+    return render_pdf(sample_brief(), FONTS)
+
+
+@pytest.fixture(scope="module")
+def reader(pdf_bytes) -> PdfReader:
+    return PdfReader(io.BytesIO(pdf_bytes))
+
+
+def page_texts(reader: PdfReader) -> list[str]:
+    return [p.extract_text() for p in reader.pages]
+
+
+def links(reader: PdfReader) -> list[tuple[int, dict]]:
+    """(page index, annotation) for every link annotation."""
+    out = []
+    for i, page in enumerate(reader.pages):
+        for ref in page.get("/Annots") or []:
+            annot = ref.get_object()
+            if annot["/Subtype"] == "/Link":
+                out.append((i, annot))
+    return out
+
+
+def fonts_used(reader: PdfReader) -> dict[str, dict]:
+    """BaseFont name -> font dictionary, over all pages."""
+    out = {}
+    for page in reader.pages:
+        for ref in page["/Resources"]["/Font"].values():
+            font = ref.get_object()
+            out[font["/BaseFont"]] = font
+    return out
+
+
+def test_text_from_the_model_prints_literally(reader):
+    body = page_texts(reader)[0]
+    assert "<b>bold?</b> & {{ 7*7 }}" in body
+    assert TRICKY + " (2)." in body
+    assert "Assessment: Haftar sought Russian backing." in body
+
+
+def test_title_block_and_page_x_of_y(reader):
+    texts = page_texts(reader)
+    assert texts[0].startswith("NATO security assistance\nTheme brief · as of 28 August 2017\n"
+                               "28 August 2017 · 5 cited lines · 2 sources\n")
+    assert len(texts) == 2
+    for i, text in enumerate(texts, 1):
+        assert text.rstrip().endswith(f"Page {i} of 2")
+
+
+def test_citation_markers_link_to_named_annex_destinations(reader):
+    dests = reader.named_destinations
+    assert sorted(dests) == ["src_1", "src_2"]
+    annex_page = 1
+    assert page_texts(reader)[annex_page].startswith("Sources\n[1] NATO Watch")
+    for name in dests:
+        assert reader.get_destination_page_number(dests[name]) == annex_page
+    # src_1 is the first entry, src_2 below it
+    assert dests["src_1"]["/Top"] > dests["src_2"]["/Top"]
+    internal = [(i, a["/Dest"]) for i, a in links(reader) if "/Dest" in a]
+    # four bullets and one paragraph, one marker each, all on the first page
+    assert internal == [(0, "src_1"), (0, "src_2"), (0, "src_1"), (0, "src_2"), (0, "src_2")]
+    # the markers are superscript numbers: "[1]" right after the grading
+    assert "C2 · 4 June 2013[1]" in page_texts(reader)[0]
+
+
+def test_annex_entries_link_to_the_source_url_and_show_everything(reader):
+    uris = [(i, a["/A"]["/URI"]) for i, a in links(reader) if "/A" in a]
+    assert uris == [(1, "https://example.org/nato-watch?a=1&b=2")]
+    annex = " ".join(page_texts(reader)[1].split())
+    for expected in [
+        "[1] NATO Watch · NATO returns to Libya but not in a combat role",
+        "Author: Nigel Chamberlain · Published: June 2013 · Reliability: C (fairly reliable)",
+        "URL: https://example.org/nato-watch?a=1&b=2",
+        "Archived text: 002_nato-watch.txt",
+        "“there will be no troop deployment and any training activities would take place outside "
+        "Libya” — cited by nato-2013-no-troops",
+        f"[2] {ARABIC} · Haftar’s motives for rapprochement with Russia",
+        "Author: not named · Published: 28 August 2017 · Reliability: B (usually reliable)",
+        "URL: none (archived copy only)",
+        "Archived text: 001_futures.txt",
+        "“to confront regional and international pressures” — cited by haftar-pressures, "
+        "tricky-fact",
+    ]:
+        assert expected in annex
+
+
+def test_outline_has_each_section_and_the_annex(reader):
+    outline = reader.outline
+    assert [o.title for o in outline] == ["NATO security assistance", "Haftar’s motives", "Sources"]
+    assert [reader.get_destination_page_number(o) for o in outline] == [0, 0, 1]
+    assert reader.trailer["/Root"]["/PageMode"] == "/UseOutlines"
+
+
+def test_outline_nests_heading_levels():
+    brief = sample_brief()
+    blocks = (Block("heading", (Run("Overview"),), level=1),
+              Block("heading", (Run("Detail"),), level=3)) + brief.blocks
+    r = PdfReader(io.BytesIO(render_pdf(replace(brief, blocks=blocks), FONTS)))
+    titles = [o.title if not isinstance(o, list) else [x.title for x in o] for o in r.outline]
+    assert titles == ["Overview", ["Detail", "NATO security assistance", "Haftar’s motives"],
+                      "Sources"]
+
+
+def test_document_info(reader):
+    meta = reader.metadata
+    assert meta.title == "NATO security assistance"
+    assert meta.author == "briefgen"
+    assert meta.subject == "Libya: NATO security assistance"
+    assert meta["/Keywords"] == "Libya, NATO"
+    assert meta["/Creator"] == "briefgen"
+    assert meta["/CreationDate"] == meta["/ModDate"] == "D:20170828000000+00'00'"
+    assert reader.trailer["/Root"]["/Lang"] == "en"
+
+
+def test_every_font_is_an_embedded_truetype_subset(reader):
+    fonts = fonts_used(reader)
+    families = sorted({name.split("+", 1)[1].split("-")[0] for name in fonts})
+    assert families == ["NotoNaskhArabic", "NotoSans"]
+    for name, font in fonts.items():
+        assert font["/Subtype"] == "/TrueType", name
+        assert "/FontFile2" in font["/FontDescriptor"], name
+        assert "/ToUnicode" in font, name
+        assert len(name.lstrip("/").split("+")[0]) == 6, name  # subset tag: AAAAAA+NotoSans-Bold
+
+
+def test_arabic_is_shaped_right_to_left_and_extracts_in_reading_order(reader):
+    texts = page_texts(reader)
+    assert f"backing. {ARABIC}.[2]" in texts[0]
+    assert f"[2] {ARABIC} ·" in texts[1]
+    # drawn with the Arabic font, in contextual forms (glyphs that no character maps to)
+    content = reader.pages[0].get_contents().get_data()
+    naskh = [k for k, ref in reader.pages[0]["/Resources"]["/Font"].items()
+             if "NotoNaskhArabic" in ref.get_object()["/BaseFont"]]
+    assert naskh and any(f"{k} ".encode() in content for k in naskh)
+    cmap = next(f for n, f in fonts_used(reader).items() if "NotoNaskhArabic" in n)
+    tounicode = cmap["/ToUnicode"].get_data().decode()
+    assert tounicode.count("<0645>") > 1  # م drawn as more than one glyph (initial, final...)
+
+
+def test_rendering_is_byte_identical(pdf_bytes):
+    assert render_pdf(sample_brief(), FONTS) == pdf_bytes
+
+
+def test_rendering_does_not_depend_on_what_the_process_did_before(pdf_bytes):
+    script = textwrap.dedent("""
+        import sys
+        sys.path.insert(0, "tests")
+        from conftest import ROOT, sample_brief
+        from briefgen.writers.pdf import render_pdf
+        sys.stdout.buffer.write(render_pdf(sample_brief(), ROOT / "templates" / "fonts"))
+    """)
+    # this process has already shaped other Arabic text; a fresh one has not
+    render_pdf(replace(sample_brief(), title="عنوان آخر تماما", subtitle="للأبحاث"), FONTS)
+    fresh = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                           check=True, timeout=120).stdout
+    assert fresh == pdf_bytes == render_pdf(sample_brief(), FONTS)
+
+
+def test_long_brief_numbers_every_page_and_points_at_the_right_ones():
+    r = PdfReader(io.BytesIO(render_pdf(sample_brief(lines=150), FONTS)))
+    n = len(r.pages)
+    assert n > 4
+    texts = page_texts(r)
+    for i, text in enumerate(texts, 1):
+        assert text.rstrip().endswith(f"Page {i} of {n}")
+    assert {r.get_destination_page_number(d) for d in r.named_destinations.values()} == {n - 1}
+    second = r.outline[1]
+    assert second.title == "Haftar’s motives"
+    assert "\nHaftar’s motives\n" in texts[r.get_destination_page_number(second)]
+
+
+def test_right_to_left_spans_follow_the_bidi_rules():
+    from briefgen.writers.pdf_fonts import _rtl_spans
+
+    def spans(text):
+        return [text[a:b] for a, b in _rtl_spans(text)]
+
+    assert spans("the LNA (الجيش الوطني) said") == ["الجيش الوطني"]
+    assert spans("تصريحات المتحدث (2019) and more") == ["تصريحات المتحدث (2019)"]
+    assert spans("in عام 2019 was") == ["عام 2019"]
+    assert spans("2019 عام.") == ["عام"]
+
+
+def test_missing_fonts_fail_the_build(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(BuildError, match=r"^font NotoSans-Regular.ttf is missing from \./"):
+        render_pdf(sample_brief(), tmp_path)
+
+
+def test_a_character_no_font_has_fails_the_build_naming_the_fact(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    brief = sample_brief()
+    cite = Cite(9, brief.sources[0], "tricky-fact", "q", "d")
+    bad = Block("bullet", (Run("Smile 😀 please"), cite), fact_ids=("tricky-fact",))
+    with pytest.raises(BuildError) as err:
+        render_pdf(replace(brief, blocks=brief.blocks + (bad,)), FONTS)
+    assert str(err.value) == f"[tricky-fact] character U+1F600 '😀' {HINT}"
+    assert err.value.lines() == [f"error: [tricky-fact] character U+1F600 '😀' {HINT}"]
+
+
+def test_every_missing_character_is_reported_at_once(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    brief = sample_brief()
+    src = replace(brief.sources[1], title="Title with \u2603 snowman")
+    bad = Block("bullet", (Run("ok \U0001F600 and \u0fd0 and \U0001F600 again"),
+                           Cite(9, src, "a", "q", "d")), fact_ids=("a", "b"))
+    brief = replace(brief, title="Title \U0001F680", blocks=brief.blocks + (bad,),
+                    sources=(brief.sources[0], src))
+    with pytest.raises(BuildError) as err:
+        render_pdf(brief, FONTS)
+    assert str(err.value).splitlines() == [
+        f"[title] character U+1F680 '🚀' {HINT}",
+        f"[a, b] character U+1F600 '😀' {HINT}",
+        f"[a, b] character U+0FD0 '\u0fd0' {HINT}",
+        f"[futures-centre-2017] character U+2603 '☃' {HINT}",
+    ]
