@@ -167,3 +167,35 @@ def _lock(path: Path):
         raise BriefgenError(f"another 'briefgen send' is using {display_path(path)}; wait for it "
                             f"to finish (lock: {display_path(lock_path)})") from None
     return handle
+
+
+def print_status(path: Path, week: str) -> None:
+    """`send --status`: the ledger rows of a week as a table on stdout, counts on stderr."""
+    import sys
+    from collections import Counter
+
+    from rich.console import Console
+    from rich.table import Table
+
+    rows: list[Row] = []
+    if path.is_file():
+        with Ledger.open(path, readonly=True) as ledger:
+            rows = ledger.rows(week)
+    if not rows:
+        print(f"nothing recorded for {week} in {display_path(path)}", file=sys.stderr)
+        return
+    table = Table(title=f"briefgen send ledger: {week}", title_justify="left")
+    for name in ("reader", "themes", "edition", "status", "attempts", "message id",
+                 "time (UTC)", "error"):
+        table.add_column(name, justify="right" if name == "attempts" else "left",
+                         overflow="fold")
+    for r in rows:
+        status = r.status + (" (corrected)" if r.corrected else "")
+        table.add_row(r.address, r.themes, r.edition, status, str(r.attempts), r.message_id,
+                      r.updated, r.error or "")
+    # In a terminal, fit it; in a pipe or file, never fold a cell (grep, diff, sort work).
+    console = Console(file=sys.stdout, width=None if sys.stdout.isatty() else 10_000)
+    console.print(table)
+    counts = Counter(r.status for r in rows)
+    print(", ".join(f"{k} {counts[k]}" for k in ("sent", "sending", "deferred", "failed")
+                    if counts[k]) + f" ({len(rows)} rows)", file=sys.stderr)

@@ -61,9 +61,7 @@ def content_hash(brief: Brief) -> str:
 def message_id(edition: str, reader_key: str, sender: Address) -> str:
     """The same (edition, reader) always gets the same Message-ID: a duplicate is recognisable."""
     digest = hashlib.sha256(f"{edition}\n{reader_key}".encode("utf-8")).hexdigest()[:20]
-    domain = sender.domain.encode("idna").decode("ascii") if not sender.domain.isascii() \
-        else sender.domain
-    return f"<briefgen.{edition}.{digest}@{domain or 'localhost'}>"
+    return f"<briefgen.{edition}.{digest}@{sender.domain or 'localhost'}>"  # domain: ASCII
 
 
 def summarize(brief: Brief, week: str, period: str) -> Summary:

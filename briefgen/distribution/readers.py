@@ -24,7 +24,6 @@ class Reader:
     name: str
     address: str
     themes: tuple[str, ...] | None  # theme ids in fact-base order; None: every theme
-    line: int = 0  # where the entry starts in readers.yaml, for messages
 
     @property
     def key(self) -> str:
@@ -117,7 +116,7 @@ class _Checker:
     def run(self) -> list[Reader]:
         doc = self.doc
         for pos, message, hint in doc.problems:
-            self.report(pos, message.replace("fact files", "readers files"), hint=hint)
+            self.report(pos, message.replace("fact file", "readers file"), hint=hint)
         if doc.problems:
             return []
         data = doc.data
@@ -179,7 +178,7 @@ class _Checker:
         themes = None
         if entry.themes is not None and set(chosen) != set(self.themes):
             themes = tuple(t for t in self.themes if t in chosen)  # fact-base order
-        return Reader(entry.name, entry.email, themes, doc.pos(path)[0])
+        return Reader(entry.name, entry.email, themes)
 
     def theme_hint(self, theme: str) -> str:
         close = difflib.get_close_matches(theme, self.themes, n=1, cutoff=0.6)

@@ -1,9 +1,20 @@
 """`briefgen send`: plan who gets which edition, build each distinct brief once, send or write.
 
 An *edition* is the week plus the content hash of a reader's brief (see message.content_hash).
-Per reader the ledger decides: already sent this edition -> skip; sent an earlier edition of the
-week -> "changed since sent" (sent as "(corrected)" only with --resend-changed); otherwise send,
-resuming whatever a previous run left 'sending', 'deferred' or 'failed'.
+Per reader the ledger decides:
+- this edition already 'sent' -> skip ("already sent");
+- an earlier edition of the week 'sent' -> "changed since sent": reported, not sent, and the run
+  exits 1 (the reader holds an outdated brief: a cron job must not look green). With
+  --resend-changed it is sent with "(corrected)" in the subject and a References header naming
+  the message it corrects; a correction once started is finished by later runs without the flag;
+- otherwise send, resuming whatever a previous run left 'sending', 'deferred' or 'failed'
+  (permanent failures are not retried within a run, but a new run is a deliberate retry).
+
+Temporary failures (4xx, dropped or refused connections, timeouts) are retried up to
+BRIEFGEN_SMTP_RETRIES attempts per message, waiting BRIEFGEN_SMTP_BACKOFF seconds, doubling
+each time. When the server itself stays unreachable, or a failure is fatal (bad login,
+untrusted certificate), the run stops: the rest is "not sent" until the next run.
+Exit code 0 only when every reader has this week's current edition.
 """
 
 from __future__ import annotations
@@ -11,12 +22,13 @@ from __future__ import annotations
 import sys
 import time
 from collections import Counter
+from contextlib import closing
 from dataclasses import dataclass, field
 from email.message import MIMEPart
 from pathlib import Path
 
 from briefgen.brief import Brief
-from briefgen.distribution.ledger import Ledger, Row
+from briefgen.distribution.ledger import Ledger, Row, print_status
 from briefgen.distribution.message import (Summary, attachment_name, attachment_part,
                                            body_part, build_message, content_hash, flatten,
                                            message_id, summarize)
@@ -101,7 +113,7 @@ def send(facts: Path, templates: Path, week: str, readers: Path, dry_run: bool =
          status: bool = False) -> list[Path]:
     """The `briefgen send` command: returns the .eml files a dry run wrote (else nothing)."""
     if status:
-        print_status(Path(out), week)
+        print_status(Path(out) / LEDGER, week)
         return []
     report = run(facts, templates, week, readers, dry_run=dry_run, out=Path(out),
                  format=format, resend_changed=resend_changed)
@@ -170,8 +182,11 @@ def plan(base, templates: Path, week: str, readers: list[Reader],
                 reader.themes, brief, f"{week}-{content_hash(brief)}",
                 summarize(brief, week, spec.context["period"]))
         rows = history.get(reader.key, [])
-        msgid = message_id(edition.id, reader.key, settings.sender)
         current = next((r for r in rows if r.edition == edition.id), None)
+        # A resumed message keeps the Message-ID it was first sent with, even if BRIEFGEN_FROM
+        # changed since: a duplicate after a crash stays recognisable.
+        msgid = current.message_id if current else message_id(edition.id, reader.key,
+                                                               settings.sender)
         earlier = [r for r in rows if r.edition != edition.id and r.status == "sent"]
         if current is not None and current.status == "sent":
             items.append(Item(reader, edition, "already sent", msgid))
@@ -242,8 +257,8 @@ def deliver(items: list[Item], ledger: Ledger, week: str, settings: Settings,
     done = 0
     mailer = Mailer(settings)
     try:
-        with mailer:
-            for item, data in _prepared(items, settings):
+        with mailer, closing(_prepared(items, settings)) as prepared:
+            for item, data in prepared:
                 report.counts[_deliver_one(item, data, mailer, ledger, week, settings,
                                            report)] += 1
                 done += 1
@@ -300,14 +315,14 @@ def _deliver_one(item: Item, data: bytes, mailer: Mailer, ledger: Ledger, week: 
     reader, edition = item.reader, item.edition
     for attempt in range(1, settings.attempts + 1):
         last = attempt == settings.attempts
-        gave_up = f" (gave up after {attempt} attempts)"
+        gave_up = f"gave up after {attempt} attempt{'s' * (attempt != 1)}"
         try:
             mailer.connect()
         except Failure as failure:
             if failure.kind == "fatal":
                 raise _Stop(str(failure)) from None
             if last:
-                raise _Stop(f"{failure}{gave_up}") from None
+                raise _Stop(f"{failure} ({gave_up})") from None
             time.sleep(settings.delay(attempt))
             continue
         ledger.begin(edition=edition.id, reader=reader.key, week=week, address=reader.address,
@@ -323,11 +338,11 @@ def _deliver_one(item: Item, data: bytes, mailer: Mailer, ledger: Ledger, week: 
             ledger.finish(edition.id, reader.key, "deferred", str(failure))
             if failure.kind == "fatal":
                 raise _Stop(str(failure)) from None
-            if last and failure.connection:
-                raise _Stop(f"{failure}{gave_up}") from None
-            if last:
-                report.problems.append(f"{reader.address}: {failure} (temporary failure"
-                                       f"{gave_up.replace(' (', '; ')}")
+            if last and failure.connection:  # the server itself is in trouble: stop here
+                raise _Stop(f"{failure} ({gave_up})") from None
+            if last:  # this recipient's trouble: record it and go on with the others
+                report.problems.append(f"{reader.address}: {failure} (temporary failure; "
+                                       f"{gave_up})")
                 return "deferred"
             time.sleep(settings.delay(attempt))
             continue
@@ -348,32 +363,3 @@ def _progress(total: int):
                         console=Console(stderr=True), transient=True)
     progress.start()
     return progress
-
-
-def print_status(out: Path, week: str) -> None:
-    """`send --status`: the ledger rows of a week as a table on stdout."""
-    from rich.console import Console
-    from rich.table import Table
-
-    path = out / LEDGER
-    rows: list[Row] = []
-    if path.is_file():
-        with Ledger.open(path, readonly=True) as ledger:
-            rows = ledger.rows(week)
-    if not rows:
-        print(f"nothing recorded for {week} in {display_path(path)}", file=sys.stderr)
-        return
-    table = Table(title=f"briefgen send ledger: {week}", title_justify="left")
-    for name in ("reader", "themes", "edition", "status", "attempts", "message id",
-                 "time (UTC)", "error"):
-        table.add_column(name, justify="right" if name == "attempts" else "left",
-                         overflow="fold")
-    for r in rows:
-        status = r.status + (" (corrected)" if r.corrected else "")
-        table.add_row(r.address, r.themes, r.edition, status, str(r.attempts), r.message_id,
-                      r.updated, r.error or "")
-    console = Console(file=sys.stdout, width=None if sys.stdout.isatty() else 250)
-    console.print(table)
-    counts = Counter(r.status for r in rows)
-    print(", ".join(f"{k} {counts[k]}" for k in ("sent", "sending", "deferred", "failed")
-                    if counts[k]) + f" ({len(rows)} rows)", file=sys.stderr)

@@ -102,7 +102,8 @@ def load_settings(dry_run: bool = False) -> Settings:
         if not Path(env.SMTP_CAFILE).is_file():
             raise BriefgenError(f"{PREFIX}SMTP_CAFILE='{env.SMTP_CAFILE}' is not a file "
                                 "(hint: point it at a PEM file of CA certificates)")
-    return Settings(sender=sender, host=host, port=env.SMTP_PORT or DEFAULT_PORTS[env.SMTP_SECURITY],
+    port = env.SMTP_PORT or DEFAULT_PORTS[env.SMTP_SECURITY]
+    return Settings(sender=sender, host=host, port=port,
                     security=env.SMTP_SECURITY, user=user, password=password,
                     cafile=env.SMTP_CAFILE or None, **common)
 

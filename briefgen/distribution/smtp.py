@@ -72,9 +72,17 @@ class Mailer:
             raise Failure("fatal", f"{s.server} refused the login of {PREFIX}SMTP_USER="
                           f"'{s.user}': {_reply(e.smtp_code, e.smtp_error)}",
                           connection=True) from None
+        except smtplib.SMTPNotSupportedError as e:  # e.g. no AUTH offered
+            self.drop()
+            raise Failure("fatal", f"{s.server}: {e} (hint: check {PREFIX}SMTP_SECURITY; many "
+                          f"servers offer AUTH only over TLS; unset {PREFIX}SMTP_USER if this "
+                          "one needs no login)", connection=True) from None
         except Exception as e:  # noqa: BLE001 - every other failure is classified
             self.drop()
-            raise classify(e, s, connecting=True) from None
+            failure = classify(e, s, connecting=True)
+            if failure.kind == "permanent":  # the server turns every message away
+                failure.kind = "fatal"
+            raise failure from None
         self.connections += 1
 
     def send(self, data: bytes, recipient: str) -> None:

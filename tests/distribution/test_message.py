@@ -1,0 +1,178 @@
+"""Message building: headers that resist injection, bodies, attachments, reproducible bytes."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+from dataclasses import replace
+from datetime import datetime, timezone
+from email.headerregistry import Address
+
+import pytest
+
+from briefgen.brief import Block, Run
+from briefgen.distribution.message import (attachment_part, build_message, content_hash,
+                                           flatten, message_id, summarize)
+from briefgen.distribution.readers import Reader
+
+SENDER = Address("Libya briefs", addr_spec="briefs@example.org")
+EDITION = "2019-W50-0123456789ab"
+PDF = b"%PDF-1.7\n" + bytes(range(256)) * 40 + b"\n%%EOF\n"
+
+
+def weekly_brief():
+    """A weekly brief model with key points that hold markup-like text."""
+    from tests.conftest import sample_brief  # the repository's shared sample brief
+
+    brief = sample_brief(name="weekly-2019-W50")
+    key_points = (
+        Block("heading", (Run("Key points"),), level=2),
+        Block("bullet", (Run("Haftar said <b>“no”</b> & left"), Run(" "),
+                         Run("B2", italic=True)) + brief.blocks[2].cites, fact_ids=("x",)),
+    )
+    return replace(brief, title="Libya weekly brief — 2019-W50", blocks=key_points + brief.blocks)
+
+
+def build(name="Jane Doe", address="jane.doe@example.org", corrected=False, replaces=None,
+          attachments=None):
+    brief = weekly_brief()
+    summary = summarize(brief, "2019-W50", "9 December – 15 December 2019")
+    reader = Reader(name, address, None)
+    parts = attachments if attachments is not None else [
+        attachment_part(PDF, "libya-weekly-2019-W50.pdf")]
+    return build_message(reader, summary, parts, sender=SENDER,
+                         msgid=message_id(EDITION, reader.key, SENDER), edition=EDITION,
+                         corrected=corrected, replaces=replaces,
+                         date=datetime(2019, 12, 16, 8, 0, tzinfo=timezone.utc))
+
+
+def parse(data: bytes):
+    return email.message_from_bytes(data, policy=email.policy.default)
+
+
+@pytest.mark.parametrize("name", [
+    "Jane Doe",
+    'O\'Brien, "Jo" <jo@evil.example>',
+    "Siobhán Ó Súilleabháin",
+    "Ħaftar, Khalifa",
+    "مركز المستقبل",
+    "x" * 200,
+])
+def test_display_names_survive_the_trip_and_stay_one_address(name):
+    raw = flatten(build(name=name))
+    headers = raw.split(b"\r\n\r\n", 1)[0]
+    assert headers.isascii()
+    assert all(len(line) <= 998 for line in headers.split(b"\r\n"))
+    to = parse(raw)["To"]
+    assert len(to.addresses) == 1
+    assert (to.addresses[0].display_name, to.addresses[0].addr_spec) == (
+        name, "jane.doe@example.org")
+
+
+def test_a_line_break_in_a_name_never_reaches_a_header():
+    # The readers file rejects it first (test_readers); the email package refuses it too.
+    with pytest.raises(ValueError):
+        build(name="Eve\r\nBcc: victim@example.org")
+
+
+def test_headers_and_structure():
+    msg = parse(flatten(build()))
+    assert msg["From"] == "Libya briefs <briefs@example.org>"
+    assert msg["To"] == "Jane Doe <jane.doe@example.org>"
+    assert msg["Subject"] == "Libya weekly brief — 2019-W50"
+    assert msg["Date"] == "Mon, 16 Dec 2019 08:00:00 +0000"
+    assert re.fullmatch(r"<briefgen\.2019-W50-0123456789ab\.[0-9a-f]{20}@example\.org>",
+                        msg["Message-ID"])
+    assert msg["Auto-Submitted"] == "auto-generated"
+    assert msg["X-Briefgen-Edition"] == EDITION
+    assert msg["References"] is None
+    assert [p.get_content_type() for p in msg.walk()] == [
+        "multipart/mixed", "multipart/alternative", "text/plain", "text/html",
+        "application/pdf"]
+    (attachment,) = msg.iter_attachments()
+    assert attachment.get_filename() == "libya-weekly-2019-W50.pdf"
+    assert attachment.get_content_disposition() == "attachment"
+    assert attachment.get_content() == PDF
+
+
+def test_bodies_list_the_week_themes_and_key_points_and_escape_html():
+    msg = parse(flatten(build()))
+    text = msg.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    page = msg.get_body(("html",)).get_content()
+    assert text.splitlines()[:4] == ["Libya weekly brief — 2019-W50",
+                                     "9 December – 15 December 2019", "",
+                                     "Attached is the Libya weekly brief for 2019-W50 (9 December "
+                                     "– 15 December 2019), with the themes you follow."]
+    assert "  - NATO security assistance: 2 developments" in text
+    assert "  - Haftar’s motives: 3 developments" in text
+    assert "Key points:\n  - Haftar said <b>“no”</b> & left (B2)\n" in text
+    assert "Haftar said &lt;b&gt;“no”&lt;/b&gt; &amp; left <em>B2</em>" in page
+    assert "<b>" not in page
+    assert "<li dir=\"auto\">NATO security assistance: 2 developments</li>" in page
+    assert page.startswith("<!DOCTYPE html>")
+
+
+def test_corrected_edition_says_so_and_refers_to_the_first():
+    msg = parse(flatten(build(corrected=True, replaces="<briefgen.old@example.org>")))
+    assert msg["Subject"] == "Libya weekly brief — 2019-W50 (corrected)"
+    assert msg["References"] == "<briefgen.old@example.org>"
+    assert "This is a corrected edition of the 2019-W50 brief" in \
+        msg.get_body(("plain",)).get_content()
+
+
+def test_messages_are_reproducible_and_match_the_standard_generator():
+    first, second = build(), build()
+    assert flatten(first) == flatten(second) == bytes(first)
+    other = build(address="omar@example.org")
+    assert flatten(other) != flatten(first)
+
+
+def test_message_ids_identify_edition_and_reader():
+    a = message_id(EDITION, "jane.doe@example.org", SENDER)
+    assert a == message_id(EDITION, "jane.doe@example.org", SENDER)
+    assert a != message_id(EDITION, "omar@example.org", SENDER)
+    assert a != message_id("2019-W50-ba9876543210", "jane.doe@example.org", SENDER)
+
+
+def test_content_hash_follows_what_the_reader_reads():
+    brief = weekly_brief()
+    assert content_hash(brief) == content_hash(replace(brief, created=datetime(2030, 1, 1,
+                                                                             tzinfo=timezone.utc)))
+    moved = replace(brief, blocks=tuple(replace(b, origin="elsewhere.j2:99") for b in brief.blocks))
+    assert content_hash(moved) == content_hash(brief)
+    edited = list(brief.blocks)
+    edited[1] = replace(edited[1], inlines=(Run("Haftar said no"),) + edited[1].inlines[1:])
+    assert content_hash(replace(brief, blocks=tuple(edited))) != content_hash(brief)
+
+
+def test_word_attachment_type():
+    part = attachment_part(b"PK\x03\x04 docx", "libya-weekly-2019-W50.docx")
+    assert part.get_content_type() == \
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    msg = parse(flatten(build(attachments=[part])))
+    assert [a.get_filename() for a in msg.iter_attachments()] == ["libya-weekly-2019-W50.docx"]
+
+
+def test_non_ascii_domains_are_sent_as_idna(tmp_path):
+    from briefgen.distribution.readers import load_readers
+
+    from .conftest import THEMES, write
+
+    path = write(tmp_path / "readers.yaml", """
+        readers:
+          - name: Jörg Müller
+            email: joerg@müller.example.org
+          - name: Jörg Müller
+            email: jörg@example.org
+        """)
+    from briefgen.errors import DiagnosticsError
+    with pytest.raises(DiagnosticsError) as caught:
+        load_readers(path, THEMES)
+    assert [str(d).split(": ", 1)[1] for d in caught.value.diagnostics] == [
+        "error: [jörg@example.org] email: 'jörg@example.org' is not a valid email address: "
+        "Internationalized characters before the @-sign are not supported: 'ö'. "
+        "(hint: write the address as name@example.org)"]
+    raw = flatten(build(address="joerg@xn--mller-kva.example.org", name="Jörg Müller"))
+    assert raw.isascii()
+    assert parse(raw)["To"].addresses[0].display_name == "Jörg Müller"

@@ -1,0 +1,290 @@
+"""`briefgen send` end to end against a real SMTP server on loopback (aiosmtpd)."""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+
+import pytest
+
+from .conftest import FROM, MARKERS, THEMES, WEEK, cli, reader_lines
+
+READERS = reader_lines(
+    ("Jane Doe", "jane.doe@example.org", ["russian-motives"]),
+    ("Omar Ali", "omar.ali@example.org", ["nato-security-assistance", "migration-europe"]),
+    ("Ann Lee", "ann.lee@example.org"),
+    ("Bob Roe", "bob.roe@example.org", ["russian-motives"]),
+)
+
+
+def pdf_text(data: bytes) -> str:
+    from pypdf import PdfReader
+
+    return " ".join((page.extract_text() or "") for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def attachments(message) -> dict[str, bytes]:
+    return {part.get_filename(): part.get_content() for part in message.iter_attachments()}
+
+
+def ledger_rows(project) -> list[tuple]:
+    with sqlite3.connect(project.ledger) as db:
+        return db.execute("SELECT reader, status, attempts, error FROM deliveries "
+                          "ORDER BY reader, updated").fetchall()
+
+
+def test_one_personalised_message_per_reader(project, smtp):
+    project.readers(READERS)
+    server = smtp()
+    code, out, err = cli("send", "--week", WEEK)
+    assert (code, out) == (0, "")
+    assert err == "sent 4 (of 4 readers)\n"
+    assert sorted(r.rcpt_tos[0] for r in server.received) == [
+        "ann.lee@example.org", "bob.roe@example.org", "jane.doe@example.org",
+        "omar.ali@example.org"]
+    for received in server.received:
+        assert received.mail_from == "briefs@example.org"
+        assert len(received.rcpt_tos) == 1
+    follows = {"jane.doe@example.org": ["russian-motives"],
+               "bob.roe@example.org": ["russian-motives"],
+               "omar.ali@example.org": ["nato-security-assistance", "migration-europe"],
+               "ann.lee@example.org": list(THEMES)}
+    for address, themes in follows.items():
+        (received,) = server.mailbox.to(address)
+        message = received.message
+        assert message["Subject"] == f"Libya weekly brief — {WEEK}"
+        assert message["From"] == FROM
+        files = attachments(message)
+        assert list(files) == [f"libya-weekly-{WEEK}.pdf"]
+        pdf = files[f"libya-weekly-{WEEK}.pdf"]
+        assert pdf.startswith(b"%PDF-")
+        text = " ".join(pdf_text(pdf).split())
+        body = message.get_body(("plain",)).get_content()
+        for theme, marker in MARKERS.items():
+            assert (marker in text) == (theme in themes), (address, theme)
+            assert (marker in body) == (theme in themes), (address, theme)
+
+
+def test_rerun_sends_nothing_twice(project, smtp):
+    project.readers(READERS)
+    server = smtp()
+    assert cli("send", "--week", WEEK)[0] == 0
+    code, out, err = cli("send", "--week", WEEK)
+    assert (code, out, err) == (0, "", "sent 0, already sent 4 (of 4 readers)\n")
+    assert len(server.received) == 4
+    assert [row[1:3] for row in ledger_rows(project)] == [("sent", 1)] * 4
+
+
+def test_a_new_reader_gets_the_brief_and_nobody_else_does(project, smtp):
+    project.readers(READERS)
+    server = smtp()
+    assert cli("send", "--week", WEEK)[0] == 0
+    project.readers(READERS + "  - name: New Reader\n    email: new@example.org\n"
+                    "    themes: [russian-motives]\n")
+    code, _, err = cli("send", "--week", WEEK)
+    assert (code, err) == (0, "sent 1, already sent 4 (of 5 readers)\n")
+    assert [r.rcpt_tos for r in server.received[4:]] == [["new@example.org"]]
+
+
+def test_each_theme_set_is_built_once(project, smtp):
+    from briefgen.distribution.send import run
+
+    project.readers(READERS)
+    smtp()
+    report = run(project.facts, project.root / "templates", WEEK, project.root / "readers.yaml",
+                 out=project.out)
+    assert report.counts["sent"] == 4
+    assert report.built == 3  # {russian}, {nato, migration}, every theme
+
+
+def test_dry_run_writes_one_eml_per_reader_and_sends_nothing(project, monkeypatch):
+    """No SMTP settings, not even BRIEFGEN_FROM: a dry run needs none."""
+    monkeypatch.delenv("BRIEFGEN_FROM")
+    project.readers(READERS + '  - name: "Slash, Sam"\n    email: sam/slash@example.org\n')
+    code, out, err = cli("send", "--week", WEEK, "--dry-run")
+    folder = f"out/outbox/{WEEK}"
+    assert (code, err) == (0, f"wrote 5 messages to {folder} (of 5 readers; dry run, nothing "
+                              "sent)\n")
+    assert out.splitlines() == [
+        f"{folder}/jane.doe@example.org.eml", f"{folder}/omar.ali@example.org.eml",
+        f"{folder}/ann.lee@example.org.eml", f"{folder}/bob.roe@example.org.eml",
+        f"{folder}/sam_slash@example.org-{_short_hash('sam/slash@example.org')}.eml"]
+    assert not project.ledger.exists()
+    import email
+    import email.policy
+    message = email.message_from_bytes((project.root / out.splitlines()[0]).read_bytes(),
+                                       policy=email.policy.default)
+    assert message["From"] == "briefgen <briefgen@localhost>"
+    assert message["To"] == "Jane Doe <jane.doe@example.org>"
+    assert list(attachments(message)) == [f"libya-weekly-{WEEK}.pdf"]
+    assert MARKERS["russian-motives"] in pdf_text(attachments(message)[f"libya-weekly-{WEEK}.pdf"])
+
+
+def _short_hash(text: str) -> str:
+    import hashlib
+    return hashlib.sha256(text.encode()).hexdigest()[:8]
+
+
+def test_dry_runs_are_reproducible_except_the_date(project):
+    import re
+
+    project.readers(READERS)
+    paths = cli("send", "--week", WEEK, "--dry-run")[1].splitlines()
+    first = {p: (project.root / p).read_bytes() for p in paths}
+    assert cli("send", "--week", WEEK, "--dry-run")[1].splitlines() == paths
+    for path, data in first.items():
+        again = (project.root / path).read_bytes()
+        assert re.sub(rb"\r\nDate: [^\r]+", b"", again) == re.sub(rb"\r\nDate: [^\r]+", b"", data)
+
+
+def test_dry_run_shows_what_a_real_run_would_do(project, smtp):
+    project.readers(READERS)
+    smtp()
+    assert cli("send", "--week", WEEK)[0] == 0
+    project.readers(READERS + "  - name: New Reader\n    email: new@example.org\n")
+    code, out, err = cli("send", "--week", WEEK, "--dry-run")
+    assert (code, out) == (0, f"out/outbox/{WEEK}/new@example.org.eml\n")
+    assert err == (f"wrote 1 message to out/outbox/{WEEK}, already sent 4 (of 5 readers; "
+                   "dry run, nothing sent)\n")
+
+
+@pytest.mark.parametrize("formats, names", [
+    ("docx", [f"libya-weekly-{WEEK}.docx"]),
+    ("docx,pdf", [f"libya-weekly-{WEEK}.docx", f"libya-weekly-{WEEK}.pdf"]),
+])
+def test_word_attachments(project, smtp, formats, names):
+    import docx
+
+    project.readers(reader_lines(("Omar Ali", "omar.ali@example.org", ["migration-europe"])))
+    server = smtp()
+    assert cli("send", "--week", WEEK, "--format", formats) == (0, "", "sent 1 (of 1 reader)\n")
+    (received,) = server.received
+    files = attachments(received.message)
+    assert list(files) == names
+    document = docx.Document(io.BytesIO(files[names[0]]))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert MARKERS["migration-europe"] in text and MARKERS["russian-motives"] not in text
+
+
+def test_names_with_quotes_commas_and_accents_arrive_intact(project, smtp):
+    names = ['O\'Brien, "Jo"', "Siobhán Ó Súilleabháin", "Ħaftar, Khalifa (LNA)",
+             "مركز المستقبل"]
+    project.readers(reader_lines(*[(n, f"r{i}@example.org") for i, n in enumerate(names)]))
+    server = smtp()
+    assert cli("send", "--week", WEEK)[0] == 0
+    for i, name in enumerate(names):
+        (received,) = server.mailbox.to(f"r{i}@example.org")
+        headers = received.raw.split(b"\r\n\r\n", 1)[0]
+        assert headers.isascii()
+        (address,) = received.message["To"].addresses
+        assert (address.display_name, address.addr_spec) == (name, f"r{i}@example.org")
+
+
+def test_a_changed_brief_needs_resend_changed_and_says_corrected(project, smtp):
+    project.readers(READERS)
+    server = smtp()
+    assert cli("send", "--week", WEEK)[0] == 0
+    first_ids = {r.rcpt_tos[0]: r.message["Message-ID"] for r in server.received}
+    # A correction in the Russian-motives fact: every brief with that theme changes.
+    project.change_fact("met Khalifa Haftar in Benghazi",
+                        "met Khalifa Haftar in Benghazi on Tuesday")
+
+    code, out, err = cli("send", "--week", WEEK)
+    assert (code, out) == (1, "")
+    assert err == (
+        "error: jane.doe@example.org: changed since sent; use --resend-changed to send the "
+        "corrected brief\n"
+        "error: ann.lee@example.org: changed since sent; use --resend-changed to send the "
+        "corrected brief\n"
+        "error: bob.roe@example.org: changed since sent; use --resend-changed to send the "
+        "corrected brief\n"
+        "sent 0, already sent 1, changed 3 (of 4 readers)\n")
+    assert len(server.received) == 4
+
+    code, out, err = cli("send", "--week", WEEK, "--resend-changed")
+    assert (code, out, err) == (0, "", "sent 3, already sent 1 (of 4 readers)\n")
+    corrections = server.received[4:]
+    assert sorted(r.rcpt_tos[0] for r in corrections) == [
+        "ann.lee@example.org", "bob.roe@example.org", "jane.doe@example.org"]
+    for received in corrections:
+        message = received.message
+        address = received.rcpt_tos[0]
+        assert message["Subject"] == f"Libya weekly brief — {WEEK} (corrected)"
+        assert message["References"] == first_ids[address]
+        assert message["Message-ID"] != first_ids[address]
+        assert "on Tuesday" in pdf_text(attachments(message)[f"libya-weekly-{WEEK}.pdf"])
+
+    assert cli("send", "--week", WEEK) == (0, "", "sent 0, already sent 4 (of 4 readers)\n")
+    assert len(server.received) == 7
+
+
+def test_status_prints_the_ledger_of_the_week(project, smtp):
+    from .conftest import Mailbox
+
+    project.readers(READERS)
+    rejection = "550 5.1.1 <bob.roe@example.org>: Recipient address rejected"
+    smtp(Mailbox(rcpt_replies={"bob.roe@example.org": rejection}))
+    assert cli("send", "--week", WEEK)[0] == 1
+    code, out, err = cli("send", "--status", "--week", WEEK)
+    assert code == 0
+    assert err == "sent 3, failed 1 (4 rows)\n"
+    lines = [line.rstrip() for line in out.splitlines()]
+    assert lines[0] == f"briefgen send ledger: {WEEK}"
+    header = [c.strip() for c in lines[2].split("┃")[1:-1]]
+    assert header == ["reader", "themes", "edition", "status", "attempts", "message id",
+                      "time (UTC)", "error"]
+    cells = [[c.strip() for c in line.split("│")[1:-1]] for line in lines if line.startswith("│")]
+    assert len(cells) == 4  # one line per row: nothing folded when stdout is not a terminal
+    body = {c[0]: c for c in cells}
+    assert sorted(body) == ["ann.lee@example.org", "bob.roe@example.org",
+                            "jane.doe@example.org", "omar.ali@example.org"]
+    assert body["jane.doe@example.org"][1:5] == ["russian-motives",
+                                                 body["jane.doe@example.org"][2], "sent", "1"]
+    assert body["jane.doe@example.org"][2].startswith(f"{WEEK}-")
+    assert body["ann.lee@example.org"][1] == "*"
+    assert body["bob.roe@example.org"][3:5] == ["failed", "1"]
+    assert body["bob.roe@example.org"][7].startswith("550 5.1.1")
+
+
+def test_status_without_a_ledger(project):
+    assert cli("send", "--status", "--week", WEEK) == (
+        0, "", f"nothing recorded for {WEEK} in out/ledger.sqlite\n")
+
+
+def test_a_week_that_does_not_exist_is_a_usage_error(project):
+    project.readers(READERS)
+    assert cli("send", "--week", "2019-W53", "--dry-run") == (
+        2, "", "error: 2019-W53 does not exist: 2019 has no ISO week 53\n")
+
+
+def test_progress_bar_on_a_terminal(project, smtp):
+    """On a terminal, stderr shows a progress bar while sending; the summary line stays."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    from .conftest import ROOT, many_readers
+
+    project.readers(many_readers(30))
+    server = smtp()
+    master, slave = pty.openpty()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "100", "TERM": "xterm"}
+    proc = subprocess.Popen([sys.executable, "-m", "briefgen", "send", "--week", WEEK],
+                            cwd=project.root, env=env, stdout=subprocess.PIPE, stderr=slave)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(master)
+    assert proc.wait(timeout=120) == 0
+    screen = b"".join(chunks).decode("utf-8", "replace")
+    assert "sending" in screen and "/30" in screen
+    assert screen.rstrip().endswith("sent 30 (of 30 readers)")
+    assert len(server.received) == 30
