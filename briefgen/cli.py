@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
             print(line, file=sys.stderr)
         return e.exit_code
     except KeyboardInterrupt:
-        print("interrupted; nothing was written", file=sys.stderr)
+        print("interrupted", file=sys.stderr)  # builds write nothing; send reports its progress
         return 130
     except Exception:  # a bug, not a user error: say so, with the details a report needs
         import traceback
