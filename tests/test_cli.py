@@ -15,7 +15,7 @@ import pytest
 import briefgen
 from briefgen import cli
 from briefgen.yamlpos import load
-from conftest import ROOT, run_cli, write
+from conftest import SPEC_EXAMPLE, ROOT, run_cli, write
 
 COMMANDS = ("check", "build", "weekly", "send", "schema")
 
@@ -216,36 +216,6 @@ def test_check_with_facts_option_elsewhere(tmp_path):
 
 # --- schema ------------------------------------------------------------------------------------
 
-SPEC_EXAMPLE = """\
-sources:
-  - id: nato-watch-2013-06            # slug
-    title: NATO returns to Libya but not in a combat role
-    publisher: NATO Watch
-    author: Nigel Chamberlain         # optional
-    published: 2013-06                # YYYY, YYYY-MM or YYYY-MM-DD
-    url: https://example.org/article  # optional; http or https only
-    file: sources/002_nato-watch.txt  # archived text, relative to facts/; must exist inside facts/
-    language: en                      # BCP 47 tag, default en
-    reliability: C                    # source reliability, Admiralty scale A-F, default F
-
-themes:
-  - id: nato-security-assistance
-    title: NATO security assistance
-    summary: What NATO offers Libya and on what terms.   # optional, editorial
-
-facts:
-  - id: nato-2013-no-troops
-    statement: NATO ruled out deploying troops; any training would take place outside Libya.
-    themes: [nato-security-assistance]   # at least one; each must exist
-    date: 2013-06-04                     # when it happened: YYYY, YYYY-MM or YYYY-MM-DD
-    kind: statement                      # event | statement | assessment | allegation (default event)
-    credibility: 2                       # information credibility, Admiralty scale 1-6, default 6
-    actors: [NATO, Anders Fogh Rasmussen]  # optional
-    tags: []                             # optional
-    citations:                           # at least one
-      - source: nato-watch-2013-06
-        quote: there will be no troop deployment and any training activities would take place outside Libya
-"""
 
 
 @pytest.fixture(scope="module")
