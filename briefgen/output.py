@@ -14,48 +14,45 @@ from briefgen.errors import BriefgenError
 class Renderer:
     """Renders briefs in the requested formats, each brief to {suffix: bytes}.
 
-    With Word and PDF both asked for on a machine with two cores, Word is written in a forked
-    worker while this process writes the PDF. Enter the context early: the worker imports
-    python-docx while this process is still loading the fact base.
+    On a machine with two cores each format gets a forked worker of its own. Enter the context
+    early: the workers import their writer (python-docx; reportlab and the fonts) while this
+    process is still loading the fact base, then write the two formats side by side.
     """
 
     def __init__(self, formats: tuple, templates: Path):
         self.formats, self.templates = formats, templates
         reference = templates / "reference.docx"
         self.reference = reference if reference.is_file() else None
-        self.pool = None
-        self.parallel = ("docx" in formats and "pdf" in formats and hasattr(os, "fork")
-                         and (os.cpu_count() or 1) > 1)
+        self.pools: dict = {}
+        self.parallel = hasattr(os, "fork") and (os.cpu_count() or 1) > 1
 
     def __enter__(self) -> Renderer:
         if self.parallel:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
-            self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
-            self.pool.submit(_import_docx_writer)
+            context = multiprocessing.get_context("fork")
+            for fmt in self.formats:
+                self.pools[fmt] = ProcessPoolExecutor(1, mp_context=context)
+                self.pools[fmt].submit(_warm, fmt, self.templates)
         return self
 
     def __exit__(self, *exc) -> None:
-        if self.pool:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+        for pool in self.pools.values():
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def render(self, briefs: list[Brief]) -> list[dict[str, bytes]]:
-        """Every brief's files, in order; Word jobs are queued first so both cores stay busy."""
-        docx = {}
-        if "docx" in self.formats and self.pool:
-            docx = {i: self.pool.submit(_render_docx, b, self.reference) for i, b in enumerate(briefs)}
+        """Every brief's files, in order, each format written by its own worker if it has one."""
+        jobs = {(fmt, i): self.pools[fmt].submit(_render, fmt, brief, self.templates,
+                                                  self.reference)
+                for fmt in self.formats if fmt in self.pools for i, brief in enumerate(briefs)}
         results = []
         for i, brief in enumerate(briefs):
-            files: dict[str, bytes] = {}
-            if "pdf" in self.formats:
-                from briefgen.writers.pdf import render_pdf
-                files[".pdf"] = render_pdf(brief, self.templates / "fonts")
-            files[".sources.json"] = provenance_json(brief)
+            files = {".sources.json": provenance_json(brief)}
+            for fmt in self.formats:
+                job = jobs.get((fmt, i))
+                files[f".{fmt}"] = job.result() if job else \
+                    _render(fmt, brief, self.templates, self.reference)
             results.append(files)
-        for i, brief in enumerate(briefs):
-            if "docx" in self.formats:
-                results[i][".docx"] = docx[i].result() if docx else \
-                    _render_docx(brief, self.reference)
         return results
 
 
@@ -64,15 +61,26 @@ def render(brief: Brief, formats: tuple, templates: Path) -> dict[str, bytes]:
     return Renderer(formats, templates).render([brief])[0]
 
 
-def _import_docx_writer() -> None:
-    import docx  # noqa: F401 - warms the worker while the parent loads the fact base
+def _warm(fmt: str, templates: Path) -> None:
+    """Import a writer (and load the PDF fonts) in a worker before there is work for it."""
+    if fmt == "docx":
+        import docx  # noqa: F401
 
-    import briefgen.writers.docx  # noqa: F401
+        import briefgen.writers.docx  # noqa: F401
+    else:
+        from briefgen.writers.pdf_fonts import load_fonts
+        try:
+            load_fonts(templates / "fonts")
+        except BriefgenError:
+            pass  # reported by the render itself, with the brief's context
 
 
-def _render_docx(brief: Brief, reference: Path | None) -> bytes:
-    from briefgen.writers.docx import render_docx
-    return render_docx(brief, reference)
+def _render(fmt: str, brief: Brief, templates: Path, reference: Path | None) -> bytes:
+    if fmt == "docx":
+        from briefgen.writers.docx import render_docx
+        return render_docx(brief, reference)
+    from briefgen.writers.pdf import render_pdf
+    return render_pdf(brief, templates / "fonts")
 
 
 def provenance_json(brief: Brief) -> bytes:
