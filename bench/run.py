@@ -108,6 +108,8 @@ def measure(result: Result, make_cmd, runs: int, cwd: Path = ROOT, env: dict | N
             expect=None) -> Result:
     """Warm up once, then time RUNS runs. MAKE_CMD(outdir) gives the command for a fresh dir;
     EXPECT(outdir, stdout) raises Failed if the run did not produce what it should."""
+    label = f"{result.name} [{result.data}]"
+    print(f"run.py: {label} ...", end="", file=sys.stderr, flush=True)
     try:
         for i in range(1 + runs):
             outdir = Path(tempfile.mkdtemp(prefix="briefgen-bench-"))
@@ -120,8 +122,11 @@ def measure(result: Result, make_cmd, runs: int, cwd: Path = ROOT, env: dict | N
             if i:
                 result.times.append(elapsed)
             result.rss_kb = max(result.rss_kb, rss)
+            print(f" {elapsed:.2f}s" if i else " (warm-up)", end="", file=sys.stderr, flush=True)
     except Failed as e:
         result.na, result.times = str(e), []
+        print(f" n/a: {e}", end="", file=sys.stderr)
+    print(file=sys.stderr, flush=True)
     return result
 
 
@@ -418,7 +423,7 @@ def header(runs: int) -> str:
                          capture_output=True, text=True).stdout.strip() or "no commit"
     return (f"briefgen benchmark — {time.strftime('%Y-%m-%d %H:%M')}, git {rev}, Python "
             f"{platform.python_version()}, {platform.machine()} × {os.cpu_count()} CPUs; "
-            f"median of {runs} runs after 1 warm-up; RSS = peak of the process tree; "
+            f"median of {runs} runs after 1 warm-up; RSS = largest process of the tree; "
             f"load average {os.getloadavg()[0]:.2f}")
 
 
@@ -453,15 +458,15 @@ def main(argv: list[str] | None = None) -> int:
         results += scenario_weekly(weekly_facts, runs)
     if results:
         print(table(results) + "\n", flush=True)
-    load = os.getloadavg()[0]
-    if load > 0.5 * (os.cpu_count() or 1):
-        print(f"Note: load average {load:.2f} on {os.cpu_count()} CPUs at the end: other work "
-              "was running, so times are inflated and noisy; min is the better guide.\n")
     if "compare" in only:
         rows = scenario_compare(build_lines, runs, builds)
         print("The same theme brief by hand: Markdown with pandoc footnotes → pandoc → docx, "
               "then LibreOffice docx → pdf (medians, peak RSS).\n")
         print(compare_table(rows) + "\n", flush=True)
+    load = os.getloadavg()[0]
+    if load > 0.5 * (os.cpu_count() or 1):
+        print(f"Note: load average {load:.2f} on {os.cpu_count()} CPUs at the end: other work "
+              "was running, so times are inflated and noisy; min is the better guide.\n")
     return 0
 
 
