@@ -178,8 +178,13 @@ class SourceText:
         hit = fuzz.partial_ratio_alignment(fragment, self.folded)
         if hit is None or hit.score == 0:
             return Miss(f"quote “{_clip(fragment)}” not found in the source")
-        closest = " ".join(self.text[self.offsets[hit.dest_start]:
-                                     self.offsets[max(hit.dest_end - 1, hit.dest_start)] + 1].split())
+        a = self.offsets[hit.dest_start]
+        b = self.offsets[max(hit.dest_end - 1, hit.dest_start)] + 1
+        while a > 0 and self.text[a - 1].isalnum() and self.text[a].isalnum():
+            a -= 1  # widen to whole words: the alignment may start or end mid-word
+        while b < len(self.text) and self.text[b].isalnum() and self.text[b - 1].isalnum():
+            b += 1
+        closest = " ".join(self.text[a:b].split())
         return Miss(f"quote “{_clip(fragment)}” not found in the source", closest, hit.score)
 
 
