@@ -43,7 +43,7 @@ def _write_briefs(base: FactBase, templates: Path, out: Path, specs, renderer) -
 
     briefs = [compose(base, templates, spec) for spec in specs]
     files: dict[Path, bytes] = {}
-    for brief, rendered in zip(briefs, renderer.render(briefs)):
+    for brief, rendered in zip(briefs, renderer.render(briefs), strict=True):
         for suffix in sorted(rendered):
             files[out / f"{brief.name}{suffix}"] = rendered[suffix]
     return [p for p in write_atomically(files) if not p.name.endswith(".sources.json")]

@@ -242,7 +242,7 @@ class _Loader:
                     field=f"citations[{n}].quote", hint=hint)
 
     def check_fact_warnings(self, file, doc, path, fid, fact: Fact) -> None:
-        for n, citation in enumerate(fact.citations):
+        for citation in fact.citations:
             source = self.base.sources.get(citation.source)
             if source and fact.date.first_day > source.published.last_day:
                 self.report(file, doc.pos(path + ("date",)),

@@ -11,7 +11,6 @@ import sys
 import zipfile
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import docx
 import pytest
