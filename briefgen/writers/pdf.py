@@ -65,11 +65,17 @@ def check_glyphs(brief: Brief, fonts, fonts_dir: Path, fixed: str = "") -> None:
     seen: set[tuple[str, str]] = set()
     where = display_path(fonts_dir).rstrip("/") + "/"
     simple = fonts.simple
+    covered: set[str] = set()
     for who, text in _texts(brief, fixed):
         if simple.issuperset(text):
             continue
-        for ch in text:
-            if (who, ch) in seen or fonts.covers(ch):
+        for ch in dict.fromkeys(text):  # each character once, in order
+            if ch in simple or ch in covered:
+                continue
+            if fonts.covers(ch):
+                covered.add(ch)
+                continue
+            if (who, ch) in seen:
                 continue
             seen.add((who, ch))
             problems.append(f"[{who}] character U+{ord(ch):04X} {ch!r} is not covered by any "

@@ -6,6 +6,7 @@ Imported by `pdf.render_pdf` only when a PDF is rendered (reportlab costs ~0.15 
 from __future__ import annotations
 
 import io
+import itertools
 from functools import partial
 
 from reportlab.lib.abag import ABag
@@ -19,6 +20,7 @@ from reportlab.platypus import BaseDocTemplate, Frame, PageBreak, PageTemplate, 
 from reportlab.platypus import paragraph as _rl_paragraph
 from reportlab.platypus.flowables import HRFlowable
 from reportlab.platypus.paraparser import ParaFrag
+from reportlab.rl_config import _FUZZ
 
 from ..brief import Block, Brief, Cite, Run, SourceEntry
 from ..errors import BuildError
@@ -53,6 +55,9 @@ def _same_frag(f, g) -> bool:
     fd, gd = f.__dict__, g.__dict__
     if "cbDefn" in fd or "lineBreak" in fd or "cbDefn" in gd or "lineBreak" in gd:
         return False
+    key = fd.get("_bg_key")
+    if key is not None and key == gd.get("_bg_key"):  # copies of one fragment of ours
+        return True
     fg, gg = fd.get, gd.get
     for k in ("fontName", "fontSize", "textColor", "rise", "us_lines", "link", "backColor", "nobr"):
         a, b = fg(k), gg(k)
@@ -62,6 +67,34 @@ def _same_frag(f, g) -> bool:
 
 
 _rl_paragraph.sameFrag = _same_frag
+
+# Text widths and font extents that reportlab's line breaking asks for once per word; most words
+# recur, so they are remembered. The caches are emptied at the start of every PDF (fonts could be
+# registered anew under an old name between renders) and only hold results for fonts as they are.
+_WIDTHS: dict[tuple, float] = {}
+_EXTENTS: dict[tuple, tuple] = {}
+_rl_string_width = _rl_paragraph.stringWidth
+_rl_ascent_descent = _rl_paragraph.getAscentDescent
+
+
+def _string_width(text, fontName, fontSize, encoding="utf8"):
+    key = (text, fontName, fontSize, encoding)
+    w = _WIDTHS.get(key)
+    if w is None:
+        w = _WIDTHS[key] = _rl_string_width(text, fontName, fontSize, encoding)
+    return w
+
+
+def _ascent_descent(fontName, fontSize=None):
+    key = (fontName, fontSize)
+    ad = _EXTENTS.get(key)
+    if ad is None:
+        ad = _EXTENTS[key] = _rl_ascent_descent(fontName, fontSize)
+    return ad
+
+
+_rl_paragraph.stringWidth = _string_width
+_rl_paragraph.getAscentDescent = _ascent_descent
 
 
 def display_date(d) -> str:
@@ -103,7 +136,167 @@ def make_styles(fonts: FontSet) -> dict[str, ParagraphStyle]:
     }
 
 
-class Heading(Paragraph):
+class Para(Paragraph):
+    """A paragraph that breaks its lines once per width.
+
+    Platypus wraps a flowable again when it is added to a frame after being measured already
+    (chains of `keepWithNext` are measured as a group first); the lines are the same, so the
+    last result is kept rather than computed anew. Splitting makes new paragraphs, which wrap
+    afresh.
+    """
+
+    _bg_wrapped = None
+
+    def wrap(self, availWidth, availHeight):
+        done = self._bg_wrapped
+        if (done is not None and done[0] == availWidth and done[1] is self.frags
+                and self.__dict__.get("blPara") is done[3]):
+            self.width, self.height = availWidth, done[2]
+            return availWidth, done[2]
+        w, h = super().wrap(availWidth, availHeight)
+        if w == availWidth and availWidth >= _FUZZ:
+            self._bg_wrapped = (availWidth, self.frags, h, self.blPara)
+        return w, h
+
+    def breakLines(self, width):
+        """reportlab's line breaking for the plain case, with its unused branches left out.
+
+        Paragraphs of several plain text fragments (no hyphenation, images, anchors, line breaks,
+        over-long words or continued splits) take this way; it gives the same lines as
+        `Paragraph.breakLines`, in the same structure, and anything else goes there.
+        """
+        style, frags = self.style, self.frags
+        if (len(frags) < 2 or _rl_paragraph._processed_frags(frags) or style.spaceShrinkage
+                or style.endDots or style.shaping or style.uriWasteReduce
+                or style.embeddedHyphenation or getattr(style, "hyphenationLang", "")
+                or style.wordWrap or getattr(self, "autoLeading",
+                                                  getattr(style, "autoLeading", ""))
+                not in ("", "off")
+                or any("cbDefn" in f.__dict__ or "lineBreak" in f.__dict__ for f in frags)):
+            return super().breakLines(width)
+        max_widths = list(width) if isinstance(width, (tuple, list)) else [width]
+        _rl_paragraph._handleBulletWidth(self.bulletText, style, max_widths)
+        _words = _rl_paragraph._getFragWords(frags, max_widths[0])
+        limit = min(max_widths)
+        for w in _words:
+            if w[0] > limit or isinstance(w, _ODD_WORDS):
+                return super().breakLines(width)
+            for part in w[1:]:
+                if part[0].__dict__.get("_fkind", _FK_TEXT) != _FK_TEXT:
+                    return super().breakLines(width)
+        if isinstance(width, list):
+            width[:] = max_widths  # as reportlab leaves them (after the bullet's share)
+        return self._plain_lines(_words, max_widths)
+
+    def _plain_lines(self, _words, max_widths):
+        self._width_max = 0
+        self.height = 0
+        self._splitLongWordCount = self._hyphenations = 0
+        string_width, extents, same = _string_width, _ascent_descent, _rl_paragraph.sameFrag
+        hs_frag, frag_line = _rl_paragraph._HSFrag, _rl_paragraph.FragLine
+        lines, FW, words = [], [], []
+        lineno, maxlineno = 0, len(max_widths) - 1
+        maxWidth = max_widths[0]
+        sFW = 0
+        n = spaceWidth = currentWidth = maxSize = maxAscent = minDescent = 0
+        g = src = None
+        for w in _words:
+            FW.append(w)
+            last = w[-1][0]
+            fontName = last.fontName
+            fontSize = last.fontSize
+            if not words:
+                n = spaceWidth = currentWidth = 0
+                maxSize = fontSize
+                maxAscent, minDescent = extents(fontName, fontSize)
+            wordWidth = w[0]
+            f = w[1][0]
+            newWidth = currentWidth + spaceWidth + wordWidth if wordWidth > 0 else currentWidth
+            if not (newWidth > maxWidth and n > 0):
+                nText = w[1][1]
+                if nText:
+                    n += 1
+                fontSize = f.fontSize
+                if words and (f is src or same(g, f)):
+                    if spaceWidth:
+                        g.text += nText if g.text.endswith(" ") else " " + nText
+                    else:
+                        g.text += nText
+                else:
+                    ascent, descent = extents(f.fontName, fontSize)
+                    maxSize = max(maxSize, fontSize)
+                    maxAscent = max(maxAscent, ascent)
+                    minDescent = min(minDescent, descent)
+                    if words and spaceWidth:
+                        for wi in reversed(words):
+                            if wi._fkind == _FK_TEXT:
+                                if not wi.text.endswith(" "):
+                                    wi.text += " "
+                                break
+                    g = f.clone()
+                    src = f
+                    words.append(g)
+                    g.text = nText
+                spaceWidth = string_width(" ", fontName, fontSize) if isinstance(w, hs_frag) else 0
+                ni = 0
+                for part in w[2:]:
+                    g = part[0].clone()
+                    src = part[0]
+                    g.text = part[1]
+                    if g.text:
+                        ni = 1
+                    words.append(g)
+                    fontSize = g.fontSize
+                    ascent, descent = extents(g.fontName, fontSize)
+                    maxSize = max(maxSize, fontSize)
+                    maxAscent = max(maxAscent, ascent)
+                    minDescent = min(minDescent, descent)
+                if not nText and ni:
+                    n += 1
+                currentWidth = newWidth
+            else:
+                self._width_max = max(self._width_max, currentWidth)
+                lines.append(frag_line(extraSpace=maxWidth - currentWidth, wordCount=n,
+                                       lineBreak=False, words=words, fontSize=maxSize,
+                                       ascent=maxAscent, descent=minDescent, maxWidth=maxWidth,
+                                       sFW=sFW))
+                sFW = len(FW) - 1
+                lineno += 1
+                maxWidth = max_widths[min(maxlineno, lineno)]
+                spaceWidth = string_width(" ", fontName, fontSize) if isinstance(w, hs_frag) else 0
+                currentWidth = wordWidth
+                n = 1
+                g = f.clone()
+                src = f
+                maxSize = g.fontSize
+                maxAscent, minDescent = extents(g.fontName, maxSize)
+                words = [g]
+                g.text = w[1][1]
+                for part in w[2:]:
+                    g = part[0].clone()
+                    src = part[0]
+                    g.text = part[1]
+                    words.append(g)
+                    fontSize = g.fontSize
+                    ascent, descent = extents(g.fontName, fontSize)
+                    maxSize = max(maxSize, fontSize)
+                    maxAscent = max(maxAscent, ascent)
+                    minDescent = min(minDescent, descent)
+        if words:
+            self._width_max = max(self._width_max, currentWidth)
+            lines.append(frag_line(extraSpace=maxWidth - currentWidth, wordCount=n,
+                                   lineBreak=False, words=words, fontSize=maxSize,
+                                   ascent=maxAscent, descent=minDescent, maxWidth=maxWidth,
+                                   sFW=sFW))
+        self.frags = FW
+        return _rl_paragraph.ParaLines(kind=1, lines=lines)
+
+
+_FK_TEXT = _rl_paragraph._FK_TEXT
+_ODD_WORDS = (_rl_paragraph._SplitFrag, _rl_paragraph._SHYWord, _rl_paragraph._InjectedFrag)
+
+
+class Heading(Para):
     """A heading paragraph that leaves a bookmark and an outline entry where it is drawn."""
 
     def __init__(self, text, style, *args, outline=None, **kw):
@@ -148,7 +341,7 @@ class Story:
                 out.append(_frag(t, font, fsize, color, 0, links))
         return out
 
-    def paragraph(self, frags: list, style: ParagraphStyle, cls=Paragraph, **kw):
+    def paragraph(self, frags: list, style: ParagraphStyle, cls=Para, **kw):
         return cls(None, style, frags=frags or [_frag("", style.fontName, style.fontSize,
                                                          style.textColor)], **kw)
 
@@ -225,10 +418,15 @@ class Story:
 
 
 def _frag(text, font, size, color, rise=0, link=None) -> ParaFrag:
+    """A fragment; `_bg_key` (kept by its clones) lets `_same_frag` match copies of it at once."""
     f = ParaFrag()
     f.__dict__.update(text=text, fontName=font, fontSize=size, textColor=color, rise=rise,
-                      greek=0, link=link or [], us_lines=[], bold=0, italic=0)
+                      greek=0, link=link or [], us_lines=[], bold=0, italic=0,
+                      _bg_key=next(_FRAG_KEYS))
     return f
+
+
+_FRAG_KEYS = itertools.count(1)
 
 
 def _pdf_date(created) -> str:
@@ -279,6 +477,10 @@ class BriefCanvas(Canvas):
                 {"Dests": pdfdoc.PDFDictionary({"Names": pdfdoc.PDFArray(tree)})})
         Canvas.save(self)
 
+    def stringWidth(self, text, fontName=None, fontSize=None):
+        return _string_width(text, fontName or self._fontname,
+                             self._fontsize if fontSize is None else fontSize)
+
     def linkRect(self, contents, destinationname, Rect=None, addtopage=1, name=None, relative=1,
                  thickness=0, color=None, dashArray=None, **kw):
         if destinationname not in self._bg_anchors:
@@ -320,6 +522,8 @@ def footer_label(shaper: Shaper, title: str, size: float) -> list[tuple[str, str
 
 
 def build_pdf(brief: Brief, fonts: FontSet) -> bytes:
+    _WIDTHS.clear()
+    _EXTENTS.clear()
     shaper = Shaper(fonts)
     styles = make_styles(fonts)
     story = Story(brief, shaper, styles).flowables()

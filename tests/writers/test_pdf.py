@@ -239,3 +239,40 @@ def test_every_missing_character_is_reported_at_once(monkeypatch):
         f"[a, b] character U+0FD0 '\u0fd0' {HINT}",
         f"[futures-centre-2017] character U+2603 '☃' {HINT}",
     ]
+
+
+def test_plain_line_breaking_matches_reportlab():
+    """`Para` breaks plain paragraphs itself, faster; the lines must be reportlab's own."""
+    from reportlab.platypus import Paragraph
+
+    from briefgen.writers import pdf_fonts, pdf_layout
+
+    fonts = pdf_fonts.load_fonts(FONTS)
+    brief = sample_brief(lines=40)
+    story = pdf_layout.Story(brief, pdf_fonts.Shaper(fonts), pdf_layout.make_styles(fonts))
+    paras = [f for f in story.flowables() if isinstance(f, pdf_layout.Para)]
+    calls = []
+    plain = pdf_layout.Para._plain_lines
+
+    def counted(self, *args):
+        calls.append(self)
+        return plain(self, *args)
+
+    def lines(p, width):
+        bl = p.breakLines([width, width])
+        if bl.kind == 0:  # one fragment: reportlab's simple way, for both
+            return [(round(extra, 6), list(words)) for extra, words in bl.lines], len(p.frags)
+        return [(round(ln.extraSpace, 6), ln.wordCount, ln.sFW, ln.fontSize, ln.ascent,
+                 ln.descent, [(w.text, w.fontName, w.fontSize, w.rise, w.link) for w in ln.words])
+                for ln in bl.lines], len(p.frags)
+
+    pdf_layout.Para._plain_lines = counted
+    try:
+        for p in paras:
+            for width in (pdf_layout.TEXT_W, 120):
+                ours = pdf_layout.Para(None, p.style, frags=list(p.frags), bulletText=p.bulletText)
+                theirs = Paragraph(None, p.style, frags=list(p.frags), bulletText=p.bulletText)
+                assert lines(ours, width) == lines(theirs, width)
+    finally:
+        pdf_layout.Para._plain_lines = plain
+    assert calls  # the plain way was taken
