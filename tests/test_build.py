@@ -1,6 +1,5 @@
 """`briefgen build` and `weekly` end to end: files written, read back with real readers."""
 
-import io
 import json
 import shutil
 import zipfile
@@ -150,4 +149,3 @@ def test_bundled_weekly_brief_of_2019_w50_has_developments(tmp_path):
     assert "Key points" in text and "Pompeo" in text
     assert [o.title for o in pdf.outline if not isinstance(o, list)][:2] == \
         ["Key points", "Russian motives"]
-    assert io.BytesIO  # readers above are real: pypdf parsed the file
