@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from briefgen import __version__
-from briefgen.errors import BriefgenError, UsageError
+from briefgen.errors import BriefgenError
 
 FORMATS = ("docx", "pdf")
 
@@ -138,4 +138,4 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-__all__ = ["main", "UsageError"]
+__all__ = ["main"]
