@@ -15,9 +15,11 @@ SINGLE_QUOTES = "\u2018\u2019\u201a\u201b\u2032\u02bc"
 DOUBLE_QUOTES = "\u201c\u201d\u201e\u201f\u2033"
 FOLD = str.maketrans({**{c: "-" for c in DASHES}, **{c: "'" for c in SINGLE_QUOTES},
                       **{c: '"' for c in DOUBLE_QUOTES}})
+_FOLDED = frozenset(DASHES + SINGLE_QUOTES + DOUBLE_QUOTES)
 # Runs that need more than copying: white space other than one plain space, and non-ASCII text
 # (with the ASCII letter before it, which a combining mark may compose with).
 _SPECIAL = re.compile(r"[^\S ]\s*| \s+|[A-Za-z]?[^\x00-\x7f\s]+")
+_SPACES = re.compile(r"[^\S ]\s*| \s+")
 ELLIPSIS = "..."  # NFKC turns '…' into '...'
 CONTEXT = 32  # characters of prefix and suffix in a text-quote selector
 MIN_WORDS = 4
@@ -57,7 +59,12 @@ def normalize(text: str) -> tuple[str, Offsets]:
     size = 0
     offsets = Offsets(0)
     pos = 0
-    for m in _SPECIAL.finditer(text):
+    special = _SPECIAL
+    if text.isascii() or unicodedata.is_normalized("NFKC", text):
+        # The usual archived text: folding maps one character to one, so only white space
+        # runs change lengths; fold the whole text at once and visit just those runs.
+        text, special = _translate(text), _SPACES
+    for m in special.finditer(text):
         start, end = m.span()
         if start > pos:
             offsets.add(size, pos)
@@ -80,6 +87,13 @@ def normalize(text: str) -> tuple[str, Offsets]:
         size += len(text) - pos
     offsets.length = size
     return "".join(out), offsets
+
+
+def _translate(text: str) -> str:
+    """`text.translate(FOLD)`, done by a C `replace` per folded character present (~10x faster)."""
+    for ch in _FOLDED.intersection(text):
+        text = text.replace(ch, FOLD[ord(ch)])
+    return text
 
 
 def _fold_chunk(chunk: str, start: int, out: list[str], size: int, offsets: Offsets) -> int:

@@ -295,6 +295,8 @@ class Shaper:
         if fs.simple.issuperset(text):
             return [(fs.font(fs.primary, bold, italic), text)]
         text = text.translate(_WS_TABLE)
+        if fs.simple.issuperset(text):  # only line breaks or tabs were in the way
+            return [(fs.font(fs.primary, bold, italic), text)]
         out: list[tuple[str, str]] = []
         pos = 0
         for start, end in _rtl_spans(text):

@@ -1,0 +1,245 @@
+"""Body text of the PDF: a platypus flowable that lays out pieces of literal text itself.
+
+reportlab's `Paragraph` parses markup, clones a fragment per word and draws word by word; a
+brief needs none of that. `TextBlock` takes pieces of text that are already in their font,
+breaks lines greedily from cached word widths, and draws each line as one text object with one
+string per run of like text. Text is never parsed, so `<`, `&` and `{{ }}` print literally.
+Lines break only at plain spaces: no-break spaces keep right-to-left chunks whole.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus.flowables import Flowable
+
+_WIDTHS: dict[tuple[str, str, float], float] = {}
+_BREAKS = str.maketrans("\t\n\r", "   ")
+
+
+class Piece(NamedTuple):
+    """Literal text in one font, size and colour; `link` is "#destination" or a URL."""
+
+    text: str
+    font: str
+    size: float
+    color: object
+    rise: float = 0
+    link: str | None = None
+
+
+class Bullet(NamedTuple):
+    """What hangs in the margin of a block's first line: "•" or a source number."""
+
+    text: str
+    font: str
+    size: float
+    color: object
+    indent: float
+
+
+def text_width(text: str, font: str, size: float) -> float:
+    """`stringWidth`, remembered: most words of a brief recur."""
+    key = (text, font, size)
+    w = _WIDTHS.get(key)
+    if w is None:
+        w = _WIDTHS[key] = stringWidth(text, font, size)
+    return w
+
+
+def forget_widths() -> None:
+    """Empty the width cache: a font may be registered anew under an old name between PDFs."""
+    _WIDTHS.clear()
+
+
+# A word is [width, [(piece, text, width), ...], width of the space after it, the space's piece].
+# The space keeps the piece it was typed in, so text extracts as written ("عربي · Latin").
+
+
+def words_of(pieces: list[Piece]) -> list[list]:
+    """Cut the pieces into words at plain spaces; a word may span pieces ("fact[3]")."""
+    out: list[list] = []
+    parts: list[tuple[Piece, str, float]] = []
+    width = 0.0
+    for p in pieces:
+        chunks = p.text.translate(_BREAKS).split(" ")
+        font, size = p.font, p.size
+        for k, chunk in enumerate(chunks):
+            if k and parts:
+                out.append([width, parts, text_width(" ", font, size), p])
+                parts, width = [], 0.0
+            if chunk:
+                w = text_width(chunk, font, size)
+                parts.append((p, chunk, w))
+                width += w
+    if parts:
+        out.append([width, parts, 0.0, None])
+    return out
+
+
+def _cut(word: list, first: float, rest: float) -> list[list]:
+    """A word wider than a line, cut between characters: the first part fits `first`."""
+    out, parts, width, limit = [], [], 0.0, first
+    for p, text, _ in word[1]:
+        start, run = 0, 0.0
+        for i, ch in enumerate(text):
+            w = text_width(ch, p.font, p.size)
+            if width + w > limit and (parts or i > start):
+                if i > start:
+                    parts.append((p, text[start:i], run))
+                out.append([width, parts, 0.0, None])
+                parts, width, start, run, limit = [], 0.0, i, 0.0, rest
+            width += w
+            run += w
+        if start < len(text):
+            parts.append((p, text[start:], run))
+    out.append([width, parts, word[2], word[3]])
+    return out
+
+
+def break_lines(words: list[list], first: float, rest: float) -> list[tuple[list, float]]:
+    """Greedy line breaking: (words, width) per line; `first` is the first line's measure."""
+    lines: list[tuple[list, float]] = []
+    line: list = []
+    width = space = 0.0
+    limit = first
+    queue = list(reversed(words))
+    while queue:
+        word = queue.pop()
+        w = word[0]
+        if w > (rest if line else limit):  # over-long (a URL): fill what is left, then go on
+            room = limit - width - (space if line else 0)
+            if line and room <= limit / 4:
+                lines.append((line, width))
+                line, width, limit = [], 0.0, rest
+                room = limit
+            parts = _cut(word, room, rest)
+            queue.extend(reversed(parts[1:]))
+            word, w = parts[0], parts[0][0]
+        elif line and width + space + w > limit:
+            lines.append((line, width))
+            line, width, limit = [], 0.0, rest
+        width += (space if line else 0) + w
+        line.append(word)
+        space = word[2]
+    if line:
+        lines.append((line, width))
+    return lines
+
+
+def runs_of(line: list) -> list[tuple[Piece, str, float]]:
+    """A line's words as runs of like text: (piece, text, width), spaces inside the runs."""
+    runs: list[list] = []
+    space = None  # (piece, width) of the space before the next word
+    for _, parts, space_w, space_piece in line:
+        for p, text, w in parts:
+            if space is not None:
+                if runs[-1][0] is space[0]:
+                    runs[-1][1] += " "
+                    runs[-1][2] += space[1]
+                elif p is space[0]:
+                    text, w = " " + text, w + space[1]
+                else:
+                    runs.append([space[0], " ", space[1]])
+                space = None
+            if runs and runs[-1][0] is p:
+                runs[-1][1] += text
+                runs[-1][2] += w
+            else:
+                runs.append([p, text, w])
+        space = (space_piece, space_w) if space_piece is not None else None
+    return [(p, t, w) for p, t, w in runs]
+
+
+class TextBlock(Flowable):
+    """A heading, bullet or paragraph of literal pieces, split between pages line by line.
+
+    `widows`/`orphans`: the least number of lines left at the top/bottom of a page when split.
+    """
+
+    def __init__(self, pieces: list[Piece], *, leading: float, size: float,
+                 left: float = 0.0, bullet: Bullet | None = None, space_before: float = 0.0,
+                 space_after: float = 0.0, keep_with_next: bool = False,
+                 anchor: str | None = None, outline: tuple | None = None,
+                 lines: list | None = None, orphans: int = 2, widows: int = 2):
+        super().__init__()
+        self.pieces, self.leading, self.size, self.left = pieces, leading, size, left
+        self.bullet, self.anchor, self.outline = bullet, anchor, outline
+        self.spaceBefore, self.spaceAfter = space_before, space_after
+        self.keepWithNext = keep_with_next
+        self.orphans, self.widows = orphans, widows
+        self._lines, self._measure = lines, None if lines is None else -1.0
+
+    def wrap(self, availWidth, availHeight):
+        measure = availWidth - self.left
+        if self._lines is None or (self._measure != measure and self._measure != -1.0):
+            self._lines = break_lines(words_of(self.pieces), measure, measure)
+            self._measure = measure
+        self.width, self.height = availWidth, self.leading * max(len(self._lines), 1)
+        return self.width, self.height
+
+    def split(self, availWidth, availHeight):
+        self.wrap(availWidth, availHeight)
+        lines = self._lines
+        fit = int(availHeight / self.leading + 1e-6)
+        if fit >= len(lines):
+            return [self]
+        fit = min(fit, len(lines) - self.widows)
+        if fit < self.orphans:
+            return []  # the whole block goes to the next page
+        head = self._part(lines[:fit], self.bullet, self.spaceBefore, 0.0)
+        head.anchor, head.outline = self.anchor, self.outline
+        tail = self._part(lines[fit:], None, 0.0, self.spaceAfter)
+        tail.keepWithNext = self.keepWithNext
+        return [head, tail]
+
+    def _part(self, lines, bullet, before, after) -> TextBlock:
+        return TextBlock(self.pieces, leading=self.leading, size=self.size, left=self.left,
+                         bullet=bullet, space_before=before, space_after=after, lines=lines,
+                         orphans=1, widows=1)
+
+    def draw(self):
+        canv = self.canv
+        if self.anchor:
+            canv.bookmarkHorizontal(self.anchor, 0, self.height)
+        if self.outline:
+            key, title, level = self.outline
+            canv.bookmarkHorizontal(key, 0, self.height)
+            canv.addOutlineEntry(title, key, level, closed=False)
+        y = self.height - self.size
+        tx = canv.beginText()
+        if self.bullet:
+            b = self.bullet
+            tx.setTextOrigin(b.indent, y)
+            tx.setFont(b.font, b.size)
+            tx.setFillColor(b.color)
+            tx.textOut(b.text)
+        links = []
+        state = None
+        for line, _ in self._lines:
+            x = self.left
+            tx.setTextOrigin(x, y)
+            for p, text, w in runs_of(line):
+                now = (p.font, p.size, p.color, p.rise)
+                if now != state:
+                    if state is None or (p.font, p.size) != state[:2]:
+                        tx.setFont(p.font, p.size)
+                    if state is None or p.color != state[2]:
+                        tx.setFillColor(p.color)
+                    if state is None or p.rise != state[3]:
+                        tx.setRise(p.rise)
+                    state = now
+                tx.textOut(text)
+                if p.link:
+                    end = x + w - (text_width(" ", p.font, p.size) if text[-1] == " " else 0)
+                    links.append((p.link, (x, y - self.size / 8, end,
+                                           y - self.size / 8 + self.leading)))
+                x += w
+            y -= self.leading
+        canv.drawText(tx)
+        for link, rect in links:
+            if link.startswith("#"):
+                canv.linkRect("", link[1:], rect, relative=1)
+            else:
+                canv.linkURL(link, rect, relative=1, kind="URI")
