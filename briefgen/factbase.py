@@ -61,36 +61,85 @@ def load_factbase(facts_dir: Path) -> FactBase:
         base.diagnostics.append(Diagnostic(display_path(path), 1, 1, "warning",
                                            "ignored: fact files must end in .yaml",
                                            hint="rename it to .yaml"))
-    for path in sorted(facts_dir.rglob("*.yaml")):
-        loader.read_file(path)
+    paths = sorted(facts_dir.rglob("*.yaml"))
+    for path, events in zip(paths, parse_files(paths), strict=True):
+        loader.merge(path, events)
     loader.cross_check()
     return base
 
 
-class _Loader:
-    def __init__(self, base: FactBase):
-        self.base = base
-        self.docs: dict[str, YamlDoc] = {}
-        self.paths: dict[tuple[str, str], tuple[str, tuple]] = {}  # (kind, id) -> (file, path)
-        self.invalid: set[tuple[str, str]] = set()  # items reported invalid: not "undefined"
+PARALLEL_BYTES = 2_000_000  # below this, starting a second process costs more than it saves
+
+
+def parse_files(paths: list[Path]):
+    """Each file's parse events, in order; a large base is parsed on two cores at once.
+
+    A forked helper parses and validates about half of the bytes and sends back only events
+    (diagnostics and validated items, no YAML positions): this process re-reads a helper's file
+    only if it must point at a place in it later, to report a problem.
+    """
+    sizes = [p.stat().st_size if p.is_file() else 0 for p in paths]
+    if sum(sizes) < PARALLEL_BYTES or len(paths) < 2 or not _can_fork():
+        yield from (_Parser(p).parse() for p in paths)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    mine, theirs, load = [], [], [0, 0]
+    for i in sorted(range(len(paths)), key=lambda i: -sizes[i]):  # largest first, to the lighter
+        side = 0 if load[0] <= load[1] else 1
+        (mine, theirs)[side].append(i)
+        load[side] += sizes[i]
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        remote = pool.submit(_parse_remote, [paths[i] for i in sorted(theirs)])
+        local = {i: _Parser(paths[i]).parse() for i in mine}
+        local.update(zip(sorted(theirs), remote.result(), strict=True))
+    yield from (local[i] for i in range(len(paths)))
+
+
+def _can_fork() -> bool:
+    import os
+    return hasattr(os, "fork") and (os.cpu_count() or 1) > 1
+
+
+def _parse_remote(paths: list[Path]) -> list[list]:
+    out = []
+    for p in paths:
+        events = _Parser(p).parse()
+        events[0] = ("doc", None)  # positions stay here; the main process re-reads on demand
+        out.append(events)
+    return out
+
+
+class _Parser:
+    """Parses and validates one fact file into events, replayed in file order by `_Loader`.
+
+    Events: ("doc", YamlDoc) first, then ("diag", Diagnostic), ("invalid", (kind, id)) and
+    ("item", kind, model, path, position of the item, position of its id) as found.
+    """
+
+    def __init__(self, path: Path):
+        self.path, self.file = path, display_path(path)
+        self.events: list[tuple] = []
 
     def report(self, file: str, pos: tuple[int, int], message: str, *, id: str | None = None,
                field: str | None = None, hint: str | None = None, severity: str = "error") -> None:
-        self.base.diagnostics.append(Diagnostic(file, pos[0], pos[1], severity, message,
-                                                id=id, field=field, hint=hint))
+        self.events.append(("diag", Diagnostic(file, pos[0], pos[1], severity, message, id=id,
+                                               field=field, hint=hint)))
 
-    def read_file(self, path: Path) -> None:
-        file = display_path(path)
-        doc = self.docs[file] = load(path)
+    def parse(self) -> list[tuple]:
+        file = self.file
+        doc = load(self.path)
+        self.events.append(("doc", doc))
         for pos, message, hint in doc.problems:
             self.report(file, pos, message, hint=hint)
         if doc.fatal:
-            return  # syntax, encoding or size: the data is incomplete, nothing more to check
+            return self.events  # syntax, encoding or size: the data is incomplete
         data = doc.data
         if not isinstance(data, dict) or not data:
             self.report(file, doc.pos(()), "a fact file must be a mapping with one or more of "
                         "the keys sources, themes, facts", hint="start the file with 'facts:'")
-            return
+            return self.events
         for key, items in data.items():
             if key not in KINDS:
                 self.report(file, doc.pos((key,), key=True), f"unknown top-level key '{key}'",
@@ -100,6 +149,7 @@ class _Loader:
             else:
                 for index, item in enumerate(items):
                     self.read_item(file, doc, key, index, item)
+        return self.events
 
     def read_item(self, file: str, doc: YamlDoc, kind: str, index: int, item: object) -> None:
         from pydantic import ValidationError
@@ -111,7 +161,7 @@ class _Loader:
         try:
             obj = model.model_validate(item)
         except ValidationError as e:
-            self.invalid.add((kind, item_id))
+            self.events.append(("invalid", (kind, item_id)))
             errors = e.errors(include_url=False)
             # A misspelt key is reported once, as unknown with "did you mean", not also missing.
             typos = {(tuple(x["loc"][:-1]), close) for x in errors if x["type"] == "extra_forbidden"
@@ -125,18 +175,7 @@ class _Loader:
                            for n in range(len(err["loc"]) + 1)):  # an alias is reported once
                     self.pydantic_error(file, doc, path, model, item_id, err)
             return
-        key = (kind, obj.id)
-        if key in self.paths:
-            other_file, other_path = self.paths[key]
-            line, col = self.docs[other_file].pos(other_path + ("id",))
-            self.report(file, doc.pos(path + ("id",)), f"duplicate {kind[:-1]} id "
-                        f"(also at {other_file}:{line}:{col})", id=obj.id, field="id",
-                        hint="ids must be unique across all files: rename one")
-            return
-        self.paths[key] = (file, path)
-        line, col = doc.pos(path)
-        self.base.where[key] = Location(file, line, col)
-        getattr(self.base, kind)[obj.id] = obj
+        self.events.append(("item", kind, obj, path, doc.pos(path), doc.pos(path + ("id",))))
 
     def pydantic_error(self, file, doc, path, model, item_id, err) -> None:
         loc = tuple(err["loc"])
@@ -161,6 +200,74 @@ class _Loader:
             pos = doc.pos(path + loc)
             message, hint = _message(kind, err, value, loc)
         self.report(file, pos, message, id=item_id, field=field, hint=hint)
+
+
+class _Docs(dict):
+    """File -> YamlDoc; a file parsed by the helper process is read again when first asked."""
+
+    def __init__(self):
+        super().__init__()
+        self.paths: dict[str, Path] = {}
+
+    def __missing__(self, file: str) -> _LazyDoc:
+        doc = self[file] = _LazyDoc(self.paths[file])
+        return doc
+
+
+class _LazyDoc:
+    """The positions of a file parsed elsewhere: read again only if a problem is reported."""
+
+    def __init__(self, path: Path):
+        self.path, self.doc = path, None
+
+    def pos(self, path: tuple, key: bool = False) -> tuple[int, int]:
+        if self.doc is None:
+            self.doc = load(self.path)
+        return self.doc.pos(path, key)
+
+
+class _Loader:
+    """Merges parsed files into the base in file order, then checks the base as a whole."""
+
+    def __init__(self, base: FactBase):
+        self.base = base
+        self.docs = _Docs()
+        self.paths: dict[tuple[str, str], tuple[str, tuple]] = {}  # (kind, id) -> (file, path)
+        self.id_pos: dict[tuple[str, str], tuple[int, int]] = {}  # (kind, id) -> its id's place
+        self.invalid: set[tuple[str, str]] = set()  # items reported invalid: not "undefined"
+
+    def report(self, file: str, pos: tuple[int, int], message: str, *, id: str | None = None,
+               field: str | None = None, hint: str | None = None, severity: str = "error") -> None:
+        self.base.diagnostics.append(Diagnostic(file, pos[0], pos[1], severity, message,
+                                                id=id, field=field, hint=hint))
+
+    def merge(self, path: Path, events: list[tuple]) -> None:
+        file = display_path(path)
+        self.docs.paths[file] = path
+        for event in events:
+            tag = event[0]
+            if tag == "item":
+                self.add_item(file, *event[1:])
+            elif tag == "diag":
+                self.base.diagnostics.append(event[1])
+            elif tag == "invalid":
+                self.invalid.add(event[1])
+            elif event[1] is not None:  # "doc": None when parsed by the helper
+                self.docs[file] = event[1]
+
+    def add_item(self, file: str, kind: str, obj, path: tuple, pos: tuple, id_pos: tuple) -> None:
+        key = (kind, obj.id)
+        if key in self.paths:
+            other_file = self.paths[key][0]
+            line, col = self.id_pos[key]
+            self.report(file, id_pos, f"duplicate {kind[:-1]} id (also at {other_file}:{line}:"
+                        f"{col})", id=obj.id, field="id",
+                        hint="ids must be unique across all files: rename one")
+            return
+        self.paths[key] = (file, path)
+        self.id_pos[key] = id_pos
+        self.base.where[key] = Location(file, *pos)
+        getattr(self.base, kind)[obj.id] = obj
 
     def cross_check(self) -> None:
         """References, source files, quotes, and the warnings that need the whole base."""

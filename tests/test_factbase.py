@@ -119,6 +119,15 @@ def put(root: Path, files: dict[str, str | bytes]) -> None:
             write(path, content)
 
 
+@pytest.fixture(autouse=True, params=["one process", "two processes"])
+def parsing(request, monkeypatch):
+    """Every test here runs twice: files parsed in this process, and half of them parsed by a
+    forked helper (as for a large base), whose positions are read again only for a problem."""
+    if request.param == "two processes":
+        monkeypatch.setattr("briefgen.factbase.PARALLEL_BYTES", 0)
+    return request.param
+
+
 def check(tmp_path: Path, monkeypatch, files: dict[str, str | bytes] | None = None) -> list[str]:
     """Every diagnostic of the valid base plus `files`, as sorted lines with relative paths."""
     make_base(tmp_path)
