@@ -124,7 +124,7 @@ def parsing(request, monkeypatch):
     """Every test here runs twice: files parsed in this process, and half of them parsed by a
     forked helper (as for a large base), whose positions are read again only for a problem."""
     if request.param == "two processes":
-        monkeypatch.setattr("briefgen.factbase.PARALLEL_BYTES", 0)
+        monkeypatch.setattr("briefgen.factfiles.PARALLEL_BYTES", 0)
     return request.param
 
 
