@@ -2,7 +2,7 @@
 
 reportlab's `Paragraph` parses markup, clones a fragment per word and draws word by word; a
 brief needs none of that. `TextBlock` takes pieces of text that are already in their font,
-breaks lines greedily from cached word widths, and draws each line as one text object with one
+breaks lines greedily from cached word widths, and draws the block as one text object with one
 string per run of like text. Text is never parsed, so `<`, `&` and `{{ }}` print literally.
 Lines break only at plain spaces: no-break spaces keep right-to-left chunks whole.
 """

@@ -71,3 +71,23 @@ def test_split_leaves_at_least_two_lines_on_each_page():
     head, tail = block.split(100, 10 * (n - 1))  # one line would be left alone on the next page
     assert (len(head._lines), len(tail._lines)) == (n - 2, 2)
     assert tail.spaceBefore == 0 and tail.bullet is None
+
+
+def test_a_raised_citation_marker_does_not_raise_the_text_after_it():
+    """Text rise is graphics state that outlives ET: a block ending in a superscript marker
+    must set it back, or the next block would be drawn raised."""
+    import io
+    import re
+
+    from pypdf import PdfReader
+
+    from briefgen.writers.pdf import render_pdf
+    from conftest import ROOT, sample_brief
+
+    reader = PdfReader(io.BytesIO(render_pdf(sample_brief(), ROOT / "templates" / "fonts")))
+    stream = reader.pages[0].get_contents().get_data().decode("latin-1")
+    blocks = re.findall(r"BT (.*?) ET", stream, re.S)
+    raised = [b for b in blocks if re.search(r"(?<![\d.])[1-9][\d.]* Ts", b)]
+    assert raised  # the sample's bullets end with superscript markers
+    for block in raised:
+        assert re.findall(r"(-?[\d.]+) Ts", block)[-1] == "0"
