@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from briefgen.errors import count
-from briefgen.factbase import FactBase, load_factbase
+
+if TYPE_CHECKING:
+    from briefgen.factbase import FactBase
 
 
 def check(facts: Path, strict: bool = False) -> FactBase:
     """Load and verify the fact base; raise DiagnosticsError listing every problem."""
+    # Imported here, not above: build and weekly fork their writer workers first, so that
+    # pydantic (~0.3 s to import and build the models) loads while the workers import theirs.
+    from briefgen.factbase import load_factbase
+
     base = load_factbase(facts)
     base.raise_for_errors(strict=strict)
     return base
@@ -52,11 +59,12 @@ def _write_briefs(base: FactBase, templates: Path, out: Path, specs, renderer) -
 def build(facts: Path, templates: Path, theme: list[str] | None = None,
           format: tuple = ("docx", "pdf"), out: Path = Path("out")) -> list[Path]:
     """One brief per theme (default: every theme); returns the brief files written."""
-    from briefgen.briefs import theme_spec
     from briefgen.errors import UsageError
     from briefgen.output import Renderer
 
     with Renderer(format, templates) as renderer:
+        from briefgen.briefs import theme_spec  # after the fork, as check() explains
+
         base = check(facts)
         unknown = [t for t in theme or () if t not in base.themes]
         if unknown:
@@ -68,10 +76,11 @@ def build(facts: Path, templates: Path, theme: list[str] | None = None,
 def weekly(facts: Path, templates: Path, week: str | None = None,
            format: tuple = ("docx", "pdf"), out: Path = Path("out")) -> list[Path]:
     """The weekly brief for an ISO week (default: the current week)."""
-    from briefgen.briefs import current_week, weekly_spec
     from briefgen.output import Renderer
 
     with Renderer(format, templates) as renderer:
+        from briefgen.briefs import current_week, weekly_spec  # after the fork, see check()
+
         base = check(facts)
         spec = weekly_spec(base, week or current_week())
         return _write_briefs(base, templates, out, [spec], renderer)

@@ -73,6 +73,10 @@ def _warm(fmt: str, templates: Path) -> None:
     Only imports and fonts: rendering a sample brief as well would pay the first-render costs
     early, but costs more CPU than it saves on a two-core machine where the main process is busy.
     """
+    # The main process is the critical path (pydantic, the check, compose) while the workers
+    # only get ready: they yield the cores to it. When there is work for them it is waiting
+    # for them, so the lower priority costs them nothing then.
+    os.nice(10)
     if fmt == "docx":
         import docx  # noqa: F401
 
