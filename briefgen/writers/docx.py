@@ -93,6 +93,10 @@ class _DocxBuilder:
         sect_pr = body.find(x.w("sectPr"))
         for child in list(body):
             body.remove(child)
+        if sect_pr is not None:
+            body.append(sect_pr)
+        # Before the body fills up: python-docx finds the section by searching the whole body.
+        self._header_footer()
 
         paragraphs = list(self._title_block())
         for block in brief.blocks:
@@ -105,9 +109,7 @@ class _DocxBuilder:
         body.extend(paragraphs)
         self.footnotes.flush()
         if sect_pr is not None:
-            body.append(sect_pr)
-
-        self._header_footer()
+            body.append(sect_pr)  # moves it back to the end, where Word expects it
         self._core_properties()
         return x.package_bytes(self.doc.part.package, brief.created)
 

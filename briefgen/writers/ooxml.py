@@ -115,12 +115,15 @@ def bidi_segments(text: str) -> list[tuple[str, bool]]:
 
 
 LRM = "\u200e"
+_ANY_RTL_RUN = f".//{RPR}/{RTL}"
 
 
 def isolate_rtl(paragraph: etree._Element) -> None:
     """In a left-to-right paragraph, start the text after each right-to-left run with a
     LEFT-TO-RIGHT MARK, so punctuation and numbers that follow ("”, 28 August") are not pulled
     into the Arabic phrase by the bidi algorithm."""
+    if paragraph.find(_ANY_RTL_RUN) is None:  # the usual case, found out in C
+        return
     after_rtl = False
     for r in paragraph.iter(R):
         rpr = r.find(RPR)
