@@ -15,11 +15,15 @@ SINGLE_QUOTES = "\u2018\u2019\u201a\u201b\u2032\u02bc"
 DOUBLE_QUOTES = "\u201c\u201d\u201e\u201f\u2033"
 FOLD = str.maketrans({**{c: "-" for c in DASHES}, **{c: "'" for c in SINGLE_QUOTES},
                       **{c: '"' for c in DOUBLE_QUOTES}})
-_FOLDED = frozenset(DASHES + SINGLE_QUOTES + DOUBLE_QUOTES)
 # Runs that need more than copying: white space other than one plain space, and non-ASCII text
 # (with the ASCII letter before it, which a combining mark may compose with).
 _SPECIAL = re.compile(r"[^\S ]\s*| \s+|[A-Za-z]?[^\x00-\x7f\s]+")
-_SPACES = re.compile(r"[^\S ]\s*| \s+")
+# Every character `\s` matches but the plain space (tests check this list).
+WHITE_SPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
+               "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+_ONE_TO_ONE = {**{chr(k): v for k, v in FOLD.items()}, **{c: " " for c in WHITE_SPACE}}
+_ONE_TO_ONE_CHARS = frozenset(_ONE_TO_ONE)
+_LONG_SPACES = re.compile(" {2,}")
 ELLIPSIS = "..."  # NFKC turns '…' into '...'
 CONTEXT = 32  # characters of prefix and suffix in a text-quote selector
 MIN_WORDS = 4
@@ -55,15 +59,23 @@ def normalize(text: str) -> tuple[str, Offsets]:
     Plain ASCII stretches are copied in bulk and need no bookkeeping, so the cost is linear
     and mostly in C.
     """
+    if not text.isascii():
+        # The usual archived text is NFKC once its white space (no-break spaces too) is plain
+        # spaces: then folding maps one character to one, and only runs of two or more
+        # spaces change lengths. Fold the whole text at once and visit just those runs.
+        mapped = _translate(text)
+        if unicodedata.is_normalized("NFKC", mapped):
+            return _fold(mapped, _LONG_SPACES)
+        return _fold(text, _SPECIAL)
+    return _fold(_translate(text), _LONG_SPACES)
+
+
+def _fold(text: str, special: re.Pattern) -> tuple[str, Offsets]:
+    """Fold the `special` runs of `text` (the rest is copied as it is), keeping offsets."""
     out: list[str] = []
     size = 0
     offsets = Offsets(0)
     pos = 0
-    special = _SPECIAL
-    if text.isascii() or unicodedata.is_normalized("NFKC", text):
-        # The usual archived text: folding maps one character to one, so only white space
-        # runs change lengths; fold the whole text at once and visit just those runs.
-        text, special = _translate(text), _SPACES
     for m in special.finditer(text):
         start, end = m.span()
         if start > pos:
@@ -90,9 +102,10 @@ def normalize(text: str) -> tuple[str, Offsets]:
 
 
 def _translate(text: str) -> str:
-    """`text.translate(FOLD)`, done by a C `replace` per folded character present (~10x faster)."""
-    for ch in _FOLDED.intersection(text):
-        text = text.replace(ch, FOLD[ord(ch)])
+    """Quotes and dashes folded, white space made plain spaces: one character to one, done by
+    a C `replace` per such character present (~10x faster than `str.translate`)."""
+    for ch in _ONE_TO_ONE_CHARS.intersection(text):
+        text = text.replace(ch, _ONE_TO_ONE[ch])
     return text
 
 

@@ -1,12 +1,14 @@
 """Quote verification: SPEC's folding rules, ellipsis fragments, selectors, and properties."""
 
+import re
 import sys
 import unicodedata
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefgen.quotes import DASHES, Miss, SourceText, Verified, fold, normalize
+from briefgen import quotes
+from briefgen.quotes import DASHES, WHITE_SPACE, Miss, SourceText, Verified, fold, normalize
 
 SOURCE = ("The General Secretary said there will be no troop deployment and any training "
           "activities would take place outside Libya.\n \nThis announcement was the "
@@ -20,6 +22,11 @@ def text(s: str) -> SourceText:
 def test_dash_list_is_every_unicode_dash_plus_minus():
     pd = {chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Pd"}
     assert set(DASHES) | {"-"} == pd | {"\u2212"}
+
+
+def test_white_space_list_is_what_regex_s_matches_but_the_space():
+    every = {chr(c) for c in range(sys.maxunicode + 1) if re.match(r"\s", chr(c))}
+    assert set(WHITE_SPACE) == every - {" "}
 
 
 def test_folding_rules():
@@ -114,3 +121,26 @@ def test_normalize_offsets_point_into_the_original(s):
     assert len(offsets) == len(folded)
     assert mapped == sorted(mapped)
     assert all(0 <= o < len(s) for o in mapped)
+
+
+# Texts like archived sources: words, every kind of white space, curly quotes, dashes, accents
+# precomposed and combining, ligatures, Arabic, and characters NFKC changes.
+_pieces = st.sampled_from(["word", "Libya", "café", "e\u0301", "\u0301", "ﬁ", "عربي", "…", "½",
+                           "“", "”", "’", "—", "–", "-", '"', "'", "x", "9"]
+                          + list(quotes.WHITE_SPACE) + [" ", "  ", "\r\n"])
+
+
+@given(st.lists(_pieces, max_size=40).map("".join))
+def test_fast_folding_equals_folding_run_by_run(s):
+    """The whole-text fast path gives exactly what folding every run on its own gives."""
+    assert _mapping(normalize(s)) == _mapping(quotes._fold(s, quotes._SPECIAL))
+
+
+def _mapping(result):
+    folded, offsets = result
+    return folded, len(offsets), [offsets[i] for i in range(len(folded) + 1)]
+
+
+def test_fast_folding_examples():
+    for s in ["a\u00a0b  c\n\nd", "caf\u00e9 \u2014 \u201cq\u201d", "x\u202f:\ty", "e\u0301\u00a0z"]:
+        assert _mapping(normalize(s)) == _mapping(quotes._fold(s, quotes._SPECIAL))
