@@ -21,6 +21,8 @@ from briefgen.models import Fact
 DATA, CITE, LINE = ("\ue000", "\ue001"), ("\ue002", "\ue003"), ("\ue004", "\ue005")
 _TOKEN = re.compile("\ue000(\\d+)\ue001|\ue002(\\d+)\ue003")
 _LINE = re.compile("\ue004(\\d+)\ue005")
+_NUMBER = re.compile("(?<=[\ue000\ue002])\\d+")  # a placeholder's number
+_EMPTY = re.compile("[\ue000\ue002](?=[\ue001\ue003])")  # a placeholder whose number is out
 
 
 @dataclass(frozen=True)
@@ -192,7 +194,10 @@ class _Builder:
     def build(self, text: str) -> Brief:
         from markdown_it import MarkdownIt
 
-        md = MarkdownIt("zero").enable(["heading", "list", "blockquote", "emphasis", "escape"])
+        rules = ["heading", "list", "blockquote", "emphasis", "escape"]
+        inline = _InlineParser(MarkdownIt("zero").enable(rules))
+        # blocks here; the inline content of each is parsed by `inline`, once per shape of line
+        md = MarkdownIt("zero").enable(rules).disable("inline")
         blocks, uncited, kind_stack = [], [], []
         tokens = md.parse(text)
         for i, token in enumerate(tokens):
@@ -207,7 +212,7 @@ class _Builder:
                     kind, level = "heading", int(opener.tag[1])
                 else:
                     kind, level = (kind_stack[-1] if kind_stack else "paragraph"), 0
-                block = self.block(kind, level, token.children or [], origin)
+                block = self.block(kind, level, inline(token.content), origin)
                 if not block.inlines:
                     continue
                 if kind in ("bullet", "paragraph") and not block.cites:
@@ -231,10 +236,9 @@ class _Builder:
     def block(self, kind: str, level: int, children, origin: str) -> Block:
         parts: list = []  # [text, bold, italic] lists (merged as they come) and Cites
         bold = italic = 0
-        for child in children:
-            kind_ = child.type
+        for kind_, content in children:
             if kind_ == "text":
-                self.inline_text(child.content, bold > 0, italic > 0, parts)
+                self.inline_text(content, bold > 0, italic > 0, parts)
             elif kind_ == "strong_open":
                 bold += 1
             elif kind_ == "strong_close":
@@ -303,6 +307,39 @@ class _Builder:
                                "start": s.start, "end": s.end} for s in verified.selectors]})
         return {"kind": block.kind, "text": block.text, "origin": block.origin,
                 "facts": list(block.fact_ids), "citations": citations}
+
+
+class _InlineParser:
+    """Inline Markdown of a line as (token type, content) pairs, parsed once per shape.
+
+    The lines a template loop prints differ only in their placeholders' numbers, and numbers
+    inside a placeholder cannot change how Markdown reads the line (emphasis looks at the
+    private-use characters around them). So a line is parsed with its numbers taken out, the
+    result is kept for the next line of the same shape, and the numbers are put back in order.
+    """
+
+    def __init__(self, md):
+        self.md = md
+        self.shapes: dict[str, tuple[list[tuple[str, str]], int]] = {}
+
+    def __call__(self, content: str) -> list[tuple[str, str]]:
+        numbers = _NUMBER.findall(content)
+        shape = _NUMBER.sub("", content) if numbers else content
+        entry = self.shapes.get(shape)
+        if entry is None:
+            tokens = self.parse(shape)
+            entry = self.shapes[shape] = (tokens, sum(len(_EMPTY.findall(t)) for _, t in tokens))
+        tokens, slots = entry
+        if not numbers:
+            return tokens
+        if slots != len(numbers):  # only if a template typed the private-use characters
+            return self.parse(content)
+        put_back = iter(numbers).__next__
+        return [(kind, _EMPTY.sub(lambda m: m.group() + put_back(), text) if text else text)
+                for kind, text in tokens]
+
+    def parse(self, content: str) -> list[tuple[str, str]]:
+        return [(t.type, t.content) for t in self.md.parseInline(content)[0].children or []]
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,12 @@
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from briefgen.api import check
 from briefgen.briefs import created_at, theme_spec, weekly_spec
-from briefgen.compose import Spec, compose
+from briefgen.compose import Spec, _InlineParser, compose
 from briefgen.errors import BuildError
 from conftest import ROOT, tiny_factbase, write
 
@@ -131,3 +133,27 @@ def test_source_date_epoch_sets_the_timestamp(monkeypatch):
 def test_without_source_date_epoch_the_timestamp_comes_from_the_content(monkeypatch):
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     assert created_at(date(2013, 6, 9)).isoformat() == "2013-06-09T00:00:00+00:00"
+
+
+# Inline Markdown as templates print it: emphasis, escapes, spaces, line breaks, and values
+# (placeholders, "DATA"/"CITE" below, numbered when the line is made) next to them.
+_inline_pieces = st.sampled_from(["*", "**", "_", "__", "\\*", "\\", " ", "\n", "word", "—", "(",
+                                  ")", ".", ":", "·", "1", "\ue000", "\ue001", "\ue002", "DATA",
+                                  "CITE"])
+
+
+@given(st.lists(st.lists(_inline_pieces, min_size=1, max_size=25), min_size=1, max_size=4),
+       st.data())
+def test_inline_parsing_by_shape_equals_parsing_each_line(shapes, data):
+    """Lines that differ only in placeholder numbers share one parse, with the same result."""
+    from markdown_it import MarkdownIt
+
+    def numbered(pieces):
+        marks = {"DATA": "\ue000{}\ue001", "CITE": "\ue002{}\ue003"}
+        return "".join(marks[p].format(data.draw(st.integers(0, 10**6))) if p in marks else p
+                       for p in pieces)
+
+    parse = _InlineParser(MarkdownIt("zero").enable(["emphasis", "escape"]))
+    for pieces in shapes * 2:  # each shape again, numbered anew: from the cache
+        line = numbered(pieces)
+        assert parse(line) == parse.parse(line)
