@@ -5,8 +5,8 @@ bookmark per source); headings use Word's built-in Heading styles; the header ca
 the footer "Page X of Y". With a reference document (like pandoc's --reference-doc) its styles are
 kept and only the styles it lacks are added; without one, the house style below applies.
 
-Paragraphs are built directly with lxml (style ids resolved once, elements appended in bulk), so a
-brief of thousands of lines renders in seconds, and the package is written reproducibly: the same
+Paragraphs are written as XML text (`ooxml_runs`, style ids resolved once) and parsed in one go, so
+a brief of thousands of lines renders in seconds, and the package is written reproducibly: the same
 brief gives byte-identical files.
 """
 
@@ -19,6 +19,7 @@ from pathlib import Path
 from briefgen.brief import Block, Brief, Cite, SourceEntry
 from briefgen.errors import BuildError
 from briefgen.writers.docx_styles import ACCENT, GREY, INK, LIGHT, RELIABILITY, STYLES, StyleSpec
+from briefgen.writers.ooxml_runs import ARABIC_FONT, Para, first_strong_is_rtl, has_rtl, parse
 
 _BOOKMARK_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,39}$")
 _BLOCK_KINDS = {"heading", "bullet", "paragraph", "note"}
@@ -98,15 +99,15 @@ class _DocxBuilder:
         # Before the body fills up: python-docx finds the section by searching the whole body.
         self._header_footer()
 
-        paragraphs = list(self._title_block())
+        paragraphs = [p.xml() for p in self._title_block()]
         for block in brief.blocks:
             try:
-                paragraphs.append(self._block(block))
-            except ValueError as exc:  # lxml refuses characters XML cannot hold
+                paragraphs.append(self._block(block).xml())
+            except ValueError as exc:  # characters XML cannot hold
                 raise BuildError(f"{block.origin or 'brief'}: text cannot be written to Word: {exc}") from exc
         if brief.sources:
-            paragraphs.extend(self._annex())
-        body.extend(paragraphs)
+            paragraphs.extend(p.xml() for p in self._annex())
+        body.extend(parse("".join(paragraphs)))  # one parse for the whole body
         self.footnotes.flush()
         if sect_pr is not None:
             body.append(sect_pr)  # moves it back to the end, where Word expects it
@@ -246,7 +247,7 @@ class _DocxBuilder:
             fonts.attrib.clear()
             for attr in ("ascii", "hAnsi", "eastAsia"):
                 fonts.set(x.w(attr), x.BODY_FONT)
-            fonts.set(x.CS, x.ARABIC_FONT)
+            fonts.set(x.CS, ARABIC_FONT)
             for tag, size in ((x.SZ, "20"), (x.SZCS, "22")):
                 el = rpr.find(tag)
                 if el is not None:
@@ -298,19 +299,18 @@ class _DocxBuilder:
     # --- body -----------------------------------------------------------------------------------
 
     def _title_block(self):
-        x, s = self.x, self.s
+        s = self.s
         for key, text in (("title", self.brief.title), ("subtitle", self.brief.subtitle)):
             if not text:
                 continue
-            rtl = x.first_strong_is_rtl(text)
-            p = x.new_paragraph(s[key], bidi=rtl)
-            x.add_text(p, text)
+            rtl = first_strong_is_rtl(text)
+            p = Para(s[key], bidi=rtl).add_text(text)
             if not rtl:
-                x.isolate_rtl(p)
+                p.isolate_rtl()
             yield p
 
     def _block(self, block: Block):
-        x, s = self.x, self.s
+        s = self.s
         if block.kind == "heading":
             style = s[f"h{block.level}"]
         elif block.kind == "bullet":
@@ -320,55 +320,49 @@ class _DocxBuilder:
         else:
             style = s["normal"]
         text = block.text
-        rtl_paragraph = x.first_strong_is_rtl(text)
-        p = x.new_paragraph(style, bidi=rtl_paragraph)
+        rtl_paragraph = first_strong_is_rtl(text)
+        p = Para(style, bidi=rtl_paragraph)
         previous_cite = False
         for inline in block.inlines:
             if isinstance(inline, Cite):
                 if previous_cite:  # keep adjacent markers apart: 1,2 not 12
-                    x.add_text(p, ",", style=s["fn_ref"])
-                x.footnote_reference(p, self._footnote(inline), s["fn_ref"])
+                    p.add_text(",", style=s["fn_ref"])
+                p.footnote_reference(self._footnote(inline), s["fn_ref"])
                 previous_cite = True
             else:
-                x.add_text(p, inline.text, bold=inline.bold, italic=inline.italic)
+                p.add_text(inline.text, bold=inline.bold, italic=inline.italic)
                 previous_cite = previous_cite and not inline.text
-        if not rtl_paragraph and x.has_rtl(text):
-            x.isolate_rtl(p)
+        if not rtl_paragraph:
+            p.isolate_rtl()
         return p
 
     def _footnote(self, cite: Cite) -> int:
         """A footnote for `cite`: which source (linked to its annex entry), the quote, the fact."""
-        x, s = self.x, self.s
+        s = self.s
         src = cite.source
-        fid, footnote = self.footnotes.new()
-        p = x.new_paragraph(s["fn_text"])
-        footnote.append(p)
-        x.footnote_ref_mark(p, s["fn_ref"])
-        x.add_text(p, " ")
-        link = x.internal_hyperlink(p, src.anchor)
-        x.add_text(link, f"Source {src.number}", style=s["hyperlink"])
-        rtl = x.has_rtl(src.publisher) or x.has_rtl(src.title) or x.has_rtl(cite.quote)
+        p = Para(s["fn_text"])
+        p.footnote_ref_mark(s["fn_ref"])
+        p.add_text(" ")
+        p.link_to_bookmark(src.anchor, f"Source {src.number}", style=s["hyperlink"])
+        rtl = has_rtl(src.publisher) or has_rtl(src.title) or has_rtl(cite.quote)
         if rtl:  # each field its own text, so Arabic never swallows the punctuation around it
-            x.add_text(p, ": ")
-            x.add_text(p, src.publisher)
-            x.add_text(p, ", \u201c")
-            x.add_text(p, src.title)
-            x.add_text(p, f"\u201d, {src.published}. \u201c")
+            p.add_text(": ")
+            p.add_text(src.publisher)
+            p.add_text(", \u201c")
+            p.add_text(src.title)
+            p.add_text(f"\u201d, {src.published}. \u201c")
         else:
-            x.add_text(p, f": {src.publisher}, \u201c{src.title}\u201d, {src.published}. \u201c")
-        x.add_text(p, cite.quote, italic=True)
-        x.add_text(p, f"\u201d \u2014 {cite.fact_id}, {cite.date}.", color=GREY if self.house else None)
-        if rtl:
-            x.isolate_rtl(p)
-        return fid
+            p.add_text(f": {src.publisher}, \u201c{src.title}\u201d, {src.published}. \u201c")
+        p.add_text(cite.quote, italic=True)
+        p.add_text(f"\u201d \u2014 {cite.fact_id}, {cite.date}.", color=GREY if self.house else None)
+        p.isolate_rtl()
+        return self.footnotes.add(p.xml())
 
     # --- annex ----------------------------------------------------------------------------------
 
     def _annex(self):
-        x, s = self.x, self.s
-        p = x.new_paragraph(s["h1"], page_break_before=True)
-        x.add_text(p, "Sources")
-        yield p
+        s = self.s
+        yield Para(s["h1"], page_break_before=True).add_text("Sources")
         for src in self.brief.sources:
             try:
                 yield from self._source_entry(src)
@@ -376,14 +370,14 @@ class _DocxBuilder:
                 raise BuildError(f"source {src.id}: text cannot be written to Word: {exc}") from exc
 
     def _source_entry(self, src: SourceEntry):
-        x, s = self.x, self.s
-        head = x.new_paragraph(s["src_heading"])
+        s = self.s
+        head = Para(s["src_heading"])
         self._bookmark_id += 1
-        x.bookmark_start(head, self._bookmark_id, src.anchor)
-        x.add_text(head, f"Source {src.number}\t")
-        x.add_text(head, src.title)
-        x.bookmark_end(head, self._bookmark_id)
-        x.isolate_rtl(head)
+        head.bookmark_start(self._bookmark_id, src.anchor)
+        head.add_text(f"Source {src.number}\t")
+        head.add_text(src.title)
+        head.bookmark_end(self._bookmark_id)
+        head.isolate_rtl()
         # A tab stop at the hanging indent aligns the title with the field values below.
         yield head
 
@@ -393,7 +387,7 @@ class _DocxBuilder:
         if src.url:
             p = self._field("URL", None)
             rel_id = self.doc.part.relate_to(src.url, _RT_HYPERLINK, is_external=True)
-            x.add_text(x.external_hyperlink(p, rel_id), src.url, style=s["hyperlink"])
+            p.link_to_target(rel_id, src.url, style=s["hyperlink"])
             yield p
         else:
             yield self._field("URL", None, missing="none (archived copy only)")
@@ -401,25 +395,22 @@ class _DocxBuilder:
         grade = RELIABILITY.get(src.reliability.upper())
         yield self._field("Reliability", f"{src.reliability} \u2014 {grade}" if grade else src.reliability)
         for n, quote in enumerate(src.quotes):
-            p = x.new_paragraph(s["src_quote"])
-            x.add_text(p, ("Quoted" if n == 0 else "") + "\t", color=GREY)
-            x.add_text(p, "\u201c", italic=True)
-            x.add_text(p, quote.text, italic=True)
-            x.add_text(p, "\u201d", italic=True)
-            x.isolate_rtl(p)
+            p = Para(s["src_quote"])
+            p.add_text(("Quoted" if n == 0 else "") + "\t", color=GREY)
+            p.add_text("\u201c", italic=True)
+            p.add_text(quote.text, italic=True)
+            p.add_text("\u201d", italic=True)
+            p.isolate_rtl()
             yield p
-            p = x.new_paragraph(s["src_cited"])
-            x.add_text(p, "cited by " + ", ".join(quote.fact_ids))
+            p = Para(s["src_cited"]).add_text("cited by " + ", ".join(quote.fact_ids))
             yield p
 
     def _field(self, label: str, value: str | None, *, missing: str = ""):
-        x = self.x
-        p = x.new_paragraph(self.s["src_field"])
-        x.add_text(p, label + "\t", color=GREY)
+        p = Para(self.s["src_field"]).add_text(label + "\t", color=GREY)
         if value:
-            x.add_text(p, value)
+            p.add_text(value)
         elif missing:
-            x.add_text(p, missing, italic=True, color=LIGHT)
+            p.add_text(missing, italic=True, color=LIGHT)
         return p
 
     # --- header, footer, properties ------------------------------------------------------------
@@ -434,13 +425,13 @@ class _DocxBuilder:
         hdr = section.header.part.element
         if not _has_content(hdr, x):
             _clear(hdr)
-        p = x.new_paragraph(s["header"])
+        para = Para(s["header"]).add_text(self.brief.title)
+        if self.brief.subtitle:
+            para.add_text("\t" + self.brief.subtitle)
+        para.isolate_rtl()
+        p = parse(para.xml())[0]
         if text_width:
             self._right_tab(p, s["header"], text_width)
-        x.add_text(p, self.brief.title)
-        if self.brief.subtitle:
-            x.add_text(p, "\t" + self.brief.subtitle)
-        x.isolate_rtl(p)
         hdr.append(p)
 
         ftr = section.footer.part.element
@@ -449,12 +440,11 @@ class _DocxBuilder:
             return  # the reference document already numbers its pages
         if not _has_content(ftr, x):
             _clear(ftr)
-        p = x.new_paragraph(s["footer"], jc="center")
-        x.add_text(p, "Page ")
-        x.add_field(p, "PAGE", "1")
-        x.add_text(p, " of ")
-        x.add_field(p, "NUMPAGES", "1")
-        ftr.append(p)
+        p = Para(s["footer"], jc="center").add_text("Page ")
+        p.field("PAGE", "1")
+        p.add_text(" of ")
+        p.field("NUMPAGES", "1")
+        ftr.extend(parse(p.xml()))
 
     def _right_tab(self, p, style_id: str, pos: int) -> None:
         """A right tab stop at `pos`, clearing the tab stops the paragraph's style inherits (the

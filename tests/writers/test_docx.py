@@ -303,7 +303,7 @@ def test_mixed_text_is_split_at_the_script_boundary(out):
 
 
 def test_script_boundaries_keep_numbers_and_punctuation_where_readers_expect_them():
-    from briefgen.writers.ooxml import bidi_segments
+    from briefgen.writers.ooxml_runs import bidi_segments
 
     assert bidi_segments("plain text") == [("plain text", False)]
     assert bidi_segments("قال في 2017") == [("قال في 2017", True)]
