@@ -418,13 +418,28 @@ def compare_table(rows: list[dict]) -> str:
     return "\n".join(out + ([""] + notes if notes else []))
 
 
-def header(runs: int) -> str:
+def cpu_reference() -> float:
+    """CPU seconds of a fixed pure-Python loop (best of 3): how fast this machine is right now.
+
+    On a shared VM the same work can take twice as long from one minute to the next; this
+    number, taken at the start and the end, says which kind of minute a table was measured in.
+    """
+    best = float("inf")
+    for _ in range(3):
+        start, total = time.process_time(), 0
+        for i in range(2_000_000):
+            total += i
+        best = min(best, time.process_time() - start)
+    return best
+
+
+def header(runs: int, reference: float) -> str:
     rev = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
                          capture_output=True, text=True).stdout.strip() or "no commit"
     return (f"briefgen benchmark — {time.strftime('%Y-%m-%d %H:%M')}, git {rev}, Python "
             f"{platform.python_version()}, {platform.machine()} × {os.cpu_count()} CPUs; "
             f"median of {runs} runs after 1 warm-up; RSS = largest process of the tree; "
-            f"load average {os.getloadavg()[0]:.2f}")
+            f"load average {os.getloadavg()[0]:.2f}; CPU reference {reference:.2f} s")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -445,7 +460,8 @@ def main(argv: list[str] | None = None) -> int:
     build_lines = [50, 500] if args.quick else [50, 500, 5000]
     weekly_facts = 1000 if args.quick else 10000
 
-    print(header(runs) + "\n", flush=True)
+    reference = cpu_reference()
+    print(header(runs, reference) + "\n", flush=True)
     results: list[Result] = []
     if "check" in only:
         results += scenario_check(check_sizes, runs)
@@ -463,10 +479,13 @@ def main(argv: list[str] | None = None) -> int:
         print("The same theme brief by hand: Markdown with pandoc footnotes → pandoc → docx, "
               "then LibreOffice docx → pdf (medians, peak RSS).\n")
         print(compare_table(rows) + "\n", flush=True)
-    load = os.getloadavg()[0]
-    if load > 0.5 * (os.cpu_count() or 1):
-        print(f"Note: load average {load:.2f} on {os.cpu_count()} CPUs at the end: other work "
-              "was running, so times are inflated and noisy; min is the better guide.\n")
+    end = cpu_reference()
+    print(f"CPU reference (a fixed pure-Python loop, lower is faster): {reference:.2f} s at the "
+          f"start, {end:.2f} s at the end.")
+    if max(reference, end) > 1.25 * min(reference, end):
+        print("Note: the machine's speed changed during the run (shared CPU): times are noisy; "
+              "min is the better guide, or re-run.")
+    print()
     return 0
 
 
