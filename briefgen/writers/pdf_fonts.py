@@ -149,34 +149,53 @@ def load_fonts(fonts_dir: Path) -> FontSet:
     return fs
 
 
+class _NewCharacter(Exception):
+    """A character this document has not drawn in this font yet."""
+
+
+class _Codes(dict):
+    """Character -> subset code, for `str.translate`; a character without one stops it."""
+
+    def __missing__(self, key):
+        raise _NewCharacter
+
+
 class _TTFont(ttfonts.TTFont):
     """TTFont whose ToUnicode map sends shaped glyph codes back to the text they came from.
 
     `splitString` has a fast path for text whose characters all have their subset code already
-    (nearly every call once a page has been drawn); it returns what reportlab's loop would.
+    (nearly every call once a page has been drawn): one `str.translate` through a copy of the
+    document's code assignments. It returns what reportlab's loop would.
     """
 
+    _bg_doc = None
+    _bg_codes: _Codes | None = None
+
     def splitString(self, text, doc, encoding="utf-8"):
-        state = self.state.get(doc)
-        if state is not None and isinstance(text, str):
-            assigned = state.assignments
+        if doc is self._bg_doc and isinstance(text, str):
             try:
-                codes = [assigned[c] for c in map(ord, text)]
-            except KeyError:  # a character new to this document (or a no-break space)
-                return super().splitString(text, doc, encoding)
-            if not codes:
-                return []
-            if max(codes) < 256:
-                return [(0, bytes(codes))]
-            out, cur, subset = [], [], codes[0] >> 8
-            for n in codes:
-                if n >> 8 != subset:
-                    out.append((subset, bytes(cur)))
-                    cur, subset = [], n >> 8
-                cur.append(n & 0xFF)
-            out.append((subset, bytes(cur)))
-            return out
-        return super().splitString(text, doc, encoding)
+                mapped = text.translate(self._bg_codes)
+            except _NewCharacter:
+                pass
+            else:
+                if not mapped:
+                    return []
+                if max(mapped) < "\u0100":
+                    return [(0, mapped.encode("latin-1"))]
+                out, cur, subset = [], [], ord(mapped[0]) >> 8
+                for n in map(ord, mapped):
+                    if n >> 8 != subset:
+                        out.append((subset, bytes(cur)))
+                        cur, subset = [], n >> 8
+                    cur.append(n & 0xFF)
+                out.append((subset, bytes(cur)))
+                return out
+        result = super().splitString(text, doc, encoding)
+        codes = _Codes(self.state[doc].assignments)  # new characters got codes: copy again
+        if 32 in codes:
+            codes[0xA0] = codes[32]  # reportlab draws a no-break space as a space
+        self._bg_doc, self._bg_codes = doc, codes
+        return result
 
     def addObjects(self, doc):
         overrides = getattr(doc, "_bg_tounicode", {}).get(self.fontName, {})
