@@ -63,15 +63,22 @@ def words_of(pieces: list[Piece]) -> list[list]:
     out: list[list] = []
     parts: list[tuple[Piece, str, float]] = []
     width = 0.0
+    widths = _WIDTHS  # text_width, inlined: this loop visits every word of the brief
     for p in pieces:
-        chunks = p.text.translate(_BREAKS).split(" ")
-        font, size = p.font, p.size
-        for k, chunk in enumerate(chunks):
+        text, font, size = p.text, p.font, p.size
+        if "\n" in text or "\t" in text or "\r" in text:
+            text = text.translate(_BREAKS)
+        space = None
+        for k, chunk in enumerate(text.split(" ")):
             if k and parts:
-                out.append([width, parts, text_width(" ", font, size), p])
+                if space is None:
+                    space = text_width(" ", font, size)
+                out.append([width, parts, space, p])
                 parts, width = [], 0.0
             if chunk:
-                w = text_width(chunk, font, size)
+                w = widths.get((chunk, font, size))
+                if w is None:
+                    w = text_width(chunk, font, size)
                 parts.append((p, chunk, w))
                 width += w
     if parts:
