@@ -250,7 +250,7 @@ class TextBlock(Flowable):
                 if (p.font, p.size) != face:
                     face, font, subset = (p.font, p.size), getFont(p.font), -1
                     tf = f"{fp_str(p.size)} Tf"
-                if p.color != color:
+                if p.color is not color and p.color != color:  # identity first: a C test
                     color = p.color
                     put(f"{fp_str(color.red, color.green, color.blue)} rg")
                 if p.rise != rise:
