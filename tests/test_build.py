@@ -149,3 +149,15 @@ def test_bundled_weekly_brief_of_2019_w50_has_developments(tmp_path):
     assert "Key points" in text and "Pompeo" in text
     assert [o.title for o in pdf.outline if not isinstance(o, list)][:2] == \
         ["Key points", "Russian motives"]
+
+
+def test_the_library_loads_pydantic_only_when_the_fact_base_is_read():
+    """build and weekly fork their writer workers first: the workers must not pay for pydantic."""
+    import subprocess
+    import sys
+
+    code = ("import sys, briefgen.api, briefgen.output; "
+            "print(sorted(m for m in ('pydantic', 'briefgen.models', 'jinja2') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                            check=True, timeout=60)
+    assert result.stdout.strip() == "[]"
