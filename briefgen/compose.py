@@ -21,7 +21,7 @@ from briefgen.models import Fact
 DATA, CITE, LINE = ("\ue000", "\ue001"), ("\ue002", "\ue003"), ("\ue004", "\ue005")
 _TOKEN = re.compile("\ue000(\\d+)\ue001|\ue002(\\d+)\ue003")
 _LINE = re.compile("\ue004(\\d+)\ue005")
-_NUMBER = re.compile("(?<=[\ue000\ue002])\\d+")  # a placeholder's number
+_NUMBER = re.compile("(?<=[\ue000\ue002])\\d+(?=[\ue001\ue003])")  # a placeholder's number
 _EMPTY = re.compile("[\ue000\ue002](?=[\ue001\ue003])")  # a placeholder whose number is out
 
 

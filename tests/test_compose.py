@@ -3,7 +3,7 @@
 from datetime import date
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from briefgen.api import check
@@ -142,6 +142,7 @@ _inline_pieces = st.sampled_from(["*", "**", "_", "__", "\\*", "\\", " ", "\n", 
                                   "CITE"])
 
 
+@settings(max_examples=400)
 @given(st.lists(st.lists(_inline_pieces, min_size=1, max_size=25), min_size=1, max_size=4),
        st.data())
 def test_inline_parsing_by_shape_equals_parsing_each_line(shapes, data):
@@ -154,6 +155,8 @@ def test_inline_parsing_by_shape_equals_parsing_each_line(shapes, data):
                        for p in pieces)
 
     parse = _InlineParser(MarkdownIt("zero").enable(["emphasis", "escape"]))
+    parse("\ue0001\ue000\ue001")  # private-use marks typed in a template: parsed as they are
+    assert parse("\ue0001\ue000\ue001") == [("text", "\ue0001\ue000\ue001")]
     for pieces in shapes * 2:  # each shape again, numbered anew: from the cache
         line = numbered(pieces)
         assert parse(line) == parse.parse(line)
