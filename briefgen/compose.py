@@ -1,26 +1,24 @@
 """Compose a brief: fill a Jinja2 template with facts, parse its Markdown, build the brief model.
 
 Fact text never passes through the Markdown parser or the template engine as code: every value a
-template prints is swapped for an opaque placeholder (private-use characters around a number),
-the Markdown is parsed, and the placeholders are put back as literal runs.
+template prints is swapped for an opaque placeholder (private-use characters around a number,
+see `templating`), the Markdown is parsed, and the placeholders are put back as literal runs.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
 from briefgen.brief import Block, Brief, Cite, Inline, QuoteUse, Run, SourceEntry
-from briefgen.errors import BuildError, display_path
+from briefgen.errors import BuildError
 from briefgen.factbase import FactBase
 from briefgen.models import Fact
+from briefgen.templating import Renderer
 
-DATA, CITE, LINE = ("\ue000", "\ue001"), ("\ue002", "\ue003"), ("\ue004", "\ue005")
-_TOKEN = re.compile("\ue000(\\d+)\ue001|\ue002(\\d+)\ue003")
-_LINE = re.compile("\ue004(\\d+)\ue005")
+_TOKEN = re.compile("\ue000(\\d+)\ue001|\ue002(\\d+)\ue003")  # DATA / CITE placeholders
 _NUMBER = re.compile("(?<=[\ue000\ue002])\\d+(?=[\ue001\ue003])")  # a placeholder's number
 _EMPTY = re.compile("[\ue000\ue002](?=[\ue001\ue003])")  # a placeholder whose number is out
 
@@ -91,7 +89,7 @@ def compose(base: FactBase, templates: Path, spec: Spec) -> Brief:
               for t, facts in ((base.themes[tid], facts) for tid, facts in spec.themes)]
     context = {**{k: _views(v, view) for k, v in spec.context.items()},
                "title": spec.title, "subtitle": spec.subtitle, "themes": themes}
-    renderer = _Renderer(templates)
+    renderer = Renderer(templates)
     text, origins = renderer.render(spec.template, context)
     return _Builder(base, renderer, spec, origins).build(text)
 
@@ -104,87 +102,10 @@ def _views(value, view):
     return value
 
 
-class _Renderer:
-    """A sandboxed Jinja2 environment whose printed values become placeholders."""
-
-    def __init__(self, templates: Path):
-        from jinja2 import FileSystemLoader, StrictUndefined
-        from jinja2.ext import Extension
-        from jinja2.sandbox import ImmutableSandboxedEnvironment
-
-        class LineStamps(Extension):
-            """Stamp the template line number before every newline of literal template text."""
-
-            def filter_stream(self, stream):
-                for token in stream:
-                    if token.type == "data" and "\n" in token.value:
-                        lines = token.value.split("\n")
-                        stamped = [f"{text}{LINE[0]}{token.lineno + i}{LINE[1]}"
-                                   for i, text in enumerate(lines[:-1])] + lines[-1:]
-                        token = token.__class__(token.lineno, "data", "\n".join(stamped))
-                    yield token
-
-        self.templates = templates
-        self.values: list = []
-        self.env = ImmutableSandboxedEnvironment(
-            loader=FileSystemLoader(str(templates)), autoescape=False, trim_blocks=True,
-            lstrip_blocks=True, keep_trailing_newline=True, undefined=StrictUndefined,
-            finalize=self._placeholder, extensions=[LineStamps])
-        self.env.globals["cite"] = lambda *facts: _CiteRequest(facts)
-
-    def _placeholder(self, value) -> str:
-        self.values.append(value)
-        mark = CITE if isinstance(value, _CiteRequest) else DATA
-        return f"{mark[0]}{len(self.values) - 1}{mark[1]}"
-
-    def render(self, name: str, context: dict) -> tuple[str, list[int]]:
-        """The rendered Markdown (placeholders in) and, per output line, its template line."""
-        from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
-
-        self.name = name
-        try:
-            text = self.env.get_template(name).render(context)
-        except TemplateNotFound as e:
-            raise BuildError(f"template '{e.name}' not found in {display_path(self.templates)} "
-                             "(hint: pass --templates DIR)") from None
-        except TemplateSyntaxError as e:
-            raise BuildError(f"{self.where(e.lineno, e.name)}: template error: {e.message}") from None
-        except TemplateError as e:
-            raise BuildError(f"{self.where(_template_line(e), name)}: template error: {e}") from None
-        lines, origins = [], []
-        for line in text.split("\n"):
-            stamps = _LINE.findall(line)
-            origins.append(int(stamps[-1]) if stamps else 0)
-            lines.append(_LINE.sub("", line))
-        return "\n".join(lines), origins
-
-    def where(self, line: int | None, name: str | None = None) -> str:
-        return f"{self.display(name or self.name)}:{line or 0}"
-
-    @functools.lru_cache(maxsize=None)  # noqa: B019 - one renderer per build; paths are few
-    def display(self, name: str) -> str:
-        return display_path(self.templates / name)
-
-
-@dataclass(frozen=True)
-class _CiteRequest:
-    facts: tuple
-
-
-def _template_line(error: Exception) -> int:
-    """The template line of a runtime error, from the traceback frames Jinja2 rewrites."""
-    tb, line = error.__traceback__, 0
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename.endswith(".j2"):
-            line = tb.tb_lineno
-        tb = tb.tb_next
-    return line
-
-
 class _Builder:
     """Turns the parsed Markdown into blocks, numbering citations and collecting the annex."""
 
-    def __init__(self, base: FactBase, renderer: _Renderer, spec: Spec, origins: list[int]):
+    def __init__(self, base: FactBase, renderer: Renderer, spec: Spec, origins: list[int]):
         self.base, self.renderer, self.spec, self.origins = base, renderer, spec, origins
         self.entries: dict[str, dict] = {}  # source id -> annex entry fields, in order
         self.uses: dict[str, dict[str, list[str]]] = {}  # source id -> quote -> fact ids

@@ -1,0 +1,96 @@
+"""The template side of composing: a sandboxed Jinja2 environment whose printed values become
+placeholders.
+
+Every value a template prints is swapped for an opaque placeholder (private-use characters
+around a number) and kept aside, so fact text never meets the Markdown parser or the template
+engine as code; each output line is stamped with the template line it came from.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from briefgen.errors import BuildError, display_path
+
+DATA, CITE, LINE = ("\ue000", "\ue001"), ("\ue002", "\ue003"), ("\ue004", "\ue005")
+_LINE = re.compile("\ue004(\\d+)\ue005")
+
+
+class Renderer:
+    """A sandboxed Jinja2 environment whose printed values become placeholders."""
+
+    def __init__(self, templates: Path):
+        from jinja2 import FileSystemLoader, StrictUndefined
+        from jinja2.ext import Extension
+        from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+        class LineStamps(Extension):
+            """Stamp the template line number before every newline of literal template text."""
+
+            def filter_stream(self, stream):
+                for token in stream:
+                    if token.type == "data" and "\n" in token.value:
+                        lines = token.value.split("\n")
+                        stamped = [f"{text}{LINE[0]}{token.lineno + i}{LINE[1]}"
+                                   for i, text in enumerate(lines[:-1])] + lines[-1:]
+                        token = token.__class__(token.lineno, "data", "\n".join(stamped))
+                    yield token
+
+        self.templates = templates
+        self.values: list = []
+        self.env = ImmutableSandboxedEnvironment(
+            loader=FileSystemLoader(str(templates)), autoescape=False, trim_blocks=True,
+            lstrip_blocks=True, keep_trailing_newline=True, undefined=StrictUndefined,
+            finalize=self._placeholder, extensions=[LineStamps])
+        self.env.globals["cite"] = lambda *facts: _CiteRequest(facts)
+
+    def _placeholder(self, value) -> str:
+        self.values.append(value)
+        mark = CITE if isinstance(value, _CiteRequest) else DATA
+        return f"{mark[0]}{len(self.values) - 1}{mark[1]}"
+
+    def render(self, name: str, context: dict) -> tuple[str, list[int]]:
+        """The rendered Markdown (placeholders in) and, per output line, its template line."""
+        from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
+
+        self.name = name
+        try:
+            text = self.env.get_template(name).render(context)
+        except TemplateNotFound as e:
+            raise BuildError(f"template '{e.name}' not found in {display_path(self.templates)} "
+                             "(hint: pass --templates DIR)") from None
+        except TemplateSyntaxError as e:
+            raise BuildError(f"{self.where(e.lineno, e.name)}: template error: {e.message}") from None
+        except TemplateError as e:
+            raise BuildError(f"{self.where(_template_line(e), name)}: template error: {e}") from None
+        lines, origins = [], []
+        for line in text.split("\n"):
+            stamps = _LINE.findall(line)
+            origins.append(int(stamps[-1]) if stamps else 0)
+            lines.append(_LINE.sub("", line))
+        return "\n".join(lines), origins
+
+    def where(self, line: int | None, name: str | None = None) -> str:
+        return f"{self.display(name or self.name)}:{line or 0}"
+
+    @functools.lru_cache(maxsize=None)  # noqa: B019 - one renderer per build; paths are few
+    def display(self, name: str) -> str:
+        return display_path(self.templates / name)
+
+
+@dataclass(frozen=True)
+class _CiteRequest:
+    facts: tuple
+
+
+def _template_line(error: Exception) -> int:
+    """The template line of a runtime error, from the traceback frames Jinja2 rewrites."""
+    tb, line = error.__traceback__, 0
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.endswith(".j2"):
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
