@@ -170,25 +170,27 @@ class Para:
 
     def link_to_bookmark(self, anchor: str, text: str, **props) -> None:
         """A `w:hyperlink` to a bookmark of this document, showing `text`."""
-        self.markup(f'<w:hyperlink w:anchor="{_attr(anchor)}" w:history="1">')
-        self.add_text(text, **props)
-        self.markup("</w:hyperlink>")
+        self._link(f'w:anchor="{_attr(anchor)}"', text, props)
 
     def link_to_target(self, rel_id: str, text: str, **props) -> None:
         """A `w:hyperlink` to the external target of relationship `rel_id`, showing `text`."""
-        self.markup(f'<w:hyperlink r:id="{_attr(rel_id)}" w:history="1">')
+        self._link(f'r:id="{_attr(rel_id)}"', text, props)
+
+    def _link(self, target: str, text: str, props: dict) -> None:
+        self.markup(f'<w:hyperlink {target} w:history="1">')
         self.add_text(text, **props)
         self.markup("</w:hyperlink>")
 
     def footnote_reference(self, footnote_id: int, style_id: str) -> None:
         """The body run that places footnote `footnote_id` (Word numbers it automatically)."""
-        self.markup(f'<w:r><w:rPr><w:rStyle w:val="{_attr(style_id)}"/></w:rPr>'
-                    f'<w:footnoteReference w:id="{footnote_id}"/></w:r>')
+        self._styled_run(style_id, f'<w:footnoteReference w:id="{footnote_id}"/>')
 
     def footnote_ref_mark(self, style_id: str) -> None:
         """The run inside a footnote that shows its own number."""
-        self.markup(f'<w:r><w:rPr><w:rStyle w:val="{_attr(style_id)}"/></w:rPr>'
-                    "<w:footnoteRef/></w:r>")
+        self._styled_run(style_id, "<w:footnoteRef/>")
+
+    def _styled_run(self, style_id: str, content: str) -> None:
+        self.markup(f'<w:r><w:rPr><w:rStyle w:val="{_attr(style_id)}"/></w:rPr>{content}</w:r>')
 
     def field(self, instruction: str, placeholder: str) -> None:
         """A complex field (`PAGE`, `NUMPAGES`, ...) with a cached result Word refreshes."""
@@ -209,25 +211,19 @@ class Para:
             rpr, rtl, text = item
             put("<w:r>")
             put(rpr)
-            if _SPECIAL.search(text) is None:
-                if after_rtl and self.isolate and not rtl:
-                    text = LRM + text
-                put(_TEXT_OPEN + escape(text, quote=False) + "</w:t>")
-                after_rtl = rtl
-            else:  # tabs and line breaks become w:tab / w:br
-                first = True
-                for piece in _SPECIAL.split(text):
-                    if piece == "\t":
-                        put("<w:tab/>")
-                    elif piece in ("\n", "\r", "\r\n"):
-                        put("<w:br/>")
-                    elif piece:
-                        if first and after_rtl and self.isolate and not rtl:
-                            piece = LRM + piece
-                        put(_TEXT_OPEN + escape(piece, quote=False) + "</w:t>")
-                        first = False
-                if rtl or not first:  # a run with no text leaves the state as it was
+            needs_lrm = after_rtl and self.isolate and not rtl  # before this run's first text
+            for piece in _SPECIAL.split(text) if _SPECIAL.search(text) else (text,):
+                if piece == "\t":  # tabs and line breaks become w:tab / w:br
+                    put("<w:tab/>")
+                elif piece in ("\n", "\r", "\r\n"):
+                    put("<w:br/>")
+                elif piece:
+                    if needs_lrm:
+                        piece, needs_lrm = LRM + piece, False
+                    put(_TEXT_OPEN + escape(piece, quote=False) + "</w:t>")
                     after_rtl = rtl
+            if rtl:  # a left-to-right run with no text leaves the state as it was
+                after_rtl = True
             put("</w:r>")
         put("</w:p>")
         return "".join(out)
