@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING
 from briefgen.errors import count
 
 if TYPE_CHECKING:
-    from briefgen.factbase import FactBase
+    from briefgen.factbase.base import FactBase
 
 
 def check(facts: Path, strict: bool = False) -> FactBase:
     """Load and verify the fact base; raise DiagnosticsError listing every problem."""
     # Imported here, not above: build and weekly fork their writer workers first, so that
     # pydantic (~0.3 s to import and build the models) loads while the workers import theirs.
-    from briefgen.factbase import load_factbase
+    from briefgen.factbase.base import load_factbase
 
     base = load_factbase(facts)
     base.raise_for_errors(strict=strict)
@@ -33,7 +33,7 @@ def summary(base: FactBase) -> str:
 
 def schema() -> str:
     """The JSON Schema of fact files (draft 2020-12), as text."""
-    from briefgen.models import FactFile
+    from briefgen.factbase.models import FactFile
 
     doc = FactFile.model_json_schema()
     doc = {"$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -45,7 +45,7 @@ def schema() -> str:
 
 def _write_briefs(base: FactBase, templates: Path, out: Path, specs, renderer) -> list[Path]:
     """Compose and render every brief in memory, then write them all at once."""
-    from briefgen.compose import compose
+    from briefgen.compose.composer import compose
     from briefgen.output import write_atomically
 
     briefs = [compose(base, templates, spec) for spec in specs]
@@ -63,7 +63,7 @@ def build(facts: Path, templates: Path, theme: list[str] | None = None,
     from briefgen.output import Renderer
 
     with Renderer(format, templates) as renderer:
-        from briefgen.briefs import theme_spec  # after the fork, as check() explains
+        from briefgen.compose.specs import theme_spec  # after the fork, as check() explains
 
         base = check(facts)
         unknown = [t for t in theme or () if t not in base.themes]
@@ -79,7 +79,7 @@ def weekly(facts: Path, templates: Path, week: str | None = None,
     from briefgen.output import Renderer
 
     with Renderer(format, templates) as renderer:
-        from briefgen.briefs import current_week, weekly_spec  # after the fork, see check()
+        from briefgen.compose.specs import current_week, weekly_spec  # after the fork, see check()
 
         base = check(facts)
         spec = weekly_spec(base, week or current_week())

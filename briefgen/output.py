@@ -9,7 +9,7 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from briefgen.brief import Brief
+from briefgen.compose.model import Brief
 from briefgen.errors import BriefgenError
 
 
@@ -80,10 +80,10 @@ def _warm(fmt: str, templates: Path) -> None:
     if fmt == "docx":
         import docx  # noqa: F401
 
-        import briefgen.writers.docx  # noqa: F401
+        import briefgen.writers.docx.writer  # noqa: F401
     else:
-        import briefgen.writers.pdf_layout  # noqa: F401
-        from briefgen.writers.pdf_fonts import load_fonts
+        import briefgen.writers.pdf.layout  # noqa: F401
+        from briefgen.writers.pdf.fonts import load_fonts
         try:
             load_fonts(templates / "fonts")
         except BriefgenError:
@@ -96,9 +96,9 @@ def _render_packed(fmt: str, data: bytes, templates: Path, reference: Path | Non
 
 def _render(fmt: str, brief: Brief, templates: Path, reference: Path | None) -> bytes:
     if fmt == "docx":
-        from briefgen.writers.docx import render_docx
+        from briefgen.writers.docx.writer import render_docx
         return render_docx(brief, reference)
-    from briefgen.writers.pdf import render_pdf
+    from briefgen.writers.pdf.writer import render_pdf
     return render_pdf(brief, templates / "fonts")
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.brief import Block, Brief, Cite, QuoteUse, Run, SourceEntry
+from briefgen.compose.model import Block, Brief, Cite, QuoteUse, Run, SourceEntry
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -157,7 +157,7 @@ def test_the_library_loads_pydantic_only_when_the_fact_base_is_read():
     import sys
 
     code = ("import sys, briefgen.api, briefgen.output; "
-            "print(sorted(m for m in ('pydantic', 'briefgen.models', 'jinja2') if m in sys.modules))")
+            "print(sorted(m for m in ('pydantic', 'briefgen.factbase.models', 'jinja2') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                             check=True, timeout=60)
     assert result.stdout.strip() == "[]"

@@ -14,7 +14,7 @@ import pytest
 
 import briefgen
 from briefgen import cli
-from briefgen.yamlpos import load
+from briefgen.factbase.yamlpos import load
 from conftest import SPEC_EXAMPLE, ROOT, run_cli, write
 
 COMMANDS = ("check", "build", "weekly", "send", "schema")

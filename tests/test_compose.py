@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from briefgen.api import check
-from briefgen.briefs import created_at, theme_spec, weekly_spec
-from briefgen.compose import Spec, _InlineParser, compose
+from briefgen.compose.specs import created_at, theme_spec, weekly_spec
+from briefgen.compose.composer import Spec, _InlineParser, compose
 from briefgen.errors import BuildError
 from conftest import ROOT, tiny_factbase, write
 

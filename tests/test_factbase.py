@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.factbase import load_factbase
+from briefgen.factbase.base import load_factbase
 from conftest import SPEC_EXAMPLE, run_cli, write
 
 SOURCE_TEXT = """\
@@ -124,7 +124,7 @@ def parsing(request, monkeypatch):
     """Every test here runs twice: files parsed in this process, and half of them parsed by a
     forked helper (as for a large base), whose positions are read again only for a problem."""
     if request.param == "two processes":
-        monkeypatch.setattr("briefgen.factfiles.PARALLEL_BYTES", 0)
+        monkeypatch.setattr("briefgen.factbase.files.PARALLEL_BYTES", 0)
     return request.param
 
 
@@ -849,7 +849,7 @@ def test_item_that_is_not_a_mapping(tmp_path, monkeypatch):
 
 
 def test_file_over_the_size_limit(tmp_path, monkeypatch):
-    from briefgen.yamlpos import MAX_FILE_BYTES
+    from briefgen.factbase.yamlpos import MAX_FILE_BYTES
 
     make_base(tmp_path)
     with open(tmp_path / "facts" / "huge.yaml", "wb") as f:  # sparse: no disk, no time

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from pydantic import ValidationError
 
-from briefgen.models import Citation, Fact, FactFile, PartialDate, Source, Theme
+from briefgen.factbase.models import Citation, Fact, FactFile, PartialDate, Source, Theme
 
 # --- PartialDate ------------------------------------------------------------------------------
 

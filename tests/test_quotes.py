@@ -7,8 +7,8 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefgen import quotes
-from briefgen.quotes import DASHES, WHITE_SPACE, Miss, SourceText, Verified, fold, normalize
+from briefgen.factbase import quotes
+from briefgen.factbase.quotes import DASHES, WHITE_SPACE, Miss, SourceText, Verified, fold, normalize
 
 SOURCE = ("The General Secretary said there will be no troop deployment and any training "
           "activities would take place outside Libya.\n \nThis announcement was the "

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from briefgen import yamlpos
-from briefgen.yamlpos import load
+from briefgen.factbase import yamlpos
+from briefgen.factbase.yamlpos import load
 
 
 def parse(tmp_path, text: str | bytes):

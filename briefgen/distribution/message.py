@@ -15,7 +15,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage, MIMEPart
 from email.utils import format_datetime
 
-from briefgen.brief import Brief, Run
+from briefgen.compose.model import Brief, Run
 from briefgen.distribution.readers import Reader
 
 MIME_TYPES = {

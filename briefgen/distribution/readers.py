@@ -10,7 +10,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from briefgen.errors import BriefgenError, Diagnostic, DiagnosticsError, display_path
-from briefgen.yamlpos import YamlDoc, load
+from briefgen.factbase.yamlpos import YamlDoc, load
 
 # Bidirectional embeddings, overrides and isolates: invisible, and able to disguise a name.
 _BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")

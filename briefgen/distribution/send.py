@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from email.message import MIMEPart
 from pathlib import Path
 
-from briefgen.brief import Brief
+from briefgen.compose.model import Brief
 from briefgen.distribution.ledger import Ledger, Row, print_status
 from briefgen.distribution.message import (Summary, attachment_name, attachment_part,
                                            body_part, build_message, content_hash, flatten,
@@ -131,7 +131,7 @@ def run(facts: Path, templates: Path, week: str, readers: Path, *, dry_run: bool
         settings: Settings | None = None) -> Report:
     """Plan, build and send (or write); the counts and problems come back in a Report."""
     from briefgen.api import check
-    from briefgen.briefs import parse_week
+    from briefgen.compose.specs import parse_week
 
     parse_week(week)  # a week that does not exist is a usage error before anything else
     settings = settings or load_settings(dry_run=dry_run)
@@ -168,8 +168,8 @@ def run(facts: Path, templates: Path, week: str, readers: Path, *, dry_run: bool
 def plan(base, templates: Path, week: str, readers: list[Reader],
          history: dict[str, list[Row]], settings: Settings, resend_changed: bool) -> list[Item]:
     """Compose each distinct theme set's brief once and decide, per reader, what to do."""
-    from briefgen.briefs import weekly_spec
-    from briefgen.compose import compose
+    from briefgen.compose.specs import weekly_spec
+    from briefgen.compose.composer import compose
 
     editions: dict[tuple | None, Edition] = {}
     items = []

@@ -11,7 +11,7 @@ from email.headerregistry import Address
 
 import pytest
 
-from briefgen.brief import Block, Run
+from briefgen.compose.model import Block, Run
 from briefgen.distribution.message import (attachment_part, build_message, content_hash,
                                            flatten, message_id, summarize)
 from briefgen.distribution.readers import Reader

@@ -17,9 +17,9 @@ import pytest
 from docx.shared import RGBColor
 from lxml import etree
 
-from briefgen.brief import Block, Cite, Run
+from briefgen.compose.model import Block, Cite, Run
 from briefgen.errors import BuildError
-from briefgen.writers.docx import render_docx
+from briefgen.writers.docx.writer import render_docx
 from conftest import ARABIC, ROOT, sample_brief
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -303,7 +303,7 @@ def test_mixed_text_is_split_at_the_script_boundary(out):
 
 
 def test_script_boundaries_keep_numbers_and_punctuation_where_readers_expect_them():
-    from briefgen.writers.ooxml_runs import bidi_segments
+    from briefgen.writers.docx.oxml.runs import bidi_segments
 
     assert bidi_segments("plain text") == [("plain text", False)]
     assert bidi_segments("قال في 2017") == [("قال في 2017", True)]
@@ -335,7 +335,7 @@ def test_same_bytes_in_another_process_timezone_and_moment(brief, tmp_path):
     script = (
         "import sys; sys.path.insert(0, 'tests')\n"
         "from conftest import sample_brief\n"
-        "from briefgen.writers.docx import render_docx\n"
+        "from briefgen.writers.docx.writer import render_docx\n"
         "sys.stdout.buffer.write(render_docx(sample_brief()))\n")
     env = {**os.environ, "TZ": "Pacific/Auckland", "PYTHONHASHSEED": "123"}
     other = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True,
@@ -429,7 +429,7 @@ def test_unknown_block_kind_or_level_is_a_build_error(brief):
 
 
 def test_importing_the_writer_does_not_import_python_docx():
-    code = ("import sys; import briefgen.writers.docx; "
+    code = ("import sys; import briefgen.writers.docx.writer; "
             "print('docx' in sys.modules, 'lxml.etree' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                             check=True, timeout=60)

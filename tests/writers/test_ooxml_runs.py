@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from briefgen.writers.ooxml_runs import LRM, W_NS, Para, parse
+from briefgen.writers.docx.oxml.runs import LRM, W_NS, Para, parse
 
 W = f"{{{W_NS}}}"
 ARABIC = "مركز المستقبل"

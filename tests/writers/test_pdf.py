@@ -11,9 +11,9 @@ from dataclasses import replace
 import pytest
 from pypdf import PdfReader
 
-from briefgen.brief import Block, Cite, Run
+from briefgen.compose.model import Block, Cite, Run
 from briefgen.errors import BuildError
-from briefgen.writers.pdf import render_pdf
+from briefgen.writers.pdf.writer import render_pdf
 from conftest import ARABIC, ROOT, TRICKY, sample_brief
 
 FONTS = ROOT / "templates" / "fonts"
@@ -171,7 +171,7 @@ def test_rendering_does_not_depend_on_what_the_process_did_before(pdf_bytes):
         import sys
         sys.path.insert(0, "tests")
         from conftest import ROOT, sample_brief
-        from briefgen.writers.pdf import render_pdf
+        from briefgen.writers.pdf.writer import render_pdf
         sys.stdout.buffer.write(render_pdf(sample_brief(), ROOT / "templates" / "fonts"))
     """)
     # this process has already shaped other Arabic text; a fresh one has not
@@ -195,7 +195,7 @@ def test_long_brief_numbers_every_page_and_points_at_the_right_ones():
 
 
 def test_right_to_left_spans_follow_the_bidi_rules():
-    from briefgen.writers.pdf_fonts import _rtl_spans
+    from briefgen.writers.pdf.fonts import _rtl_spans
 
     def spans(text):
         return [text[a:b] for a, b in _rtl_spans(text)]

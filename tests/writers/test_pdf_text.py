@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from briefgen.writers.pdf_text import (Piece, TextBlock, break_lines, runs_of, text_width,
+from briefgen.writers.pdf.text import (Piece, TextBlock, break_lines, runs_of, text_width,
                                        words_of)
 
 BODY = Piece("", "Helvetica", 10, None)
@@ -81,7 +81,7 @@ def test_a_raised_citation_marker_does_not_raise_the_text_after_it():
 
     from pypdf import PdfReader
 
-    from briefgen.writers.pdf import render_pdf
+    from briefgen.writers.pdf.writer import render_pdf
     from conftest import ROOT, sample_brief
 
     reader = PdfReader(io.BytesIO(render_pdf(sample_brief(), ROOT / "templates" / "fonts")))

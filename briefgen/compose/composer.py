@@ -12,11 +12,11 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-from briefgen.brief import Block, Brief, Cite, Inline, QuoteUse, Run, SourceEntry
+from briefgen.compose.model import Block, Brief, Cite, Inline, QuoteUse, Run, SourceEntry
 from briefgen.errors import BuildError
-from briefgen.factbase import FactBase
-from briefgen.models import Fact
-from briefgen.templating import Renderer
+from briefgen.factbase.base import FactBase
+from briefgen.factbase.models import Fact
+from briefgen.compose.templating import Renderer
 
 _TOKEN = re.compile("\ue000(\\d+)\ue001|\ue002(\\d+)\ue003")  # DATA / CITE placeholders
 _NUMBER = re.compile("(?<=[\ue000\ue002])\\d+(?=[\ue001\ue003])")  # a placeholder's number

@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefgen.errors import BriefgenError, Diagnostic, DiagnosticsError, display_path
-from briefgen.factfiles import did_you_mean, parse_files
-from briefgen.models import Fact, Source, Theme
-from briefgen.quotes import Miss, SourceText, Verified
-from briefgen.yamlpos import load
+from briefgen.factbase.files import did_you_mean, parse_files
+from briefgen.factbase.models import Fact, Source, Theme
+from briefgen.factbase.quotes import Miss, SourceText, Verified
+from briefgen.factbase.yamlpos import load
 
 MAX_STATEMENT_WORDS = 60
 

@@ -6,8 +6,8 @@ destination per source (`SourceEntry.anchor`), "Page x of y" footers, document i
 TrueType subsets of the bundled fonts (templates/fonts/), Arabic shaped and right to left.
 The same brief always gives the same bytes.
 
-Modules: this one (entry point and glyph check), `pdf_fonts` (fonts, fallback, shaping) and
-`pdf_layout` (styles, story, page furniture); the last two import reportlab, so they are
+Modules: this one (entry point and glyph check), `fonts` (fonts, fallback, shaping) and
+`layout` (styles, story, page furniture); the last two import reportlab, so they are
 imported only when a PDF is rendered.
 """
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..brief import Brief
-from ..errors import BuildError, display_path
+from briefgen.compose.model import Brief
+from briefgen.errors import BuildError, display_path
 
 
 class MissingGlyphError(BuildError):
@@ -32,7 +32,7 @@ class MissingGlyphError(BuildError):
 
 def render_pdf(brief: Brief, fonts_dir: Path) -> bytes:
     """Render `brief` as PDF bytes with the fonts of `fonts_dir`; BuildError if it cannot."""
-    from . import pdf_fonts, pdf_layout  # reportlab + uharfbuzz: imported on first render only
+    from briefgen.writers.pdf import fonts as pdf_fonts, layout as pdf_layout  # reportlab + uharfbuzz: imported on first render only
 
     fonts = pdf_fonts.load_fonts(Path(fonts_dir))
     check_glyphs(brief, fonts, Path(fonts_dir), pdf_layout.FIXED_TEXT)

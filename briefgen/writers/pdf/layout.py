@@ -1,7 +1,7 @@
 """PDF layout on reportlab platypus: styles, the story of a brief, page furniture, links, outline.
 
 Platypus places the blocks on pages (frames, keep-with-next, page breaks); the blocks are
-`pdf_text.TextBlock`s. Imported by `pdf.render_pdf` only when a PDF is rendered.
+`text.TextBlock`s. Imported by `writer.render_pdf` only when a PDF is rendered.
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from reportlab.platypus.doctemplate import BaseDocTemplate, PageTemplate
 from reportlab.platypus.flowables import HRFlowable, PageBreak
 from reportlab.platypus.frames import Frame
 
-from ..brief import Block, Brief, Cite, Run, SourceEntry
-from ..errors import BuildError
-from .pdf_fonts import FontSet, Shaper
-from .pdf_text import Bullet, Piece, TextBlock, forget_widths, text_width
+from briefgen.compose.model import Block, Brief, Cite, Run, SourceEntry
+from briefgen.errors import BuildError
+from briefgen.writers.pdf.fonts import FontSet, Shaper
+from briefgen.writers.pdf.text import Bullet, Piece, TextBlock, forget_widths, text_width
 
 NAVY = HexColor("#1B365D")
 INK = HexColor("#1F2328")
@@ -89,7 +89,7 @@ STYLES = {
 class Story:
     """Builds the flowables of a brief from its model.
 
-    Text goes in as literal pieces (`pdf_text.Piece`), never as markup: `<`, `&` and `{{ }}`
+    Text goes in as literal pieces (`text.Piece`), never as markup: `<`, `&` and `{{ }}`
     print as they are, and no time goes into parsing.
     """
 

@@ -16,10 +16,10 @@ import re
 from datetime import timezone
 from pathlib import Path
 
-from briefgen.brief import Block, Brief, Cite, SourceEntry
+from briefgen.compose.model import Block, Brief, Cite, SourceEntry
 from briefgen.errors import BuildError
-from briefgen.writers.docx_styles import ACCENT, GREY, INK, LIGHT, RELIABILITY, STYLES, StyleSpec
-from briefgen.writers.ooxml_runs import ARABIC_FONT, Para, first_strong_is_rtl, has_rtl, parse
+from briefgen.writers.docx.styles import ACCENT, GREY, INK, LIGHT, RELIABILITY, STYLES, StyleSpec
+from briefgen.writers.docx.oxml.runs import ARABIC_FONT, Para, first_strong_is_rtl, has_rtl, parse
 
 _BOOKMARK_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,39}$")
 _BLOCK_KINDS = {"heading", "bullet", "paragraph", "note"}
@@ -30,7 +30,7 @@ def render_docx(brief: Brief, reference: Path | None = None) -> bytes:
     _validate(brief)
     import docx  # lazy: python-docx is only needed when a Word file is written
 
-    from briefgen.writers import ooxml
+    from briefgen.writers.docx.oxml import package as ooxml
 
     if reference is not None:
         reference = Path(reference)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 from datetime import date, datetime, timedelta, timezone
 
-from briefgen.compose import Spec
+from briefgen.compose.composer import Spec
 from briefgen.errors import BriefgenError, UsageError
-from briefgen.factbase import FactBase
-from briefgen.models import Fact
+from briefgen.factbase.base import FactBase
+from briefgen.factbase.models import Fact
 
 KEY_POINTS = 4
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import uharfbuzz
 from reportlab.pdfbase import pdfmetrics, ttfonts
 
-from .. import errors
+from briefgen import errors
 
 PRIMARY = "NotoSans"
 ARABIC = "NotoNaskhArabic"

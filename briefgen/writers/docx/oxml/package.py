@@ -14,7 +14,7 @@ from typing import Iterable
 
 from lxml import etree
 
-from briefgen.writers.ooxml_runs import R_NS, W_NS
+from briefgen.writers.docx.oxml.runs import R_NS, W_NS
 
 BODY_FONT = "Noto Sans"
 

@@ -11,8 +11,8 @@ import typing
 from pathlib import Path
 
 from briefgen.errors import Diagnostic, display_path
-from briefgen.models import KINDS
-from briefgen.yamlpos import YamlDoc, load
+from briefgen.factbase.models import KINDS
+from briefgen.factbase.yamlpos import YamlDoc, load
 
 SLUG_HINT = "use lowercase letters, digits and single hyphens, e.g. 'nato-watch-2013-06'"
 

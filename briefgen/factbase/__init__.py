@@ -1,0 +1,1 @@
+"""Reading and checking what the desk wrote: YAML with positions, models, the fact base, quotes."""

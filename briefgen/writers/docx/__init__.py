@@ -1,0 +1,1 @@
+"""The Word writer: brief model to paragraphs; raw OOXML lives in oxml/."""

@@ -1,0 +1,1 @@
+"""The PDF writer: layout on reportlab platypus, text blocks, fonts."""
