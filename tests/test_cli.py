@@ -321,7 +321,7 @@ def test_schema_is_json_schema_2020_12(schema):
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert schema["type"] == "object"
     assert schema["additionalProperties"] is False
-    assert set(schema["properties"]) == {"sources", "themes", "facts"}
+    assert set(schema["properties"]) == {"sources", "themes", "facts", "judgments"}
     try:
         import jsonschema
     except ImportError:

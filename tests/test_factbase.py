@@ -208,7 +208,7 @@ def test_unknown_top_level_key_lists_the_allowed_ones(tmp_path, monkeypatch):
     lines = check(tmp_path, monkeypatch, {"facts/a.yaml": "notes: []\n"})
     assert_errors(lines,
                   "facts/a.yaml:1:1: error: unknown top-level key 'notes' "
-                  "(hint: allowed: sources, themes, facts)")
+                  "(hint: allowed: sources, themes, facts, judgments)")
 
 
 def test_unknown_key_in_a_fact(tmp_path, monkeypatch):
@@ -725,7 +725,7 @@ def test_statement_over_sixty_words(tmp_path, monkeypatch, words, warned):
 # --- robustness: files that are not fact files ---------------------------------------------------
 
 NOT_A_FACT_FILE = ("error: a fact file must be a mapping with one or more of the keys sources, "
-                   "themes, facts (hint: start the file with 'facts:')")
+                   "themes, facts, judgments (hint: start the file with 'facts:')")
 
 
 def test_yaml_syntax_error(tmp_path, monkeypatch):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from briefgen.errors import BriefgenError, Diagnostic, DiagnosticsError, display_path
 from briefgen.factbase.files import did_you_mean, parse_files
-from briefgen.factbase.models import Fact, Source, Theme
+from briefgen.factbase.models import Fact, Judgment, Source, Theme
 from briefgen.factbase.quotes import Miss, SourceText, Verified
 from briefgen.factbase.yamlpos import load
 
@@ -23,12 +23,13 @@ class Location:
 
 @dataclass
 class FactBase:
-    """Validated sources, themes and facts in file order, and everything found wrong with them."""
+    """Validated sources, themes, facts and judgments in file order, and everything found wrong with them."""
 
     root: Path
     sources: dict[str, Source] = field(default_factory=dict)
     themes: dict[str, Theme] = field(default_factory=dict)
     facts: dict[str, Fact] = field(default_factory=dict)
+    judgments: dict[str, Judgment] = field(default_factory=dict)
     where: dict[tuple[str, str], Location] = field(default_factory=dict)  # (kind, id) -> item
     verified: dict[tuple[str, int], Verified] = field(default_factory=dict)  # (fact id, n)
     diagnostics: list[Diagnostic] = field(default_factory=list)

@@ -87,7 +87,8 @@ class _Parser:
         data = doc.data
         if not isinstance(data, dict) or not data:
             self.report(file, doc.pos(()), "a fact file must be a mapping with one or more of "
-                        "the keys sources, themes, facts", hint="start the file with 'facts:'")
+                        "the keys sources, themes, facts, judgments",
+                        hint="start the file with 'facts:'")
             return self.events
         for key, items in data.items():
             if key not in KINDS:

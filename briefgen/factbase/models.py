@@ -1,4 +1,4 @@
-"""Pydantic models of fact files: sources, themes, facts and citations, exactly as SPEC says."""
+"""Pydantic models of fact files: sources, themes, facts, citations and judgments."""
 
 from __future__ import annotations
 
@@ -103,6 +103,9 @@ class Source(Strict):
     file: Text = Field(description="archived text, relative to facts/")
     language: Annotated[str, StringConstraints(pattern=LANGUAGE_PATTERN)] = "en"
     reliability: Literal["A", "B", "C", "D", "E", "F"] = "F"
+    status: Literal["withdrawn", "discredited", "disputed"] | None = None
+    status_date: FuzzyDate | None = None
+    status_note: Text | None = None
 
 
 class Theme(Strict):
@@ -129,17 +132,41 @@ class Fact(Strict):
     date: FuzzyDate
     kind: Literal["event", "statement", "assessment", "allegation"] = "event"
     credibility: int = Field(default=6, ge=1, le=6, strict=True)
+    attributed_to: Text | None = Field(
+        default=None, description="whose view or claim it is (statement, allegation, assessment)")
     actors: list[Text] = []
     tags: list[Text] = []
+    key: bool = Field(default=False, description="a key point of its week")
+    retracted: bool = Field(default=False, description="kept for the record, never rendered")
     citations: list[Citation] = Field(min_length=1)
 
 
+LIKELIHOODS = ("almost no chance", "very unlikely", "unlikely", "roughly even chance",
+               "likely", "very likely", "almost certain")  # ICD 203, weakest to strongest
+CONFIDENCES = ("low", "moderate", "high")
+
+
+class Judgment(Strict):
+    """The desk's own analytic judgment (ICD 203), resting on facts and other judgments."""
+
+    id: Slug
+    statement: Text
+    themes: list[Slug] = Field(min_length=1)
+    date: FuzzyDate
+    likelihood: Literal[LIKELIHOODS]  # type: ignore[valid-type]
+    confidence: Literal[CONFIDENCES]  # type: ignore[valid-type]
+    based_on: list[Slug] = Field(min_length=1, description="fact and/or judgment ids")
+    rationale: Text | None = None
+    key: bool = False
+
+
 class FactFile(Strict):
-    """A fact file: any of the three lists."""
+    """A fact file: any of the four lists."""
 
     sources: list[Source] = []
     themes: list[Theme] = []
     facts: list[Fact] = []
+    judgments: list[Judgment] = []
 
 
-KINDS = {"sources": Source, "themes": Theme, "facts": Fact}
+KINDS = {"sources": Source, "themes": Theme, "facts": Fact, "judgments": Judgment}
