@@ -222,7 +222,8 @@ def test_unknown_key_in_a_fact_without_a_close_match_lists_the_keys(tmp_path, mo
                   {"facts/a.yaml": FACT.replace("    date:", "    page: 3\n    date:")})
     assert_errors(lines,
                   "facts/a.yaml:5:5: error: [x-fact] unknown key 'page' (hint: allowed: id, "
-                  "statement, themes, date, kind, credibility, actors, tags, citations)")
+                  "statement, themes, date, kind, credibility, attributed_to, actors, tags, key, "
+                  "retracted, citations)")
 
 
 def test_unknown_key_in_a_source(tmp_path, monkeypatch):
