@@ -30,6 +30,10 @@ class SourceEntry:
     reliability: str  # Admiralty A-F
     language: str
     quotes: tuple[QuoteUse, ...] = ()
+    # The entry as the reader sees it, worded by the composer (readers' or annotated edition):
+    # writers lay these out and never word an entry themselves.
+    heading: tuple[Run, ...] = ()  # e.g. "Source 3  NATO Watch: NATO returns to Libya ..."
+    lines: tuple[tuple[Run, ...], ...] = ()  # each a paragraph of the entry (fields, quotes)
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,9 @@ class Cite:
     fact_id: str
     quote: str  # exact text as it stands in the source
     date: str  # the fact's date, display form
+    # The note's words (source reference, in full the first time and short after, and the exact
+    # quote): the same number and words in both formats (Word footnote, PDF note).
+    note: tuple[Run, ...] = ()
 
 
 Inline = Run | Cite
@@ -63,7 +70,7 @@ class Block:
     headings and notes (theme summaries, "nothing new") are exempt.
     """
 
-    kind: str  # "heading" | "bullet" | "paragraph" | "note"
+    kind: str  # "heading" | "bullet" | "paragraph" | "note" | "judgment" (set apart visibly)
     inlines: tuple[Inline, ...]
     level: int = 0  # heading level 1-3; 0 for other blocks
     fact_ids: tuple[str, ...] = ()  # facts shown in this block (for error messages)
@@ -77,6 +84,15 @@ class Block:
     @property
     def cites(self) -> tuple[Cite, ...]:
         return tuple(i for i in self.inlines if isinstance(i, Cite))
+
+
+@dataclass(frozen=True)
+class Style:
+    """The desk's look, from its settings: writers apply it and never choose it."""
+
+    accent: str = "#1f3a5f"  # headings and rules, "#rrggbb"
+    page_size: str = "A4"  # "A4" | "Letter"
+    logo: bytes | None = None  # PNG or JPEG bytes, shown on the cover
 
 
 @dataclass(frozen=True)
@@ -94,6 +110,16 @@ class Brief:
     sources: tuple[SourceEntry, ...]
     language: str = "en"
     extra: dict = field(default_factory=dict, compare=False)  # writer-independent metadata
+    # Every fixed word a writer prints comes from here, worded by templates and desk settings:
+    # "sources" (annex heading), "contents" (table of contents heading), "page" (footer pattern
+    # with {page} and {pages}), "notes" (heading of notes printed as a list, if a writer does).
+    labels: dict = field(default_factory=dict, compare=False)
+    classification: str = ""  # printed at the top and bottom of every page; "" = none
+    running_head: str = ""  # e.g. the desk's name, in the page header
+    toc: bool = False  # show a table of contents (headings of level 1-2) after the cover
+    cover: tuple[Block, ...] = ()  # lines under the title: desk, date of issue, reading time
+    annex_intro: tuple[Block, ...] = ()  # before the source entries: the grading key, once
+    style: Style = field(default_factory=Style)
 
     @property
     def cites(self) -> tuple[Cite, ...]:
