@@ -125,6 +125,8 @@ facts:
     date: 2013-06-04                     # when it happened: YYYY, YYYY-MM or YYYY-MM-DD
     kind: statement                      # event | statement | assessment | allegation (default event)
     credibility: 2                       # information credibility, Admiralty scale 1-6, default 6
+    attributed_to: Anders Fogh Rasmussen   # whose view or claim it is; expected for statement,
+                                         # allegation and assessment (warning when missing)
     actors: [NATO, Anders Fogh Rasmussen]  # optional
     tags: []                             # optional
     citations:                           # at least one
@@ -171,6 +173,7 @@ def tiny_factbase(root: Path, extra_facts: str = "") -> Path:
             date: 2013-06-04
             kind: statement
             credibility: 2
+            attributed_to: Anders Fogh Rasmussen
             citations:
               - source: nato-watch-2013-06
                 quote: there will be no troop deployment and any training activities would take place outside Libya
@@ -188,6 +191,7 @@ def tiny_factbase(root: Path, extra_facts: str = "") -> Path:
             date: 2013-06
             kind: assessment
             credibility: 3
+            attributed_to: NATO Watch
             citations:
               - source: nato-watch-2013-06
                 quote: “growing influence” in Libya worried the Alliance – and Haftar looked to Moscow

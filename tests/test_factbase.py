@@ -61,6 +61,7 @@ facts:
     date: 2013-06-04
     kind: statement
     credibility: 2
+    attributed_to: Anders Fogh Rasmussen
     citations:
       - source: nato-watch-2013-06
         quote: there will be no troop deployment and any training activities would take place outside Libya
@@ -389,7 +390,7 @@ def test_duplicate_fact_id_across_files_names_both_places(tmp_path, monkeypatch)
     lines = check(tmp_path, monkeypatch,
                   {"facts/zz/late.yaml": FACT.replace("x-fact", "nato-2013-expertise")})
     assert_errors(lines, f"facts/zz/late.yaml:2:9: error: [nato-2013-expertise] id: duplicate "
-                         f"fact id (also at facts/facts.yaml:11:9) {DUP_HINT}")
+                         f"fact id (also at facts/facts.yaml:12:9) {DUP_HINT}")
 
 
 def test_duplicate_theme_id_across_files(tmp_path, monkeypatch):
@@ -720,6 +721,24 @@ def test_statement_over_sixty_words(tmp_path, monkeypatch, words, warned):
         "NATO ruled out troops.", statement)})
     expected = [f"facts/a.yaml:3:16: warning: [x-fact] statement: statement has {words} words; a "
                 f"brief line has at most 60 (hint: split it into two facts)"]
+    assert lines == (expected if warned else [])
+
+
+@pytest.mark.parametrize("kind, attributed_to, warned", [
+    ("statement", None, True),
+    ("allegation", None, True),
+    ("assessment", None, True),
+    ("statement", "Anders Fogh Rasmussen", False),
+    ("assessment", "NATO Watch", False),
+    ("event", None, False),  # an event is nobody's view
+])
+def test_view_without_attributed_to(tmp_path, monkeypatch, kind, attributed_to, warned):
+    extra = f"    kind: {kind}\n" + (f"    attributed_to: {attributed_to}\n" if attributed_to else "")
+    fact = FACT.replace("    citations:\n", extra + "    citations:\n")
+    lines = check(tmp_path, monkeypatch, {"facts/a.yaml": fact})
+    expected = [f"facts/a.yaml:6:11: warning: [x-fact] kind: {kind} fact has no attributed_to "
+                f"(hint: add 'attributed_to:' naming whose {kind} it is: a person, a body or a "
+                f"publication)"]
     assert lines == (expected if warned else [])
 
 

@@ -12,6 +12,7 @@ from briefgen.factbase.quotes import Miss, SourceText, Verified
 from briefgen.factbase.yamlpos import load
 
 MAX_STATEMENT_WORDS = 60
+ATTRIBUTED_KINDS = ("statement", "allegation", "assessment")  # someone's view, not an event
 
 
 @dataclass(frozen=True)
@@ -227,6 +228,13 @@ class _Loader:
                         f"statement has {words} words; a brief line has at most "
                         f"{MAX_STATEMENT_WORDS}", id=fid, field="statement",
                         hint="split it into two facts", severity="warning")
+        if fact.kind in ATTRIBUTED_KINDS and not fact.attributed_to:
+            # A reader must be able to tell a party's claim or a source's analysis from an event.
+            self.report(file, doc.pos(path + ("kind",)),
+                        f"{fact.kind} fact has no attributed_to", id=fid, field="kind",
+                        hint=f"add 'attributed_to:' naming whose {fact.kind} it is: "
+                             "a person, a body or a publication",
+                        severity="warning")
 
 
 def _clip(text: str, limit: int) -> str:

@@ -70,6 +70,7 @@ facts:
     date: 2019-12-11
     kind: statement
     credibility: 2
+    attributed_to: NATO
     citations:
       - source: wire-2019-12-14
         quote: the alliance stands ready to help train Libyan security forces
