@@ -13,7 +13,7 @@ import pytest
 
 from briefgen.compose.model import Block, Run
 from briefgen.distribution.message import (attachment_part, build_message, content_hash,
-                                           flatten, message_id, summarize)
+                                           context, flatten, message_id, summarize)
 from briefgen.distribution.readers import Reader
 
 SENDER = Address("Libya briefs", addr_spec="briefs@example.org")
@@ -36,12 +36,18 @@ def weekly_brief():
 
 def build(name="Jane Doe", address="jane.doe@example.org", corrected=False, replaces=None,
           attachments=None):
+    from briefgen.distribution.wording import Templates
+
+    from .conftest import ROOT
+
     brief = weekly_brief()
     summary = summarize(brief, "2019-W50", "9 December – 15 December 2019")
+    words = Templates(ROOT / "templates").render(context(summary, EDITION, brief.name, {},
+                                                         corrected))
     reader = Reader(name, address, None)
     parts = attachments if attachments is not None else [
         attachment_part(PDF, "libya-weekly-2019-W50.pdf")]
-    return build_message(reader, summary, parts, sender=SENDER,
+    return build_message(reader, words, parts, sender=SENDER,
                          msgid=message_id(EDITION, reader.key, SENDER), edition=EDITION,
                          corrected=corrected, replaces=replaces,
                          date=datetime(2019, 12, 16, 8, 0, tzinfo=timezone.utc))
