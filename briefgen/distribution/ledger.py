@@ -69,6 +69,7 @@ DROP TABLE deliveries_v1;
 """
 FIELDS = ("id, edition, reader, week, address, name, themes, status, attempts, message_id, "
           "corrected, replaces, sent_seq, updated, error")
+BUSY_MS = 10_000  # how long to wait for another program's write before giving up
 RESTORE = ("restore it from a backup; a new ledger would send every reader this week's brief "
            "again")
 
@@ -117,14 +118,14 @@ class Ledger:
                 disk = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
                 db = sqlite3.connect(":memory:", isolation_level=None)
                 with disk:
-                    disk.execute("PRAGMA busy_timeout=10000")
+                    disk.execute(f"PRAGMA busy_timeout={BUSY_MS}")
                     disk.backup(db)  # a snapshot: migrating it cannot touch the file
                 disk.close()
             else:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 lock = _lock(path)
                 db = sqlite3.connect(path, isolation_level=None)
-                db.execute("PRAGMA busy_timeout=10000")
+                db.execute(f"PRAGMA busy_timeout={BUSY_MS}")
                 db.execute("PRAGMA journal_mode=WAL")
                 # Durable against a killed process; a power cut could at worst forget a 'sent'
                 # mark, which means a recognisable duplicate, never a lost message.

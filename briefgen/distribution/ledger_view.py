@@ -28,8 +28,9 @@ def table(rows: list[Row], width: int = WIDTH) -> str:
     from rich.console import Console
     from rich.table import Table
 
-    grid = Table(box=SIMPLE_HEAD, pad_edge=False, expand=False)
-    for name, opts in (("reader", {"ratio": 3}), ("week", {"no_wrap": True}),
+    grid = Table(box=SIMPLE_HEAD, pad_edge=False, show_edge=False, expand=True,
+                 padding=(0, 1))
+    for name, opts in (("reader", {"ratio": 3, "min_width": 24}), ("week", {"no_wrap": True}),
                        ("status", {"no_wrap": True}), ("tries", {"justify": "right"}),
                        ("time (UTC)", {"no_wrap": True}), ("edition", {"no_wrap": True}),
                        ("error", {"ratio": 2})):
@@ -39,12 +40,13 @@ def table(rows: list[Row], width: int = WIDTH) -> str:
                else printable(r.address))
         status = r.status + ("\n(corrected)" if r.corrected else "")
         grid.add_row(who, r.week, status, str(r.attempts),
-                     r.updated.replace("T", " ").rstrip("Z"), r.edition.rsplit("-", 1)[-1],
+                     r.updated.replace("T", " ")[:16], r.edition.rsplit("-", 1)[-1],
                      printable(r.error or ""))
     buffer = io.StringIO()
     Console(file=buffer, width=width, color_system=None, highlight=False,
             emoji=False, markup=False).print(grid)
-    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
+    lines = [line.rstrip() for line in buffer.getvalue().splitlines()]
+    return "\n".join(line for line in lines if line) + "\n"
 
 
 def as_json(rows: list[Row]) -> str:
