@@ -141,8 +141,10 @@ class Ledger:
                                   "wait for it to finish and run again; do not move the ledger "
                                   "away, or every reader would be sent this week's brief "
                                   "again)") from None
-            raise LedgerError(f"cannot use the ledger {shown}: {e} (hint: briefgen needs to "
-                              f"read and write {display_path(path.parent)}/)") from None
+            raise LedgerError(f"cannot use the ledger {shown}: {e}{_full(path)} (hint: "
+                              + ("free some space and run again; the ledger is unchanged"
+                                 if _full(path) else f"briefgen needs to read and write "
+                                 f"{display_path(path.parent)}/") + ")") from None
         except sqlite3.DatabaseError as e:
             _close(db, lock)
             raise LedgerError(f"the ledger {shown} is damaged or not a briefgen ledger: {e} "
@@ -228,8 +230,9 @@ class Ledger:
                 self.db.execute("ROLLBACK")
             except sqlite3.DatabaseError:
                 pass
-            raise LedgerError(f"cannot record in the ledger {display_path(self.path)}: {e}") \
-                from None
+            said = "" if "full" in str(e) else _full(self.path)
+            raise LedgerError(f"cannot record in the ledger {display_path(self.path)}: {e}"
+                              f"{said}") from None
 
     def record_edition(self, edition: str, week: str, title: str, themes: str,
                        lines: dict[str, str]) -> None:
@@ -275,6 +278,17 @@ class Ledger:
             self.db.execute("UPDATE deliveries SET status = ?, error = ?, updated = ?, "
                             "sent_seq = COALESCE(?, sent_seq) WHERE id = ?",
                             (status, error, now(), seq, row))
+
+
+def _full(path: Path) -> str:
+    """', the disk holding out/ is full' when it is (SQLite may only say 'disk I/O error')."""
+    import shutil
+
+    try:
+        full = shutil.disk_usage(path.parent).free < 64 * 1024
+    except OSError:
+        return ""
+    return f"; the disk holding {display_path(path.parent)}/ is full" if full else ""
 
 
 def _row(r: tuple) -> Row:

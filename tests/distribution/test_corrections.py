@@ -140,7 +140,7 @@ def test_a_withdrawn_source_fails_check_until_retracted_then_corrections_name_it
 
     code, out, err = cli("send", "--week", WEEK, "--resend-changed")
     assert code == 1
-    assert ("facts/extra.yaml:19:17: error: [mercenaries-sirte] citations[0].source: cites "
+    assert ("facts/extra.yaml:20:17: error: [mercenaries-sirte] citations[0].source: cites "
             "source 'rumour-blog', which is withdrawn since 2019-12-20: " + REASON) in err
     assert len(server.received) == 3
 
