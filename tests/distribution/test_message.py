@@ -182,3 +182,38 @@ def test_non_ascii_domains_are_sent_as_idna(tmp_path):
     raw = flatten(build(address="joerg@xn--mller-kva.example.org", name="Jörg Müller"))
     assert raw.isascii()
     assert parse(raw)["To"].addresses[0].display_name == "Jörg Müller"
+
+
+def test_email_words_come_from_the_desk_templates_and_settings(project, smtp):
+    from .conftest import WEEK, cli, reader_lines, write
+
+    write(project.root / "briefgen.toml", '[desk]\nname = "North Africa desk"\nregion = "Maghreb"\n')
+    project.readers(reader_lines(("Jane Doe", "jane.doe@example.org")))
+    server = smtp()
+    assert cli("send", "--week", WEEK)[0] == 0
+    message = server.received[0].message
+    text = message.get_body(("plain",)).get_content()
+    assert "Attached is the Maghreb weekly brief for 2019-W50" in text
+    assert "North Africa desk · briefgen · edition 2019-W50-" in text
+    assert [a.get_filename() for a in message.iter_attachments()] == [
+        "maghreb-weekly-2019-W50.pdf"]
+
+
+@pytest.mark.parametrize("template, expected", [
+    ("Subject: {{ title }}\nAttachment: x\n\n{{ no_such_thing }}\n",
+     "error: templates/email.txt.j2:4: template error: 'no_such_thing' is undefined\n"),
+    ("Subject: {{ title }}\nAttachment: x\n\n{% for x in %}\n",
+     "error: templates/email.txt.j2:4: template error: Expected an expression, got 'end of "
+     "statement block'\n"),
+    ("Subject: {{ title }}\n\nbody\n",
+     "error: templates/email.txt.j2:1: template error: email.txt.j2 must start with the lines "
+     "'Subject: ...' and 'Attachment: ...' and a blank line (missing: Attachment)\n"),
+    ("Subject: x\nAttachment: x\n\n{{ 1 / 0 }}\n",
+     "error: templates/email.txt.j2:4: template error: ZeroDivisionError: division by zero\n"),
+])
+def test_a_broken_email_template_is_located(project, template, expected):
+    from .conftest import WEEK, cli, reader_lines
+
+    (project.root / "templates" / "email.txt.j2").write_text(template, encoding="utf-8")
+    project.readers(reader_lines(("Jane Doe", "jane.doe@example.org")))
+    assert cli("send", "--week", WEEK, "--dry-run") == (1, "", expected)
