@@ -3,6 +3,7 @@ editions already sent that printed it and the readers who got them (from the sen
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -104,7 +105,9 @@ def lines(result: Impact) -> list[str]:
         out.append(f"editions sent ({len(result.editions)}, to {readers} "
                    f"reader{'s' * (readers != 1)}):")
         for e in result.editions:
-            out.append(f"  {e.edition}: {', '.join(e.printed)}")
+            out += textwrap.wrap(f"{e.edition} printed {', '.join(e.printed)}", width=100,
+                                 initial_indent="  ", subsequent_indent="      ",
+                                 break_on_hyphens=False)
             for r in e.readers:
                 who = f"{r['name']} <{r['address']}>" if r["name"] else r["address"]
                 status = r["status"] + (" (corrected)" if r["corrected"] else "")

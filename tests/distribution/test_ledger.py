@@ -102,6 +102,9 @@ def test_a_version_1_ledger_is_read_as_is_and_migrated_by_send_without_losing_ro
     before = project.ledger.read_bytes()
     code, out, _ = cli("ledger", "--json")
     assert code == 0 and len(json.loads(out)) == 2
+    impact = cli("impact", "wire-2019-12-14")
+    assert impact[0] == 0 and impact[1].endswith(
+        "editions sent: none (no edition in out/ledger.sqlite printed them)\n")
     assert project.ledger.read_bytes() == before  # reading never migrates the file
 
     assert cli("send", "--week", WEEK) == (0, "", "sent 0, already sent 1 (of 1 reader)\n")
