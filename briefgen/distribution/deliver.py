@@ -143,8 +143,11 @@ def _deliver_one(item: Item, data: bytes, mailer: Mailer, ledger: Ledger, week: 
         except KeyboardInterrupt:
             # Record the message in flight before stopping: if it went out whole, nobody
             # knows whether the server took it, and it must not be sent again unasked.
-            ledger.finish(item.row, "unknown" if mailer.in_flight else "deferred",
-                          "interrupted while waiting for the server's reply" if mailer.in_flight
+            # No QUIT on the way out: a server that did not answer would hold us again.
+            in_flight = mailer.in_flight
+            mailer.drop()
+            ledger.finish(item.row, "unknown" if in_flight else "deferred",
+                          "interrupted while waiting for the server's reply" if in_flight
                           else "interrupted before the message was sent")
             raise
         except Failure as failure:
