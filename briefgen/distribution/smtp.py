@@ -69,7 +69,7 @@ class Mailer:
                 conn.starttls(context=self._tls())
                 _hello(conn)
             if s.user:
-                _login(conn, s.user, s.password.get_secret_value())
+                _login(conn, s)
         except Failure:
             self.drop()
             raise
@@ -165,16 +165,17 @@ class Mailer:
         return tls_context(self.settings.cafile)  # verifies the certificate and the host name
 
 
-def _login(conn: smtplib.SMTP, user: str, password: str) -> None:
+def _login(conn: smtplib.SMTP, s: Settings) -> None:
     """Log in; a non-ASCII user or password goes as UTF-8 over AUTH PLAIN (RFC 4616), which
     smtplib's own login cannot do (it encodes credentials as ASCII)."""
+    user, password = s.user, s.password.get_secret_value()
     if (user + password).isascii():
         conn.login(user, password)
         return
     if "plain" not in conn.esmtp_features.get("auth", "").lower().split():
-        raise smtplib.SMTPNotSupportedError(
-            "the server does not offer AUTH PLAIN, which a non-ASCII user name or password "
-            "needs (UTF-8)")
+        raise Failure("fatal", f"{s.server} does not offer AUTH PLAIN, which a non-ASCII "
+                      f"{PREFIX}SMTP_USER or {PREFIX}SMTP_PASSWORD needs (hint: use ASCII "
+                      "credentials, or a server that offers AUTH PLAIN)", connection=True)
     token = base64.b64encode(f"\0{user}\0{password}".encode("utf-8")).decode("ascii")
     code, resp = conn.docmd("AUTH", "PLAIN " + token)
     if code not in (235, 503):

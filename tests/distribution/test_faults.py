@@ -288,3 +288,22 @@ def test_a_full_disk_during_send_stops_plainly_and_damages_nothing(project, smtp
     assert rows(project)[:3] == before  # the ledger kept every row
     assert cli("send", "--week", WEEK, "--resend-changed")[0] == 0
     assert len(server.received) == 5
+
+
+def test_utf8_credentials_without_auth_plain_are_refused_plainly(project, smtp, certificate,
+                                                                 monkeypatch):
+    project.readers(READERS)
+    server = smtp(security="starttls", tls_context=certificate.server_context(),
+                  authenticator=Logins(user=USER, password=PASSWORD), auth_require_tls=True,
+                  auth_exclude_mechanism=["PLAIN"])
+    monkeypatch.setenv("BRIEFGEN_SMTP_CAFILE", str(certificate.cert))
+    monkeypatch.setenv("BRIEFGEN_SMTP_USER", USER)
+    monkeypatch.setenv("BRIEFGEN_SMTP_PASSWORD", PASSWORD)
+    code, out, err = cli("send", "--week", WEEK)
+    assert (code, out) == (1, "")
+    assert err == (
+        f"error: stopped: 127.0.0.1:{server.port} does not offer AUTH PLAIN, which a non-ASCII "
+        "BRIEFGEN_SMTP_USER or BRIEFGEN_SMTP_PASSWORD needs (hint: use ASCII credentials, or a "
+        "server that offers AUTH PLAIN); 3 readers not sent (re-run to resume)\n"
+        "sent 0, not sent 3 (of 3 readers)\n")
+    assert not any(c in err for c in "ä€ḉ") and server.received == []
