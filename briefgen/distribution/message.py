@@ -23,7 +23,6 @@ MIME_TYPES = {
     ".pdf": ("application", "pdf"),
     ".docx": ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document"),
 }
-KEY_POINTS_HEADING = "Key points"  # the weekly template's heading, to find the key points
 
 
 @dataclass(frozen=True)
@@ -59,19 +58,24 @@ def content_hash(brief: Brief) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
-def summarize(brief: Brief, week: str, period: str) -> Summary:
-    """The key points and, per theme section, how many developments the brief holds."""
+def summarize(brief: Brief, week: str, period: str, themes: tuple[str, ...]) -> Summary:
+    """The key points and, per theme section, how many developments the brief holds.
+
+    `themes` are the theme titles: a heading with one of them opens that theme's section;
+    the bullets under any other heading (the weekly template's key points) are key points.
+    """
     sections: list[list] = []
     key_points: list[tuple[Run, ...]] = []
     current = None
     for block in brief.blocks:
         if block.kind == "heading":
-            current = block.text
-            if current != KEY_POINTS_HEADING:
+            current = block.text if block.text in themes else None
+            if current is not None:
                 sections.append([current, 0])
-        elif block.kind == "bullet" and current == KEY_POINTS_HEADING:
+        elif block.kind == "bullet" and current is None:
             key_points.append(tuple(i for i in block.inlines if isinstance(i, Run)))
-        elif block.kind in ("bullet", "paragraph") and sections and current == sections[-1][0]:
+        elif block.kind in ("bullet", "paragraph", "judgment") and sections \
+                and current == sections[-1][0]:
             sections[-1][1] += 1
     return Summary(brief.title, week, period, tuple((t, n) for t, n in sections),
                    tuple(key_points))

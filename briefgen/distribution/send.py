@@ -136,7 +136,9 @@ def compose_editions(base, templates: Path, week: str, readers) -> dict:
             brief = compose(base, templates, spec)
             editions[reader.themes] = Edition(
                 reader.themes, brief, f"{week}-{content_hash(brief)}",
-                summarize(brief, week, spec.context["period"]), brief_lines(brief))
+                summarize(brief, week, spec.context["period"],
+                          tuple(t.title for t in base.themes.values())),
+                brief_lines(brief))
     return editions
 
 

@@ -41,7 +41,8 @@ def build(name="Jane Doe", address="jane.doe@example.org", corrected=False, repl
     from .conftest import ROOT
 
     brief = weekly_brief()
-    summary = summarize(brief, "2019-W50", "9 December – 15 December 2019")
+    summary = summarize(brief, "2019-W50", "9 December – 15 December 2019",
+                        ("NATO security assistance", "Haftar’s motives"))
     words = Templates(ROOT / "templates").render(context(summary, EDITION, brief.name, {},
                                                          corrected))
     reader = Reader(name, address, None)
