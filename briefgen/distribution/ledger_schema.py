@@ -27,6 +27,7 @@ CREATE TABLE deliveries (
     error       TEXT               -- last SMTP or connection error, if any (escaped)
 );
 CREATE INDEX deliveries_by_week ON deliveries (week, reader);
+CREATE INDEX deliveries_by_seq ON deliveries (sent_seq);  -- MAX(sent_seq) per message sent
 CREATE TABLE editions (
     edition     TEXT PRIMARY KEY,
     week        TEXT NOT NULL,
