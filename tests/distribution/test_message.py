@@ -218,3 +218,13 @@ def test_a_broken_email_template_is_located(project, template, expected):
     (project.root / "templates" / "email.txt.j2").write_text(template, encoding="utf-8")
     project.readers(reader_lines(("Jane Doe", "jane.doe@example.org")))
     assert cli("send", "--week", WEEK, "--dry-run") == (1, "", expected)
+
+
+def test_the_shipped_email_templates_are_the_repository_ones():
+    """A desk folder without email templates gets these (briefgen/resources/templates)."""
+    from briefgen.distribution.wording import _shipped
+
+    from .conftest import ROOT
+
+    for name in ("email.txt.j2", "email.html.j2"):
+        assert (_shipped() / name).read_bytes() == (ROOT / "templates" / name).read_bytes()
