@@ -228,3 +228,15 @@ def test_the_shipped_email_templates_are_the_repository_ones():
 
     for name in ("email.txt.j2", "email.html.j2"):
         assert (_shipped() / name).read_bytes() == (ROOT / "templates" / name).read_bytes()
+
+
+def test_a_desk_folder_without_email_templates_uses_the_shipped_ones(project):
+    from .conftest import WEEK, cli, reader_lines
+
+    for name in ("email.txt.j2", "email.html.j2"):
+        (project.root / "templates" / name).unlink()
+    project.readers(reader_lines(("Jane Doe", "jane.doe@example.org")))
+    code, out, err = cli("send", "--week", WEEK, "--dry-run")
+    assert code == 0
+    raw = (project.out / "outbox" / WEEK / "jane.doe@example.org.eml").read_bytes()
+    assert b"Subject: Libya weekly brief" in raw
