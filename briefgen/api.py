@@ -88,10 +88,24 @@ def weekly(facts: Path, templates: Path, week: str | None = None,
 
 def send(facts: Path, templates: Path, week: str, readers: Path, dry_run: bool = False,
          out: Path = Path("out"), format: tuple = ("pdf",), resend_changed: bool = False,
-         status: bool = False) -> list[Path]:
-    """Email each reader the weekly brief of the themes they follow; see briefgen.distribution."""
-    from briefgen.distribution.send import send as send_editions
+         retry_unknown: bool = False, progress=None):
+    """Email each reader the weekly brief of the themes they follow; returns the Report
+    (see briefgen.distribution.send; `report.raise_for_problems()` says if anyone was missed)."""
+    from briefgen.distribution.send import run
 
-    return send_editions(facts=facts, templates=templates, week=week, readers=readers,
-                         dry_run=dry_run, out=out, format=format,
-                         resend_changed=resend_changed, status=status)
+    return run(facts, templates, week, readers, dry_run=dry_run, out=out, format=format,
+               resend_changed=resend_changed, retry_unknown=retry_unknown, progress=progress)
+
+
+def ledger(out: Path = Path("out"), week: str | None = None, reader: str | None = None):
+    """The send ledger's rows (of a week, of a reader) and the ledger's path."""
+    from briefgen.distribution.ledger_view import read
+
+    return read(out, week, reader)
+
+
+def impact(facts: Path, id: str, out: Path = Path("out")):
+    """Everything resting on a source, fact or judgment, down to the readers who got it."""
+    from briefgen.provenance.impact import impact as walk
+
+    return walk(facts, id, out)

@@ -37,12 +37,73 @@ def weekly(facts: Path, templates: Path, week: str | None, format: tuple, out: P
 
 
 def send(facts: Path, templates: Path, week: str, readers: Path, dry_run: bool, out: Path,
-         format: tuple, resend_changed: bool, status: bool) -> None:
+         format: tuple, resend_changed: bool, retry_unknown: bool, status: bool) -> None:
     """Email each reader the weekly brief for the themes they follow, exactly once."""
     from briefgen import api
-    _print_paths(api.send(facts=facts, templates=templates, week=week, readers=readers,
-                          dry_run=dry_run, out=out, format=format,
-                          resend_changed=resend_changed, status=status))
+    if status:  # the former `send --status`, kept as an alias of `briefgen ledger --week`
+        return ledger(out=out, week=week, reader=None, json=False)
+    with _Progress() as progress:
+        report = api.send(facts=facts, templates=templates, week=week, readers=readers,
+                          dry_run=dry_run, out=out, format=format, resend_changed=resend_changed,
+                          retry_unknown=retry_unknown, progress=progress)
+    _print_paths(report.paths)
+    report.raise_for_problems()
+    print(report.line(), file=sys.stderr)
+
+
+def ledger(out: Path, week: str | None, reader: str | None, json: bool) -> None:
+    """Show what was sent to whom: one line per message, from the send ledger."""
+    from briefgen import api
+    from briefgen.distribution import ledger_view
+    from briefgen.errors import display_path
+    rows, path = api.ledger(out=out, week=week, reader=reader)
+    if json:
+        sys.stdout.write(ledger_view.as_json(rows))
+    elif not rows:
+        what = " for " + " and ".join(x for x in (week, reader) if x) if week or reader else ""
+        print(f"nothing recorded{what} in {display_path(path)}", file=sys.stderr)
+    else:
+        sys.stdout.write(ledger_view.table(rows))
+        print(ledger_view.counts(rows), file=sys.stderr)
+
+
+def impact(facts: Path, id: str, out: Path, json: bool) -> None:
+    """List everything resting on a source, fact or judgment, down to the readers who got it."""
+    from briefgen import api
+    from briefgen.provenance.impact import lines
+    result = api.impact(facts=facts, id=id, out=out)
+    if json:
+        import json as json_module
+        sys.stdout.write(json_module.dumps(result.as_json(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        print("\n".join(lines(result)))
+
+
+class _Progress:
+    """A progress bar on stderr while sending to several readers, when stderr is a terminal."""
+
+    def __init__(self):
+        self.bar = self.task = None
+
+    def __enter__(self):
+        return self
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            if total < 2 or not sys.stderr.isatty():
+                return
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+            self.bar = Progress("[progress.description]{task.description}", BarColumn(),
+                                MofNCompleteColumn(), TimeRemainingColumn(),
+                                console=Console(stderr=True), transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("sending", total=total)
+        self.bar.update(self.task, completed=done)
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.stop()
 
 
 def schema() -> None:
@@ -112,7 +173,21 @@ def _parser() -> argparse.ArgumentParser:
                    help="write each message as .eml under out/outbox/ and send nothing")
     p.add_argument("--resend-changed", action="store_true",
                    help="send readers a corrected edition when the brief changed since they got it")
-    p.add_argument("--status", action="store_true", help="print the ledger for the week and exit")
+    p.add_argument("--retry-unknown", action="store_true",
+                   help="resend messages whose delivery is unknown, with the same Message-ID")
+    p.add_argument("--status", action="store_true",
+                   help="print the ledger for the week and exit (same as: briefgen ledger --week)")
+    p = command(ledger)
+    p.add_argument("--out", type=Path, default=Path("out"),
+                   help="the folder that holds the ledger (default: out)")
+    p.add_argument("--week", type=_week, metavar="YYYY-Www", help="only this ISO week")
+    p.add_argument("--reader", metavar="EMAIL", help="only this reader's messages")
+    p.add_argument("--json", action="store_true", help="one JSON array of every message")
+    p = command(impact)
+    p.add_argument("id", metavar="ID", help="a source, fact or judgment id")
+    p.add_argument("--out", type=Path, default=Path("out"),
+                   help="the folder that holds the send ledger (default: out)")
+    p.add_argument("--json", action="store_true", help="the result as one JSON object")
     command(schema)
     return parser
 

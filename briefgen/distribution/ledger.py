@@ -1,9 +1,12 @@
-"""The send ledger (SQLite): one row per (edition, reader), written around each SMTP transaction.
+"""The send ledger (SQLite): one row per message (one Message-ID), written around each SMTP
+transaction, and the lines of every edition sent, for corrections and `briefgen impact`.
 
 A row goes to 'sending' (attempts + 1) before the message is handed to the server and to 'sent'
 only once the server has accepted it, each step committed. A run killed in between leaves
-'sending': the next run sends that message again with the same Message-ID, so the rare duplicate
-(server accepted, we died before recording it) is recognisable; no message is ever lost.
+'sending': the next run sends that message again with the same Message-ID. A message whose
+fate is unknown (the connection dropped, or the run was interrupted, after the whole message
+went out and before the server's reply) is recorded 'unknown' and never sent again unless asked
+(`send --retry-unknown`), again with the same Message-ID so that mail systems can drop a copy.
 """
 
 from __future__ import annotations
@@ -14,42 +17,36 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from briefgen.distribution.ledger_schema import (RESTORE, SCHEMA_VERSION,  # noqa: F401
+                                                 STATUSES, upgrade)
 from briefgen.errors import BriefgenError, display_path
 
-SCHEMA_VERSION = 1
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS deliveries (
-    edition     TEXT NOT NULL,     -- week '-' content hash of the reader's brief
-    reader      TEXT NOT NULL,     -- the address, case-folded: the reader's identity
-    week        TEXT NOT NULL,     -- ISO week, e.g. 2019-W50
-    address     TEXT NOT NULL,     -- the address as sent to
-    themes      TEXT NOT NULL,     -- theme ids, comma-separated; '*' for every theme
-    status      TEXT NOT NULL CHECK (status IN ('sending', 'sent', 'deferred', 'failed')),
-    attempts    INTEGER NOT NULL DEFAULT 0,
-    message_id  TEXT NOT NULL,
-    corrected   INTEGER NOT NULL DEFAULT 0,  -- 1: sent as a corrected edition
-    updated     TEXT NOT NULL,     -- UTC time of the last change (ISO 8601)
-    error       TEXT,              -- last SMTP or connection error, if any
-    PRIMARY KEY (edition, reader)
-);
-CREATE INDEX IF NOT EXISTS deliveries_by_week ON deliveries (week, reader);
-"""
-STATUSES = ("sending", "sent", "deferred", "failed")
+FIELDS = ("id, edition, reader, week, address, name, themes, status, attempts, message_id, "
+          "corrected, replaces, sent_seq, updated, error")
+BUSY_MS = 10_000  # how long to wait for another program's write before giving up
 
 
 @dataclass(frozen=True)
 class Row:
+    id: int
     edition: str
     reader: str
     week: str
     address: str
+    name: str | None
     themes: str
     status: str
     attempts: int
     message_id: str
     corrected: bool
+    replaces: str | None
+    sent_seq: int | None
     updated: str
     error: str | None
+
+
+class LedgerError(BriefgenError):
+    """The ledger cannot be read or written; the file is left as it was."""
 
 
 def now() -> str:
@@ -57,7 +54,8 @@ def now() -> str:
 
 
 class Ledger:
-    """Open with `Ledger.open(path)`; `readonly` never creates the file or takes the lock."""
+    """Open with `Ledger.open(path)`; `readonly` never creates, changes or locks the file
+    (an older ledger is migrated in memory for reading)."""
 
     def __init__(self, path: Path, db: sqlite3.Connection, lock=None):
         self.path, self.db, self._lock = path, db, lock
@@ -65,36 +63,53 @@ class Ledger:
     @classmethod
     def open(cls, path: Path, readonly: bool = False) -> Ledger:
         path = Path(path)
-        lock = None
+        lock = db = None
+        shown = display_path(path)
         try:
             if readonly:
-                db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+                disk = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+                db = sqlite3.connect(":memory:", isolation_level=None)
+                with disk:
+                    disk.execute(f"PRAGMA busy_timeout={BUSY_MS}")
+                    disk.backup(db)  # a snapshot: migrating it cannot touch the file
+                disk.close()
             else:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 lock = _lock(path)
                 db = sqlite3.connect(path, isolation_level=None)
+                db.execute(f"PRAGMA busy_timeout={BUSY_MS}")
                 db.execute("PRAGMA journal_mode=WAL")
                 # Durable against a killed process; a power cut could at worst forget a 'sent'
                 # mark, which means a recognisable duplicate, never a lost message.
                 db.execute("PRAGMA synchronous=NORMAL")
-            db.execute("PRAGMA busy_timeout=10000")
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise BriefgenError(f"{display_path(path)} was written by a newer briefgen "
-                                    f"(ledger version {version}); upgrade briefgen")
-            if not readonly and version < SCHEMA_VERSION:
-                db.executescript(SCHEMA + f"PRAGMA user_version={SCHEMA_VERSION};")
+            upgrade(db, shown, LedgerError)
+        except LedgerError:
+            _close(db, lock)
+            raise
+        except sqlite3.OperationalError as e:
+            _close(db, lock)
+            if "locked" in str(e) or "busy" in str(e):
+                raise LedgerError(f"the ledger {shown} is locked by another program: {e} (hint: "
+                                  "wait for it to finish and run again; do not move the ledger "
+                                  "away, or every reader would be sent this week's brief "
+                                  "again)") from None
+            raise LedgerError(f"cannot use the ledger {shown}: {e}{_full(path)} (hint: "
+                              + ("free some space and run again; the ledger is unchanged"
+                                 if _full(path) else f"briefgen needs to read and write "
+                                 f"{display_path(path.parent)}/") + ")") from None
         except sqlite3.DatabaseError as e:
-            if lock:
-                lock.close()
-            raise BriefgenError(f"cannot use the ledger {display_path(path)}: {e} (hint: it must "
-                                "be a briefgen ledger; move it away to start a new one)") from None
+            _close(db, lock)
+            raise LedgerError(f"the ledger {shown} is damaged or not a briefgen ledger: {e} "
+                              f"(hint: {RESTORE})") from None
+        except OSError as e:
+            _close(db, lock)
+            raise LedgerError(f"cannot open the ledger {shown}: {e.strerror or e} (hint: "
+                              f"briefgen send needs to write in {display_path(path.parent)}/)"
+                              ) from None
         return cls(path, db, lock)
 
     def close(self) -> None:
-        self.db.close()
-        if self._lock:
-            self._lock.close()
+        _close(self.db, self._lock)
 
     def __enter__(self) -> Ledger:
         return self
@@ -102,16 +117,21 @@ class Ledger:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def rows(self, week: str) -> list[Row]:
-        """Every row of a week, by reader then time."""
-        try:
-            cur = self.db.execute(
-                "SELECT edition, reader, week, address, themes, status, attempts, message_id, "
-                "corrected, updated, error FROM deliveries WHERE week = ? "
-                "ORDER BY reader, updated, edition", (week,))
-        except sqlite3.OperationalError:  # a read-only look at a ledger never written to
-            return []
-        return [Row(*r[:8], bool(r[8]), *r[9:]) for r in cur.fetchall()]
+    # --- reading ------------------------------------------------------------------------------
+
+    def rows(self, week: str | None = None, reader: str | None = None) -> list[Row]:
+        """Rows of a week (or all), optionally of one reader, by week, reader then message."""
+        where, args = [], []
+        if week:
+            where.append("week = ?")
+            args.append(week)
+        if reader:
+            where.append("reader = ?")
+            args.append(reader.casefold())
+        sql = (f"SELECT {FIELDS} FROM deliveries" + (" WHERE " + " AND ".join(where)
+                                                      if where else "")
+               + " ORDER BY week, reader, id")
+        return [_row(r) for r in self._read(sql, args)]
 
     def by_reader(self, week: str) -> dict[str, list[Row]]:
         out: dict[str, list[Row]] = {}
@@ -119,37 +139,119 @@ class Ledger:
             out.setdefault(row.reader, []).append(row)
         return out
 
+    def lines(self, edition: str) -> dict[str, str] | None:
+        """What an edition printed, item id -> line; None when it was not recorded."""
+        found = self._read("SELECT item, text FROM edition_lines WHERE edition = ? "
+                           "ORDER BY position", (edition,))
+        return dict(found) if found else None
+
+    def editions_with(self, items: set[str]) -> dict[str, set[str]]:
+        """Edition -> those of `items` it printed."""
+        out: dict[str, set[str]] = {}
+        for edition, item in self._read("SELECT edition, item FROM edition_lines"):
+            if item in items:
+                out.setdefault(edition, set()).add(item)
+        return out
+
+    def editions(self) -> dict[str, tuple[str, str]]:
+        """Edition -> (week, title) of every edition recorded."""
+        return {r[0]: (r[1], r[2]) for r in self._read("SELECT edition, week, title "
+                                                         "FROM editions")}
+
+    def _read(self, sql: str, args=()) -> list[tuple]:
+        try:
+            return self.db.execute(sql, args).fetchall()
+        except sqlite3.DatabaseError as e:
+            raise LedgerError(f"cannot read the ledger {display_path(self.path)}: {e} "
+                              f"(hint: {RESTORE})") from None
+
+    # --- writing ------------------------------------------------------------------------------
+
     @contextmanager
     def _tx(self):
-        self.db.execute("BEGIN IMMEDIATE")
         try:
-            yield
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+        except sqlite3.DatabaseError as e:
+            try:
+                self.db.execute("ROLLBACK")
+            except sqlite3.DatabaseError:
+                pass
+            said = "" if "full" in str(e) else _full(self.path)
+            raise LedgerError(f"cannot record in the ledger {display_path(self.path)}: {e}"
+                              f"{said}") from None
 
-    def begin(self, *, edition: str, reader: str, week: str, address: str, themes: str,
-              message_id: str, corrected: bool) -> None:
-        """Before handing the message to the server: status 'sending', one more attempt."""
+    def record_edition(self, edition: str, week: str, title: str, themes: str,
+                       lines: dict[str, str]) -> None:
+        """What an edition prints, once, before its first message goes out."""
         with self._tx():
-            self.db.execute(
-                "INSERT INTO deliveries (edition, reader, week, address, themes, status, "
-                "attempts, message_id, corrected, updated, error) "
-                "VALUES (?, ?, ?, ?, ?, 'sending', 1, ?, ?, ?, NULL) "
-                "ON CONFLICT (edition, reader) DO UPDATE SET status = 'sending', "
-                "attempts = attempts + 1, address = excluded.address, "
-                "themes = excluded.themes, corrected = excluded.corrected, "
-                "updated = excluded.updated",
-                (edition, reader, week, address, themes, message_id, int(corrected), now()))
+            if self.db.execute("SELECT 1 FROM editions WHERE edition = ?", (edition,)).fetchone():
+                return
+            self.db.execute("INSERT INTO editions VALUES (?, ?, ?, ?)",
+                            (edition, week, title, themes))
+            self.db.executemany("INSERT INTO edition_lines VALUES (?, ?, ?, ?)",
+                                [(edition, item, n, text)
+                                 for n, (item, text) in enumerate(lines.items())])
 
-    def finish(self, edition: str, reader: str, status: str, error: str | None = None) -> None:
-        """After the server answered: 'sent' (accepted), 'deferred' or 'failed'."""
+    def begin(self, row: int | None, *, edition: str, reader: str, week: str, address: str,
+              name: str, themes: str, message_id: str, corrected: bool,
+              replaces: str | None) -> int:
+        """Before handing the message to the server: status 'sending', one more attempt.
+
+        `row` is the message being resumed, or None for a new message; returns its row id.
+        """
+        with self._tx():
+            if row is None:
+                cur = self.db.execute(
+                    "INSERT INTO deliveries (edition, reader, week, address, name, themes, "
+                    "status, attempts, message_id, corrected, replaces, updated) "
+                    "VALUES (?, ?, ?, ?, ?, ?, 'sending', 1, ?, ?, ?, ?)",
+                    (edition, reader, week, address, name, themes, message_id,
+                     int(corrected), replaces, now()))
+                return cur.lastrowid
+            self.db.execute("UPDATE deliveries SET status = 'sending', attempts = attempts + 1, "
+                            "address = ?, name = ?, updated = ? WHERE id = ?",
+                            (address, name, now(), row))
+            return row
+
+    def finish(self, row: int, status: str, error: str | None = None) -> None:
+        """After the server answered: 'sent' (accepted), 'deferred', 'failed' or 'unknown'."""
         assert status in STATUSES
         with self._tx():
-            self.db.execute("UPDATE deliveries SET status = ?, error = ?, updated = ? "
-                            "WHERE edition = ? AND reader = ?",
-                            (status, error, now(), edition, reader))
+            seq = None
+            if status == "sent":
+                seq = self.db.execute("SELECT COALESCE(MAX(sent_seq), 0) + 1 "
+                                      "FROM deliveries").fetchone()[0]
+            self.db.execute("UPDATE deliveries SET status = ?, error = ?, updated = ?, "
+                            "sent_seq = COALESCE(?, sent_seq) WHERE id = ?",
+                            (status, error, now(), seq, row))
+
+
+def _full(path: Path) -> str:
+    """', the disk holding out/ is full' when it is (SQLite may only say 'disk I/O error')."""
+    import shutil
+
+    try:
+        full = shutil.disk_usage(path.parent).free < 64 * 1024
+    except OSError:
+        return ""
+    return f"; the disk holding {display_path(path.parent)}/ is full" if full else ""
+
+
+def _row(r: tuple) -> Row:
+    return Row(*r[:10], bool(r[10]), *r[11:])
+
+
+def _close(db, lock) -> None:
+    if db is not None:
+        db.close()
+    if lock is not None:
+        lock.close()
 
 
 def _lock(path: Path):
@@ -164,38 +266,6 @@ def _lock(path: Path):
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
         handle.close()
-        raise BriefgenError(f"another 'briefgen send' is using {display_path(path)}; wait for it "
-                            f"to finish (lock: {display_path(lock_path)})") from None
+        raise LedgerError(f"another 'briefgen send' is using {display_path(path)}; wait for it "
+                          f"to finish (lock: {display_path(lock_path)})") from None
     return handle
-
-
-def print_status(path: Path, week: str) -> None:
-    """`send --status`: the ledger rows of a week as a table on stdout, counts on stderr."""
-    import sys
-    from collections import Counter
-
-    from rich.console import Console
-    from rich.table import Table
-
-    rows: list[Row] = []
-    if path.is_file():
-        with Ledger.open(path, readonly=True) as ledger:
-            rows = ledger.rows(week)
-    if not rows:
-        print(f"nothing recorded for {week} in {display_path(path)}", file=sys.stderr)
-        return
-    table = Table(title=f"briefgen send ledger: {week}", title_justify="left")
-    for name in ("reader", "themes", "edition", "status", "attempts", "message id",
-                 "time (UTC)", "error"):
-        table.add_column(name, justify="right" if name == "attempts" else "left",
-                         overflow="fold")
-    for r in rows:
-        status = r.status + (" (corrected)" if r.corrected else "")
-        table.add_row(r.address, r.themes, r.edition, status, str(r.attempts), r.message_id,
-                      r.updated, r.error or "")
-    # In a terminal, fit it; in a pipe or file, never fold a cell (grep, diff, sort work).
-    console = Console(file=sys.stdout, width=None if sys.stdout.isatty() else 10_000)
-    console.print(table)
-    counts = Counter(r.status for r in rows)
-    print(", ".join(f"{k} {counts[k]}" for k in ("sent", "sending", "deferred", "failed")
-                    if counts[k]) + f" ({len(rows)} rows)", file=sys.stderr)

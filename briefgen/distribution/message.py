@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import html
 import io
 import json
 import weakref
@@ -16,14 +15,14 @@ from email.message import EmailMessage, MIMEPart
 from email.utils import format_datetime
 
 from briefgen.compose.model import Brief, Run
+from briefgen.distribution.plan import message_id  # noqa: F401 - part of this module's API
 from briefgen.distribution.readers import Reader
+from briefgen.distribution.wording import Wording
 
 MIME_TYPES = {
     ".pdf": ("application", "pdf"),
     ".docx": ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document"),
 }
-KEY_POINTS_HEADING = "Key points"
-SIGNATURE = "briefgen"
 
 
 @dataclass(frozen=True)
@@ -40,8 +39,9 @@ class Summary:
 def content_hash(brief: Brief) -> str:
     """A hash of what the reader reads: title block, every line and citation, the annex.
 
-    Leaves out the time stamp, template line numbers and the writers' output, so a rebuilt PDF
-    or a reformatted template that says the same thing is the same edition.
+    Leaves out the date of issue (`created` and the cover lines that show it), template line
+    numbers and the writers' output, so a rebuilt PDF, a new issue date or a reformatted
+    template that says the same thing is the same edition.
     """
     blocks = []
     for block in brief.blocks:
@@ -58,33 +58,36 @@ def content_hash(brief: Brief) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
-def message_id(edition: str, reader_key: str, sender: Address) -> str:
-    """The same (edition, reader) always gets the same Message-ID: a duplicate is recognisable."""
-    digest = hashlib.sha256(f"{edition}\n{reader_key}".encode("utf-8")).hexdigest()[:20]
-    return f"<briefgen.{edition}.{digest}@{sender.domain or 'localhost'}>"  # domain: ASCII
+def summarize(brief: Brief, week: str, period: str, themes: tuple[str, ...]) -> Summary:
+    """The key points and, per theme section, how many developments the brief holds.
 
-
-def summarize(brief: Brief, week: str, period: str) -> Summary:
-    """The key points and, per theme section, how many developments the brief holds."""
+    `themes` are the theme titles: a heading with one of them opens that theme's section;
+    the bullets under any other heading (the weekly template's key points) are key points.
+    """
     sections: list[list] = []
     key_points: list[tuple[Run, ...]] = []
     current = None
     for block in brief.blocks:
         if block.kind == "heading":
-            current = block.text
-            if current != KEY_POINTS_HEADING:
+            current = block.text if block.text in themes else None
+            if current is not None:
                 sections.append([current, 0])
-        elif block.kind == "bullet" and current == KEY_POINTS_HEADING:
+        elif block.kind == "bullet" and current is None:
             key_points.append(tuple(i for i in block.inlines if isinstance(i, Run)))
-        elif block.kind in ("bullet", "paragraph") and sections and current == sections[-1][0]:
+        elif block.kind in ("bullet", "paragraph", "judgment") and sections \
+                and current == sections[-1][0]:
             sections[-1][1] += 1
     return Summary(brief.title, week, period, tuple((t, n) for t, n in sections),
                    tuple(key_points))
 
 
-def attachment_name(brief: Brief, suffix: str) -> str:
-    """'libya-weekly-2019-W50.pdf' for the brief named 'weekly-2019-W50'."""
-    return f"libya-{brief.name}{suffix}"
+def context(summary: Summary, edition: str, brief_name: str, desk: dict,
+            corrected: bool = False, changes=None) -> dict:
+    """What the email templates see (see templates/email.txt.j2)."""
+    return {"title": summary.title, "week": summary.week, "period": summary.period,
+            "sections": summary.sections, "key_points": summary.key_points,
+            "corrected": corrected, "changes": changes, "edition": edition,
+            "brief_name": brief_name, "desk": dict(desk)}
 
 
 def attachment_part(data: bytes, filename: str) -> MIMEPart:
@@ -96,17 +99,17 @@ def attachment_part(data: bytes, filename: str) -> MIMEPart:
     return _freeze(part)
 
 
-def body_part(summary: Summary, edition: str, corrected: bool = False) -> MIMEPart:
-    """The text and HTML bodies (multipart/alternative), shared by an edition's messages."""
+def body_part(wording: Wording, seed: str) -> MIMEPart:
+    """The text and HTML bodies (multipart/alternative), shared by an edition's messages;
+    `seed` makes the MIME boundaries (the same seed for the same words)."""
     part = MIMEPart(policy=policy.SMTP)
-    part.set_content(text_body(summary, corrected, edition), cte="quoted-printable")
-    part.add_alternative(html_body(summary, corrected, edition), subtype="html",
-                         cte="quoted-printable")
-    _fix_boundaries(part, f"{edition}/{corrected}")
+    part.set_content(wording.text, cte="quoted-printable")
+    part.add_alternative(wording.html, subtype="html", cte="quoted-printable")
+    _fix_boundaries(part, seed)
     return _freeze(part)
 
 
-def build_message(reader: Reader, summary: Summary, attachments: list[MIMEPart], *,
+def build_message(reader: Reader, wording: Wording, attachments: list[MIMEPart], *,
                   sender: Address, msgid: str, edition: str, corrected: bool = False,
                   replaces: str | None = None, date: datetime | None = None,
                   body: MIMEPart | None = None) -> EmailMessage:
@@ -118,7 +121,7 @@ def build_message(reader: Reader, summary: Summary, attachments: list[MIMEPart],
     msg = EmailMessage(policy=policy.SMTP)
     msg["From"] = _shared("From", sender)
     msg["To"] = Address(display_name=reader.name, addr_spec=reader.address)
-    msg["Subject"] = _shared("Subject", summary.title + (" (corrected)" if corrected else ""))
+    msg["Subject"] = _shared("Subject", wording.subject)
     msg["Date"] = format_datetime(date or datetime.now(timezone.utc))
     msg["Message-ID"] = msgid
     if replaces:
@@ -129,7 +132,7 @@ def build_message(reader: Reader, summary: Summary, attachments: list[MIMEPart],
     token = hashlib.sha256(f"{edition}/{corrected}/mixed".encode()).hexdigest()[:32]
     msg["Content-Type"] = _shared("Content-Type",
                                   f'multipart/mixed; boundary="=_briefgen_mixed_{token}"')
-    msg.attach(body or body_part(summary, edition, corrected))
+    msg.attach(body or body_part(wording, f"{edition}/{corrected}"))
     for part in attachments:
         msg.attach(part)
     return msg
@@ -192,97 +195,6 @@ class _SharingGenerator(BytesGenerator):
             else:
                 self._fp.write(self.policy.fold_binary(name, value))
         self.write(self._NL)
-
-
-def _themes_line(title: str, count: int) -> str:
-    if count == 0:
-        return f"{title}: nothing new"
-    return f"{title}: {count} development{'s' * (count != 1)}"
-
-
-def _intro(summary: Summary, corrected: bool) -> list[str]:
-    lines = [f"Attached is the Libya weekly brief for {summary.week} ({summary.period}), "
-             "with the themes you follow."]
-    if corrected:
-        lines.insert(0, f"This is a corrected edition of the {summary.week} brief: it replaces "
-                        "the one you received earlier.")
-    return lines
-
-
-def _closing() -> str:
-    return ("Every line of the brief is linked to its source; the Sources annex at the end "
-            "lists each one with the passages quoted from it. Gradings such as B2 give the "
-            "source's reliability (A-F) and the information's credibility (1-6).")
-
-
-def _plain(runs: tuple[Run, ...]) -> str:
-    """A line as plain text: emphasised runs (the grading, say) in parentheses."""
-    text = "".join(f"({r.text.strip()})" if r.italic and r.text.strip() else r.text
-                   for r in runs)
-    return " ".join(text.split())
-
-
-def _html(runs: tuple[Run, ...]) -> str:
-    out = []
-    for run in runs:
-        text = html.escape(run.text)
-        if run.italic:
-            text = f"<em>{text}</em>"
-        if run.bold:
-            text = f"<strong>{text}</strong>"
-        out.append(text)
-    return "".join(out).strip()
-
-
-def text_body(summary: Summary, corrected: bool, edition: str) -> str:
-    out = [summary.title + (" (corrected)" if corrected else ""), summary.period, ""]
-    for paragraph in _intro(summary, corrected):
-        out += [paragraph, ""]
-    out.append("Themes:")
-    out += [f"  - {_themes_line(t, n)}" for t, n in summary.sections]
-    out.append("")
-    if summary.key_points:
-        out.append("Key points:")
-        out += [f"  - {_plain(point)}" for point in summary.key_points]
-    else:
-        out.append("No new developments this week in the themes you follow.")
-    out += ["", _closing(), "", "-- ", f"{SIGNATURE} · edition {edition}", ""]
-    return "\n".join(out)
-
-
-def html_body(summary: Summary, corrected: bool, edition: str) -> str:
-    e = html.escape
-    title = summary.title + (" (corrected)" if corrected else "")
-    items = "".join(f'<li dir="auto">{e(_themes_line(t, n))}</li>' for t, n in summary.sections)
-    if summary.key_points:
-        points = ('<h2 style="font-size:16px;margin:20px 0 8px">Key points</h2>\n<ul>'
-                  + "".join(f'<li dir="auto" style="margin-bottom:6px">{_html(p)}</li>'
-                            for p in summary.key_points) + "</ul>")
-    else:
-        points = "<p>No new developments this week in the themes you follow.</p>"
-    intro = "".join(f"<p>{e(p)}</p>" for p in _intro(summary, corrected))
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{e(title)}</title>
-</head>
-<body style="margin:0;padding:16px;font-family:Arial,Helvetica,sans-serif;font-size:14px;\
-line-height:1.5;color:#1a1a1a">
-<div style="max-width:640px">
-<h1 style="font-size:20px;margin:0 0 4px">{e(title)}</h1>
-<p style="margin:0 0 16px;color:#555">{e(summary.period)}</p>
-{intro}
-<h2 style="font-size:16px;margin:20px 0 8px">Themes</h2>
-<ul>{items}</ul>
-{points}
-<p style="color:#555">{e(_closing())}</p>
-<p style="color:#888;font-size:12px">{e(SIGNATURE)} · edition {e(edition)}</p>
-</div>
-</body>
-</html>
-"""
 
 
 def _fix_boundaries(part: MIMEPart, seed: str) -> None:

@@ -49,6 +49,18 @@ def shown(value: object) -> str:
                    or c in _BIDI_CONTROLS else c for c in text)
 
 
+def printable(value: object) -> str:
+    """Untrusted text (a server's reply, say) for a terminal or a table: one line, every
+    control character escaped as in Python (ESC -> \\x1b)."""
+    out = []
+    for c in str(value):
+        if c in _LINE_BREAKS or c in _BIDI_CONTROLS or unicodedata.category(c) in ("Cc", "Cf"):
+            out.append(repr(c)[1:-1] if ord(c) < 0x10000 else f"\\U{ord(c):08x}")
+        else:
+            out.append(c)
+    return "".join(out)
+
+
 class _Entry(BaseModel):
     """One `readers:` item as written in the file."""
 

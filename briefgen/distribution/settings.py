@@ -32,7 +32,7 @@ class _Env(BaseSettings):
     SMTP_USER: str | None = None
     SMTP_PASSWORD: SecretStr | None = None
     SMTP_CAFILE: str | None = None
-    SMTP_TIMEOUT: float = Field(default=60.0, gt=0)
+    SMTP_TIMEOUT: float = Field(default=60.0, gt=0, le=3600, allow_inf_nan=False)
     SMTP_RETRIES: int = Field(default=5, ge=1, le=100)  # attempts per message in one run
     SMTP_BACKOFF: float = Field(default=2.0, ge=0)  # first delay; doubles, capped at 5 minutes
     FROM: str | None = None
@@ -100,12 +100,30 @@ def load_settings(dry_run: bool = False) -> Settings:
     if env.SMTP_CAFILE:
         from pathlib import Path
         if not Path(env.SMTP_CAFILE).is_file():
-            raise BriefgenError(f"{PREFIX}SMTP_CAFILE='{env.SMTP_CAFILE}' is not a file "
+            raise BriefgenError(f"{PREFIX}SMTP_CAFILE='{shown(env.SMTP_CAFILE)}' is not a file "
                                 "(hint: point it at a PEM file of CA certificates)")
+        tls_context(env.SMTP_CAFILE)  # a file that holds no certificate fails here, plainly
     port = env.SMTP_PORT or DEFAULT_PORTS[env.SMTP_SECURITY]
     return Settings(sender=sender, host=host, port=port,
                     security=env.SMTP_SECURITY, user=user, password=password,
                     cafile=env.SMTP_CAFILE or None, **common)
+
+
+def tls_context(cafile: str | None = None):
+    """A verifying TLS context, trusting `cafile` too; a bad CA file is a plain error."""
+    import ssl
+
+    context = ssl.create_default_context()
+    if cafile:
+        try:
+            context.load_verify_locations(cafile=cafile)
+        except (ssl.SSLError, OSError, ValueError) as e:
+            reason = getattr(e, "reason", None) or getattr(e, "strerror", None) or str(e)
+            raise BriefgenError(f"{PREFIX}SMTP_CAFILE='{shown(cafile)}' holds no usable CA "
+                                f"certificate ({reason}) (hint: point it at a PEM file of CA "
+                                "certificates, the one that signed the server's "
+                                "certificate)") from None
+    return context
 
 
 def _bad_variable(name: str, err: dict) -> str:
@@ -114,8 +132,10 @@ def _bad_variable(name: str, err: dict) -> str:
         return f"{name} must be one of starttls, ssl, none"
     if name.endswith("PORT"):
         return f"{name} must be a port number from 1 to 65535"
+    if name.endswith("TIMEOUT") and kind in ("finite_number", "less_than_equal"):
+        return f"{name} must be a number of seconds from above 0 to 3600"
     if kind.startswith(("int", "float")) or kind in ("greater_than", "greater_than_equal",
-                                                    "less_than_equal"):
+                                                    "less_than_equal", "finite_number"):
         return f"{name} must be a number ({err['msg'].lower()})"
     return f"{name} is not valid ({err['msg'].lower()})"
 

@@ -1,26 +1,31 @@
 """One SMTP connection for many messages: TLS as configured, reconnects, and error classes.
 
-Every failure becomes one of three outcomes: *temporary* (4xx replies, dropped or refused
+Every failure becomes one of four outcomes: *temporary* (4xx replies, dropped or refused
 connections, timeouts: retry with backoff), *permanent* (5xx for this message: record, report,
-move on) or *fatal* (nothing further can succeed: bad login, untrusted certificate, a server
-without STARTTLS, our sender refused: stop the run).
+move on), *fatal* (nothing further can succeed: bad login, untrusted certificate, a server
+without STARTTLS, our sender refused: stop the run) or *unknown* (the whole message went out
+but no reply came: the server may have taken it, so it is never sent again unasked).
+Server replies are shown and stored with control characters escaped.
 """
 
 from __future__ import annotations
 
+import base64
+import re
 import smtplib
 import socket
 import ssl
 from dataclasses import dataclass
 
-from briefgen.distribution.settings import PREFIX, Settings
+from briefgen.distribution.readers import printable
+from briefgen.distribution.settings import PREFIX, Settings, tls_context
 
 
 @dataclass(eq=False)
 class Failure(Exception):
     """A classified SMTP failure; `text` is safe to show and store (never the password)."""
 
-    kind: str  # "temporary" | "permanent" | "fatal"
+    kind: str  # "temporary" | "permanent" | "fatal" | "unknown"
     text: str
     connection: bool = False  # the connection is gone (or never came up)
 
@@ -35,6 +40,7 @@ class Mailer:
         self.settings = settings
         self.conn: smtplib.SMTP | None = None
         self.connections = 0
+        self.in_flight = False  # the whole message went out; its reply has not come yet
 
     def __enter__(self) -> Mailer:
         return self
@@ -63,14 +69,14 @@ class Mailer:
                 conn.starttls(context=self._tls())
                 _hello(conn)
             if s.user:
-                conn.login(s.user, s.password.get_secret_value())
+                _login(conn, s)
         except Failure:
             self.drop()
             raise
         except smtplib.SMTPAuthenticationError as e:
             self.drop()
             raise Failure("fatal", f"{s.server} refused the login of {PREFIX}SMTP_USER="
-                          f"'{s.user}': {_reply(e.smtp_code, e.smtp_error)}",
+                          f"'{printable(s.user)}': {_reply(e.smtp_code, e.smtp_error)}",
                           connection=True) from None
         except smtplib.SMTPNotSupportedError as e:  # e.g. no AUTH offered
             self.drop()
@@ -89,14 +95,53 @@ class Mailer:
         """Hand one message (bytes, CRLF) to the server for one recipient; returns once the
         server has accepted it, else raises Failure."""
         self.connect()
+        self.in_flight = False
         try:
-            self.conn.sendmail(self.settings.sender.addr_spec, [recipient], data)
+            self._transaction(data, recipient)
         except Exception as e:  # noqa: BLE001
             failure = classify(e, self.settings)
+            if self.in_flight and (failure.connection or failure.kind == "temporary"
+                                   and not isinstance(e, smtplib.SMTPResponseException)):
+                # No reply to a message that went out whole: it may have been delivered.
+                failure = Failure("unknown", f"no reply after the message was sent: {failure}",
+                                  connection=True)
             if failure.connection or self.conn is None or self.conn.sock is None:
                 self.drop()
                 failure.connection = True
+            elif failure.kind != "unknown":
+                self._reset()
+            self.in_flight = False
             raise failure from None
+
+    def _transaction(self, data: bytes, recipient: str) -> None:
+        """MAIL, RCPT, DATA as smtplib.sendmail does, but knowing when the message has gone
+        out whole (`in_flight`): a failure after that point is ambiguous, not temporary."""
+        conn, sender = self.conn, self.settings.sender.addr_spec
+        code, resp = conn.mail(sender)
+        if code != 250:
+            raise smtplib.SMTPSenderRefused(code, resp, sender)
+        code, resp = conn.rcpt(recipient)
+        if code not in (250, 251):
+            raise smtplib.SMTPRecipientsRefused({recipient: (code, resp)})
+        code, resp = conn.docmd("data")
+        if code != 354:
+            raise smtplib.SMTPDataError(code, resp)
+        payload = re.sub(rb"(?m)^\.", b"..", data)
+        if not payload.endswith(b"\r\n"):
+            payload += b"\r\n"
+        conn.send(payload + b".\r\n")
+        self.in_flight = True
+        code, resp = conn.getreply()  # KeyboardInterrupt here leaves in_flight set
+        self.in_flight = False
+        if code != 250:
+            raise smtplib.SMTPDataError(code, resp)
+
+    def _reset(self) -> None:
+        """RSET after a refused message, so the connection can carry the next one."""
+        try:
+            self.conn.rset()
+        except (smtplib.SMTPException, OSError):
+            self.drop()
 
     def drop(self) -> None:
         """Forget the connection without talking to the server."""
@@ -117,10 +162,24 @@ class Mailer:
         self.drop()
 
     def _tls(self) -> ssl.SSLContext:
-        context = ssl.create_default_context()  # verifies the certificate and the host name
-        if self.settings.cafile:
-            context.load_verify_locations(cafile=self.settings.cafile)
-        return context
+        return tls_context(self.settings.cafile)  # verifies the certificate and the host name
+
+
+def _login(conn: smtplib.SMTP, s: Settings) -> None:
+    """Log in; a non-ASCII user or password goes as UTF-8 over AUTH PLAIN (RFC 4616), which
+    smtplib's own login cannot do (it encodes credentials as ASCII)."""
+    user, password = s.user, s.password.get_secret_value()
+    if (user + password).isascii():
+        conn.login(user, password)
+        return
+    if "plain" not in conn.esmtp_features.get("auth", "").lower().split():
+        raise Failure("fatal", f"{s.server} does not offer AUTH PLAIN, which a non-ASCII "
+                      f"{PREFIX}SMTP_USER or {PREFIX}SMTP_PASSWORD needs (hint: use ASCII "
+                      "credentials, or a server that offers AUTH PLAIN)", connection=True)
+    token = base64.b64encode(f"\0{user}\0{password}".encode("utf-8")).decode("ascii")
+    code, resp = conn.docmd("AUTH", "PLAIN " + token)
+    if code not in (235, 503):
+        raise smtplib.SMTPAuthenticationError(code, resp)
 
 
 def _hello(conn: smtplib.SMTP) -> None:
@@ -155,6 +214,10 @@ def classify(error: Exception, s: Settings, connecting: bool = False) -> Failure
         return failure
     if isinstance(error, smtplib.SMTPNotSupportedError):
         return Failure("permanent", f"{s.server} cannot take this message: {error}")
+    if isinstance(error, smtplib.SMTPServerDisconnected) and isinstance(
+            error.__context__, (socket.timeout, TimeoutError)):
+        return Failure("temporary", f"{s.server} timed out after {s.timeout:g} s",
+                       connection=True)
     if isinstance(error, smtplib.SMTPServerDisconnected):
         return Failure("temporary", f"{s.server} closed the connection"
                        + (f" ({error})" if str(error) and connecting else ""), connection=True)
@@ -190,4 +253,4 @@ def _by_code(code: int, resp) -> Failure:
 def _reply(code: int, resp) -> str:
     if isinstance(resp, bytes):
         resp = resp.decode("utf-8", "replace")
-    return f"{code} {' '.join(str(resp).split())}".strip()
+    return printable(f"{code} {' '.join(str(resp).split())}".strip())

@@ -166,6 +166,9 @@ class _Loader:
                     continue
                 self.check_quote(file, doc, where, fid, n, citation, texts[citation.source])
             self.check_fact_warnings(file, doc, path, fid, fact)
+        from briefgen.factbase.analysis import check_judgments, check_sources
+        check_sources(self)
+        check_judgments(self, themed)
         for kind, used, message, hint in (
                 ("sources", cited, "source is cited by no fact", "cite it or remove it"),
                 ("themes", themed, "theme has no facts", "add facts to it or remove it")):

@@ -11,7 +11,7 @@ import typing
 from pathlib import Path
 
 from briefgen.errors import Diagnostic, display_path
-from briefgen.factbase.models import KINDS
+from briefgen.factbase.models import CONFIDENCES, KINDS, LIKELIHOODS
 from briefgen.factbase.yamlpos import YamlDoc, load
 
 SLUG_HINT = "use lowercase letters, digits and single hyphens, e.g. 'nato-watch-2013-06'"
@@ -159,7 +159,12 @@ HINTS = {
     "kind": "choose event, statement, assessment or allegation",
     "reliability": "source reliability runs from A (reliable) to F (cannot be judged)",
     "credibility": "credibility runs from 1 (confirmed) to 6 (cannot be judged)",
+    "likelihood": "use a term of the ICD 203 scale, from 'almost no chance' to 'almost certain'",
+    "confidence": "choose low, moderate or high",
+    "status": "choose withdrawn, discredited or disputed, or leave status out",
 }
+CHOICES = {"likelihood": LIKELIHOODS, "confidence": CONFIDENCES,
+           "status": ("withdrawn", "discredited", "disputed")}
 
 
 def _message(kind: str, err: dict, value, loc: tuple) -> tuple[str, str | None]:
@@ -171,6 +176,8 @@ def _message(kind: str, err: dict, value, loc: tuple) -> tuple[str, str | None]:
     if kind == "string_pattern_mismatch":
         return f"'{value}' is not a slug", SLUG_HINT
     if kind == "literal_error":
+        if name in CHOICES and isinstance(value, str):
+            hint = did_you_mean(value.strip().lower(), CHOICES[name], hint)
         return f"'{value}' is not one of {err['ctx']['expected']}", hint
     if kind == "value_error":
         return str(err["ctx"]["error"]), hint

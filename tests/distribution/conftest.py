@@ -201,6 +201,8 @@ class Mailbox:
     - `data_replies`: replies to the next DATA commands, one per message, before accepting;
     - `drop_at`: numbers of DATA commands (1-based, counted over the server's life) at which
       the connection is cut before replying, and the message is not kept;
+    - `drop_rcpt_at`: numbers of RCPT commands at which the connection is cut (before the
+      message went out: not ambiguous);
     - `hang_at`: DATA number at which the server stops answering (sets `hanging`);
     - `after_drop`: called in the server's loop after a drop (e.g. to stop listening).
     """
@@ -210,6 +212,8 @@ class Mailbox:
     mail_reply: str | None = None
     data_replies: list[str] = field(default_factory=list)
     drop_at: set[int] = field(default_factory=set)
+    drop_rcpt_at: set[int] = field(default_factory=set)
+    rcpt_commands: int = 0
     hang_at: int | None = None
     hanging: threading.Event = field(default_factory=threading.Event)
     data_commands: int = 0
@@ -223,6 +227,12 @@ class Mailbox:
         return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        self.rcpt_commands += 1
+        if self.rcpt_commands in self.drop_rcpt_at:
+            server.transport.abort()
+            if self.after_drop:
+                self.after_drop()
+            return "250 OK (never reaches the client)"
         if address in self.rcpt_replies:
             return self.rcpt_replies[address]
         envelope.rcpt_tos.append(address)

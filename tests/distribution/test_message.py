@@ -13,7 +13,7 @@ import pytest
 
 from briefgen.compose.model import Block, Run
 from briefgen.distribution.message import (attachment_part, build_message, content_hash,
-                                           flatten, message_id, summarize)
+                                           context, flatten, message_id, summarize)
 from briefgen.distribution.readers import Reader
 
 SENDER = Address("Libya briefs", addr_spec="briefs@example.org")
@@ -36,12 +36,19 @@ def weekly_brief():
 
 def build(name="Jane Doe", address="jane.doe@example.org", corrected=False, replaces=None,
           attachments=None):
+    from briefgen.distribution.wording import Templates
+
+    from .conftest import ROOT
+
     brief = weekly_brief()
-    summary = summarize(brief, "2019-W50", "9 December – 15 December 2019")
+    summary = summarize(brief, "2019-W50", "9 December – 15 December 2019",
+                        ("NATO security assistance", "Haftar’s motives"))
+    words = Templates(ROOT / "templates").render(context(summary, EDITION, brief.name, {},
+                                                         corrected))
     reader = Reader(name, address, None)
     parts = attachments if attachments is not None else [
         attachment_part(PDF, "libya-weekly-2019-W50.pdf")]
-    return build_message(reader, summary, parts, sender=SENDER,
+    return build_message(reader, words, parts, sender=SENDER,
                          msgid=message_id(EDITION, reader.key, SENDER), edition=EDITION,
                          corrected=corrected, replaces=replaces,
                          date=datetime(2019, 12, 16, 8, 0, tzinfo=timezone.utc))
@@ -176,3 +183,60 @@ def test_non_ascii_domains_are_sent_as_idna(tmp_path):
     raw = flatten(build(address="joerg@xn--mller-kva.example.org", name="Jörg Müller"))
     assert raw.isascii()
     assert parse(raw)["To"].addresses[0].display_name == "Jörg Müller"
+
+
+def test_email_words_come_from_the_desk_templates_and_settings(project, smtp):
+    from .conftest import WEEK, cli, reader_lines, write
+
+    write(project.root / "briefgen.toml", '[desk]\nname = "North Africa desk"\nregion = "Maghreb"\n')
+    project.readers(reader_lines(("Jane Doe", "jane.doe@example.org")))
+    server = smtp()
+    assert cli("send", "--week", WEEK)[0] == 0
+    message = server.received[0].message
+    text = message.get_body(("plain",)).get_content()
+    assert "Attached is the Maghreb weekly brief for 2019-W50" in text
+    assert "North Africa desk · briefgen · edition 2019-W50-" in text
+    assert [a.get_filename() for a in message.iter_attachments()] == [
+        "maghreb-weekly-2019-W50.pdf"]
+
+
+@pytest.mark.parametrize("template, expected", [
+    ("Subject: {{ title }}\nAttachment: x\n\n{{ no_such_thing }}\n",
+     "error: templates/email.txt.j2:4: template error: 'no_such_thing' is undefined\n"),
+    ("Subject: {{ title }}\nAttachment: x\n\n{% for x in %}\n",
+     "error: templates/email.txt.j2:4: template error: Expected an expression, got 'end of "
+     "statement block'\n"),
+    ("Subject: {{ title }}\n\nbody\n",
+     "error: templates/email.txt.j2:1: template error: email.txt.j2 must start with the lines "
+     "'Subject: ...' and 'Attachment: ...' and a blank line (missing: Attachment)\n"),
+    ("Subject: x\nAttachment: x\n\n{{ 1 / 0 }}\n",
+     "error: templates/email.txt.j2:4: template error: ZeroDivisionError: division by zero\n"),
+])
+def test_a_broken_email_template_is_located(project, template, expected):
+    from .conftest import WEEK, cli, reader_lines
+
+    (project.root / "templates" / "email.txt.j2").write_text(template, encoding="utf-8")
+    project.readers(reader_lines(("Jane Doe", "jane.doe@example.org")))
+    assert cli("send", "--week", WEEK, "--dry-run") == (1, "", expected)
+
+
+def test_the_shipped_email_templates_are_the_repository_ones():
+    """A desk folder without email templates gets these (briefgen/resources/templates)."""
+    from briefgen.distribution.wording import _shipped
+
+    from .conftest import ROOT
+
+    for name in ("email.txt.j2", "email.html.j2"):
+        assert (_shipped() / name).read_bytes() == (ROOT / "templates" / name).read_bytes()
+
+
+def test_a_desk_folder_without_email_templates_uses_the_shipped_ones(project):
+    from .conftest import WEEK, cli, reader_lines
+
+    for name in ("email.txt.j2", "email.html.j2"):
+        (project.root / "templates" / name).unlink()
+    project.readers(reader_lines(("Jane Doe", "jane.doe@example.org")))
+    code, out, err = cli("send", "--week", WEEK, "--dry-run")
+    assert code == 0
+    raw = (project.out / "outbox" / WEEK / "jane.doe@example.org.eml").read_bytes()
+    assert b"Subject: Libya weekly brief" in raw

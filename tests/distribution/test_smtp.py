@@ -162,10 +162,10 @@ def test_a_temporary_failure_that_lasts_is_deferred(project, smtp):
 
 
 def test_a_dropped_connection_is_resumed_by_the_next_run(project, smtp, monkeypatch):
-    """The server cuts the connection during the 3rd message and goes away; a later run
-    against a working server sends exactly the two messages still missing."""
+    """The server cuts the connection during the 3rd message (before its DATA) and goes away;
+    a later run against a working server sends exactly the two messages still missing."""
     project.readers(READERS)
-    first = smtp(Mailbox(drop_at={3}))
+    first = smtp(Mailbox(drop_rcpt_at={3}))
     first.mailbox.after_drop = first.stop_listening
     code, out, err = cli("send", "--week", WEEK)
     assert (code, out) == (1, "")
@@ -188,7 +188,7 @@ def test_a_drop_mid_run_reconnects_on_one_more_connection(project, smtp):
     from briefgen.distribution.send import run
 
     project.readers(many_readers(12))
-    server = smtp(Mailbox(drop_at={5}))
+    server = smtp(Mailbox(drop_rcpt_at={5}))
     report = run(project.facts, project.root / "templates", WEEK, project.root / "readers.yaml",
                  out=project.out)
     assert report.line() == "sent 12 (of 12 readers)"

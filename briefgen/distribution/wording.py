@@ -1,0 +1,106 @@
+"""The words of an email, from the desk's templates (email.txt.j2, email.html.j2), sandboxed.
+
+`email.txt.j2` starts with header lines (`Subject:`, `Attachment:` for the file name's stem),
+a blank line, then the plain-text body; `email.html.j2` is the HTML body. A desk folder
+without them uses the copies shipped with briefgen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from briefgen.errors import BuildError, display_path
+
+TEXT, HTML = "email.txt.j2", "email.html.j2"
+HEADERS = ("Subject", "Attachment")
+
+
+@dataclass(frozen=True)
+class Wording:
+    subject: str
+    attachment: str  # file name stem, e.g. 'libya-weekly-2019-W50'
+    text: str
+    html: str
+
+
+def desk(facts: Path | None) -> dict:
+    """The [desk] table of briefgen.toml next to the fact base, read leniently (the settings
+    check reports its problems); {} when absent."""
+    if facts is None:
+        return {}
+    path = Path(facts).parent / "briefgen.toml"
+    try:
+        import tomllib
+        with open(path, "rb") as f:
+            table = tomllib.load(f).get("desk", {})
+    except (ImportError, OSError, ValueError):
+        return {}
+    return {k: v for k, v in table.items() if isinstance(v, str)} if isinstance(table, dict) \
+        else {}
+
+
+class Templates:
+    """Both email templates of a desk, loaded once per run."""
+
+    def __init__(self, folder: Path):
+        from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
+        from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+        self.folder = Path(folder)
+        self.env = ImmutableSandboxedEnvironment(
+            loader=FileSystemLoader([str(self.folder), str(_shipped())]),
+            autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
+            trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+            undefined=StrictUndefined)
+        self.env.filters["squash"] = lambda text: " ".join(str(text).split())
+
+    def render(self, context: dict) -> Wording:
+        text = self._render(TEXT, context)
+        head, sep, body = text.partition("\n\n")
+        headers = {}
+        for line in head.splitlines():
+            name, _, value = line.partition(":")
+            headers[name.strip()] = " ".join(value.split())
+        missing = [h for h in HEADERS if not headers.get(h)]
+        if not sep or missing:
+            raise BuildError(f"{self._where(TEXT)}:1: template error: {TEXT} must start with "
+                             "the lines 'Subject: ...' and 'Attachment: ...' and a blank line "
+                             f"(missing: {', '.join(missing) or 'the blank line'})")
+        return Wording(headers["Subject"], headers["Attachment"], body.lstrip("\n"),
+                       self._render(HTML, context))
+
+    def _render(self, name: str, context: dict) -> str:
+        from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
+
+        try:
+            return self.env.get_template(name).render(context)
+        except TemplateNotFound as e:
+            raise BuildError(f"template '{e.name}' not found in "
+                             f"{display_path(self.folder)}") from None
+        except TemplateSyntaxError as e:
+            raise BuildError(f"{self._where(e.name or name)}:{e.lineno}: template error: "
+                             f"{e.message}") from None
+        except TemplateError as e:
+            raise BuildError(f"{self._where(name)}:{_line(e)}: template error: {e}") from None
+        except (ArithmeticError, TypeError, ValueError, LookupError, RecursionError) as e:
+            raise BuildError(f"{self._where(name)}:{_line(e)}: template error: "
+                             f"{type(e).__name__}: {e}") from None
+
+    def _where(self, name: str) -> str:
+        own = self.folder / name
+        return display_path(own if own.is_file() else _shipped() / name)
+
+
+def _shipped() -> Path:
+    """The default templates shipped inside the package (resources/templates)."""
+    return Path(__file__).resolve().parent.parent / "resources" / "templates"
+
+
+def _line(error: Exception) -> int:
+    tb, line = error.__traceback__, 0
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.endswith(".j2"):
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line

@@ -1,0 +1,170 @@
+"""`briefgen ledger` and the ledger file itself: table, JSON, filters, migration, damage."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from .conftest import WEEK, Mailbox, cli, reader_lines
+
+READERS = reader_lines(
+    ("Jane Doe", "jane.doe@example.org", ["russian-motives"]),
+    ("Omar Ali-Haddad al-Mansouri", "omar.ali.haddad.al-mansouri@ministry-of-foreign-affairs"
+     ".example.org", ["nato-security-assistance", "migration-europe"]),
+    ("Ann Lee", "ann.lee@example.org"),
+)
+
+
+def test_ledger_table_fits_100_columns_and_names_readers(project, smtp):
+    project.readers(READERS)
+    rejection = ("550 5.1.1 <ann.lee@example.org>: Recipient address rejected: user unknown in "
+                 "virtual mailbox table of this very verbose server")
+    smtp(Mailbox(rcpt_replies={"ann.lee@example.org": rejection}))
+    assert cli("send", "--week", WEEK)[0] == 1
+    code, out, err = cli("ledger")
+    assert (code, err) == (0, "sent 2, failed 1 (3 messages)\n")
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 100
+    assert lines[0].split() == ["reader", "week", "status", "tries", "time", "(UTC)", "edition",
+                                "error"]
+    rows = [line.split() for line in lines if WEEK in line]  # a message's first line
+    assert [(r[0], r[1], r[2], r[3], r[4]) for r in rows] == [
+        ("Ann", "Lee", WEEK, "failed", "1"), ("Jane", "Doe", WEEK, "sent", "1"),
+        ("Omar", "Ali-Haddad", WEEK, "sent", "1")]
+    assert rows[0][-2:] == ["550", "5.1.1"]
+    assert "<jane.doe@example.org>" in [line.split()[0] for line in lines if line.strip()]
+
+
+def test_ledger_json_filters_by_week_and_reader(project, smtp):
+    project.readers(READERS)
+    smtp()
+    assert cli("send", "--week", WEEK)[0] == 0
+    code, out, err = cli("ledger", "--json", "--reader", "JANE.DOE@example.org")
+    assert (code, err) == (0, "")
+    (row,) = json.loads(out)
+    assert {k: row[k] for k in ("name", "address", "week", "status", "attempts", "corrected",
+                                "themes")} == {
+        "name": "Jane Doe", "address": "jane.doe@example.org", "week": WEEK, "status": "sent",
+        "attempts": 1, "corrected": False, "themes": "russian-motives"}
+    assert row["message_id"].startswith(f"<briefgen.{WEEK}-")
+    assert len(json.loads(cli("ledger", "--json", "--week", WEEK)[1])) == 3
+    assert cli("ledger", "--json", "--week", "2019-W51") == (0, "[]\n", "")
+    assert cli("ledger", "--week", "2019-W51") == (
+        0, "", "nothing recorded for 2019-W51 in out/ledger.sqlite\n")
+
+
+def test_ledger_without_a_ledger(project):
+    assert cli("ledger") == (0, "", "nothing recorded in out/ledger.sqlite\n")
+    assert not project.ledger.exists()
+
+
+V1 = """
+CREATE TABLE deliveries (
+    edition TEXT NOT NULL, reader TEXT NOT NULL, week TEXT NOT NULL, address TEXT NOT NULL,
+    themes TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('sending', 'sent', 'deferred', 'failed')),
+    attempts INTEGER NOT NULL DEFAULT 0, message_id TEXT NOT NULL,
+    corrected INTEGER NOT NULL DEFAULT 0, updated TEXT NOT NULL, error TEXT,
+    PRIMARY KEY (edition, reader));
+CREATE INDEX deliveries_by_week ON deliveries (week, reader);
+PRAGMA user_version=1;
+"""
+
+
+def v1_ledger(project, rows):
+    project.out.mkdir(exist_ok=True)
+    with sqlite3.connect(project.ledger) as db:
+        db.executescript(V1)
+        db.executemany("INSERT INTO deliveries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    db.close()
+
+
+def test_a_version_1_ledger_is_read_as_is_and_migrated_by_send_without_losing_rows(project,
+                                                                                    smtp):
+    """A ledger from before: `ledger` reads it without changing it; `send` migrates it, keeps
+    every row, and knows who already has the current edition."""
+    from briefgen.distribution.message import content_hash  # noqa: F401
+
+    project.readers(reader_lines(("Jane Doe", "jane.doe@example.org", ["russian-motives"])))
+    server = smtp()
+    # Find the current edition id with a dry run, then pretend an old briefgen sent it.
+    assert cli("send", "--week", WEEK, "--dry-run")[0] == 0
+    eml = (project.out / "outbox" / WEEK / "jane.doe@example.org.eml").read_bytes()
+    edition = eml.split(b"X-Briefgen-Edition: ")[1].split(b"\r\n")[0].decode()
+    msgid = eml.split(b"Message-ID: ")[1].split(b"\r\n")[0].decode()
+    v1_ledger(project, [
+        (edition, "jane.doe@example.org", WEEK, "jane.doe@example.org", "russian-motives",
+         "sent", 1, msgid, 0, "2019-12-16T08:00:00Z", None),
+        ("2019-W49-000000000000", "old@example.org", "2019-W49", "old@example.org", "*",
+         "failed", 2, "<x@example.org>", 0, "2019-12-09T08:00:00Z", "550 no")])
+    before = project.ledger.read_bytes()
+    code, out, _ = cli("ledger", "--json")
+    assert code == 0 and len(json.loads(out)) == 2
+    impact = cli("impact", "wire-2019-12-14")
+    assert impact[0] == 0 and impact[1].endswith(
+        "editions sent: none (no edition in out/ledger.sqlite printed them)\n")
+    assert project.ledger.read_bytes() == before  # reading never migrates the file
+
+    assert cli("send", "--week", WEEK) == (0, "", "sent 0, already sent 1 (of 1 reader)\n")
+    assert server.received == []
+    with sqlite3.connect(project.ledger) as db:
+        assert db.execute("PRAGMA user_version").fetchone() == (2,)
+        assert db.execute("SELECT reader, status, attempts, sent_seq, error FROM deliveries "
+                          "ORDER BY id").fetchall() == [
+            ("old@example.org", "failed", 2, None, "550 no"),
+            ("jane.doe@example.org", "sent", 1, 2, None)]
+    db.close()
+
+
+def test_a_corrupt_ledger_is_refused_named_and_left_alone(project, smtp):
+    project.readers(READERS)
+    server = smtp()
+    project.out.mkdir()
+    project.ledger.write_bytes(b"this is not a database, but somebody's notes\n" * 100)
+    before = project.ledger.read_bytes()
+    message = ("error: the ledger out/ledger.sqlite is damaged or not a briefgen ledger: file "
+               "is not a database (hint: restore it from a backup; a new ledger would send "
+               "every reader this week's brief again)\n")
+    assert cli("send", "--week", WEEK) == (1, "", message)
+    assert cli("ledger") == (1, "", message)
+    assert cli("impact", "wire-2019-12-14") == (1, "", message)
+    assert project.ledger.read_bytes() == before
+    assert server.received == []
+
+
+def test_a_ledger_with_a_version_but_no_table_is_refused(project, smtp):
+    project.readers(READERS)
+    server = smtp()
+    project.out.mkdir()
+    with sqlite3.connect(project.ledger) as db:
+        db.execute("PRAGMA user_version=2")
+    db.close()
+    message = ("error: the ledger out/ledger.sqlite is damaged: version 2 but no table "
+               "'deliveries' (hint: restore it from a backup; a new ledger would send every "
+               "reader this week's brief again)\n")
+    assert cli("send", "--week", WEEK) == (1, "", message)
+    assert cli("ledger") == (1, "", message)
+    assert server.received == []
+
+
+def test_a_ledger_locked_by_another_program_says_wait_not_move(project, smtp, monkeypatch):
+    """SQLite's own lock (another program writing), not briefgen's lock file."""
+    project.readers(READERS)
+    server = smtp()
+    assert cli("send", "--week", WEEK)[0] == 0
+    monkeypatch.setattr("briefgen.distribution.ledger.BUSY_MS", 50)
+    holder = sqlite3.connect(project.ledger, isolation_level=None)
+    holder.execute("PRAGMA journal_mode=DELETE")
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        code, out, err = cli("send", "--week", WEEK)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert (code, out) == (1, "")
+    assert err == ("error: the ledger out/ledger.sqlite is locked by another program: database "
+                   "is locked (hint: wait for it to finish and run again; do not move the ledger "
+                   "away, or every reader would be sent this week's brief again)\n")
+    assert len(server.received) == 3
