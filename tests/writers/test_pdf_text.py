@@ -84,7 +84,7 @@ def test_a_raised_citation_marker_does_not_raise_the_text_after_it():
     from briefgen.writers.pdf.writer import render_pdf
     from conftest import ROOT, sample_brief
 
-    reader = PdfReader(io.BytesIO(render_pdf(sample_brief(), ROOT / "templates" / "fonts")))
+    reader = PdfReader(io.BytesIO(render_pdf(sample_brief(), ROOT / "briefgen" / "resources" / "fonts")))
     stream = reader.pages[0].get_contents().get_data().decode("latin-1")
     blocks = re.findall(r"BT (.*?) ET", stream, re.S)
     raised = [b for b in blocks if re.search(r"(?<![\d.])[1-9][\d.]* Ts", b)]

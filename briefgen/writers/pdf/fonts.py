@@ -1,8 +1,9 @@
 """Bundled fonts for the PDF writer: loading, glyph coverage, font fallback and Arabic shaping.
 
-Fonts come from `templates/fonts/*.ttf`, named `Family-Style.ttf` (Style: Regular, Bold, Italic,
-BoldItalic). "NotoSans" is the primary family, "NotoNaskhArabic" the one for Arabic script; any
-other family found there is a fallback for characters the first two lack.
+Fonts come from the `*.ttf` of one folder (briefgen.resources.fonts_dir picks it), named
+`Family-Style.ttf` (Style: Regular, Bold, Italic, BoldItalic). "NotoSans" is the primary family,
+"NotoNaskhArabic" the one for Arabic script; any other family found there is a fallback for
+characters the first two lack.
 
 Right-to-left text is handled here rather than by reportlab (whose bidi needs `rlbidi` and is off
 for mixed-style paragraphs): each right-to-left span of a left-to-right line is shaped with

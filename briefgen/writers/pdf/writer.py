@@ -3,7 +3,7 @@
 What the file holds: a title block, the body (headings with outline entries, bullets, paragraphs,
 notes; citation markers are superscript links to the annex), a "Sources" annex with a named
 destination per source (`SourceEntry.anchor`), "Page x of y" footers, document info, embedded
-TrueType subsets of the bundled fonts (templates/fonts/), Arabic shaped and right to left.
+TrueType subsets of the bundled fonts (briefgen/resources/fonts/, or a desk's templates/fonts/), Arabic shaped and right to left.
 The same brief always gives the same bytes.
 
 Modules: this one (entry point and glyph check), `fonts` (fonts, fallback, shaping) and
