@@ -1,4 +1,4 @@
-"""The library behind each command: check, schema, build, weekly and send."""
+"""The library behind each command: check, schema, build, weekly, send and init."""
 
 from __future__ import annotations
 
@@ -95,3 +95,10 @@ def send(facts: Path, templates: Path, week: str, readers: Path, dry_run: bool =
     return send_editions(facts=facts, templates=templates, week=week, readers=readers,
                          dry_run=dry_run, out=out, format=format,
                          resend_changed=resend_changed, status=status)
+
+
+def init(dir: Path = Path("."), region: str | None = None, force: bool = False) -> list[Path]:
+    """A new desk folder that checks and builds right away; see briefgen.init."""
+    from briefgen.init import DEFAULT_REGION, init as init_desk
+
+    return init_desk(dir=dir, region=region or DEFAULT_REGION, force=force)

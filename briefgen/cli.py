@@ -51,6 +51,12 @@ def schema() -> None:
     sys.stdout.write(api.schema())
 
 
+def init(dir: Path, region: str | None, force: bool) -> None:
+    """Write a new desk folder (fact base, readers, settings) that checks and builds right away."""
+    from briefgen import api
+    _print_paths(api.init(dir=dir, region=region, force=force))
+
+
 def _print_paths(paths) -> None:
     for path in paths or ():
         print(path)
@@ -82,9 +88,10 @@ def _parser() -> argparse.ArgumentParser:
                         help="the templates folder (default: templates)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def command(func, *parents):
+    def command(func, *parents, desk_options=True):
         doc = inspect.getdoc(func)
-        p = sub.add_parser(func.__name__, help=doc, description=doc, parents=[common, *parents])
+        p = sub.add_parser(func.__name__, help=doc, description=doc,
+                           parents=[common, *parents] if desk_options else list(parents))
         p.set_defaults(func=func)
         return p
 
@@ -114,6 +121,12 @@ def _parser() -> argparse.ArgumentParser:
                    help="send readers a corrected edition when the brief changed since they got it")
     p.add_argument("--status", action="store_true", help="print the ledger for the week and exit")
     command(schema)
+    p = command(init, desk_options=False)
+    p.add_argument("dir", nargs="?", type=Path, default=Path("."), metavar="DIR",
+                   help="the new desk's folder (default: the current folder)")
+    p.add_argument("--region", metavar="NAME",
+                   help="the region the example facts are about (default: Northland, fictional)")
+    p.add_argument("--force", action="store_true", help="overwrite files that already exist")
     return parser
 
 

@@ -1,0 +1,107 @@
+"""`briefgen init`: a new desk that checks and builds right away; nothing overwritten unasked."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import ROOT, run_cli
+
+DESK_FILES = [
+    "desk/.gitignore", "desk/.pre-commit-config.yaml", "desk/briefgen.toml",
+    "desk/facts/schema.json", "desk/facts/sources/water-board-2024-03.txt",
+    "desk/facts/sources.yaml", "desk/facts/themes.yaml",
+    "desk/facts/water-supply.yaml", "desk/readers.yaml"]
+
+
+def pdf_text(path) -> str:
+    return " ".join("".join(p.extract_text() for p in PdfReader(path).pages).split())
+
+
+def test_init_then_check_build_and_send_in_the_new_desk(tmp_path):
+    result = run_cli("init", "desk", "--region", "Cyrenaica", cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.splitlines() == DESK_FILES
+    desk = tmp_path / "desk"
+    check = run_cli("check", "--strict", cwd=desk)
+    assert (check.returncode, check.stderr) == (
+        0, "checked 2 facts, 1 source, 1 theme: 0 errors, 0 warnings\n")
+    build = run_cli("build", cwd=desk)
+    assert build.returncode == 0, build.stderr
+    assert build.stdout.splitlines() == ["out/theme-water-supply.docx", "out/theme-water-supply.pdf"]
+    assert "Reservoirs across Cyrenaica held 41 per cent" in pdf_text(desk / "out/theme-water-supply.pdf")
+    send = run_cli("send", "--week", "2024-W11", "--dry-run", cwd=desk)
+    assert send.returncode == 0, send.stderr
+    assert send.stdout.splitlines() == ["out/outbox/2024-W11/reader@example.org.eml"]
+    assert (desk / ".gitignore").read_text().splitlines()[-1] == "out/"
+    assert 'region = "Cyrenaica"' in (desk / "briefgen.toml").read_text()
+
+
+def test_init_refuses_to_overwrite_and_writes_nothing(tmp_path):
+    assert run_cli("init", cwd=tmp_path).returncode == 0
+    (tmp_path / "readers.yaml").write_text("mine\n")
+    (tmp_path / "facts" / "themes.yaml").unlink()
+    again = run_cli("init", cwd=tmp_path)
+    assert (again.returncode, again.stdout) == (1, "")
+    assert again.stderr == ("error: .gitignore already exists (and 7 more of the new desk's "
+                            "files); nothing was written (hint: pass --force to overwrite them)\n")
+    assert (tmp_path / "readers.yaml").read_text() == "mine\n"
+    assert not (tmp_path / "facts" / "themes.yaml").exists()
+    forced = run_cli("init", "--force", cwd=tmp_path)
+    assert forced.returncode == 0, forced.stderr
+    assert len(forced.stdout.splitlines()) == 9
+    assert (tmp_path / "readers.yaml").read_text().startswith("# Who gets the weekly brief")
+
+
+def test_init_into_a_file_and_a_bad_region_are_refused(tmp_path):
+    (tmp_path / "desk").write_text("")
+    into_file = run_cli("init", "desk", cwd=tmp_path)
+    assert (into_file.returncode, into_file.stderr) == (
+        1, "error: desk exists and is not a folder\n")
+    bad = run_cli("init", "new", "--region", "Tripoli: west", cwd=tmp_path)
+    assert (bad.returncode, bad.stderr) == (
+        2, "error: --region 'Tripoli: west' must be a place name of letters, digits, spaces, "
+           "hyphens, dots or apostrophes, starting with a letter (at most 60)\n")
+    assert not (tmp_path / "new").exists()
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> str:
+    """The wheel users install, built from this checkout as CI builds it."""
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(out), str(ROOT)],
+                   check=True, capture_output=True, timeout=300)
+    (path,) = out.glob("briefgen-*.whl")
+    return str(path)
+
+
+def test_the_wheel_carries_the_packaged_defaults(wheel):
+    with zipfile.ZipFile(wheel) as z:
+        names = set(z.namelist())
+    expected = {"briefgen/resources/templates/theme.md.j2",
+                "briefgen/resources/templates/weekly.md.j2",
+                "briefgen/resources/fonts/OFL.txt", "briefgen/resources/fonts/NotoSans-Regular.ttf",
+                "briefgen/resources/init/dot-gitignore", "briefgen/resources/init/facts/themes.yaml",
+                "briefgen/resources/init/facts/sources/water-board-2024-03.txt"}
+    assert expected <= names, sorted(expected - names)
+
+
+def test_the_installed_wheel_inits_checks_and_builds_outside_the_checkout(wheel, tmp_path):
+    # the wheel's files, not the checkout's: installed on their own, first on the path
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target",
+                    str(site), wheel], check=True, capture_output=True, timeout=300)
+    env = {"PYTHONPATH": str(site)}
+    where = subprocess.run([sys.executable, "-c", "import briefgen; print(briefgen.__file__)"],
+                           env={**os.environ, **env}, cwd=tmp_path, capture_output=True, text=True)
+    assert where.stdout.startswith(str(site)), where
+    for args, cwd in ((["init", "desk"], tmp_path), (["check", "--strict"], tmp_path / "desk"),
+                      (["build", "--format", "pdf"], tmp_path / "desk")):
+        result = run_cli(*args, env=env, cwd=cwd)
+        assert result.returncode == 0, (args, result.stderr)
+    assert (tmp_path / "desk/out/theme-water-supply.pdf").is_file()
