@@ -24,19 +24,19 @@ def check(facts: Path, strict: bool) -> None:
     print(api.summary(base), file=sys.stderr)
 
 
-def build(facts: Path, templates: Path, theme: list[str], format: tuple, out: Path) -> None:
+def build(facts: Path, templates: Path | None, theme: list[str], format: tuple, out: Path) -> None:
     """Build one brief per theme (default: every theme), as Word and PDF by default."""
     from briefgen import api
     _print_paths(api.build(facts=facts, templates=templates, theme=theme, format=format, out=out))
 
 
-def weekly(facts: Path, templates: Path, week: str | None, format: tuple, out: Path) -> None:
+def weekly(facts: Path, templates: Path | None, week: str | None, format: tuple, out: Path) -> None:
     """Build the weekly brief: every theme's developments dated in that ISO week."""
     from briefgen import api
     _print_paths(api.weekly(facts=facts, templates=templates, week=week, format=format, out=out))
 
 
-def send(facts: Path, templates: Path, week: str, readers: Path, dry_run: bool, out: Path,
+def send(facts: Path, templates: Path | None, week: str, readers: Path | None, dry_run: bool, out: Path,
          format: tuple, resend_changed: bool, status: bool) -> None:
     """Email each reader the weekly brief for the themes they follow, exactly once."""
     from briefgen import api
@@ -82,10 +82,11 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="briefgen", description=__doc__.split(":")[0] + ".")
     parser.add_argument("--version", action="version", version=f"briefgen {__version__}")
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--facts", type=Path, default=Path("facts"),
+    common.add_argument("--facts", type=Path, default=Path("facts"), metavar="DIR",
                         help="the fact base folder (default: facts)")
-    common.add_argument("--templates", type=Path, default=Path("templates"),
-                        help="the templates folder (default: templates)")
+    common.add_argument("--templates", type=Path, metavar="DIR",
+                        help="the desk's templates, overriding the packaged ones file by file "
+                             "(default: templates/ next to the fact base)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(func, *parents, desk_options=True):
@@ -113,8 +114,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="the ISO week (default: the current week)")
     p = command(send, outputs(("pdf",)))
     p.add_argument("--week", type=_week, required=True, metavar="YYYY-Www", help="the ISO week")
-    p.add_argument("--readers", type=Path, default=Path("readers.yaml"),
-                   help="the distribution list (default: readers.yaml)")
+    p.add_argument("--readers", type=Path, metavar="FILE",
+                   help="the distribution list (default: readers.yaml next to the fact base)")
     p.add_argument("--dry-run", action="store_true",
                    help="write each message as .eml under out/outbox/ and send nothing")
     p.add_argument("--resend-changed", action="store_true",

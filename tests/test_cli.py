@@ -186,14 +186,16 @@ def test_facts_folder_that_does_not_exist(tmp_path, command):
     assert proc.returncode == 1
     assert proc.stdout == ""
     assert proc.stderr.splitlines() == ["error: fact base folder 'nowhere' not found (hint: run in "
-                                        "the project folder or pass --facts DIR)"]
+                                        "a desk folder, pass --facts DIR, or make a desk with "
+                                        "briefgen init)"]
 
 
 def test_default_facts_folder_missing(tmp_path):
     proc = run_cli("check", cwd=tmp_path)
     assert proc.returncode == 1
     assert proc.stderr.splitlines() == ["error: fact base folder 'facts' not found (hint: run in "
-                                        "the project folder or pass --facts DIR)"]
+                                        "a desk folder, pass --facts DIR, or make a desk with "
+                                        "briefgen init)"]
 
 
 def test_facts_pointing_to_a_file(tmp_path):

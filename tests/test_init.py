@@ -105,3 +105,22 @@ def test_the_installed_wheel_inits_checks_and_builds_outside_the_checkout(wheel,
         result = run_cli(*args, env=env, cwd=cwd)
         assert result.returncode == 0, (args, result.stderr)
     assert (tmp_path / "desk/out/theme-water-supply.pdf").is_file()
+
+
+def test_a_desk_elsewhere_brings_its_templates_and_readers(tmp_path):
+    """With --facts pointing into a desk, its templates/ and readers.yaml come along."""
+    assert run_cli("init", "desk", cwd=tmp_path).returncode == 0
+    (tmp_path / "desk/templates").mkdir()
+    (tmp_path / "desk/templates/theme.md.j2").write_text(
+        "{% for t in themes %}{% for f in t.facts %}\n- Desk own: {{ f.id }} {{ cite(f) }}\n"
+        "{% endfor %}{% endfor %}\n")
+    build = run_cli("build", "--facts", "desk/facts", "--format", "pdf", cwd=tmp_path)
+    assert build.returncode == 0, build.stderr
+    assert "Desk own: reservoirs-at-41-percent" in pdf_text(tmp_path / "out/theme-water-supply.pdf")
+    send = run_cli("send", "--facts", "desk/facts", "--week", "2024-W11", "--dry-run",
+                   cwd=tmp_path)
+    assert send.stdout.splitlines() == ["out/outbox/2024-W11/reader@example.org.eml"], send.stderr
+    (tmp_path / "other.yaml").write_text("readers:\n  - name: Other\n    email: other@example.org\n")
+    other = run_cli("send", "--facts", "desk/facts", "--week", "2024-W11", "--dry-run",
+                    "--readers", "other.yaml", cwd=tmp_path)
+    assert other.stdout.splitlines() == ["out/outbox/2024-W11/other@example.org.eml"], other.stderr

@@ -53,7 +53,8 @@ def load_factbase(facts_dir: Path) -> FactBase:
     facts_dir = Path(facts_dir)
     if not facts_dir.is_dir():
         raise BriefgenError(f"fact base folder '{facts_dir}' not found "
-                            "(hint: run in the project folder or pass --facts DIR)")
+                            "(hint: run in a desk folder, pass --facts DIR, or make a desk "
+                            "with briefgen init)")
     base = FactBase(root=facts_dir)
     loader = _Loader(base)
     for path in sorted(facts_dir.rglob("*.yml")):
