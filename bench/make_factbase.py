@@ -4,7 +4,7 @@
     python bench/make_factbase.py                       # the default bases (1k and 10k facts)
     python bench/make_factbase.py --facts 2500 --out /tmp/fb [--focus 800] [--seed 7]
 
-A base is laid out as SPEC's "Fact base format (normative)" says, with nothing but `facts/`:
+A base is laid out as docs/facts.md describes, with nothing but `facts/`:
 
     DIR/facts/sources.yaml            every source (one per ~20 facts)
     DIR/facts/themes.yaml             ten themes
@@ -20,7 +20,7 @@ never after their sources' publication dates. One theme, the *focus* theme
 a known number of lines can be built from the base.
 
 Output is deterministic for a given (facts, focus, seed). The generator checks its own quotes
-with an independent copy of SPEC's matching rules before it finishes (`--no-verify` skips it).
+with an independent copy of the documented matching rules before it finishes (`--no-verify` skips it).
 """
 
 from __future__ import annotations
@@ -280,7 +280,7 @@ KIND_WEIGHTS = [("event", 50), ("statement", 25), ("assessment", 15), ("allegati
 CRED_WEIGHTS = [(1, 5), (2, 30), (3, 35), (4, 15), (5, 10), (6, 5)]
 
 # --------------------------------------------------------------------------------------------
-# Matching (an independent copy of SPEC's rules, to verify our own output)
+# Matching (an independent copy of the documented rules, to verify our own output)
 # --------------------------------------------------------------------------------------------
 
 _FOLD = str.maketrans({**{c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58"
@@ -781,7 +781,7 @@ class Generator:
             dump(facts_dir / "2019" / f"facts-{n:03d}.yaml", header, {"facts": facts})
 
     def verify(self) -> list[str]:
-        """Check the generated base against SPEC's rules with our own normaliser."""
+        """Check the generated base against the documented rules with our own normaliser."""
         problems = []
         folded = {s.id: fold(s.text) for s in self.sources}
         cited = Counter()

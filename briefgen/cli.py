@@ -121,7 +121,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--resend-changed", action="store_true",
                    help="send readers a corrected edition when the brief changed since they got it")
     p.add_argument("--status", action="store_true", help="print the ledger for the week and exit")
-    command(schema)
+    command(schema, desk_options=False)
     p = command(init, desk_options=False)
     p.add_argument("dir", nargs="?", type=Path, default=Path("."), metavar="DIR",
                    help="the new desk's folder (default: the current folder)")

@@ -15,9 +15,9 @@ import pytest
 import briefgen
 from briefgen import cli
 from briefgen.factbase.yamlpos import load
-from conftest import SPEC_EXAMPLE, ROOT, run_cli, write
+from conftest import DOCS_EXAMPLE, ROOT, run_cli, write
 
-COMMANDS = ("check", "build", "weekly", "send", "schema")
+COMMANDS = ("check", "build", "weekly", "send", "schema", "init")
 
 VALID_FACTS = {
     "facts/sources/nato.txt": "NATO said there will be no troop deployment in Libya.\n",
@@ -332,7 +332,7 @@ def test_schema_is_json_schema_2020_12(schema):
 
 
 def test_schema_accepts_the_spec_example(tmp_path, schema):
-    assert is_valid(yaml_data(tmp_path, SPEC_EXAMPLE), schema)
+    assert is_valid(yaml_data(tmp_path, DOCS_EXAMPLE), schema)
 
 
 def test_schema_accepts_every_fact_file_of_the_repository(schema):
@@ -366,7 +366,7 @@ def test_schema_accepts_every_fact_file_of_the_repository(schema):
         "no-citations", "credibility", "kind", "date", "list-statement", "no-statement",
         "reliability", "ftp-url", "no-file"])
 def test_schema_rejects_what_check_rejects(tmp_path, schema, change):
-    data = yaml_data(tmp_path, SPEC_EXAMPLE)
+    data = yaml_data(tmp_path, DOCS_EXAMPLE)
     change(data)
     assert not is_valid(data, schema)
 
@@ -377,7 +377,7 @@ def test_schema_rejects_an_empty_file(schema):
 
 def test_mini_validator_agrees_with_itself_on_a_known_case(tmp_path, schema):
     """The fallback validator is exercised even when jsonschema is installed."""
-    data = yaml_data(tmp_path, SPEC_EXAMPLE)
+    data = yaml_data(tmp_path, DOCS_EXAMPLE)
     _mini_validate(data, schema, schema)
     data["facts"][0]["citations"][0]["page"] = 3
     with pytest.raises(_Invalid):

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from briefgen.factbase.base import load_factbase
-from conftest import SPEC_EXAMPLE, run_cli, write
+from conftest import DOCS_EXAMPLE, run_cli, write
 
 SOURCE_TEXT = """\
 NATO returns to Libya but not in a combat role
@@ -167,7 +167,7 @@ def warnings_of(lines: list[str]) -> list[str]:
     return [line for line in lines if ": warning: " in line]
 
 
-# --- the valid base and SPEC's example -----------------------------------------------------------
+# --- the valid base and the documented example ----------------------------------------------------
 
 
 def test_valid_base_has_no_diagnostics(tmp_path, monkeypatch):
@@ -184,7 +184,7 @@ def test_valid_base_has_no_diagnostics(tmp_path, monkeypatch):
 
 
 def test_spec_example_fact_file_is_valid(tmp_path, monkeypatch):
-    write(tmp_path / "facts" / "example.yaml", SPEC_EXAMPLE)
+    write(tmp_path / "facts" / "example.yaml", DOCS_EXAMPLE)
     write(tmp_path / "facts" / "sources" / "002_nato-watch.txt", SOURCE_TEXT)
     monkeypatch.chdir(tmp_path)
     base = load_factbase(Path("facts"))
