@@ -36,8 +36,8 @@ def weekly(facts: Path, templates: Path | None, week: str | None, format: tuple,
     _print_paths(api.weekly(facts=facts, templates=templates, week=week, format=format, out=out))
 
 
-def send(facts: Path, templates: Path | None, week: str, readers: Path | None, dry_run: bool, out: Path,
-         format: tuple, resend_changed: bool, status: bool) -> None:
+def send(facts: Path, templates: Path | None, week: str, readers: Path | None, dry_run: bool,
+         out: Path, format: tuple, resend_changed: bool, status: bool) -> None:
     """Email each reader the weekly brief for the themes they follow, exactly once."""
     from briefgen import api
     _print_paths(api.send(facts=facts, templates=templates, week=week, readers=readers,

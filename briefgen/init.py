@@ -48,12 +48,11 @@ def init(dir: Path = Path("."), region: str = DEFAULT_REGION, force: bool = Fals
         raise BriefgenError(f"{display_path(dir)} exists and is not a folder")
     clashes = [p for p in files if p.exists() or p.is_symlink()]
     if clashes and not force:
-        raise BriefgenError(
-            f"{display_path(clashes[0])} already exists"
-            + (f" (and {len(clashes) - 1} more of the new desk's files)" if len(clashes) > 1 else "")
-            + "; nothing was written (hint: pass --force to overwrite them)")
+        more = f" (and {len(clashes) - 1} more of the new desk's files)" if clashes[1:] else ""
+        raise BriefgenError(f"{display_path(clashes[0])} already exists{more}; nothing was "
+                            "written (hint: pass --force to overwrite them)")
     folders = [p for p in clashes if p.is_dir()]
     if folders:
-        raise BriefgenError(f"{display_path(folders[0])} is a folder where the new desk has a file; "
-                            "nothing was written (hint: move it away)")
+        raise BriefgenError(f"{display_path(folders[0])} is a folder where the new desk has a "
+                            "file; nothing was written (hint: move it away)")
     return write_atomically(files)

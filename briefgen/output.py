@@ -112,7 +112,7 @@ def provenance_json(brief: Brief) -> bytes:
                        "created": brief.created.isoformat()}, ensure_ascii=False)[:-1]
     lines = ",\n".join(json.dumps(line, ensure_ascii=False)
                        for line in brief.extra.get("provenance", []))
-    return f'{head}, "lines": [\n{lines}\n]}}\n'.encode("utf-8")
+    return f'{head}, "lines": [\n{lines}\n]}}\n'.encode()
 
 
 def write_atomically(files: dict[Path, bytes]) -> list[Path]:

@@ -143,7 +143,8 @@ def test_no_file_of_the_project_points_outside_it():
     offenders = []
     for name in files:
         path = ROOT / name
-        if path.suffix in (".ttf", ".png", ".docx", ".pdf") or not path.is_file():
+        if path.suffix in (".ttf", ".png", ".docx", ".pdf") or not path.is_file() \
+                or path == Path(__file__):  # this test names what it looks for
             continue
         text = path.read_text(encoding="utf-8", errors="replace")
         if "../shared" in text or re.search(r"\bSPEC\b|SPEC\.md|SPEC's", text):

@@ -774,7 +774,7 @@ def test_file_that_is_not_utf8(tmp_path, monkeypatch):
 
 def test_alias_bomb_is_refused_at_once(tmp_path, monkeypatch):
     levels = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
-    for prev, name in zip("abcdefgh", "bcdefghi"):
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=True):
         levels.append(f"{name}: &{name} [" + ", ".join([f"*{prev}"] * 9) + "]")
     start = time.perf_counter()
     lines = check(tmp_path, monkeypatch, {"facts/a.yaml": "\n".join(levels) + "\n"})
@@ -992,7 +992,7 @@ def test_check_reports_every_problem_of_every_file_in_one_run(tmp_path):
     assert lines[-1] == "error: fact base has 5 errors, 1 warning"
     body = lines[:-1]
     assert len(body) == len(BROKEN_LINES), proc.stderr
-    for line, expected in zip(body, BROKEN_LINES):
+    for line, expected in zip(body, BROKEN_LINES, strict=True):
         assert _matches(line, expected), f"{line}\n!=\n{expected}\n\nall:\n{proc.stderr}"
 
 

@@ -219,6 +219,6 @@ def test_deep_nesting_does_not_crash(tmp_path):
                max_size=60))
 def test_any_text_gives_data_or_located_problems_never_an_exception(tmp_path, text):
     doc = parse(tmp_path, text)
-    for (line, col), message, hint in doc.problems:
+    for (line, col), message, _hint in doc.problems:
         assert line >= 1 and col >= 1
         assert message and isinstance(message, str)

@@ -69,9 +69,11 @@ class Renderer:
             raise BuildError(f"template '{e.name}' not found in {where} "
                              "(hint: pass --templates DIR)") from None
         except TemplateSyntaxError as e:
-            raise BuildError(f"{self.where(e.lineno, e.name)}: template error: {e.message}") from None
+            where = self.where(e.lineno, e.name)
+            raise BuildError(f"{where}: template error: {e.message}") from None
         except TemplateError as e:
-            raise BuildError(f"{self.where(_template_line(e), name)}: template error: {e}") from None
+            where = self.where(_template_line(e), name)
+            raise BuildError(f"{where}: template error: {e}") from None
         lines, origins = [], []
         for line in text.split("\n"):
             stamps = _LINE.findall(line)
@@ -82,7 +84,7 @@ class Renderer:
     def where(self, line: int | None, name: str | None = None) -> str:
         return f"{self.display(name or self.name)}:{line or 0}"
 
-    @functools.lru_cache(maxsize=None)  # noqa: B019 - one renderer per build; paths are few
+    @functools.cache  # noqa: B019 - one renderer per build; paths are few
     def display(self, name: str) -> str:
         path = resources.template(self.templates, name)
         if path is None:

@@ -60,7 +60,7 @@ def content_hash(brief: Brief) -> str:
 
 def message_id(edition: str, reader_key: str, sender: Address) -> str:
     """The same (edition, reader) always gets the same Message-ID: a duplicate is recognisable."""
-    digest = hashlib.sha256(f"{edition}\n{reader_key}".encode("utf-8")).hexdigest()[:20]
+    digest = hashlib.sha256(f"{edition}\n{reader_key}".encode()).hexdigest()[:20]
     return f"<briefgen.{edition}.{digest}@{sender.domain or 'localhost'}>"  # domain: ASCII
 
 

@@ -23,7 +23,7 @@ class Location:
 
 @dataclass
 class FactBase:
-    """Validated sources, themes, facts and judgments in file order, and everything found wrong with them."""
+    """Validated sources, themes, facts and judgments in file order, and all that is wrong."""
 
     root: Path
     sources: dict[str, Source] = field(default_factory=dict)
@@ -221,7 +221,8 @@ class _Loader:
                 self.report(file, doc.pos(path + ("date",)),
                             f"dated {fact.date} but source '{source.id}' was published "
                             f"{source.published}", id=fid, field="date",
-                            hint="a source cannot report what happened after it", severity="warning")
+                            hint="a source cannot report what happened after it",
+                            severity="warning")
         words = len(fact.statement.split())
         if words > MAX_STATEMENT_WORDS:
             self.report(file, doc.pos(path + ("statement",)),

@@ -95,7 +95,8 @@ class _Parser:
                 self.report(file, doc.pos((key,), key=True), f"unknown top-level key '{key}'",
                             hint=did_you_mean(key, KINDS))
             elif not isinstance(items, list):
-                self.report(file, doc.pos((key,)), f"'{key}' must be a list (items start with '- ')")
+                self.report(file, doc.pos((key,)),
+                            f"'{key}' must be a list (items start with '- ')")
             else:
                 for index, item in enumerate(items):
                     self.read_item(file, doc, key, index, item)

@@ -42,7 +42,8 @@ def load(path: Path) -> YamlDoc:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:  # checked before reading: a huge file costs nothing
         doc.problems.append(((1, 1), f"file is {size:,} bytes, larger than the "
-                             f"{MAX_FILE_BYTES:,} a fact file may have", "split it into smaller files"))
+                             f"{MAX_FILE_BYTES:,} a fact file may have",
+                             "split it into smaller files"))
         doc.fatal = True
         return doc
     raw = path.read_bytes()

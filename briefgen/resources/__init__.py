@@ -1,4 +1,4 @@
-"""The packaged defaults (templates, fonts, desk skeleton) and a desk's own files that override them.
+"""Packaged defaults (templates, fonts, desk skeleton) and the desk files that override them.
 
 A desk's `templates/` folder overrides the packaged templates file by file: a template is taken
 from the desk folder when it is there, from the package otherwise. Fonts go as a set (a PDF needs
@@ -42,7 +42,7 @@ def shown(path: Path) -> str | None:
 
 
 def fonts_dir(templates: Path | None) -> Path:
-    """The folder of fonts embedded in PDFs: the desk's `fonts/` if it has any, else the package's."""
+    """The folder of the fonts embedded in PDFs: the desk's `fonts/` if it has any, else ours."""
     if templates is not None:
         desk = Path(templates) / "fonts"
         if desk.is_dir() and any(desk.glob("*.ttf")):

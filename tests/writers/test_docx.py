@@ -78,7 +78,7 @@ def test_every_cite_is_a_real_footnote_carrying_source_date_and_quote(brief, out
     refs = out.body.findall(".//w:footnoteReference", NS)
     assert len(refs) == len(brief.cites) == 5
     notes = {fn.get(q("w:id")): fn for fn in out.footnotes.findall("w:footnote", NS)}
-    for ref, cite in zip(refs, brief.cites):
+    for ref, cite in zip(refs, brief.cites, strict=True):
         note = notes[ref.get(q("w:id"))]
         assert note.get(q("w:type")) in (None, "normal")
         text = text_of(note)

@@ -35,7 +35,7 @@ ARABIC_SCALE = 1.12  # Naskh looks smaller than Noto Sans at the same point size
 PUA_BASE = 0xF0000  # code of shaped glyph `gid` is PUA_BASE + gid (plane 15, never in a cmap)
 _RTL = frozenset(("R", "AL"))
 _SPACE_LIKE = "\t\n\r"
-_CACHE: dict[tuple, "FontSet"] = {}
+_CACHE: dict[tuple, FontSet] = {}
 _NEUTRAL = frozenset(("WS", "ON", "CS", "ES", "ET", "NSM", "BN", "S"))
 
 
