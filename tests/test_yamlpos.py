@@ -129,7 +129,7 @@ _SCALAR = st.one_of(
 )
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(_SCALAR)
 def test_plain_scalars_resolve_exactly_as_pyyaml(scalar):
     text = f"a: {scalar}\n"
