@@ -130,3 +130,21 @@ def test_a_desk_elsewhere_brings_its_templates_and_readers(tmp_path):
     other = run_cli("send", "--facts", "desk/facts", "--week", "2024-W11", "--dry-run",
                     "--readers", "other.yaml", cwd=tmp_path)
     assert other.stdout.splitlines() == ["out/outbox/2024-W11/other@example.org.eml"], other.stderr
+
+
+def test_the_pre_commit_hook_runs_a_strict_check_of_facts_and_templates():
+    import re
+
+    import yaml
+
+    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert {k: hook[k] for k in ("id", "entry", "language", "pass_filenames")} == {
+        "id": "briefgen-check", "entry": "briefgen check --strict", "language": "python",
+        "pass_filenames": False}
+    desk_config = (ROOT / "briefgen/resources/init/dot-pre-commit-config.yaml").read_text()
+    (desk_hook,) = yaml.safe_load(desk_config)["repos"][0]["hooks"]
+    assert (desk_hook["id"], desk_hook["entry"]) == (hook["id"], hook["entry"])
+    for files in (hook["files"], desk_hook["files"]):
+        assert [bool(re.search(files, p)) for p in
+                ("facts/a.yaml", "templates/theme.md.j2", "README.md", "out/x.pdf")] == \
+            [True, True, False, False]
