@@ -6,6 +6,7 @@ import argparse
 import gc
 import inspect
 import re
+import shlex
 import sys
 from pathlib import Path
 
@@ -55,6 +56,8 @@ def init(dir: Path, region: str | None, force: bool) -> None:
     """Write a new desk folder (fact base, readers, settings) that checks and builds right away."""
     from briefgen import api
     _print_paths(api.init(dir=dir, region=region, force=force))
+    go = "" if dir == Path(".") else f"cd {shlex.quote(str(dir))} && "
+    print(f"new desk ready; next: {go}briefgen check && briefgen build", file=sys.stderr)
 
 
 def _print_paths(paths) -> None:

@@ -24,25 +24,6 @@ def pdf_text(path) -> str:
     return " ".join("".join(p.extract_text() for p in PdfReader(path).pages).split())
 
 
-def test_init_then_check_build_and_send_in_the_new_desk(tmp_path):
-    result = run_cli("init", "desk", "--region", "Cyrenaica", cwd=tmp_path)
-    assert (result.returncode, result.stderr) == (0, "")
-    assert result.stdout.splitlines() == DESK_FILES
-    desk = tmp_path / "desk"
-    check = run_cli("check", "--strict", cwd=desk)
-    assert (check.returncode, check.stderr) == (
-        0, "checked 2 facts, 1 source, 1 theme: 0 errors, 0 warnings\n")
-    build = run_cli("build", cwd=desk)
-    assert build.returncode == 0, build.stderr
-    assert build.stdout.splitlines() == ["out/theme-water-supply.docx", "out/theme-water-supply.pdf"]
-    assert "Reservoirs across Cyrenaica held 41 per cent" in pdf_text(desk / "out/theme-water-supply.pdf")
-    send = run_cli("send", "--week", "2024-W11", "--dry-run", cwd=desk)
-    assert send.returncode == 0, send.stderr
-    assert send.stdout.splitlines() == ["out/outbox/2024-W11/reader@example.org.eml"]
-    assert (desk / ".gitignore").read_text().splitlines()[-1] == "out/"
-    assert 'region = "Cyrenaica"' in (desk / "briefgen.toml").read_text()
-
-
 def init(capsys, *args: str) -> tuple[int, str, str]:
     """`briefgen init ARGS` in this process (fast): exit code, stdout, stderr."""
     code = cli.main(["init", *args])
@@ -60,8 +41,9 @@ def test_init_refuses_to_overwrite_and_writes_nothing(tmp_path, monkeypatch, cap
                             "them)\n")
     assert (tmp_path / "readers.yaml").read_text() == "mine\n"
     assert not (tmp_path / "facts" / "themes.yaml").exists()
-    code, out, _ = init(capsys, "--force")
+    code, out, err = init(capsys, "--force")
     assert (code, len(out.splitlines())) == (0, 9)
+    assert err == "new desk ready; next: briefgen check && briefgen build\n"
     assert (tmp_path / "readers.yaml").read_text().startswith("# Who gets the weekly brief")
 
 
@@ -96,9 +78,9 @@ def test_the_wheel_carries_the_packaged_defaults(wheel):
     assert expected <= names, sorted(expected - names)
 
 
-def test_the_installed_wheel_inits_checks_and_builds_outside_the_checkout(wheel, tmp_path):
+def test_the_installed_wheel_inits_a_desk_that_checks_builds_and_sends(wheel, tmp_path):
     # the wheel's files, not the checkout's, first on the path: a pure-Python wheel installs
-    # by unpacking (its dependencies are this environment's)
+    # by unpacking (its dependencies are this environment's); tmp_path is outside the checkout
     site = tmp_path / "site"
     with zipfile.ZipFile(wheel) as z:
         z.extractall(site)
@@ -106,30 +88,45 @@ def test_the_installed_wheel_inits_checks_and_builds_outside_the_checkout(wheel,
     where = subprocess.run([sys.executable, "-c", "import briefgen; print(briefgen.__file__)"],
                            env={**os.environ, **env}, cwd=tmp_path, capture_output=True, text=True)
     assert where.stdout.startswith(str(site)), where
-    for args, cwd in ((["init", "desk"], tmp_path), (["check", "--strict"], tmp_path / "desk"),
-                      (["build", "--format", "pdf"], tmp_path / "desk")):
-        result = run_cli(*args, env=env, cwd=cwd)
-        assert result.returncode == 0, (args, result.stderr)
-    assert (tmp_path / "desk/out/theme-water-supply.pdf").is_file()
+
+    result = run_cli("init", "desk", "--region", "Cyrenaica", cwd=tmp_path, env=env)
+    assert (result.returncode, result.stderr) == (
+        0, "new desk ready; next: cd desk && briefgen check && briefgen build\n")
+    assert result.stdout.splitlines() == DESK_FILES
+    desk = tmp_path / "desk"
+    check = run_cli("check", "--strict", cwd=desk, env=env)
+    assert (check.returncode, check.stderr) == (
+        0, "checked 2 facts, 1 source, 1 theme: 0 errors, 0 warnings\n")
+    build = run_cli("build", cwd=desk, env=env)
+    assert build.returncode == 0, build.stderr
+    assert build.stdout.splitlines() == ["out/theme-water-supply.docx",
+                                         "out/theme-water-supply.pdf"]
+    assert "Reservoirs across Cyrenaica held 41 per cent" in \
+        pdf_text(desk / "out/theme-water-supply.pdf")
+    send = run_cli("send", "--week", "2024-W11", "--dry-run", cwd=desk, env=env)
+    assert send.returncode == 0, send.stderr
+    assert send.stdout.splitlines() == ["out/outbox/2024-W11/reader@example.org.eml"]
+    assert (desk / ".gitignore").read_text().splitlines()[-1] == "out/"
+    assert 'region = "Cyrenaica"' in (desk / "briefgen.toml").read_text()
 
 
-def test_a_desk_elsewhere_brings_its_templates_and_readers(tmp_path):
+def test_a_desk_elsewhere_brings_its_templates_and_readers(tmp_path, monkeypatch, capsys):
     """With --facts pointing into a desk, its templates/ and readers.yaml come along."""
-    assert run_cli("init", "desk", cwd=tmp_path).returncode == 0
+    monkeypatch.chdir(tmp_path)
+    assert init(capsys, "desk")[0] == 0
     (tmp_path / "desk/templates").mkdir()
     (tmp_path / "desk/templates/theme.md.j2").write_text(
         "{% for t in themes %}{% for f in t.facts %}\n- Desk own: {{ f.id }} {{ cite(f) }}\n"
         "{% endfor %}{% endfor %}\n")
-    build = run_cli("build", "--facts", "desk/facts", "--format", "pdf", cwd=tmp_path)
-    assert build.returncode == 0, build.stderr
+    assert cli.main(["build", "--facts", "desk/facts", "--format", "pdf"]) == 0
     assert "Desk own: reservoirs-at-41-percent" in pdf_text(tmp_path / "out/theme-water-supply.pdf")
-    send = run_cli("send", "--facts", "desk/facts", "--week", "2024-W11", "--dry-run",
-                   cwd=tmp_path)
-    assert send.stdout.splitlines() == ["out/outbox/2024-W11/reader@example.org.eml"], send.stderr
+    capsys.readouterr()
+    assert cli.main(["send", "--facts", "desk/facts", "--week", "2024-W11", "--dry-run"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["out/outbox/2024-W11/reader@example.org.eml"]
     (tmp_path / "other.yaml").write_text("readers:\n  - name: Other\n    email: other@example.org\n")
-    other = run_cli("send", "--facts", "desk/facts", "--week", "2024-W11", "--dry-run",
-                    "--readers", "other.yaml", cwd=tmp_path)
-    assert other.stdout.splitlines() == ["out/outbox/2024-W11/other@example.org.eml"], other.stderr
+    assert cli.main(["send", "--facts", "desk/facts", "--week", "2024-W11", "--dry-run",
+                     "--readers", "other.yaml"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["out/outbox/2024-W11/other@example.org.eml"]
 
 
 def test_the_pre_commit_hook_runs_a_strict_check_of_facts_and_templates():
