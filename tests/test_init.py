@@ -145,3 +145,16 @@ def test_the_pre_commit_hook_runs_a_strict_check_of_facts_and_templates():
         assert [bool(re.search(files, p)) for p in
                 ("facts/a.yaml", "templates/theme.md.j2", "README.md", "out/x.pdf")] == \
             [True, True, False, False]
+
+
+@pytest.mark.parametrize("region", ["Côte d'Ivoire", "Île-de-France", "St. Helena", "Yes",
+                                    "Kurdistan Region", "Ħal Far", "Tōhoku"])
+def test_any_accepted_region_gives_a_desk_that_passes_a_strict_check(tmp_path, region):
+    from briefgen import api
+
+    api.init(tmp_path, region=region)
+    base = api.check(tmp_path / "facts", strict=True)
+    assert region in base.facts["reservoirs-at-41-percent"].statement
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    desk = tomllib.loads((tmp_path / "briefgen.toml").read_text(encoding="utf-8"))["desk"]
+    assert (desk["region"], desk["name"]) == (region, f"{region} desk")
