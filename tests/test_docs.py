@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import datetime
 import re
 import subprocess
 import unicodedata
 from pathlib import Path
 
 import pytest
+import yaml
 
 from briefgen.cli import _parser
 from briefgen.factbase.quotes import Miss, SourceText, Verified
@@ -150,3 +153,38 @@ def test_no_file_of_the_project_points_outside_it():
         if "../shared" in text or re.search(r"\bSPEC\b|SPEC\.md|SPEC's", text):
             offenders.append(name)
     assert offenders == []
+
+
+def test_every_key_of_every_kind_is_in_the_facts_page():
+    from briefgen.factbase.models import KINDS, Citation
+
+    text = (DOCS / "facts.md").read_text(encoding="utf-8")
+    for kind, model in {**KINDS, "citations": Citation}.items():
+        missing = [k for k in model.model_fields if f"| `{k}` |" not in text]
+        assert missing == [], f"docs/facts.md lacks the {kind} keys {missing}"
+
+
+def test_the_examples_of_the_facts_page_are_valid_fact_files():
+    from briefgen.factbase.models import FactFile
+
+    text = (DOCS / "facts.md").read_text(encoding="utf-8")
+    blocks = [b for b in re.findall(r"^```yaml\n(.*?)^```", text, re.S | re.M)
+              if re.match(r"(sources|themes|facts|judgments):", b)]
+    assert [next(iter(yaml.safe_load(b))) for b in blocks] == [
+        "sources", "themes", "facts", "judgments"]
+    for block in blocks:
+        data = yaml.safe_load(block)
+        for item in next(iter(data.values())):  # dates as the loader keeps them: text
+            for key in ("published", "date", "status_date"):
+                if isinstance(item.get(key), datetime.date):
+                    item[key] = item[key].isoformat()
+        FactFile.model_validate(data)
+
+
+def test_every_template_variable_is_in_the_templates_page():
+    from briefgen.compose.composer import FactView, ThemeView
+
+    text = (DOCS / "templates.md").read_text(encoding="utf-8")
+    names = [f.name for f in dataclasses.fields(FactView) + dataclasses.fields(ThemeView)]
+    names += ["title", "subtitle", "themes", "week", "period", "key_points"]
+    assert [n for n in names if f"| `{n}` |" not in text] == []
