@@ -4,7 +4,7 @@
     python bench/make_factbase.py                       # the default bases (1k and 10k facts)
     python bench/make_factbase.py --facts 2500 --out /tmp/fb [--focus 800] [--seed 7]
 
-A base is laid out as SPEC's "Fact base format (normative)" says, with nothing but `facts/`:
+A base is laid out as docs/facts.md describes, with nothing but `facts/`:
 
     DIR/facts/sources.yaml            every source (one per ~20 facts)
     DIR/facts/themes.yaml             ten themes
@@ -20,7 +20,8 @@ never after their sources' publication dates. One theme, the *focus* theme
 a known number of lines can be built from the base.
 
 Output is deterministic for a given (facts, focus, seed). The generator checks its own quotes
-with an independent copy of SPEC's matching rules before it finishes (`--no-verify` skips it).
+with an independent copy of the documented matching rules before it finishes
+(`--no-verify` skips it).
 """
 
 from __future__ import annotations
@@ -95,7 +96,8 @@ PEOPLE = {
     "mismari": "Ahmed al-Mismari", "saleh": "Aguila Saleh", "mishri": "Khaled al-Mishri",
     "lavrov": "Sergey Lavrov", "zakharova": "Maria Zakharova", "bogdanov": "Mikhail Bogdanov",
     "stoltenberg": "Jens Stoltenberg", "erdogan": "Recep Tayyip Erdoğan",
-    "cavusoglu": "Mevlüt Çavuşoğlu", "sisi": "Abdel Fattah el-Sisi", "ledrian": "Jean-Yves Le Drian",
+    "cavusoglu": "Mevlüt Çavuşoğlu", "sisi": "Abdel Fattah el-Sisi",
+    "ledrian": "Jean-Yves Le Drian",
     "maas": "Heiko Maas", "conte": "Giuseppe Conte", "guterres": "António Guterres",
     "kabir": "Sadiq al-Kabir", "hibri": "Ali al-Hibri", "gaddour": "Ahmed Gaddour",
 }
@@ -263,7 +265,8 @@ PUBLISHERS = [
 ]
 FRENCH = {"Le Monde", "Libération", "Agence France-Presse"}
 AUTHORS = ["Nigel Chamberlain", "Frederic Wehrey", "Wolfram Lacher", "Jalel Harchaoui",
-           "Claudia Gazzini", "Tarek Megerisi", "Emadeddin Badi", "Mary Fitzgerald", "Hélène Sallon",
+           "Claudia Gazzini", "Tarek Megerisi", "Emadeddin Badi", "Mary Fitzgerald",
+           "Hélène Sallon",
            "Frédéric Bobin", "Ulf Laessing", "Aidan Lewis", "Sami Zaptia", "Mirco Keilberth",
            "Ayman al-Warfalli", "Safa Alharathy", "Ahmed Elumami", "Jason Pack", "Hamza Hendawi"]
 HEADLINES = [
@@ -280,7 +283,7 @@ KIND_WEIGHTS = [("event", 50), ("statement", 25), ("assessment", 15), ("allegati
 CRED_WEIGHTS = [(1, 5), (2, 30), (3, 35), (4, 15), (5, 10), (6, 5)]
 
 # --------------------------------------------------------------------------------------------
-# Matching (an independent copy of SPEC's rules, to verify our own output)
+# Matching (an independent copy of the documented rules, to verify our own output)
 # --------------------------------------------------------------------------------------------
 
 _FOLD = str.maketrans({**{c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58"
@@ -325,7 +328,7 @@ class FactRec:
     credibility: int = 3
     actors: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
-    sources: list["SourceDoc"] = field(default_factory=list)
+    sources: list[SourceDoc] = field(default_factory=list)
     quotes: list[str] = field(default_factory=list)
 
 
@@ -372,7 +375,7 @@ def slugify(text: str) -> str:
 
 
 def _weighted(rng: random.Random, pairs):
-    values, weights = zip(*pairs)
+    values, weights = zip(*pairs, strict=True)
     return rng.choices(values, weights)[0]
 
 
@@ -587,7 +590,7 @@ class Generator:
             remaining = self.n - sum(counts)
             free = [i for i in free if counts[i] < cap]
         dates = []
-        for days, count in zip(weeks, counts):
+        for days, count in zip(weeks, counts, strict=True):
             day_weights = [1.0 if d.weekday() < 5 else 0.5 for d in days]
             dates += rng.choices(days, day_weights, k=count)
         return sorted(dates)
@@ -656,7 +659,7 @@ class Generator:
         rng = self.rng
         dates = self._dates()
         themes = self._themes()
-        self.facts = [FactRec(i, d, t) for i, (d, t) in enumerate(zip(dates, themes))]
+        self.facts = [FactRec(i, d, t) for i, (d, t) in enumerate(zip(dates, themes, strict=True))]
 
         # Sources: per primary theme, consecutive facts (by date) in chunks of 10-30.
         by_theme: dict[str, list[FactRec]] = {}
@@ -775,20 +778,20 @@ class Generator:
                 if f.tags or f.index % 7 == 0:
                     entry["tags"] = FlowList(f.tags)
                 entry["citations"] = [{"source": s.id, "quote": q}
-                                      for s, q in zip(f.sources, f.quotes)]
+                                      for s, q in zip(f.sources, f.quotes, strict=True)]
                 facts.append(entry)
             header = f"# Facts {chunk[0].date} to {chunk[-1].date}."
             dump(facts_dir / "2019" / f"facts-{n:03d}.yaml", header, {"facts": facts})
 
     def verify(self) -> list[str]:
-        """Check the generated base against SPEC's rules with our own normaliser."""
+        """Check the generated base against the documented rules with our own normaliser."""
         problems = []
         folded = {s.id: fold(s.text) for s in self.sources}
         cited = Counter()
         for f in self.facts:
             if len(f.statement.split()) > 60:
                 problems.append(f"{f.id}: statement longer than 60 words")
-            for s, q in zip(f.sources, f.quotes):
+            for s, q in zip(f.sources, f.quotes, strict=True):
                 cited[s.id] += 1
                 if not quote_matches(q, folded[s.id]):
                     problems.append(f"{f.id}: quote not found in {s.id}: {q!r}")
@@ -890,7 +893,8 @@ def main(argv: list[str] | None = None) -> int:
                     help=f"facts in the focus theme {FOCUS_THEME!r} (default: half of --facts)")
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
     ap.add_argument("--out", type=Path,
-                    help="output directory (gets facts/ and params.json); default under bench/data/")
+                    help="output directory (gets facts/ and params.json); "
+                         "default under bench/data/")
     ap.add_argument("--force", action="store_true", help="regenerate even if present")
     ap.add_argument("--no-verify", action="store_true", help="skip the self-check of quotes")
     args = ap.parse_args(argv)

@@ -75,7 +75,8 @@ def _reason(stderr: str, code: int, what: str) -> str:
     lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
     errors = [ln for ln in lines if re.match(r"^[\w.]+(Error|Exception)\b", ln)]
     pick = errors[-1] if errors else next(
-        (ln for ln in reversed(lines) if ln.lower().startswith("error")), lines[-1] if lines else "")
+        (ln for ln in reversed(lines) if ln.lower().startswith("error")),
+        lines[-1] if lines else "")
     return f"{what} exited {code}: {pick[:160]}" if pick else f"{what} exited {code}"
 
 
@@ -185,7 +186,7 @@ def scenario_check(sizes: list[int], runs: int) -> list[Result]:
         r.na = unavailable("check")
         if not r.na:
             facts = base(n, CHECK_SIZES[n])
-            measure(r, lambda _: briefgen("check", "--facts", str(facts)), runs,
+            measure(r, lambda _, facts=facts: briefgen("check", "--facts", str(facts)), runs,
                     env=briefgen_env())
         results.append(r)
     return results
@@ -346,8 +347,9 @@ def scenario_compare(lines: list[int], runs: int, builds: dict[int, Result]) -> 
                 (work / "brief.md").write_text(md, encoding="utf-8")
                 r = Result("pandoc md → docx", row["note"])
                 if pandoc:
-                    measure(r, lambda out: [pandoc, str(work / "brief.md"), "-f", "markdown",
-                                            "-t", "docx", "-o", str(out / "brief.docx")],
+                    measure(r, lambda out, work=work: [pandoc, str(work / "brief.md"),
+                                                       "-f", "markdown", "-t", "docx",
+                                                       "-o", str(out / "brief.docx")],
                             runs, cwd=work, expect=expect_outputs(".docx"))
                 else:
                     r.na = why_pandoc
@@ -355,7 +357,8 @@ def scenario_compare(lines: list[int], runs: int, builds: dict[int, Result]) -> 
                 r = Result("soffice docx → pdf", row["note"])
                 if soffice and pandoc and not row["pandoc"].na:
                     run_once([pandoc, "brief.md", "-o", "brief.docx"], work)
-                    measure(r, lambda out: [soffice, f"-env:UserInstallation={profile.as_uri()}",
+                    measure(r, lambda out, work=work: [soffice,
+                                            f"-env:UserInstallation={profile.as_uri()}",
                                             "--headless", "--convert-to", "pdf", "--outdir",
                                             str(out), str(work / "brief.docx")],
                             runs, cwd=work, expect=expect_outputs(".pdf"))
@@ -467,7 +470,8 @@ def main(argv: list[str] | None = None) -> int:
         results += scenario_check(check_sizes, runs)
     builds: dict[int, Result] = {}
     if "build" in only:
-        for n, r in zip(build_lines, scenario_build(build_lines, runs)):
+        for n, r in zip(build_lines, scenario_build(build_lines, runs),
+                        strict=True):
             builds[n] = r
             results.append(r)
     if "weekly" in only:

@@ -1,4 +1,4 @@
-"""The library behind each command: check, schema, build, weekly and send."""
+"""The library behind each command: check, schema, build, weekly, send and init."""
 
 from __future__ import annotations
 
@@ -43,6 +43,16 @@ def schema() -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
+def desk_templates(facts: Path, templates: Path | None) -> Path:
+    """The desk's templates folder: as given, else `templates/` beside the fact base folder."""
+    return Path(templates) if templates is not None else Path(facts).parent / "templates"
+
+
+def desk_readers(facts: Path, readers: Path | None) -> Path:
+    """The distribution list: as given, else `readers.yaml` beside the fact base folder."""
+    return Path(readers) if readers is not None else Path(facts).parent / "readers.yaml"
+
+
 def _write_briefs(base: FactBase, templates: Path, out: Path, specs, renderer) -> list[Path]:
     """Compose and render every brief in memory, then write them all at once."""
     from briefgen.compose.composer import compose
@@ -56,12 +66,13 @@ def _write_briefs(base: FactBase, templates: Path, out: Path, specs, renderer) -
     return [p for p in write_atomically(files) if not p.name.endswith(".sources.json")]
 
 
-def build(facts: Path, templates: Path, theme: list[str] | None = None,
+def build(facts: Path, templates: Path | None = None, theme: list[str] | None = None,
           format: tuple = ("docx", "pdf"), out: Path = Path("out")) -> list[Path]:
     """One brief per theme (default: every theme); returns the brief files written."""
     from briefgen.errors import UsageError
     from briefgen.output import Renderer
 
+    templates = desk_templates(facts, templates)
     with Renderer(format, templates) as renderer:
         from briefgen.compose.specs import theme_spec  # after the fork, as check() explains
 
@@ -73,11 +84,12 @@ def build(facts: Path, templates: Path, theme: list[str] | None = None,
         return _write_briefs(base, templates, out, specs, renderer)
 
 
-def weekly(facts: Path, templates: Path, week: str | None = None,
+def weekly(facts: Path, templates: Path | None = None, week: str | None = None,
            format: tuple = ("docx", "pdf"), out: Path = Path("out")) -> list[Path]:
     """The weekly brief for an ISO week (default: the current week)."""
     from briefgen.output import Renderer
 
+    templates = desk_templates(facts, templates)
     with Renderer(format, templates) as renderer:
         from briefgen.compose.specs import current_week, weekly_spec  # after the fork, see check()
 
@@ -86,15 +98,16 @@ def weekly(facts: Path, templates: Path, week: str | None = None,
         return _write_briefs(base, templates, out, [spec], renderer)
 
 
-def send(facts: Path, templates: Path, week: str, readers: Path, dry_run: bool = False,
-         out: Path = Path("out"), format: tuple = ("pdf",), resend_changed: bool = False,
-         retry_unknown: bool = False, progress=None):
+def send(facts: Path, templates: Path | None, week: str, readers: Path | None = None,
+         dry_run: bool = False, out: Path = Path("out"), format: tuple = ("pdf",),
+         resend_changed: bool = False, retry_unknown: bool = False, progress=None):
     """Email each reader the weekly brief of the themes they follow; returns the Report
     (see briefgen.distribution.send; `report.raise_for_problems()` says if anyone was missed)."""
     from briefgen.distribution.send import run
 
-    return run(facts, templates, week, readers, dry_run=dry_run, out=out, format=format,
-               resend_changed=resend_changed, retry_unknown=retry_unknown, progress=progress)
+    return run(facts, desk_templates(facts, templates), week, desk_readers(facts, readers),
+               dry_run=dry_run, out=out, format=format, resend_changed=resend_changed,
+               retry_unknown=retry_unknown, progress=progress)
 
 
 def ledger(out: Path = Path("out"), week: str | None = None, reader: str | None = None):
@@ -109,3 +122,10 @@ def impact(facts: Path, id: str, out: Path = Path("out")):
     from briefgen.provenance.impact import impact as walk
 
     return walk(facts, id, out)
+
+
+def init(dir: Path = Path("."), region: str | None = None, force: bool = False) -> list[Path]:
+    """A new desk folder that checks and builds right away; see briefgen.init."""
+    from briefgen.init import DEFAULT_REGION, init as init_desk
+
+    return init_desk(dir=dir, region=region or DEFAULT_REGION, force=force)

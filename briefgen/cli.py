@@ -6,6 +6,7 @@ import argparse
 import gc
 import inspect
 import re
+import shlex
 import sys
 from pathlib import Path
 
@@ -24,20 +25,21 @@ def check(facts: Path, strict: bool) -> None:
     print(api.summary(base), file=sys.stderr)
 
 
-def build(facts: Path, templates: Path, theme: list[str], format: tuple, out: Path) -> None:
+def build(facts: Path, templates: Path | None, theme: list[str], format: tuple, out: Path) -> None:
     """Build one brief per theme (default: every theme), as Word and PDF by default."""
     from briefgen import api
     _print_paths(api.build(facts=facts, templates=templates, theme=theme, format=format, out=out))
 
 
-def weekly(facts: Path, templates: Path, week: str | None, format: tuple, out: Path) -> None:
+def weekly(facts: Path, templates: Path | None, week: str | None, format: tuple, out: Path) -> None:
     """Build the weekly brief: every theme's developments dated in that ISO week."""
     from briefgen import api
     _print_paths(api.weekly(facts=facts, templates=templates, week=week, format=format, out=out))
 
 
-def send(facts: Path, templates: Path, week: str, readers: Path, dry_run: bool, out: Path,
-         format: tuple, resend_changed: bool, retry_unknown: bool, status: bool) -> None:
+def send(facts: Path, templates: Path | None, week: str, readers: Path | None, dry_run: bool,
+         out: Path, format: tuple, resend_changed: bool, retry_unknown: bool,
+         status: bool) -> None:
     """Email each reader the weekly brief for the themes they follow, exactly once."""
     from briefgen import api
     if status:  # the former `send --status`, kept as an alias of `briefgen ledger --week`
@@ -112,6 +114,14 @@ def schema() -> None:
     sys.stdout.write(api.schema())
 
 
+def init(dir: Path, region: str | None, force: bool) -> None:
+    """Write a new desk folder (fact base, readers, settings) that checks and builds right away."""
+    from briefgen import api
+    _print_paths(api.init(dir=dir, region=region, force=force))
+    go = "" if dir == Path(".") else f"cd {shlex.quote(str(dir))} && "
+    print(f"new desk ready; next: {go}briefgen check && briefgen build", file=sys.stderr)
+
+
 def _print_paths(paths) -> None:
     for path in paths or ():
         print(path)
@@ -137,15 +147,17 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="briefgen", description=__doc__.split(":")[0] + ".")
     parser.add_argument("--version", action="version", version=f"briefgen {__version__}")
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--facts", type=Path, default=Path("facts"),
+    common.add_argument("--facts", type=Path, default=Path("facts"), metavar="DIR",
                         help="the fact base folder (default: facts)")
-    common.add_argument("--templates", type=Path, default=Path("templates"),
-                        help="the templates folder (default: templates)")
+    common.add_argument("--templates", type=Path, metavar="DIR",
+                        help="the desk's templates, overriding the packaged ones file by file "
+                             "(default: templates/ next to the fact base)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def command(func, *parents):
+    def command(func, *parents, desk_options=True):
         doc = inspect.getdoc(func)
-        p = sub.add_parser(func.__name__, help=doc, description=doc, parents=[common, *parents])
+        p = sub.add_parser(func.__name__, help=doc, description=doc,
+                           parents=[common, *parents] if desk_options else list(parents))
         p.set_defaults(func=func)
         return p
 
@@ -167,8 +179,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="the ISO week (default: the current week)")
     p = command(send, outputs(("pdf",)))
     p.add_argument("--week", type=_week, required=True, metavar="YYYY-Www", help="the ISO week")
-    p.add_argument("--readers", type=Path, default=Path("readers.yaml"),
-                   help="the distribution list (default: readers.yaml)")
+    p.add_argument("--readers", type=Path, metavar="FILE",
+                   help="the distribution list (default: readers.yaml next to the fact base)")
     p.add_argument("--dry-run", action="store_true",
                    help="write each message as .eml under out/outbox/ and send nothing")
     p.add_argument("--resend-changed", action="store_true",
@@ -177,18 +189,26 @@ def _parser() -> argparse.ArgumentParser:
                    help="resend messages whose delivery is unknown, with the same Message-ID")
     p.add_argument("--status", action="store_true",
                    help="print the ledger for the week and exit (same as: briefgen ledger --week)")
-    p = command(ledger)
+    p = command(ledger, desk_options=False)
     p.add_argument("--out", type=Path, default=Path("out"),
                    help="the folder that holds the ledger (default: out)")
     p.add_argument("--week", type=_week, metavar="YYYY-Www", help="only this ISO week")
     p.add_argument("--reader", metavar="EMAIL", help="only this reader's messages")
     p.add_argument("--json", action="store_true", help="one JSON array of every message")
-    p = command(impact)
+    p = command(impact, desk_options=False)
     p.add_argument("id", metavar="ID", help="a source, fact or judgment id")
+    p.add_argument("--facts", type=Path, default=Path("facts"), metavar="DIR",
+                   help="the fact base folder (default: facts)")
     p.add_argument("--out", type=Path, default=Path("out"),
                    help="the folder that holds the send ledger (default: out)")
     p.add_argument("--json", action="store_true", help="the result as one JSON object")
-    command(schema)
+    command(schema, desk_options=False)
+    p = command(init, desk_options=False)
+    p.add_argument("dir", nargs="?", type=Path, default=Path("."), metavar="DIR",
+                   help="the new desk's folder (default: the current folder)")
+    p.add_argument("--region", metavar="NAME",
+                   help="the region the example facts are about (default: Northland, fictional)")
+    p.add_argument("--force", action="store_true", help="overwrite files that already exist")
     return parser
 
 

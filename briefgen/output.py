@@ -9,6 +9,7 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
+from briefgen import resources
 from briefgen.compose.model import Brief
 from briefgen.errors import BriefgenError
 
@@ -21,10 +22,9 @@ class Renderer:
     process is still loading the fact base, then write the two formats side by side.
     """
 
-    def __init__(self, formats: tuple, templates: Path):
+    def __init__(self, formats: tuple, templates: Path | None):
         self.formats, self.templates = formats, templates
-        reference = templates / "reference.docx"
-        self.reference = reference if reference.is_file() else None
+        self.reference = resources.reference_docx(templates)
         self.pools: dict = {}
         self.parallel = hasattr(os, "fork") and (os.cpu_count() or 1) > 1
 
@@ -62,12 +62,12 @@ class Renderer:
         return results
 
 
-def render(brief: Brief, formats: tuple, templates: Path) -> dict[str, bytes]:
+def render(brief: Brief, formats: tuple, templates: Path | None) -> dict[str, bytes]:
     """One brief's files in this process: {".pdf": ..., ".docx": ..., ".sources.json": ...}."""
     return Renderer(formats, templates).render([brief])[0]
 
 
-def _warm(fmt: str, templates: Path) -> None:
+def _warm(fmt: str, templates: Path | None) -> None:
     """Import a writer (and load the PDF fonts) in a worker before there is work for it.
 
     Only imports and fonts: rendering a sample brief as well would pay the first-render costs
@@ -85,21 +85,21 @@ def _warm(fmt: str, templates: Path) -> None:
         import briefgen.writers.pdf.layout  # noqa: F401
         from briefgen.writers.pdf.fonts import load_fonts
         try:
-            load_fonts(templates / "fonts")
+            load_fonts(resources.fonts_dir(templates))
         except BriefgenError:
             pass  # reported by the render itself, with the brief's context
 
 
-def _render_packed(fmt: str, data: bytes, templates: Path, reference: Path | None) -> bytes:
+def _render_packed(fmt: str, data: bytes, templates: Path | None, reference: Path | None) -> bytes:
     return _render(fmt, pickle.loads(data), templates, reference)
 
 
-def _render(fmt: str, brief: Brief, templates: Path, reference: Path | None) -> bytes:
+def _render(fmt: str, brief: Brief, templates: Path | None, reference: Path | None) -> bytes:
     if fmt == "docx":
         from briefgen.writers.docx.writer import render_docx
         return render_docx(brief, reference)
     from briefgen.writers.pdf.writer import render_pdf
-    return render_pdf(brief, templates / "fonts")
+    return render_pdf(brief, resources.fonts_dir(templates))
 
 
 def provenance_json(brief: Brief) -> bytes:
@@ -112,7 +112,7 @@ def provenance_json(brief: Brief) -> bytes:
                        "created": brief.created.isoformat()}, ensure_ascii=False)[:-1]
     lines = ",\n".join(json.dumps(line, ensure_ascii=False)
                        for line in brief.extra.get("provenance", []))
-    return f'{head}, "lines": [\n{lines}\n]}}\n'.encode("utf-8")
+    return f'{head}, "lines": [\n{lines}\n]}}\n'.encode()
 
 
 def write_atomically(files: dict[Path, bytes]) -> list[Path]:

@@ -100,8 +100,8 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> sub
                           capture_output=True, text=True, env=full_env, timeout=300)
 
 
-# The example fact file of SPEC.md ("Fact base format"), verbatim.
-SPEC_EXAMPLE = """\
+# The fact file format's full example (every key of sources, themes and facts of docs/facts.md).
+DOCS_EXAMPLE = """\
 sources:
   - id: nato-watch-2013-06            # slug
     title: NATO returns to Libya but not in a combat role

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from briefgen.factbase.base import load_factbase
-from conftest import SPEC_EXAMPLE, run_cli, write
+from conftest import DOCS_EXAMPLE, run_cli, write
 
 SOURCE_TEXT = """\
 NATO returns to Libya but not in a combat role
@@ -120,15 +120,6 @@ def put(root: Path, files: dict[str, str | bytes]) -> None:
             write(path, content)
 
 
-@pytest.fixture(autouse=True, params=["one process", "two processes"])
-def parsing(request, monkeypatch):
-    """Every test here runs twice: files parsed in this process, and half of them parsed by a
-    forked helper (as for a large base), whose positions are read again only for a problem."""
-    if request.param == "two processes":
-        monkeypatch.setattr("briefgen.factbase.files.PARALLEL_BYTES", 0)
-    return request.param
-
-
 def check(tmp_path: Path, monkeypatch, files: dict[str, str | bytes] | None = None) -> list[str]:
     """Every diagnostic of the valid base plus `files`, as sorted lines with relative paths."""
     make_base(tmp_path)
@@ -168,7 +159,7 @@ def warnings_of(lines: list[str]) -> list[str]:
     return [line for line in lines if ": warning: " in line]
 
 
-# --- the valid base and SPEC's example -----------------------------------------------------------
+# --- the valid base and the documented example ----------------------------------------------------
 
 
 def test_valid_base_has_no_diagnostics(tmp_path, monkeypatch):
@@ -185,7 +176,7 @@ def test_valid_base_has_no_diagnostics(tmp_path, monkeypatch):
 
 
 def test_spec_example_fact_file_is_valid(tmp_path, monkeypatch):
-    write(tmp_path / "facts" / "example.yaml", SPEC_EXAMPLE)
+    write(tmp_path / "facts" / "example.yaml", DOCS_EXAMPLE)
     write(tmp_path / "facts" / "sources" / "002_nato-watch.txt", SOURCE_TEXT)
     monkeypatch.chdir(tmp_path)
     base = load_factbase(Path("facts"))
@@ -779,9 +770,8 @@ def test_tab_indented_file_says_tab(tmp_path, monkeypatch, bad, line):
 def test_unclosed_quote_points_at_where_it_starts(tmp_path, monkeypatch):
     bad = FACT.replace("statement: NATO ruled out troops.", 'statement: "NATO ruled out troops.')
     lines = check(tmp_path, monkeypatch, {"facts/a.yaml": bad})
-    errors = [line for line in lines if ": error: " in line]
-    assert len(errors) == 1, _show(lines)
-    assert errors[0].startswith("facts/a.yaml:3:16: error: ") or "line 3" in errors[0], errors[0]
+    assert_errors(lines, "facts/a.yaml:3:16: error: YAML syntax: this quoted text is never closed "
+                         "(hint: add the closing quote (the file ends at line 9))")
 
 
 def test_file_that_is_not_utf8(tmp_path, monkeypatch):
@@ -793,7 +783,7 @@ def test_file_that_is_not_utf8(tmp_path, monkeypatch):
 
 def test_alias_bomb_is_refused_at_once(tmp_path, monkeypatch):
     levels = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
-    for prev, name in zip("abcdefgh", "bcdefghi"):
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=True):
         levels.append(f"{name}: &{name} [" + ", ".join([f"*{prev}"] * 9) + "]")
     start = time.perf_counter()
     lines = check(tmp_path, monkeypatch, {"facts/a.yaml": "\n".join(levels) + "\n"})
@@ -1011,7 +1001,7 @@ def test_check_reports_every_problem_of_every_file_in_one_run(tmp_path):
     assert lines[-1] == "error: fact base has 5 errors, 1 warning"
     body = lines[:-1]
     assert len(body) == len(BROKEN_LINES), proc.stderr
-    for line, expected in zip(body, BROKEN_LINES):
+    for line, expected in zip(body, BROKEN_LINES, strict=True):
         assert _matches(line, expected), f"{line}\n!=\n{expected}\n\nall:\n{proc.stderr}"
 
 
@@ -1070,3 +1060,40 @@ def test_check_of_the_repository_fact_base_has_no_errors():
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
     assert proc.stderr.splitlines()[-1].startswith("checked ")
+
+
+# --- a large base is parsed on two cores: the same diagnostics, wherever a file was parsed ----
+
+# One broken file per kind of problem whose position the main process must find again after a
+# forked helper parsed the file (it sends back events without positions).
+TWO_PROCESS_CASES = {
+    "unknown key": {"facts/a.yaml": FACT.replace("    date:", "    dat:")},
+    "missing key": {"facts/a.yaml": FACT.replace("    statement: NATO ruled out troops.\n", "")},
+    "bad date": {"facts/a.yaml": FACT.replace("2013-06-04", "2013-13-04")},
+    "bad slug": {"facts/a.yaml": FACT.replace("x-fact", "X_fact")},
+    "unknown theme": {"facts/a.yaml": FACT.replace("[nato-security-assistance]", "[nope]")},
+    "quote not found": {"facts/a.yaml": FACT.replace("no troop", "NO troop")},
+    "duplicate id": {"facts/a.yaml": FACT, "facts/b.yaml": FACT},
+    "yaml syntax": {"facts/a.yaml": FACT.replace("NATO ruled out troops.", '"NATO ruled')},
+    "tab": {"facts/a.yaml": FACT.replace("    date:", "\tdate:")},
+    "not utf-8": {"facts/a.yaml": FACT.replace("troops.", "troupes é.").encode("latin-1")},
+    "source file missing": cite_s_two({"facts/a.yaml": SOURCE.replace("nato.txt", "nope.txt")}),
+    "uncited source": {"facts/a.yaml": SOURCE},
+}
+PADDING = "# " + "padding " * 4000 + "\n"  # makes themes.yaml the largest file, parsed locally
+
+
+@pytest.mark.parametrize("case", TWO_PROCESS_CASES)
+def test_two_processes_report_exactly_what_one_does(tmp_path, monkeypatch, case):
+    from briefgen.factbase import files as factbase_files
+
+    files = {**TWO_PROCESS_CASES[case], "facts/themes.yaml": THEMES_YAML + PADDING}
+    one = check(tmp_path, monkeypatch, files)
+    assert any(": error: " in line or ": warning: " in line for line in one)
+    monkeypatch.setattr(factbase_files, "PARALLEL_BYTES", 0)
+    paths = sorted(Path("facts").rglob("*.yaml"))
+    remote = [str(p) for p, events in zip(paths, factbase_files.parse_files(paths), strict=True)
+              if events[0] == ("doc", None)]  # parsed by the helper: no positions came back
+    assert remote == [str(p) for p in paths if p.name != "themes.yaml"]
+    two = [str(d) for d in sorted(load_factbase(Path("facts")).diagnostics)]
+    assert two == one

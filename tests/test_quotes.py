@@ -1,4 +1,4 @@
-"""Quote verification: SPEC's folding rules, ellipsis fragments, selectors, and properties."""
+"""Quote verification: the folding rules of docs/facts.md, ellipsis fragments, selectors, and properties."""
 
 import re
 import sys

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
+import math
 import time
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+import yaml
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from briefgen.factbase import yamlpos
@@ -62,7 +65,7 @@ def test_pos_falls_back_to_the_nearest_enclosing_node(tmp_path):
     assert doc.pos(("facts", 0, "kind")) == (3, 5)  # absent key: the fact itself
     assert doc.pos(("facts", 0, "citations", 0, "page")) == (9, 9)
     assert doc.pos(("facts", 0, "id"), key=True) == (3, 5)
-    assert doc.pos(("nothing",)) == (1, 1) or doc.pos(("nothing",)) == doc.values[()]
+    assert doc.pos(("nothing",)) == doc.values[()] == (2, 1)  # absent top key: the document
 
 
 def test_dates_stay_text_and_scalars_resolve_like_yaml(tmp_path):
@@ -85,6 +88,64 @@ def test_dates_stay_text_and_scalars_resolve_like_yaml(tmp_path):
                         "quoted_year": "2013", "stamp": "2013-06-04 10:00:00", "nothing": None,
                         "tilde": None, "yes_": True, "no_": False, "number": 2.5,
                         "text": "plain words", "single": "it's"}
+
+
+YAML11_EXAMPLES = {  # plain scalar -> what PyYAML's safe loader gives (dates aside)
+    "012": 10, "0x1F": 31, "0b101": 5, "+12": 12, "-0": 0, "1_000": 1000, "1:30": 90,
+    "-1:30": -90, "190:20:30": 685230, "09": "09", "0o17": "0o17", "1:60": "1:60",
+    ".inf": float("inf"), "-.INF": float("-inf"), "1.0e3": "1.0e3", "1.0e+3": 1000.0,
+    "1e3": "1e3", ".5": 0.5, "-.5": "-.5", "0.": 0.0, "1:5:3.5": 3903.5,
+    "~": None, "yes": True, "No": False, "on": True, "OFF": False, "y": "y",
+    "2013-06-04": "2013-06-04", "0x_": "0x_",
+}
+
+
+@pytest.mark.parametrize("text", YAML11_EXAMPLES)
+def test_plain_scalars_resolve_as_yaml_1_1(text):
+    assert yamlpos._plain(text) == YAML11_EXAMPLES[text]
+    assert type(yamlpos._plain(text)) is type(YAML11_EXAMPLES[text])
+
+
+def test_nan_resolves_as_yaml_1_1():
+    assert math.isnan(yamlpos._plain(".NaN"))
+
+
+def _safe_load_as_briefgen_reads_it(text: str):
+    """PyYAML's safe loader, with timestamps back as their text (briefgen keeps dates as text)."""
+    data = yaml.safe_load(text)
+    value = data["a"]
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return text[3:].strip()
+    return value
+
+
+_SCALAR = st.one_of(
+    st.text(st.sampled_from(list("0123456789_:.+-eExXbBoO")), min_size=1, max_size=12),
+    st.from_regex(r"\A[-+]?[0-9_]{1,4}(:[0-9]{1,2}){0,3}(\.[0-9_]*)?([eE][-+]?[0-9]{1,2})?\Z"),
+    st.from_regex(r"\A[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ][0-9]{1,2}:[0-9]{2}:[0-9]{2})?\Z"),
+    st.sampled_from(["~", "null", "NULL", "Null", "nUll", ".inf", ".Inf", "-.inf", "+.INF",
+                     ".nan", ".NaN", "yes", "Yes", "YES", "yEs", "no", "on", "off", "y", "n",
+                     "true", "False", "TRUE", "0b", "0x", "0b_1", "0x_F", "+0", "-0_7"]),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_SCALAR)
+def test_plain_scalars_resolve_exactly_as_pyyaml(scalar):
+    text = f"a: {scalar}\n"
+    try:
+        expected = _safe_load_as_briefgen_reads_it(text)
+    except (yaml.YAMLError, ValueError):
+        assume(False)  # the safe loader refuses it (a bad date or number): nothing to compare
+    events = list(yaml.parse(text, Loader=yaml.CSafeLoader))
+    assume(events[4].__class__ is yaml.ScalarEvent and not events[4].style)  # a plain scalar
+    doc = yamlpos.YamlDoc()
+    yamlpos._build(doc, iter(events))
+    got = doc.data["a"]
+    if isinstance(expected, float) and math.isnan(expected):
+        assert math.isnan(got)
+    else:
+        assert (got, type(got)) == (expected, type(expected)), scalar
 
 
 def test_quoted_scalars_are_always_strings(tmp_path):
@@ -211,7 +272,14 @@ def test_node_limit_bounds_the_work(tmp_path, monkeypatch):
 def test_deep_nesting_does_not_crash(tmp_path):
     depth = 2000
     doc = parse(tmp_path, "facts: " + "[" * depth + "]" * depth + "\n")
-    assert isinstance(doc.problems, list)  # answered, whatever it says
+    assert doc.problems == [((1, 1007), "nested too deeply",
+                             "fact files need four levels at most")]
+
+
+def test_nesting_deeper_than_fact_files_need_is_refused(tmp_path):
+    doc = parse(tmp_path, "facts: " + "[" * 100 + "]" * 100 + "\n")
+    assert doc.problems == [((1, 71), "nested more than 64 levels deep",
+                             "fact files need four levels at most")]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -219,6 +287,6 @@ def test_deep_nesting_does_not_crash(tmp_path):
                max_size=60))
 def test_any_text_gives_data_or_located_problems_never_an_exception(tmp_path, text):
     doc = parse(tmp_path, text)
-    for (line, col), message, hint in doc.problems:
+    for (line, col), message, _hint in doc.problems:
         assert line >= 1 and col >= 1
         assert message and isinstance(message, str)

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from briefgen import resources
 from briefgen.errors import BuildError, display_path
 
 DATA, CITE, LINE = ("\ue000", "\ue001"), ("\ue002", "\ue003"), ("\ue004", "\ue005")
@@ -22,7 +23,7 @@ _LINE = re.compile("\ue004(\\d+)\ue005")
 class Renderer:
     """A sandboxed Jinja2 environment whose printed values become placeholders."""
 
-    def __init__(self, templates: Path):
+    def __init__(self, templates: Path | None):
         from jinja2 import FileSystemLoader, StrictUndefined
         from jinja2.ext import Extension
         from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -42,7 +43,9 @@ class Renderer:
         self.templates = templates
         self.values: list = []
         self.env = ImmutableSandboxedEnvironment(
-            loader=FileSystemLoader(str(templates)), autoescape=False, trim_blocks=True,
+            # the desk's folder first, then the packaged defaults: overrides go file by file
+            loader=FileSystemLoader([str(d) for d in resources.template_dirs(templates)]),
+            autoescape=False, trim_blocks=True,
             lstrip_blocks=True, keep_trailing_newline=True, undefined=StrictUndefined,
             finalize=self._placeholder, extensions=[LineStamps])
         self.env.globals["cite"] = lambda *facts: _CiteRequest(facts)
@@ -60,12 +63,17 @@ class Renderer:
         try:
             text = self.env.get_template(name).render(context)
         except TemplateNotFound as e:
-            raise BuildError(f"template '{e.name}' not found in {display_path(self.templates)} "
+            where = "the packaged defaults"
+            if self.templates is not None:
+                where = f"{display_path(self.templates)} nor in {where}"
+            raise BuildError(f"template '{e.name}' not found in {where} "
                              "(hint: pass --templates DIR)") from None
         except TemplateSyntaxError as e:
-            raise BuildError(f"{self.where(e.lineno, e.name)}: template error: {e.message}") from None
+            where = self.where(e.lineno, e.name)
+            raise BuildError(f"{where}: template error: {e.message}") from None
         except TemplateError as e:
-            raise BuildError(f"{self.where(_template_line(e), name)}: template error: {e}") from None
+            where = self.where(_template_line(e), name)
+            raise BuildError(f"{where}: template error: {e}") from None
         lines, origins = [], []
         for line in text.split("\n"):
             stamps = _LINE.findall(line)
@@ -76,9 +84,12 @@ class Renderer:
     def where(self, line: int | None, name: str | None = None) -> str:
         return f"{self.display(name or self.name)}:{line or 0}"
 
-    @functools.lru_cache(maxsize=None)  # noqa: B019 - one renderer per build; paths are few
+    @functools.cache  # noqa: B019 - one renderer per build; paths are few
     def display(self, name: str) -> str:
-        return display_path(self.templates / name)
+        path = resources.template(self.templates, name)
+        if path is None:
+            return display_path(Path(self.templates or ".") / name)
+        return resources.shown(path) or display_path(path)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefgen.errors import BuildError, display_path
+from briefgen.resources import shown, template, template_dirs
 
 TEXT, HTML = "email.txt.j2", "email.html.j2"
 HEADERS = ("Subject", "Attachment")
@@ -49,7 +50,7 @@ class Templates:
 
         self.folder = Path(folder)
         self.env = ImmutableSandboxedEnvironment(
-            loader=FileSystemLoader([str(self.folder), str(_shipped())]),
+            loader=FileSystemLoader([str(d) for d in template_dirs(self.folder)]),
             autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
             undefined=StrictUndefined)
@@ -88,13 +89,8 @@ class Templates:
                              f"{type(e).__name__}: {e}") from None
 
     def _where(self, name: str) -> str:
-        own = self.folder / name
-        return display_path(own if own.is_file() else _shipped() / name)
-
-
-def _shipped() -> Path:
-    """The default templates shipped inside the package (resources/templates)."""
-    return Path(__file__).resolve().parent.parent / "resources" / "templates"
+        path = template(self.folder, name) or self.folder / name
+        return shown(path) or display_path(path)
 
 
 def _line(error: Exception) -> int:

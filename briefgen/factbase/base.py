@@ -24,7 +24,7 @@ class Location:
 
 @dataclass
 class FactBase:
-    """Validated sources, themes, facts and judgments in file order, and everything found wrong with them."""
+    """Validated sources, themes, facts and judgments in file order, and all that is wrong."""
 
     root: Path
     sources: dict[str, Source] = field(default_factory=dict)
@@ -54,7 +54,8 @@ def load_factbase(facts_dir: Path) -> FactBase:
     facts_dir = Path(facts_dir)
     if not facts_dir.is_dir():
         raise BriefgenError(f"fact base folder '{facts_dir}' not found "
-                            "(hint: run in the project folder or pass --facts DIR)")
+                            "(hint: run in a desk folder, pass --facts DIR, or make a desk "
+                            "with briefgen init)")
     base = FactBase(root=facts_dir)
     loader = _Loader(base)
     for path in sorted(facts_dir.rglob("*.yml")):
@@ -224,7 +225,8 @@ class _Loader:
                 self.report(file, doc.pos(path + ("date",)),
                             f"dated {fact.date} but source '{source.id}' was published "
                             f"{source.published}", id=fid, field="date",
-                            hint="a source cannot report what happened after it", severity="warning")
+                            hint="a source cannot report what happened after it",
+                            severity="warning")
         words = len(fact.statement.split())
         if words > MAX_STATEMENT_WORDS:
             self.report(file, doc.pos(path + ("statement",)),

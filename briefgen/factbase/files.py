@@ -95,7 +95,8 @@ class _Parser:
                 self.report(file, doc.pos((key,), key=True), f"unknown top-level key '{key}'",
                             hint=did_you_mean(key, KINDS))
             elif not isinstance(items, list):
-                self.report(file, doc.pos((key,)), f"'{key}' must be a list (items start with '- ')")
+                self.report(file, doc.pos((key,)),
+                            f"'{key}' must be a list (items start with '- ')")
             else:
                 for index, item in enumerate(items):
                     self.read_item(file, doc, key, index, item)
@@ -139,7 +140,7 @@ class _Parser:
             field = _dotted(loc[:-1]) or None
         elif kind == "missing":
             message = f"required key '{loc[-1]}' is missing"
-            hint = f"add '{loc[-1]}:' (see facts/schema.json or SPEC's fact base format)"
+            hint = f"add '{loc[-1]}:' (see docs/facts.md#{model.__name__.lower()}s)"
             pos = doc.pos(path + loc[:-1])
             field = _dotted(loc[:-1]) or None
         elif not loc and kind in ("model_type", "dict_type"):

@@ -1,4 +1,4 @@
-"""Quote verification: SPEC's text folding, ellipsis fragments, and W3C-style selectors."""
+"""Quote verification: text folding (docs/facts.md#quotes), ellipsis fragments, W3C selectors."""
 
 from __future__ import annotations
 

@@ -42,7 +42,8 @@ def load(path: Path) -> YamlDoc:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:  # checked before reading: a huge file costs nothing
         doc.problems.append(((1, 1), f"file is {size:,} bytes, larger than the "
-                             f"{MAX_FILE_BYTES:,} a fact file may have", "split it into smaller files"))
+                             f"{MAX_FILE_BYTES:,} a fact file may have",
+                             "split it into smaller files"))
         doc.fatal = True
         return doc
     raw = path.read_bytes()
@@ -77,7 +78,9 @@ def _syntax_problem(e, text: str):
     pos = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     message, hint = f"YAML syntax: {e.problem or e.context}", \
         "check indentation, colons and quoting around this point"
-    if mark and text[mark.index:mark.index + 1] == "\t" and "tab" not in message:
+    if "nesting depth" in message:  # libyaml's own limit, met while it reads ahead
+        message, hint = "nested too deeply", "fact files need four levels at most"
+    elif mark and text[mark.index:mark.index + 1] == "\t" and "tab" not in message:
         message, hint = "YAML syntax: a tab character here", "indent YAML with spaces, not tabs"
     elif e.context and "quoted scalar" in e.context and e.context_mark:
         start = e.context_mark
@@ -87,22 +90,33 @@ def _syntax_problem(e, text: str):
     return pos, message, hint
 
 
+# YAML 1.1's implicit types, as PyYAML's resolver (yaml/resolver.py) writes them.
 _NULL = {"", "~", "null", "Null", "NULL"}
 _BOOL = {"yes": True, "Yes": True, "YES": True, "true": True, "True": True, "TRUE": True,
          "on": True, "On": True, "ON": True, "no": False, "No": False, "NO": False,
          "false": False, "False": False, "FALSE": False, "off": False, "Off": False,
          "OFF": False}
-_INT = re.compile(r"[-+]?(?:0|[1-9][0-9_]*)")
-_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9][0-9_]*\.[0-9_]*)(?:[eE][-+]?[0-9]+)?")
+_FLOAT = re.compile(r"""[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?
+                       |\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?
+                       |[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*
+                       |[-+]?\.(?:inf|Inf|INF)
+                       |\.(?:nan|NaN|NAN)""", re.X)
+_INT = re.compile(r"""[-+]?0b[0-1_]+
+                     |[-+]?0[0-7_]+
+                     |[-+]?(?:0|[1-9][0-9_]*)
+                     |[-+]?0x[0-9a-fA-F_]+
+                     |[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+""", re.X)
 _STR_TAGS = {"tag:yaml.org,2002:str", "!"}
 _COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 _DISCARD = ("<discarded>",)  # pending key whose value is dropped (a key already reported)
 
 
 def _plain(value: str):
-    """Resolve a plain scalar the way YAML 1.1 does for the types fact files use.
+    """Resolve a plain scalar exactly as PyYAML's safe loader does (YAML 1.1), but for dates.
 
-    Dates stay text: facts use partial dates (YYYY, YYYY-MM) that a date type cannot hold.
+    Dates stay text: facts use partial dates (YYYY, YYYY-MM) that a date type cannot hold, and
+    one form for all of them keeps the checks and messages alike. A value the safe loader would
+    refuse (`0x_`, `<<`, `=`) stays text too, for the fact-file checks to report.
     """
     first = value[:1]
     if first.isalpha() and first not in "yYnNtTfFoO":
@@ -111,11 +125,47 @@ def _plain(value: str):
         return None
     if value in _BOOL:
         return _BOOL[value]
+    if first not in "-+0123456789.":
+        return value
+    if _FLOAT.fullmatch(value):  # tried first, as PyYAML does
+        return _float(value)
     if _INT.fullmatch(value):
-        return int(value.replace("_", ""))
-    if _FLOAT.fullmatch(value):
-        return float(value.replace("_", ""))
+        return _int(value)
     return value
+
+
+def _sign(text: str) -> tuple[int, str]:
+    return (-1 if text[0] == "-" else 1), text[1:] if text[0] in "+-" else text
+
+
+def _sexagesimal(text: str, number) -> float | int:
+    total = number(0)
+    for part in text.split(":"):  # 1:30 is 90, 1:00:30 is 3630: base 60, most significant first
+        total = total * 60 + number(part)
+    return total
+
+
+def _int(value: str) -> int | str:
+    sign, text = _sign(value.replace("_", ""))
+    try:
+        if text.startswith("0b"):
+            return sign * int(text[2:], 2)
+        if text.startswith("0x"):
+            return sign * int(text[2:], 16)
+        if text[0] == "0" and text != "0":
+            return sign * int(text, 8)
+    except ValueError:
+        return value  # `0x_`: the safe loader fails on it; the checks say what is wrong
+    return sign * (_sexagesimal(text, int) if ":" in text else int(text))
+
+
+def _float(value: str) -> float:
+    sign, text = _sign(value.replace("_", "").lower())
+    if text == ".inf":
+        return sign * float("inf")
+    if text == ".nan":
+        return float("nan")
+    return sign * (_sexagesimal(text, float) if ":" in text else float(text))
 
 
 def _build(doc: YamlDoc, events) -> None:

@@ -78,9 +78,9 @@ def test_every_cite_is_a_real_footnote_carrying_source_date_and_quote(brief, out
     refs = out.body.findall(".//w:footnoteReference", NS)
     assert len(refs) == len(brief.cites) == 5
     notes = {fn.get(q("w:id")): fn for fn in out.footnotes.findall("w:footnote", NS)}
-    for ref, cite in zip(refs, brief.cites):
+    for ref, cite in zip(refs, brief.cites, strict=True):
         note = notes[ref.get(q("w:id"))]
-        assert note.get(q("w:type")) in (None, "normal")
+        assert note.get(q("w:type")) is None  # a plain footnote
         text = text_of(note)
         assert cite.quote in text
         assert cite.date in text and cite.fact_id in text
@@ -392,7 +392,7 @@ def test_reference_document_with_its_own_footnotes(brief, tmp_path):
     path.write_bytes(render_docx(sample_brief(lines=8)))
     out = Docx(render_docx(brief, reference=path))
     notes = out.footnotes.findall("w:footnote", NS)
-    assert sum(fn.get(q("w:type")) in (None, "normal") for fn in notes) == len(brief.cites)
+    assert sum(fn.get(q("w:type")) is None for fn in notes) == len(brief.cites)
     assert sum(fn.get(q("w:type")) == "separator" for fn in notes) == 1
     assert len([r for r in out.rels() if r.get("Type") == FOOTNOTES_RT]) == 1
     refs = {r.get(q("w:id")) for r in out.body.iter(q("w:footnoteReference"))}

@@ -16,8 +16,8 @@ from briefgen.errors import BuildError
 from briefgen.writers.pdf.writer import render_pdf
 from conftest import ARABIC, ROOT, TRICKY, sample_brief
 
-FONTS = ROOT / "templates" / "fonts"
-HINT = ("is not covered by any bundled font in templates/fonts/ "
+FONTS = ROOT / "briefgen" / "resources" / "fonts"
+HINT = ("is not covered by any bundled font in briefgen/resources/fonts/ "
         "(hint: remove it or add a font that has it)")
 
 
@@ -170,9 +170,10 @@ def test_rendering_does_not_depend_on_what_the_process_did_before(pdf_bytes):
     script = textwrap.dedent("""
         import sys
         sys.path.insert(0, "tests")
-        from conftest import ROOT, sample_brief
+        from conftest import sample_brief
+        from briefgen.resources import FONTS
         from briefgen.writers.pdf.writer import render_pdf
-        sys.stdout.buffer.write(render_pdf(sample_brief(), ROOT / "templates" / "fonts"))
+        sys.stdout.buffer.write(render_pdf(sample_brief(), FONTS))
     """)
     # this process has already shaped other Arabic text; a fresh one has not
     render_pdf(replace(sample_brief(), title="عنوان آخر تماما", subtitle="للأبحاث"), FONTS)

@@ -31,7 +31,7 @@ def test_lines_keep_every_word_in_order_and_fit_the_measure(words, measure, sep)
     for word in flat:
         if text_width(word, "Helvetica", 10) <= measure:
             assert word in words_on_lines  # only words wider than a line are cut
-    for (line, width), text in zip(lines, texts):
+    for (_line, width), text in zip(lines, texts, strict=True):
         assert abs(width - text_width(text, "Helvetica", 10)) < 1e-6
         # a line may overflow only when it is a single character wider than the measure
         assert width <= measure + 1e-6 or len(text) == 1
@@ -84,7 +84,7 @@ def test_a_raised_citation_marker_does_not_raise_the_text_after_it():
     from briefgen.writers.pdf.writer import render_pdf
     from conftest import ROOT, sample_brief
 
-    reader = PdfReader(io.BytesIO(render_pdf(sample_brief(), ROOT / "templates" / "fonts")))
+    reader = PdfReader(io.BytesIO(render_pdf(sample_brief(), ROOT / "briefgen" / "resources" / "fonts")))
     stream = reader.pages[0].get_contents().get_data().decode("latin-1")
     blocks = re.findall(r"BT (.*?) ET", stream, re.S)
     raised = [b for b in blocks if re.search(r"(?<![\d.])[1-9][\d.]* Ts", b)]

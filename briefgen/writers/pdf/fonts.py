@@ -1,8 +1,9 @@
 """Bundled fonts for the PDF writer: loading, glyph coverage, font fallback and Arabic shaping.
 
-Fonts come from `templates/fonts/*.ttf`, named `Family-Style.ttf` (Style: Regular, Bold, Italic,
-BoldItalic). "NotoSans" is the primary family, "NotoNaskhArabic" the one for Arabic script; any
-other family found there is a fallback for characters the first two lack.
+Fonts come from the `*.ttf` of one folder (briefgen.resources.fonts_dir picks it), named
+`Family-Style.ttf` (Style: Regular, Bold, Italic, BoldItalic). "NotoSans" is the primary family,
+"NotoNaskhArabic" the one for Arabic script; any other family found there is a fallback for
+characters the first two lack.
 
 Right-to-left text is handled here rather than by reportlab (whose bidi needs `rlbidi` and is off
 for mixed-style paragraphs): each right-to-left span of a left-to-right line is shaped with
@@ -34,7 +35,7 @@ ARABIC_SCALE = 1.12  # Naskh looks smaller than Noto Sans at the same point size
 PUA_BASE = 0xF0000  # code of shaped glyph `gid` is PUA_BASE + gid (plane 15, never in a cmap)
 _RTL = frozenset(("R", "AL"))
 _SPACE_LIKE = "\t\n\r"
-_CACHE: dict[tuple, "FontSet"] = {}
+_CACHE: dict[tuple, FontSet] = {}
 _NEUTRAL = frozenset(("WS", "ON", "CS", "ES", "ET", "NSM", "BN", "S"))
 
 

@@ -3,7 +3,8 @@
 What the file holds: a title block, the body (headings with outline entries, bullets, paragraphs,
 notes; citation markers are superscript links to the annex), a "Sources" annex with a named
 destination per source (`SourceEntry.anchor`), "Page x of y" footers, document info, embedded
-TrueType subsets of the bundled fonts (templates/fonts/), Arabic shaped and right to left.
+TrueType subsets of the bundled fonts (briefgen/resources/fonts/, or a desk's templates/fonts/),
+Arabic shaped and right to left.
 The same brief always gives the same bytes.
 
 Modules: this one (entry point and glyph check), `fonts` (fonts, fallback, shaping) and
@@ -32,7 +33,8 @@ class MissingGlyphError(BuildError):
 
 def render_pdf(brief: Brief, fonts_dir: Path) -> bytes:
     """Render `brief` as PDF bytes with the fonts of `fonts_dir`; BuildError if it cannot."""
-    from briefgen.writers.pdf import fonts as pdf_fonts, layout as pdf_layout  # reportlab + uharfbuzz: imported on first render only
+    # reportlab and uharfbuzz: imported on the first render only
+    from briefgen.writers.pdf import fonts as pdf_fonts, layout as pdf_layout
 
     fonts = pdf_fonts.load_fonts(Path(fonts_dir))
     check_glyphs(brief, fonts, Path(fonts_dir), pdf_layout.FIXED_TEXT)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import zipfile
 from datetime import datetime, timezone
-from typing import Iterable
+from collections.abc import Iterable
 
 from lxml import etree
 

@@ -1,0 +1,55 @@
+"""Packaged defaults (templates, fonts, desk skeleton) and the desk files that override them.
+
+A desk's `templates/` folder overrides the packaged templates file by file: a template is taken
+from the desk folder when it is there, from the package otherwise. Fonts go as a set (a PDF needs
+a complete family), so a desk `templates/fonts/` holding any `.ttf` replaces the packaged fonts.
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+
+# A wheel installs the package as plain files, so its resources have a real path.
+PACKAGE = Path(str(files(__name__)))
+TEMPLATES = PACKAGE / "templates"
+FONTS = PACKAGE / "fonts"
+SKELETON = PACKAGE / "init"
+# How a packaged file is named in messages and provenance records: the same on every machine.
+SHOWN = "briefgen/resources"
+
+
+def template_dirs(templates: Path | None) -> list[Path]:
+    """Where templates are looked up, in order: the desk's folder (if any), then the package."""
+    desk = [Path(templates)] if templates is not None and Path(templates).is_dir() else []
+    return desk + [TEMPLATES]
+
+
+def template(templates: Path | None, name: str) -> Path | None:
+    """The file that provides template `name` for this desk, or None if there is none."""
+    for folder in template_dirs(templates):
+        if (folder / name).is_file():
+            return folder / name
+    return None
+
+
+def shown(path: Path) -> str | None:
+    """`briefgen/resources/...` for a packaged file (stable across machines), else None."""
+    try:
+        return f"{SHOWN}/{path.relative_to(PACKAGE).as_posix()}"
+    except ValueError:
+        return None
+
+
+def fonts_dir(templates: Path | None) -> Path:
+    """The folder of the fonts embedded in PDFs: the desk's `fonts/` if it has any, else ours."""
+    if templates is not None:
+        desk = Path(templates) / "fonts"
+        if desk.is_dir() and any(desk.glob("*.ttf")):
+            return desk
+    return FONTS
+
+
+def reference_docx(templates: Path | None) -> Path | None:
+    """The desk's Word reference document (styles), if it has one."""
+    return template(templates, "reference.docx")

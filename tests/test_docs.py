@@ -1,0 +1,190 @@
+"""The documentation in docs/ and README: every option documented, every link resolves, examples true."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime
+import re
+import subprocess
+import unicodedata
+from pathlib import Path
+
+import pytest
+import yaml
+
+from briefgen.cli import _parser
+from briefgen.factbase.quotes import Miss, SourceText, Verified
+from conftest import ROOT
+
+DOCS = ROOT / "docs"
+PAGES = sorted(DOCS.glob("*.md")) + [ROOT / "README.md"]
+# Pages written in another branch: linked already, checked once they exist.
+PENDING = {DOCS / "curating.md"}
+_FENCE = re.compile(r"^```.*?^```", re.S | re.M)
+_LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
+
+
+def prose(path: Path) -> str:
+    """A page without its fenced code blocks (links and headings there are examples)."""
+    return _FENCE.sub("", path.read_text(encoding="utf-8"))
+
+
+def anchor(heading: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens."""
+    text = re.sub(r"[`*_]|\[([^\]]*)\]\([^)]*\)", r"\1", heading).strip().lower()
+    kept = "".join(c for c in text if c in " -_" or unicodedata.category(c)[0] in "LN")
+    return kept.replace(" ", "-")
+
+
+def anchors(path: Path) -> set[str]:
+    seen: dict[str, int] = {}
+    found = set()
+    for heading in re.findall(r"^#{1,6} +(.+?) *#*$", prose(path), re.M):
+        slug = anchor(heading)
+        n = seen.get(slug, 0)
+        seen[slug] = n + 1
+        found.add(slug if n == 0 else f"{slug}-{n}")
+    return found
+
+
+def test_anchor_follows_github():
+    assert anchor("Trying it out: `--dry-run`") == "trying-it-out---dry-run"
+    assert anchor("`briefgen source add`") == "briefgen-source-add"
+    assert anchor("Grading: reliability and credibility") == "grading-reliability-and-credibility"
+
+
+def broken_links(page: Path, text: str) -> list[str]:
+    broken = []
+    for target in _LINK.findall(text):
+        if re.match(r"[a-z]+:", target):
+            continue  # an external address
+        file, _, frag = target.partition("#")
+        dest = (page.parent / file).resolve() if file else page
+        if dest in PENDING and not dest.exists():
+            continue
+        if not dest.exists():
+            broken.append(f"{page.name}: {target} (no such file)")
+        elif frag and frag not in anchors(dest):
+            broken.append(f"{page.name}: {target} (no heading with that anchor)")
+    return broken
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_every_relative_link_resolves(page):
+    assert broken_links(page, prose(page)) == []
+
+
+def test_every_docs_page_is_on_the_map():
+    linked = {t.partition("#")[0] for t in _LINK.findall(prose(DOCS / "index.md"))}
+    assert {p.name for p in DOCS.glob("*.md")} - {"index.md"} <= linked
+
+
+def test_hints_in_the_code_name_docs_pages_that_exist():
+    hints = set()
+    for path in (ROOT / "briefgen").rglob("*.py"):
+        hints |= set(re.findall(r"docs/[a-z-]+\.md(?:#[a-z0-9-]+)?", path.read_text()))
+    assert {"docs/facts.md#quotes", "docs/distribution.md#readers"} <= hints
+    text = " ".join(f"[hint]({h})" for h in sorted(hints)).replace("(docs/", "(")
+    assert broken_links(DOCS / "index.md", text) == []
+
+
+def subcommands() -> dict[str, argparse.ArgumentParser]:
+    (sub,) = [a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    return dict(sub.choices)
+
+
+def section(page: str, title: str) -> str:
+    """The text of a page's `## title` section, up to the next `## ` heading."""
+    text = (DOCS / page).read_text(encoding="utf-8")
+    m = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", text, re.S | re.M)
+    assert m, f"{page} has no section '## {title}'"
+    return m.group(1)
+
+
+@pytest.mark.parametrize("name", sorted(subcommands()))
+def test_every_option_of_every_command_is_documented_in_its_section(name):
+    text = section("commands.md", f"`briefgen {name}`")
+    for action in subcommands()[name]._actions:
+        if isinstance(action, argparse._HelpAction):
+            continue
+        words = action.option_strings or [action.metavar or action.dest]
+        for word in words:
+            assert re.search(rf"`[^`]*{re.escape(word)}(?![\w-])[^`]*`", text), \
+                f"{word} of `briefgen {name}` is not in its section of docs/commands.md"
+
+
+def test_commands_page_lists_every_command_in_its_map():
+    head = (DOCS / "commands.md").read_text().split("## Conventions")[0]
+    for name in subcommands():
+        assert f"(#briefgen-{name})" in head
+
+
+def _table_after(text: str, intro: str) -> list[tuple[str, str]]:
+    block = text.split(intro, 1)[1].split("\n\n", 2)[1]
+    rows = [r for r in block.splitlines() if r.startswith("| `")]
+    return [tuple(c.strip() for c in r.strip("|").split(" | ", 1)) for r in rows]
+
+
+def test_quote_examples_of_the_facts_page_are_true():
+    text = (DOCS / "facts.md").read_text(encoding="utf-8")
+    source = " ".join(line[2:] for line in text.split("With the archived text\n\n", 1)[1]
+                      .split("\n\n", 1)[0].splitlines())
+    archived = SourceText(source.replace("Libya. The", "Libya.\nThe").encode())
+    match = _table_after(text, "these quotes match:")
+    no_match = _table_after(text, "and these do not:")
+    assert len(match) >= 4 and len(no_match) >= 4
+    for quote, _ in match:
+        assert isinstance(archived.verify(quote.strip("`")), Verified), quote
+    for quote, _ in no_match:
+        assert isinstance(archived.verify(quote.strip("`")), Miss), quote
+
+
+def test_no_file_of_the_project_points_outside_it():
+    files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True,
+                           check=True).stdout.split()
+    offenders = []
+    for name in files:
+        path = ROOT / name
+        if path.suffix in (".ttf", ".png", ".docx", ".pdf") or not path.is_file() \
+                or path == Path(__file__):  # this test names what it looks for
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if "../shared" in text or re.search(r"\bSPEC\b|SPEC\.md|SPEC's", text):
+            offenders.append(name)
+    assert offenders == []
+
+
+def test_every_key_of_every_kind_is_in_the_facts_page():
+    from briefgen.factbase.models import KINDS, Citation
+
+    text = (DOCS / "facts.md").read_text(encoding="utf-8")
+    for kind, model in {**KINDS, "citations": Citation}.items():
+        missing = [k for k in model.model_fields if f"| `{k}` |" not in text]
+        assert missing == [], f"docs/facts.md lacks the {kind} keys {missing}"
+
+
+def test_the_examples_of_the_facts_page_are_valid_fact_files():
+    from briefgen.factbase.models import FactFile
+
+    text = (DOCS / "facts.md").read_text(encoding="utf-8")
+    blocks = [b for b in re.findall(r"^```yaml\n(.*?)^```", text, re.S | re.M)
+              if re.match(r"(sources|themes|facts|judgments):", b)]
+    assert [next(iter(yaml.safe_load(b))) for b in blocks] == [
+        "sources", "themes", "facts", "judgments"]
+    for block in blocks:
+        data = yaml.safe_load(block)
+        for item in next(iter(data.values())):  # dates as the loader keeps them: text
+            for key in ("published", "date", "status_date"):
+                if isinstance(item.get(key), datetime.date):
+                    item[key] = item[key].isoformat()
+        FactFile.model_validate(data)
+
+
+def test_every_template_variable_is_in_the_templates_page():
+    from briefgen.compose.composer import FactView, ThemeView
+
+    text = (DOCS / "templates.md").read_text(encoding="utf-8")
+    names = [f.name for f in dataclasses.fields(FactView) + dataclasses.fields(ThemeView)]
+    names += ["title", "subtitle", "themes", "week", "period", "key_points"]
+    assert [n for n in names if f"| `{n}` |" not in text] == []

@@ -1,0 +1,160 @@
+"""`briefgen init`: a new desk that checks and builds right away; nothing overwritten unasked."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+
+import pytest
+from pypdf import PdfReader
+
+from briefgen import cli
+from conftest import ROOT, run_cli
+
+DESK_FILES = [
+    "desk/.gitignore", "desk/.pre-commit-config.yaml", "desk/briefgen.toml",
+    "desk/facts/schema.json", "desk/facts/sources/water-board-2024-03.txt",
+    "desk/facts/sources.yaml", "desk/facts/themes.yaml",
+    "desk/facts/water-supply.yaml", "desk/readers.yaml"]
+
+
+def pdf_text(path) -> str:
+    return " ".join("".join(p.extract_text() for p in PdfReader(path).pages).split())
+
+
+def init(capsys, *args: str) -> tuple[int, str, str]:
+    """`briefgen init ARGS` in this process (fast): exit code, stdout, stderr."""
+    code = cli.main(["init", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_init_refuses_to_overwrite_and_writes_nothing(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert init(capsys)[0] == 0
+    (tmp_path / "readers.yaml").write_text("mine\n")
+    (tmp_path / "facts" / "themes.yaml").unlink()
+    assert init(capsys) == (1, "", "error: .gitignore already exists (and 7 more of the new "
+                            "desk's files); nothing was written (hint: pass --force to overwrite "
+                            "them)\n")
+    assert (tmp_path / "readers.yaml").read_text() == "mine\n"
+    assert not (tmp_path / "facts" / "themes.yaml").exists()
+    code, out, err = init(capsys, "--force")
+    assert (code, len(out.splitlines())) == (0, 9)
+    assert err == "new desk ready; next: briefgen check && briefgen build\n"
+    assert (tmp_path / "readers.yaml").read_text().startswith("# Who gets the weekly brief")
+
+
+def test_init_into_a_file_and_a_bad_region_are_refused(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "desk").write_text("")
+    assert init(capsys, "desk") == (1, "", "error: desk exists and is not a folder\n")
+    assert init(capsys, "new", "--region", "Tripoli: west") == (
+        2, "", "error: --region 'Tripoli: west' must be a place name of letters, digits, "
+               "spaces, hyphens, dots or apostrophes, starting with a letter (at most 60)\n")
+    assert not (tmp_path / "new").exists()
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> str:
+    """The wheel users install, built from this checkout as CI builds it."""
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir",
+                    str(out), str(ROOT)], check=True, capture_output=True, timeout=300)
+    (path,) = out.glob("briefgen-*.whl")
+    return str(path)
+
+
+def test_the_wheel_carries_the_packaged_defaults(wheel):
+    with zipfile.ZipFile(wheel) as z:
+        names = set(z.namelist())
+    expected = {"briefgen/resources/templates/theme.md.j2",
+                "briefgen/resources/templates/weekly.md.j2",
+                "briefgen/resources/fonts/OFL.txt", "briefgen/resources/fonts/NotoSans-Regular.ttf",
+                "briefgen/resources/init/dot-gitignore", "briefgen/resources/init/facts/themes.yaml",
+                "briefgen/resources/init/facts/sources/water-board-2024-03.txt"}
+    assert expected <= names, sorted(expected - names)
+
+
+def test_the_installed_wheel_inits_a_desk_that_checks_builds_and_sends(wheel, tmp_path):
+    # the wheel's files, not the checkout's, first on the path: a pure-Python wheel installs
+    # by unpacking (its dependencies are this environment's); tmp_path is outside the checkout
+    site = tmp_path / "site"
+    with zipfile.ZipFile(wheel) as z:
+        z.extractall(site)
+    env = {"PYTHONPATH": str(site)}
+    where = subprocess.run([sys.executable, "-c", "import briefgen; print(briefgen.__file__)"],
+                           env={**os.environ, **env}, cwd=tmp_path, capture_output=True, text=True)
+    assert where.stdout.startswith(str(site)), where
+
+    result = run_cli("init", "desk", "--region", "Cyrenaica", cwd=tmp_path, env=env)
+    assert (result.returncode, result.stderr) == (
+        0, "new desk ready; next: cd desk && briefgen check && briefgen build\n")
+    assert result.stdout.splitlines() == DESK_FILES
+    desk = tmp_path / "desk"
+    check = run_cli("check", "--strict", cwd=desk, env=env)
+    assert (check.returncode, check.stderr) == (
+        0, "checked 2 facts, 1 source, 1 theme: 0 errors, 0 warnings\n")
+    build = run_cli("build", cwd=desk, env=env)
+    assert build.returncode == 0, build.stderr
+    assert build.stdout.splitlines() == ["out/theme-water-supply.docx",
+                                         "out/theme-water-supply.pdf"]
+    assert "Reservoirs across Cyrenaica held 41 per cent" in \
+        pdf_text(desk / "out/theme-water-supply.pdf")
+    send = run_cli("send", "--week", "2024-W11", "--dry-run", cwd=desk, env=env)
+    assert send.returncode == 0, send.stderr
+    assert send.stdout.splitlines() == ["out/outbox/2024-W11/reader@example.org.eml"]
+    assert (desk / ".gitignore").read_text().splitlines()[-1] == "out/"
+    assert 'region = "Cyrenaica"' in (desk / "briefgen.toml").read_text()
+
+
+def test_a_desk_elsewhere_brings_its_templates_and_readers(tmp_path, monkeypatch, capsys):
+    """With --facts pointing into a desk, its templates/ and readers.yaml come along."""
+    monkeypatch.chdir(tmp_path)
+    assert init(capsys, "desk")[0] == 0
+    (tmp_path / "desk/templates").mkdir()
+    (tmp_path / "desk/templates/theme.md.j2").write_text(
+        "{% for t in themes %}{% for f in t.facts %}\n- Desk own: {{ f.id }} {{ cite(f) }}\n"
+        "{% endfor %}{% endfor %}\n")
+    assert cli.main(["build", "--facts", "desk/facts", "--format", "pdf"]) == 0
+    assert "Desk own: reservoirs-at-41-percent" in pdf_text(tmp_path / "out/theme-water-supply.pdf")
+    capsys.readouterr()
+    assert cli.main(["send", "--facts", "desk/facts", "--week", "2024-W11", "--dry-run"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["out/outbox/2024-W11/reader@example.org.eml"]
+    (tmp_path / "other.yaml").write_text("readers:\n  - name: Other\n    email: other@example.org\n")
+    assert cli.main(["send", "--facts", "desk/facts", "--week", "2024-W11", "--dry-run",
+                     "--readers", "other.yaml"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["out/outbox/2024-W11/other@example.org.eml"]
+
+
+def test_the_pre_commit_hook_runs_a_strict_check_of_facts_and_templates():
+    import re
+
+    import yaml
+
+    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert {k: hook[k] for k in ("id", "entry", "language", "pass_filenames")} == {
+        "id": "briefgen-check", "entry": "briefgen check --strict", "language": "python",
+        "pass_filenames": False}
+    desk_config = (ROOT / "briefgen/resources/init/dot-pre-commit-config.yaml").read_text()
+    (desk_hook,) = yaml.safe_load(desk_config)["repos"][0]["hooks"]
+    assert (desk_hook["id"], desk_hook["entry"]) == (hook["id"], hook["entry"])
+    for files in (hook["files"], desk_hook["files"]):
+        assert [bool(re.search(files, p)) for p in
+                ("facts/a.yaml", "templates/theme.md.j2", "README.md", "out/x.pdf")] == \
+            [True, True, False, False]
+
+
+@pytest.mark.parametrize("region", ["Côte d'Ivoire", "Île-de-France", "St. Helena", "Yes",
+                                    "Kurdistan Region", "Ħal Far", "Tōhoku"])
+def test_any_accepted_region_gives_a_desk_that_passes_a_strict_check(tmp_path, region):
+    from briefgen import api
+
+    api.init(tmp_path, region=region)
+    base = api.check(tmp_path / "facts", strict=True)
+    assert region in base.facts["reservoirs-at-41-percent"].statement
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    desk = tomllib.loads((tmp_path / "briefgen.toml").read_text(encoding="utf-8"))["desk"]
+    assert (desk["region"], desk["name"]) == (region, f"{region} desk")
