@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from contextlib import closing
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from briefgen.distribution.ledger import Ledger, LedgerError
 from briefgen.distribution.plan import Item

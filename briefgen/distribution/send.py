@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from briefgen.distribution.plan import Edition, Item, brief_lines, changes, decide, reasons
 from briefgen.errors import BriefgenError, display_path

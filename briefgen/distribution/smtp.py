@@ -176,7 +176,7 @@ def _login(conn: smtplib.SMTP, s: Settings) -> None:
         raise Failure("fatal", f"{s.server} does not offer AUTH PLAIN, which a non-ASCII "
                       f"{PREFIX}SMTP_USER or {PREFIX}SMTP_PASSWORD needs (hint: use ASCII "
                       "credentials, or a server that offers AUTH PLAIN)", connection=True)
-    token = base64.b64encode(f"\0{user}\0{password}".encode("utf-8")).decode("ascii")
+    token = base64.b64encode(f"\0{user}\0{password}".encode()).decode("ascii")
     code, resp = conn.docmd("AUTH", "PLAIN " + token)
     if code not in (235, 503):
         raise smtplib.SMTPAuthenticationError(code, resp)

@@ -1,1 +1,1 @@
-"""Provenance: the graph judgment -> fact -> quote -> source -> edition -> reader, walked by `impact`."""
+"""Provenance: the graph judgment -> fact -> quote -> source -> edition -> reader (`impact`)."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sqlite3
 
-import pytest
 
 from .conftest import WEEK, Mailbox, cli, reader_lines
 
