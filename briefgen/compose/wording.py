@@ -133,7 +133,8 @@ class Wording:
         key, sep = self.get("key"), self.get("key", "separator")
 
         def scale(label: str, entries, entry: str = "entry", separator: str = sep) -> Block:
-            text = separator.join(key[entry].format(code=code, meaning=meaning)
+            # each entry whole on its line: lines break between entries only
+            text = separator.join(key[entry].format(code=code, meaning=meaning).replace(" ", NBSP)
                                   for code, meaning in entries if meaning)
             return Block("paragraph", (Run(label + ": ", bold=True), Run(text)))
 

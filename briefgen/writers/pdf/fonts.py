@@ -5,7 +5,8 @@ BoldItalic). "NotoSans" is the primary family, "NotoNaskhArabic" the one for Ara
 other family found there is a fallback for characters the first two lack.
 
 Right-to-left text is handled here rather than by reportlab (whose bidi needs `rlbidi` and is off
-for mixed-style paragraphs): each right-to-left span of a left-to-right line is shaped with
+for mixed-style paragraphs): each right-to-left span of a left-to-right line (`writers.bidi`,
+the same spans the Word writer marks) is shaped with
 HarfBuzz and turned into a string of code points in visual order, which reportlab then draws like
 any other text. Glyphs without a code point of their own (contextual forms, ligatures, mirrored
 brackets) get a fixed private-use code (U+F0000 + glyph id), and the font's ToUnicode map sends
@@ -23,6 +24,7 @@ import uharfbuzz
 from reportlab.pdfbase import pdfmetrics, ttfonts
 
 from briefgen import errors
+from briefgen.writers.bidi import rtl_spans
 
 PRIMARY = "NotoSans"
 ARABIC = "NotoNaskhArabic"
@@ -234,45 +236,6 @@ def to_unicode_cmap(fontname: str, subset: list[int], overrides: dict[int, str])
 # Text to (font, visual text) segments
 
 
-_PAIRS = {")": "(", "]": "[", "}": "{"}
-
-
-def _rtl_spans(text: str) -> list[tuple[int, int]]:
-    """Right-to-left spans of a left-to-right line (a simplified Unicode bidi algorithm).
-
-    A span starts at a strong right-to-left letter and ends at the last letter, number or mark
-    before the next strong left-to-right letter; neutrals at its edges stay left-to-right, except
-    a closing bracket whose opening one is in the span (rule N0: "... (2019)" stays together).
-    """
-    classes = [unicodedata.bidirectional(c) for c in text]
-    spans, i, n = [], 0, len(text)
-    while i < n:
-        if classes[i] not in _RTL:
-            i += 1
-            continue
-        j, last = i, i
-        brackets: list[list] = []  # [opening char, encloses a letter or number]
-        while j < n and classes[j] != "L":
-            c = text[j]
-            if classes[j] in ("R", "AL", "AN", "EN") or (classes[j] == "NSM" and last == j - 1):
-                last = j
-                for b in brackets:
-                    b[1] = True
-            elif c in "([{":
-                brackets.append([c, False])
-            elif c in _PAIRS:
-                for k in range(len(brackets) - 1, -1, -1):
-                    if brackets[k][0] == _PAIRS[c]:
-                        if brackets[k][1]:
-                            last = j
-                        del brackets[k:]
-                        break
-            j += 1
-        spans.append((i, last + 1))
-        i = j
-    return spans
-
-
 def _number_runs(text: str) -> list[tuple[bool, str]]:
     """Split a right-to-left span into (is_number, text) runs; numbers keep left-to-right order."""
     runs: list[tuple[bool, str]] = []
@@ -318,7 +281,7 @@ class Shaper:
             return [(fs.font(fs.primary, bold, italic), text)]
         out: list[tuple[str, str]] = []
         pos = 0
-        for start, end in _rtl_spans(text):
+        for start, end in rtl_spans(text):
             self._ltr(text[pos:start], bold, italic, out)
             self._rtl_chunks(text[start:end], bold, italic, max_width, size, out)
             pos = end

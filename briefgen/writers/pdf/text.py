@@ -40,6 +40,13 @@ class Bullet(NamedTuple):
     indent: float
 
 
+class Box(NamedTuple):
+    """A block set apart: a rule down its left edge on a shaded ground (judgments)."""
+
+    rule: object
+    shade: object
+
+
 def text_width(text: str, font: str, size: float) -> float:
     """`stringWidth`, remembered: most words of a brief recur."""
     key = (text, font, size)
@@ -180,8 +187,10 @@ class TextBlock(Flowable):
                  left: float = 0.0, bullet: Bullet | None = None, space_before: float = 0.0,
                  space_after: float = 0.0, keep_with_next: bool = False,
                  anchor: str | None = None, outline: tuple | None = None,
-                 lines: list | None = None, orphans: int = 2, widows: int = 2):
+                 lines: list | None = None, orphans: int = 2, widows: int = 2,
+                 box: Box | None = None):
         super().__init__()
+        self.box = box
         self.pieces, self.leading, self.size, self.left = pieces, leading, size, left
         self.bullet, self.anchor, self.outline = bullet, anchor, outline
         self.spaceBefore, self.spaceAfter = space_before, space_after
@@ -215,7 +224,7 @@ class TextBlock(Flowable):
     def _part(self, lines, bullet, before, after) -> TextBlock:
         return TextBlock(self.pieces, leading=self.leading, size=self.size, left=self.left,
                          bullet=bullet, space_before=before, space_after=after, lines=lines,
-                         orphans=1, widows=1)
+                         orphans=1, widows=1, box=self.box)
 
     def draw(self):
         canv = self.canv
@@ -225,6 +234,14 @@ class TextBlock(Flowable):
             key, title, level = self.outline
             canv.bookmarkHorizontal(key, 0, self.height)
             canv.addOutlineEntry(title, key, level, closed=False)
+        if self.box:
+            pad = self.leading / 4
+            canv.saveState()
+            canv.setFillColor(self.box.shade)
+            canv.rect(0, -pad, self.width, self.height + 2 * pad, stroke=0, fill=1)
+            canv.setFillColor(self.box.rule)
+            canv.rect(0, -pad, 2.5, self.height + 2 * pad, stroke=0, fill=1)
+            canv.restoreState()
         # One BT ... ET per block, written as PDF operators: what reportlab's text object would
         # write for these calls (TrueType subsets: "/F1+0 10 Tf 12 TL", "(...) Tj"), minus its
         # per-call bookkeeping, which was half the time of drawing a long brief.
@@ -259,8 +276,11 @@ class TextBlock(Flowable):
                 subset = _show(put, font, text, doc, escape, subset, tf)
                 if p.link:
                     end = x + w - (text_width(" ", p.font, p.size) if text[-1] == " " else 0)
-                    links.append((p.link, (x, y - self.size / 8, end,
-                                           y - self.size / 8 + self.leading)))
+                    low = y - self.size / 8
+                    if links and links[-1][0] == p.link and links[-1][1][1] == low:
+                        links[-1][1][2] = end  # one link across a change of font on a line
+                    else:
+                        links.append((p.link, [x, low, end, low + self.leading]))
                 x += w
             y -= self.leading
         if rise:
