@@ -86,6 +86,8 @@ class _DocxBuilder:
         styles.page_size(doc, brief.style.page_size)
         styles.set_language(doc, brief.language)
         self.s = styles.resolve_styles(doc, house=self.house, accent=brief.style.accent)
+        if not self.house:
+            styles.recolour(doc, type(brief.style)().accent, brief.style.accent)
         styles.drop_stale_parts(doc)
         self.footnotes = x.Footnotes(doc.part)
         x.ensure_footnote_settings(doc.settings.element, self.footnotes.separator_ids)

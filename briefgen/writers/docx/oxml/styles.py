@@ -67,6 +67,37 @@ def resolve_styles(document, *, house: bool, accent: str) -> dict[str, str]:
     return ids
 
 
+def recolour(document, old: str, new: str) -> None:
+    """Styles of a reference document still in the house accent `old` take the desk's `new`:
+    a desk that recoloured a style in Word keeps its colour, the sample follows the settings."""
+    old, new = accent_hex(old), accent_hex(new)
+    if old == new:
+        return
+    for el in document.styles.element.iter(x.COLOR, *(x.w(s) for s in ("top", "left", "bottom",
+                                                                          "right"))):
+        for attr in (x.VAL, x.w("color")):
+            if (el.get(attr) or "").upper() == old:
+                el.set(attr, new)
+
+
+def make_reference(accent: str, when) -> bytes:
+    """A reference document in the house style (what `templates/reference.docx` is made of)."""
+    import docx
+
+    document = docx.Document()
+    house_setup(document)
+    page_size(document, "A4")
+    set_language(document, "en")
+    resolve_styles(document, house=True, accent=accent)
+    drop_stale_parts(document)
+    body = document.element.body
+    for child in list(body):
+        if child.tag != x.w("sectPr"):
+            body.remove(child)
+    body.insert(0, x.etree.Element(x.w("p")))  # Word wants a paragraph in the body
+    return x.package_bytes(document.part.package, when)
+
+
 def _style_element(spec: StyleSpec, sid: str, based_on: str | None):
     st = x.etree.Element(x.w("style"), {x.w("type"): spec.type, x.w("styleId"): sid})
     x.sub(st, x.w("name"), {x.VAL: spec.name})
