@@ -4,7 +4,7 @@
     python bench/internals.py [--facts DIR] [--runs 5]
 
 Composes the 500-line theme brief of the generated 1k-fact base (bench/make_factbase.py), then
-times in this process, as CPU seconds (median of N renders after one warm-up), the PDF render
+times in this process, as CPU seconds (the least of N renders after one warm-up), the PDF render
 as shipped and with each internal speed-up switched back to reportlab's own code path:
 - raw PDF text operators in `writers/pdf/text.py` (vs reportlab's text object),
 - ready-made link annotations in `writers/pdf/canvas.py` (vs `Canvas.linkRect`),
@@ -16,7 +16,6 @@ and the `_write_headers` override of `distribution/message.py` (vs `BytesGenerat
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -27,13 +26,14 @@ sys.path.insert(0, str(ROOT))
 
 
 def cpu(fn, runs: int) -> float:
+    """The least CPU time of `runs` calls: on a shared VM other work only ever adds to it."""
     fn()  # warm-up: fonts, caches, first-use imports
     times = []
     for _ in range(runs):
         start = time.process_time()
         fn()
         times.append(time.process_time() - start)
-    return statistics.median(times)
+    return min(times)
 
 
 def textobject_draw(self):

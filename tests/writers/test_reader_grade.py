@@ -170,6 +170,11 @@ def test_classification_and_running_head_on_every_page_of_both_formats():
         "OFFICIAL-SENSITIVE", "NATO security assistance\tExample desk"]
     assert [p.text for p in section.footer.paragraphs] == ["Page 1 of 1", "OFFICIAL-SENSITIVE"]
     assert section.header.paragraphs[0].style.name == "Brief Marking"
+    # the cover page: the marking, but no title line right over the title
+    assert section.different_first_page_header_footer
+    assert [p.text for p in section.first_page_header.paragraphs] == ["OFFICIAL-SENSITIVE"]
+    assert [p.text for p in section.first_page_footer.paragraphs] == [
+        "Page 1 of 1", "OFFICIAL-SENSITIVE"]
 
 
 def test_no_marking_when_there_is_no_classification(readers_edition):
@@ -262,3 +267,24 @@ def test_the_bundled_reference_document_is_the_house_style_and_its_styles_are_us
     assert note.style.font.size == docx.shared.Pt(13)
     assert str(out.styles["Heading 2"].font.color.rgb) == "112233"  # the desk's own colour
     assert str(out.styles["Heading 1"].font.color.rgb) == "8A1C1C"  # still the house accent
+
+
+def test_the_desks_logo_is_on_the_cover_of_both_formats():
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (120, 40), (31, 58, 95)).save(buf, "PNG")
+    brief = replace(sample_brief(), style=Style(logo=buf.getvalue()))
+    pdf_bytes = render_pdf(brief, FONTS)
+    assert render_pdf(brief, FONTS) == pdf_bytes  # still reproducible
+    first = PdfReader(io.BytesIO(pdf_bytes)).pages[0]
+    images = [x for x in first["/Resources"]["/XObject"].values()
+              if x.get_object()["/Subtype"] == "/Image"]
+    assert len(images) == 1
+    data = render_docx(brief)
+    assert render_docx(brief) == data
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert [n for n in z.namelist() if n.startswith("word/media/")] == ["word/media/image1.png"]
+    out = docx.Document(io.BytesIO(data))
+    assert out.paragraphs[0]._p.find(f".//{{{W}}}drawing") is not None
+    assert out.paragraphs[1].text == brief.title

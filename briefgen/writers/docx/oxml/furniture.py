@@ -2,7 +2,8 @@
 
 The header carries the classification marking (centred) over the title and running head; the
 footer the page pattern (its {page} and {pages} become PAGE and NUMPAGES fields) over the
-marking again. A reference document that numbers its own pages keeps its footer.
+marking again. The cover page has the marking and the footer but no title line (the title is
+right under it), as in the PDF. A reference document that numbers its own pages keeps its footer.
 """
 
 from __future__ import annotations
@@ -22,20 +23,20 @@ def header_footer(document, styles: dict[str, str], *, title: str, running_head:
     if section.page_width and section.left_margin is not None and section.right_margin is not None:
         text_width = int(section.page_width.twips - section.left_margin.twips
                          - section.right_margin.twips)
+    mark = marking(styles, classification).xml() if classification else ""
 
     hdr = section.header.part.element
-    if not _has_content(hdr):
+    own_header = _has_content(hdr)  # a reference document's own header is kept
+    if not own_header:
         _clear(hdr)
-    if classification:
-        hdr.extend(parse(marking(styles, classification).xml()))
     para = Para(styles["header"]).add_text(title)
     if running_head:
         para.add_text("\t" + running_head)
     para.isolate_rtl()
-    p = parse(para.xml())[0]
+    elements = parse(mark + para.xml())
     if text_width:
-        _right_tab(document, p, styles["header"], text_width)
-    hdr.append(p)
+        _right_tab(document, elements[-1], styles["header"], text_width)
+    hdr.extend(elements)
 
     ftr = section.footer.part.element
     if any("PAGE" in (t.text or "") for t in ftr.iter(x.w("instrText"))) or any(
@@ -51,9 +52,15 @@ def header_footer(document, styles: dict[str, str], *, title: str, running_head:
             p.field("NUMPAGES", "1")
         else:
             p.add_text(piece)
-    ftr.extend(parse(p.xml()))
-    if classification:
-        ftr.extend(parse(marking(styles, classification).xml()))
+    footer = p.xml() + mark
+    ftr.extend(parse(footer))
+    if not own_header and not section.different_first_page_header_footer:
+        # the cover page: the marking, no title line over the title itself; the same footer
+        section.different_first_page_header_footer = True
+        for part, xml in ((section.first_page_header, mark or "<w:p/>"),
+                          (section.first_page_footer, footer)):
+            _clear(part.part.element)
+            part.part.element.extend(parse(xml))
 
 
 def marking(styles: dict[str, str], classification: str) -> Para:
@@ -64,7 +71,7 @@ def marking(styles: dict[str, str], classification: str) -> Para:
 def toc_field_begin(levels: str = "1-2") -> str:
     """Runs that open a TOC field (hyperlinked entries); its result is the paragraphs that
     follow, pre-filled so the contents read well before Word updates the field."""
-    return ('<w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r>'
+    return ('<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
             f'<w:r><w:instrText xml:space="preserve"> TOC \\o "{levels}" \\h \\z \\u </w:instrText>'
             '</w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>')
 
