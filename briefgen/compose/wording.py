@@ -9,6 +9,7 @@ the annotated (review) edition adds them with a SHA-256 prefix of the archived t
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from string import Formatter
 
@@ -32,7 +33,11 @@ def load(templates: Path, language: str = "en", annotated: bool = False) -> Word
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise BuildError(f"{display_path(path)}: error: cannot read the wording: {exc}") from None
+        at = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        where = f"{display_path(path)}:{at[1]}:{at[2]}" if at else display_path(path)
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        raise BuildError(f"{where}: error: not valid TOML: {message} "
+                         "(hint: see the bundled wording.toml)") from None
     table = data.get(language) or data.get(language.split("-")[0].lower())
     if not isinstance(table, dict):
         raise BuildError(f"{display_path(path)}:1:1: error: no wording for language "
