@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
+import subprocess
 import zipfile
 from dataclasses import replace
 from pathlib import Path
@@ -288,3 +290,22 @@ def test_the_desks_logo_is_on_the_cover_of_both_formats():
     out = docx.Document(io.BytesIO(data))
     assert out.paragraphs[0]._p.find(f".//{{{W}}}drawing") is not None
     assert out.paragraphs[1].text == brief.title
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_shows_the_marking_on_every_page_of_the_word_brief(tmp_path):
+    brief = replace(sample_brief(lines=60), classification="OFFICIAL-SENSITIVE",
+                    running_head="Example desk")
+    src = tmp_path / "brief.docx"
+    src.write_bytes(render_docx(brief))
+    profile = (tmp_path / "lo-profile").as_uri()
+    result = subprocess.run(["soffice", f"-env:UserInstallation={profile}", "--headless",
+                             "--convert-to", "pdf", "--outdir", str(tmp_path), str(src)],
+                            capture_output=True, text=True, timeout=240)
+    assert result.returncode == 0, result.stderr
+    pages = [p.extract_text() for p in PdfReader(tmp_path / "brief.pdf").pages]
+    assert len(pages) > 2
+    for i, text in enumerate(pages, 1):
+        assert text.count("OFFICIAL-SENSITIVE") == 2, i
+        assert f"Page {i} of {len(pages)}" in text
+        assert ("Example desk" in text) == (i > 1)

@@ -152,19 +152,18 @@ class _DocxBuilder:
         s = self.s
         out = [self.Para(s["toc_heading"]).add_text(self.labels.get("contents", "")).xml()]
         items = list(self.toc_anchors.items())
+        top = min(self.brief.blocks[i].level for i, _ in items)
         for n, (i, anchor) in enumerate(items):
             block = self.brief.blocks[i]
-            p = self.Para(s["toc1" if block.level == min(b.level for b in self._headings()) else "toc2"])
+            p = self.Para(s["toc1" if block.level == top else "toc2"])
             if n == 0:
                 p.markup(toc_field_begin())
             p.link_to_bookmark(anchor, block.text)
             if n == len(items) - 1:
                 p.markup(TOC_FIELD_END)
             out.append(p.xml())
+        out.append(self.Para(s["cover_end"]).xml())  # a rule under the contents, as in the PDF
         return out
-
-    def _headings(self):
-        return (self.brief.blocks[i] for i in self.toc_anchors)
 
     # --- body ---------------------------------------------------------------------------------
 
