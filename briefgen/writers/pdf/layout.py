@@ -64,7 +64,7 @@ STYLES = {
     "h1": Style(15, 19, bold=True, accent=True, before=16, after=6, keep=True),
     "h2": Style(12.5, 16, bold=True, accent=True, before=14, after=5, keep=True),
     "h3": Style(10.5, 14, bold=True, before=10, after=3, keep=True),
-    "note": Style(9.5, 13.5, italic=True, color=SLATE, after=6),
+    "note": Style(9.5, 13.5, italic=True, color=SLATE, left=9, before=2, after=8),
     "judgment": Style(10, 14.5, before=6, after=10, left=10),
     "bullet": Style(10, 14.5, left=14, after=4),
     "paragraph": Style(10, 14.5, after=7),
@@ -175,7 +175,8 @@ class Story:
                                       outline=(f"sec_{i}", blk.text.strip(), depth)))
                 continue
             style = st.get(blk.kind, st["paragraph"])
-            box = Box(self.accent, SHADE) if blk.kind == "judgment" else None
+            box = (Box(self.accent, SHADE) if blk.kind == "judgment" else
+                   Box(self.accent, None, 1.5) if blk.kind == "note" else None)
             out.append(self.block(self.inlines(blk, style), style,
                                   "•" if blk.kind == "bullet" else None, box=box))
             pending += blk.cites

@@ -41,10 +41,11 @@ class Bullet(NamedTuple):
 
 
 class Box(NamedTuple):
-    """A block set apart: a rule down its left edge on a shaded ground (judgments)."""
+    """A block set apart: a rule down its left edge, on a shaded ground if `shade` is set."""
 
     rule: object
-    shade: object
+    shade: object = None
+    width: float = 2.5
 
 
 def text_width(text: str, font: str, size: float) -> float:
@@ -237,10 +238,11 @@ class TextBlock(Flowable):
         if self.box:
             pad = self.leading / 4
             canv.saveState()
-            canv.setFillColor(self.box.shade)
-            canv.rect(0, -pad, self.width, self.height + 2 * pad, stroke=0, fill=1)
+            if self.box.shade is not None:
+                canv.setFillColor(self.box.shade)
+                canv.rect(0, -pad, self.width, self.height + 2 * pad, stroke=0, fill=1)
             canv.setFillColor(self.box.rule)
-            canv.rect(0, -pad, 2.5, self.height + 2 * pad, stroke=0, fill=1)
+            canv.rect(0, -pad, self.box.width, self.height + 2 * pad, stroke=0, fill=1)
             canv.restoreState()
         # One BT ... ET per block, written as PDF operators: what reportlab's text object would
         # write for these calls (TrueType subsets: "/F1+0 10 Tf 12 TL", "(...) Tj"), minus its
