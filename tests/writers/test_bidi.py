@@ -62,3 +62,22 @@ def test_spans_keep_numbers_and_punctuation_where_readers_expect_them():
     assert rtl("عام 2019 في Latin") == ["عام 2019 في"]  # a number between Arabic words
     assert rtl("مركز المستقبل (2019)") == ["مركز المستقبل (2019)"]  # N0: the bracket pair
     assert rtl("2019 عام.") == ["عام"]
+
+
+_PIECES = ["مركز", "المستقبل", "عام", "Haftar", "NATO", "2019", "28", "12.5", " ", " ", ", ",
+           ". ", "(", ")", "“", "”", "—", "-", "، "]
+
+
+def test_both_writers_agree_on_any_mix_of_arabic_latin_numbers_and_punctuation(monkeypatch):
+    from hypothesis import given, settings, strategies as st
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=12))
+    def check(pieces):
+        text = "".join(pieces).strip() or "x"
+        spans = [text[a:b] for a, b in rtl_spans(text)]
+        assert word_rtl_pieces(text) == spans
+        with monkeypatch.context() as m:
+            assert pdf_rtl_pieces(text, m) == spans
+
+    check()
