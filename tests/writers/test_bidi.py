@@ -28,7 +28,8 @@ def word_rtl_pieces(text: str) -> list[str]:
 
 def pdf_rtl_pieces(text: str, monkeypatch) -> list[str]:
     """The spans the PDF writer shapes right to left (recorded as its shaper gets them)."""
-    from briefgen.writers.pdf.fonts import Shaper, load_fonts
+    from briefgen.writers.pdf.fonts import load_fonts
+    from briefgen.writers.pdf.shaping import Shaper
 
     seen: list[str] = []
     original = Shaper._rtl_chunks

@@ -25,7 +25,8 @@ from reportlab.platypus.frames import Frame
 from briefgen.compose.model import Block, Brief, Cite, Run, SourceEntry
 from briefgen.errors import BuildError
 from briefgen.writers.pdf.canvas import BriefCanvas, Furniture
-from briefgen.writers.pdf.fonts import FontSet, Shaper
+from briefgen.writers.pdf.fonts import FontSet
+from briefgen.writers.pdf.shaping import Shaper
 from briefgen.writers.pdf.text import Box, Bullet, Piece, TextBlock, forget_widths, text_width
 
 INK = HexColor("#1F2328")
