@@ -8,7 +8,8 @@ the classification marking, running head and "page x of y" on every page, docume
 embedded TrueType subsets of the bundled fonts (templates/fonts/), Arabic shaped and right to
 left. Every word comes from the brief model. The same brief always gives the same bytes.
 
-Modules: this one (entry point and glyph check), `fonts` (fonts, fallback, shaping), `layout`
+Modules: this one (entry point and glyph check), `fonts` (loading, subsets), `shaping`
+(fallback, right-to-left shaping), `layout`
 (styles, story), `canvas` (pages, furniture, links) and `text` (the text flowable); all but this
 one import reportlab, so they are imported only when a PDF is rendered.
 """
