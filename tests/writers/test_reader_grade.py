@@ -309,3 +309,17 @@ def test_libreoffice_shows_the_marking_on_every_page_of_the_word_brief(tmp_path)
         assert text.count("OFFICIAL-SENSITIVE") == 2, i
         assert f"Page {i} of {len(pages)}" in text
         assert ("Example desk" in text) == (i > 1)
+
+
+def test_each_pdf_note_is_at_the_foot_of_the_page_that_shows_its_line():
+    brief = sample_brief(lines=120)
+    pdf = PdfReader(io.BytesIO(render_pdf(brief, FONTS)))
+    dests = pdf.named_destinations
+    markers = [(i, a.get_object()["/Dest"], a.get_object()["/Rect"])
+               for i, page in enumerate(pdf.pages) for a in page.get("/Annots") or []
+               if a.get_object().get("/Dest", "").startswith("note_")]
+    assert [d for _, d, _ in markers] == [f"note_{c.number}" for c in brief.cites]
+    assert len({i for i, _, _ in markers}) > 2  # over several pages
+    for page, dest, rect in markers:
+        assert pdf.get_destination_page_number(dests[dest]) == page, dest
+        assert dests[dest]["/Top"] < rect[1]  # below its line: at the foot of the page

@@ -2,10 +2,9 @@
 
 Platypus places the blocks on pages (frames, keep-with-next, page breaks); the blocks are
 `text.TextBlock`s. Every word comes from the brief model. Each cited line's note (same number
-and words as the Word footnote) is printed at the end of its section, under a short rule: a
-note placed at the foot of its page would need platypus to reserve room in the frame for the
-notes of the lines it has not placed yet, which it has no way to do without laying the page out
-twice. Markers link to their note, a note's source to its annex entry, an entry to its URL.
+and words as the Word footnote) is printed at the foot of the page that shows the line
+(`notes.NotesFrame`). Markers link to their note, a note's source to its annex entry, an entry
+to its URL.
 Imported by `writer.render_pdf` only when a PDF is rendered.
 """
 
@@ -20,12 +19,12 @@ from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import mm
 from reportlab.platypus.doctemplate import BaseDocTemplate, PageTemplate
 from reportlab.platypus.flowables import HRFlowable, Image, PageBreak
-from reportlab.platypus.frames import Frame
 
 from briefgen.compose.model import Block, Brief, Cite, Run, SourceEntry
 from briefgen.errors import BuildError
 from briefgen.writers.pdf.canvas import BriefCanvas, Furniture
 from briefgen.writers.pdf.fonts import FontSet
+from briefgen.writers.pdf.notes import NotesFrame
 from briefgen.writers.pdf.shaping import Shaper
 from briefgen.writers.pdf.text import Box, Bullet, Piece, TextBlock, forget_widths, text_width
 
@@ -161,15 +160,11 @@ class Story:
         out = self.cover()
         headings = [(i, blk) for i, blk in enumerate(b.blocks) if blk.kind == "heading"]
         levels = sorted({blk.level for _, blk in headings})
-        top = levels[0] if levels else None
         if b.toc and headings:
             out += self.contents(headings, levels)
-        depth, pending = -1, []
+        depth = -1
         for i, blk in enumerate(b.blocks):
             if blk.kind == "heading":
-                if blk.level == top and pending:
-                    out += self.notes(pending)
-                    pending = []
                 style = st[f"h{min(max(blk.level, 1), 3)}"]
                 depth = min(levels.index(blk.level), depth + 1)
                 out.append(self.block(self.inlines(blk, style), style,
@@ -178,11 +173,9 @@ class Story:
             style = st.get(blk.kind, st["paragraph"])
             box = (Box(self.accent, SHADE) if blk.kind == "judgment" else
                    Box(self.accent, None, 1.5) if blk.kind == "note" else None)
+            notes = {f"#note_{c.number}": self.note(c) for c in blk.cites}
             out.append(self.block(self.inlines(blk, style), style,
-                                  "•" if blk.kind == "bullet" else None, box=box))
-            pending += blk.cites
-        if pending:
-            out += self.notes(pending)
+                                  "•" if blk.kind == "bullet" else None, box=box, notes=notes))
         if b.sources:
             out += self.annex()
         return out
@@ -215,15 +208,11 @@ class Story:
                               spaceAfter=4))
         return out
 
-    def notes(self, cites) -> list:
-        """The notes of a section's lines, under a short rule, each the target of its marker."""
+    def note(self, cite: Cite) -> TextBlock:
+        """A line's note, the target of its marker; its source links to the annex entry."""
         style = STYLES["footnote"]
-        out = [HRFlowable(width="30%", thickness=0.5, color=RULE, spaceBefore=6, spaceAfter=4,
-                          hAlign="LEFT")]
-        for cite in cites:
-            pieces = self.runs(cite.note, style, link_first="#" + cite.source.anchor)
-            out.append(self.block(pieces, style, str(cite.number), anchor=f"note_{cite.number}"))
-        return out
+        pieces = self.runs(cite.note, style, link_first="#" + cite.source.anchor)
+        return self.block(pieces, style, str(cite.number), anchor=f"note_{cite.number}")
 
     def annex(self) -> list:
         st, b = STYLES, self.brief
@@ -292,9 +281,10 @@ def build_pdf(brief: Brief, fonts: FontSet) -> bytes:
         author=brief.author, subject=brief.subject, keywords=list(brief.keywords),
         creator="briefgen", invariant=1, lang=brief.language, displayDocTitle=1,
         initialFontName=fonts.font(fonts.primary))
-    frame = Frame(MARGIN_X, MARGIN_BOTTOM, text_w, page_h - MARGIN_TOP - MARGIN_BOTTOM,
-                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body")
-    doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
+    frame = NotesFrame(MARGIN_X, MARGIN_BOTTOM, text_w, page_h - MARGIN_TOP - MARGIN_BOTTOM,
+                       leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body",
+                       rule_color=RULE)
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPageEnd=frame.draw_notes)])
     running = fit(shaper, brief.running_head, run.size, text_w / 3)
     furniture = Furniture(
         page_w, page_h, MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM,

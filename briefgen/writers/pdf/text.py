@@ -189,9 +189,10 @@ class TextBlock(Flowable):
                  space_after: float = 0.0, keep_with_next: bool = False,
                  anchor: str | None = None, outline: tuple | None = None,
                  lines: list | None = None, orphans: int = 2, widows: int = 2,
-                 box: Box | None = None):
+                 box: Box | None = None, notes: dict | None = None):
         super().__init__()
         self.box = box
+        self.notes = notes  # link of a marker ("#note_3") -> the note it points to
         self.pieces, self.leading, self.size, self.left = pieces, leading, size, left
         self.bullet, self.anchor, self.outline = bullet, anchor, outline
         self.spaceBefore, self.spaceAfter = space_before, space_after
@@ -211,9 +212,17 @@ class TextBlock(Flowable):
         self.wrap(availWidth, availHeight)
         lines = self._lines
         fit = int(availHeight / self.leading + 1e-6)
-        if fit >= len(lines):
+        room = getattr(getattr(self, "_frame", None), "room_for", None)
+        if room is None or not self.notes:
+            room = None
+        if fit >= len(lines) and (room is None or len(lines) * self.leading
+                                  + room(self.notes_of(lines)) <= availHeight):
             return [self]
         fit = min(fit, len(lines) - self.widows)
+        if room is not None:  # the head's notes must fit on this page too
+            while fit >= self.orphans and (
+                    fit * self.leading + room(self.notes_of(lines[:fit])) > availHeight):
+                fit -= 1
         if fit < self.orphans:
             return []  # the whole block goes to the next page
         head = self._part(lines[:fit], self.bullet, self.spaceBefore, 0.0)
@@ -225,7 +234,20 @@ class TextBlock(Flowable):
     def _part(self, lines, bullet, before, after) -> TextBlock:
         return TextBlock(self.pieces, leading=self.leading, size=self.size, left=self.left,
                          bullet=bullet, space_before=before, space_after=after, lines=lines,
-                         orphans=1, widows=1, box=self.box)
+                         orphans=1, widows=1, box=self.box, notes=self.notes)
+
+    def notes_of(self, lines: list | None) -> list:
+        """The notes whose markers are in `lines` (default: this block's lines), in order."""
+        if not self.notes:
+            return []
+        out = []
+        for line, _ in self._lines if lines is None else lines:
+            for word in line:
+                for p, _, _ in word[1]:
+                    note = self.notes.get(p.link)
+                    if note is not None and note not in out:
+                        out.append(note)
+        return out
 
     def draw(self):
         canv = self.canv
