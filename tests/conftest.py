@@ -8,6 +8,7 @@ import sys
 import textwrap
 from datetime import datetime, timezone
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -73,12 +74,49 @@ def sample_brief(lines: int = 4, name: str = "theme-sample") -> Brief:
          Cite(n, futures, "haftar-pressures", futures.quotes[0].text, "August 2017")),
         fact_ids=("haftar-pressures",), origin="t.md.j2:9",
     ))
-    return Brief(
+    return worded(Brief(
         name=name, title="NATO security assistance", subtitle="Theme brief · as of 28 August 2017",
         subject="Libya: NATO security assistance", keywords=("Libya", "NATO"),
         author="briefgen", created=datetime(2017, 8, 28, tzinfo=timezone.utc),
         blocks=tuple(blocks), sources=(nato, futures),
-    )
+    ))
+
+
+SOURCE_FACTS = {  # what the fact files of the sample sources would say (for the wording)
+    "nato-watch-2013-06": dict(published=SimpleNamespace(year=2013, month=6, day=None),
+                               file="sources/002_nato-watch.txt"),
+    "futures-centre-2017": dict(published=SimpleNamespace(year=2017, month=8, day=28),
+                                file="sources/001_futures.txt"),
+}
+
+
+def worded(brief: Brief, annotated: bool = False) -> Brief:
+    """The brief with the notes, annex entries, grading key and labels the composer words."""
+    from dataclasses import replace
+
+    from briefgen.compose.wording import load
+
+    words = load(ROOT / "templates", annotated=annotated)
+    sources = {s.id: SimpleNamespace(**{**s.__dict__, **SOURCE_FACTS.get(s.id, {})})
+               for s in brief.sources}
+    entries = {}
+    for s in brief.sources:
+        uses = {q.text: list(q.fact_ids) for q in s.quotes}
+        heading, lines = words.entry(sources[s.id], uses, "ab" * 32)
+        entries[s.id] = replace(s, heading=heading, lines=lines)
+    seen: set[str] = set()
+    blocks = []
+    for b in brief.blocks:
+        inlines = []
+        for i in b.inlines:
+            if isinstance(i, Cite):
+                note = words.note(sources[i.source.id], i.quote, i.fact_id, i.source.id not in seen)
+                seen.add(i.source.id)
+                i = replace(i, source=entries[i.source.id], note=note)
+            inlines.append(i)
+        blocks.append(replace(b, inlines=tuple(inlines)))
+    return replace(brief, blocks=tuple(blocks), sources=tuple(entries[s.id] for s in brief.sources),
+                   labels=words.labels(), annex_intro=words.annex_intro())
 
 
 @pytest.fixture

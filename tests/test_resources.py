@@ -21,7 +21,8 @@ def base(tmp_path):
 
 def test_packaged_defaults_are_complete():
     names = sorted(p.name for p in resources.TEMPLATES.iterdir())
-    assert names == ["email.html.j2", "email.txt.j2", "theme.md.j2", "weekly.md.j2"]
+    assert names == ["email.html.j2", "email.txt.j2", "theme.md.j2", "weekly.md.j2",
+                     "wording.toml"]
     fonts = sorted(p.name for p in resources.FONTS.iterdir())
     assert "OFL.txt" in fonts and "NotoSans-Regular.ttf" in fonts
 

@@ -17,10 +17,12 @@ from briefgen.errors import BuildError
 from briefgen.factbase.base import FactBase
 from briefgen.factbase.models import Fact
 from briefgen.compose.templating import Renderer
+from briefgen.compose import wording as _wording
 
 _TOKEN = re.compile("\ue000(\\d+)\ue001|\ue002(\\d+)\ue003")  # DATA / CITE placeholders
 _NUMBER = re.compile("(?<=[\ue000\ue002])\\d+(?=[\ue001\ue003])")  # a placeholder's number
 _EMPTY = re.compile("[\ue000\ue002](?=[\ue001\ue003])")  # a placeholder whose number is out
+_SPACES = re.compile("[^\\S\u00a0\u2007\u202f]+")  # white space, but no-break spaces stay
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,9 @@ def compose(base: FactBase, templates: Path, spec: Spec) -> Brief:
                "title": spec.title, "subtitle": spec.subtitle, "themes": themes}
     renderer = Renderer(templates)
     text, origins = renderer.render(spec.template, context)
-    return _Builder(base, renderer, spec, origins).build(text)
+    words = _wording.load(templates, getattr(spec, "language", "en"),
+                          annotated=getattr(spec, "annotated", False))
+    return _Builder(base, renderer, spec, origins, words).build(text)
 
 
 def _views(value, view):
@@ -105,8 +109,11 @@ def _views(value, view):
 class _Builder:
     """Turns the parsed Markdown into blocks, numbering citations and collecting the annex."""
 
-    def __init__(self, base: FactBase, renderer: Renderer, spec: Spec, origins: list[int]):
+    def __init__(self, base: FactBase, renderer: Renderer, spec: Spec, origins: list[int],
+                 words: _wording.Wording):
         self.base, self.renderer, self.spec, self.origins = base, renderer, spec, origins
+        self.words = words  # notes, annex entries, grading key and labels are worded there
+        self.sha256: dict[str, str] = {}  # source id -> SHA-256 of its archived text
         self.entries: dict[str, dict] = {}  # source id -> annex entry fields, in order
         self.uses: dict[str, dict[str, list[str]]] = {}  # source id -> quote -> fact ids
         self.cites = 0
@@ -152,7 +159,9 @@ class _Builder:
         return Brief(name=spec.name, title=spec.title, subtitle=spec.subtitle,
                      subject=spec.subject, keywords=spec.keywords, author="briefgen",
                      created=spec.created, blocks=tuple(blocks), sources=sources,
-                     extra={"provenance": [self.line_record(b) for b in blocks if b.cites]})
+                     extra={"provenance": [self.line_record(b) for b in blocks if b.cites]},
+                     labels=self.words.labels(), annex_intro=self.words.annex_intro(
+                         judgments=any(b.kind == "judgment" for b in blocks)) if sources else ())
 
     def block(self, kind: str, level: int, children, origin: str) -> Block:
         parts: list = []  # [text, bold, italic] lists (merged as they come) and Cites
@@ -181,7 +190,8 @@ class _Builder:
                 _add(parts, text[pos:m.start()], bold, italic)
             data, cite = m.groups()
             if data is not None:
-                _add(parts, " ".join(str(self.renderer.values[int(data)]).split()), bold, italic)
+                value = _SPACES.sub(" ", str(self.renderer.values[int(data)])).strip(" ")
+                _add(parts, value, bold, italic)
             else:
                 for fact in _facts(self.renderer.values[int(cite)].facts):
                     parts.extend(self.cite(fact))
@@ -195,24 +205,29 @@ class _Builder:
         for n, citation in enumerate(fact.citations):
             verified = self.base.verified[(fact.id, n)]
             sid = citation.source
+            first = sid not in self.entries  # full reference the first time, short after
             self.entries.setdefault(sid, {"number": len(self.entries) + 1})
+            self.sha256[sid] = verified.sha256
             self.uses.setdefault(sid, {}).setdefault(verified.exact, [])
             if fact.id not in self.uses[sid][verified.exact]:
                 self.uses[sid][verified.exact].append(fact.id)
             self.cites += 1
             self.cited[self.cites] = (fact.id, n)
             cites.append(Cite(self.cites, _Placeholder(sid), fact.id, verified.exact,
-                              fact.date.display()))
+                              fact.date.display(), self.words.note(
+                                  self.base.sources[sid], verified.exact, fact.id, first)))
         return cites
 
     def entry(self, sid: str) -> SourceEntry:
         source, number = self.base.sources[sid], self.entries[sid]["number"]
+        heading, lines = self.words.entry(source, self.uses[sid], self.sha256[sid])
         return SourceEntry(
             id=sid, number=number, anchor=f"src_{number}", publisher=source.publisher,
             title=source.title, author=source.author, published=source.published.display(),
             url=source.url, file_name=Path(source.file).name, reliability=source.reliability,
             language=source.language,
-            quotes=tuple(QuoteUse(q, tuple(ids)) for q, ids in self.uses[sid].items()))
+            quotes=tuple(QuoteUse(q, tuple(ids)) for q, ids in self.uses[sid].items()),
+            heading=heading, lines=lines)
 
     def line_record(self, block: Block) -> dict:
         """Provenance of one line: its facts, and for each citation the exact source spans."""

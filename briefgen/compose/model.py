@@ -33,7 +33,8 @@ class SourceEntry:
     # The entry as the reader sees it, worded by the composer (readers' or annotated edition):
     # writers lay these out and never word an entry themselves.
     heading: tuple[Run, ...] = ()  # e.g. "Source 3  NATO Watch: NATO returns to Libya ..."
-    lines: tuple[tuple[Run, ...], ...] = ()  # each a paragraph of the entry (fields, quotes)
+    lines: tuple[tuple[Run, ...], ...] = ()  # each a paragraph of the entry (fields, quotes);
+    # a run whose text is the entry's `url` is shown as a link to it
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class Cite:
     date: str  # the fact's date, display form
     # The note's words (source reference, in full the first time and short after, and the exact
     # quote): the same number and words in both formats (Word footnote, PDF note).
+    # The first run is the source reference: writers link it to the source's annex entry.
     note: tuple[Run, ...] = ()
 
 

@@ -66,45 +66,44 @@ def test_text_from_the_model_prints_literally(reader):
 def test_title_block_and_page_x_of_y(reader):
     texts = page_texts(reader)
     assert texts[0].startswith("NATO security assistance\nTheme brief · as of 28 August 2017\n"
-                               "28 August 2017 · 5 cited lines · 2 sources\n")
+                               "NATO security assistance\n")
     assert len(texts) == 2
     for i, text in enumerate(texts, 1):
         assert text.rstrip().endswith(f"Page {i} of 2")
 
 
-def test_citation_markers_link_to_named_annex_destinations(reader):
+def test_markers_link_to_their_notes_and_notes_to_the_annex(reader):
     dests = reader.named_destinations
-    assert sorted(dests) == ["src_1", "src_2"]
+    assert sorted(n for n in dests if n.startswith("src_")) == ["src_1", "src_2"]
+    assert sorted(n for n in dests if n.startswith("note_")) == [f"note_{i}" for i in range(1, 6)]
     annex_page = 1
-    assert page_texts(reader)[annex_page].startswith("Sources\n[1] NATO Watch")
-    for name in dests:
+    assert page_texts(reader)[annex_page].startswith("Sources\nHow to read the gradings.")
+    for name in ("src_1", "src_2"):
         assert reader.get_destination_page_number(dests[name]) == annex_page
-    # src_1 is the first entry, src_2 below it
     assert dests["src_1"]["/Top"] > dests["src_2"]["/Top"]
     internal = [(i, a["/Dest"]) for i, a in links(reader) if "/Dest" in a]
-    # four bullets and one paragraph, one marker each, all on the first page
-    assert internal == [(0, "src_1"), (0, "src_2"), (0, "src_1"), (0, "src_2"), (0, "src_2")]
-    # the markers are superscript numbers: "[1]" right after the grading
-    assert "C2 · 4 June 2013[1]" in page_texts(reader)[0]
+    # each marker links to its note; each note's source reference to its annex entry
+    markers = [d for _, d in internal if d.startswith("note_")]
+    assert markers == [f"note_{i}" for i in range(1, 6)]
+    notes = [d for _, d in internal if d.startswith("src_")]  # a note on two lines: two links
+    assert set(notes) == {"src_1", "src_2"} and len(notes) >= len(markers)
+    # the markers are superscript numbers right after the grading
+    assert "C2 · 4 June 2013 1" in page_texts(reader)[0] or "C2 · 4 June 20131" in page_texts(reader)[0]
 
 
-def test_annex_entries_link_to_the_source_url_and_show_everything(reader):
+def test_annex_entries_link_to_the_source_url_and_show_the_models_words(reader):
     uris = [(i, a["/A"]["/URI"]) for i, a in links(reader) if "/A" in a]
     assert uris == [(1, "https://example.org/nato-watch?a=1&b=2")]
     annex = " ".join(page_texts(reader)[1].split())
     for expected in [
-        "[1] NATO Watch · NATO returns to Libya but not in a combat role",
-        "Author: Nigel Chamberlain · Published: June 2013 · Reliability: C (fairly reliable)",
-        "URL: https://example.org/nato-watch?a=1&b=2",
-        "Archived text: 002_nato-watch.txt",
+        "1 NATO Watch: NATO returns to Libya but not in a combat role",
+        "Nigel Chamberlain · June 2013 · reliability C (fairly reliable)",
+        "https://example.org/nato-watch?a=1&b=2",
         "“there will be no troop deployment and any training activities would take place outside "
-        "Libya” — cited by nato-2013-no-troops",
-        f"[2] {ARABIC} · Haftar’s motives for rapprochement with Russia",
-        "Author: not named · Published: 28 August 2017 · Reliability: B (usually reliable)",
-        "URL: none (archived copy only)",
-        "Archived text: 001_futures.txt",
-        "“to confront regional and international pressures” — cited by haftar-pressures, "
-        "tricky-fact",
+        "Libya”",
+        ARABIC, "Haftar’s motives for rapprochement with Russia",
+        "28 August 2017 · reliability B (usually reliable)",
+        "“to confront regional and international pressures”",
     ]:
         assert expected in annex
 
@@ -150,8 +149,8 @@ def test_every_font_is_an_embedded_truetype_subset(reader):
 
 def test_arabic_is_shaped_right_to_left_and_extracts_in_reading_order(reader):
     texts = page_texts(reader)
-    assert f"backing. {ARABIC}.[2]" in texts[0]
-    assert f"[2] {ARABIC} ·" in texts[1]
+    assert f"backing. {ARABIC}.5" in texts[0]
+    assert ARABIC in texts[1]  # (pypdf's own bidi moves the colon after it: not checked)
     # drawn with the Arabic font, in contextual forms (glyphs that no character maps to)
     content = reader.pages[0].get_contents().get_data()
     naskh = [k for k, ref in reader.pages[0]["/Resources"]["/Font"].items()
@@ -189,22 +188,11 @@ def test_long_brief_numbers_every_page_and_points_at_the_right_ones():
     texts = page_texts(r)
     for i, text in enumerate(texts, 1):
         assert text.rstrip().endswith(f"Page {i} of {n}")
-    assert {r.get_destination_page_number(d) for d in r.named_destinations.values()} == {n - 1}
+    assert {r.get_destination_page_number(d) for name, d in r.named_destinations.items()
+            if name.startswith("src_")} == {n - 1}
     second = r.outline[1]
     assert second.title == "Haftar’s motives"
     assert "\nHaftar’s motives\n" in texts[r.get_destination_page_number(second)]
-
-
-def test_right_to_left_spans_follow_the_bidi_rules():
-    from briefgen.writers.pdf.fonts import _rtl_spans
-
-    def spans(text):
-        return [text[a:b] for a, b in _rtl_spans(text)]
-
-    assert spans("the LNA (الجيش الوطني) said") == ["الجيش الوطني"]
-    assert spans("تصريحات المتحدث (2019) and more") == ["تصريحات المتحدث (2019)"]
-    assert spans("in عام 2019 was") == ["عام 2019"]
-    assert spans("2019 عام.") == ["عام"]
 
 
 def test_missing_fonts_fail_the_build(tmp_path, monkeypatch):
@@ -227,7 +215,7 @@ def test_a_character_no_font_has_fails_the_build_naming_the_fact(monkeypatch):
 def test_every_missing_character_is_reported_at_once(monkeypatch):
     monkeypatch.chdir(ROOT)
     brief = sample_brief()
-    src = replace(brief.sources[1], title="Title with \u2603 snowman")
+    src = replace(brief.sources[1], heading=(Run("Title with \u2603 snowman"),))
     bad = Block("bullet", (Run("ok \U0001F600 and \u0fd0 and \U0001F600 again"),
                            Cite(9, src, "a", "q", "d")), fact_ids=("a", "b"))
     brief = replace(brief, title="Title \U0001F680", blocks=brief.blocks + (bad,),

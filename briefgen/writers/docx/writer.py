@@ -1,13 +1,11 @@
-"""The Word writer: a Brief in, the bytes of a .docx out.
+"""The Word writer: a Brief in, the bytes of a .docx out (brief model -> paragraphs).
 
-Citations are real Word footnotes that link to the source's entry in the "Sources" annex (a
-bookmark per source); headings use Word's built-in Heading styles; the header carries the title and
-the footer "Page X of Y". With a reference document (like pandoc's --reference-doc) its styles are
-kept and only the styles it lacks are added; without one, the house style below applies.
-
-Paragraphs are written as XML text (`ooxml_runs`, style ids resolved once) and parsed in one go, so
-a brief of thousands of lines renders in seconds, and the package is written reproducibly: the same
-brief gives byte-identical files.
+Citations are real Word footnotes holding the note the model words (source reference linked to
+its entry in the Sources annex, then the exact quote); headings use Word's Heading styles, so the
+navigation pane and the table of contents work. With a reference document (like pandoc's
+--reference-doc) its styles are kept and only the styles it lacks are added. Every word comes
+from the model; all raw XML (styles, numbering, footnotes, fields, header and footer, the
+package) is in `oxml/`. The same brief gives byte-identical files.
 """
 
 from __future__ import annotations
@@ -16,21 +14,19 @@ import re
 from datetime import timezone
 from pathlib import Path
 
-from briefgen.compose.model import Block, Brief, Cite, SourceEntry
+from briefgen.compose.model import Block, Brief, Cite, Run, SourceEntry
 from briefgen.errors import BuildError
-from briefgen.writers.docx.styles import ACCENT, GREY, INK, LIGHT, RELIABILITY, STYLES, StyleSpec
-from briefgen.writers.docx.oxml.runs import ARABIC_FONT, Para, first_strong_is_rtl, has_rtl, parse
+from briefgen.writers.bidi import first_strong_is_rtl
 
 _BOOKMARK_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,39}$")
-_BLOCK_KINDS = {"heading", "bullet", "paragraph", "note"}
+_BLOCK_KINDS = {"heading", "bullet", "paragraph", "note", "judgment"}
+_STYLE_OF = {"bullet": "bullet", "note": "note", "judgment": "judgment", "paragraph": "normal"}
 
 
 def render_docx(brief: Brief, reference: Path | None = None) -> bytes:
     """Render `brief` as a .docx; `reference` optionally supplies the organisation's styles."""
     _validate(brief)
     import docx  # lazy: python-docx is only needed when a Word file is written
-
-    from briefgen.writers.docx.oxml import package as ooxml
 
     if reference is not None:
         reference = Path(reference)
@@ -43,7 +39,7 @@ def render_docx(brief: Brief, reference: Path | None = None) -> bytes:
     else:
         document = docx.Document()
     try:
-        return _DocxBuilder(document, brief, ooxml, house=reference is None).build()
+        return _DocxBuilder(document, brief, house=reference is None).build()
     except ValueError as exc:  # lxml refuses characters XML cannot hold (title, subject, ...)
         raise BuildError(f"brief {brief.name}: text cannot be written to Word: {exc}") from exc
 
@@ -71,38 +67,50 @@ def _validate(brief: Brief) -> None:
 
 
 class _DocxBuilder:
-    def __init__(self, document, brief: Brief, ooxml, *, house: bool) -> None:
-        self.doc = document
-        self.brief = brief
-        self.x = ooxml
-        self.house = house
-        self._bookmark_id = 0
+    def __init__(self, document, brief: Brief, *, house: bool) -> None:
+        from briefgen.writers.docx.oxml import package, runs
 
-    # --- top level ------------------------------------------------------------------------------
+        self.doc, self.brief, self.house = document, brief, house
+        self.x, self.Para = package, runs.Para
+        self.labels = brief.labels
+        self._bookmark_id = 0
+        self.toc_anchors: dict[int, str] = {}  # block index -> bookmark of a heading in the TOC
 
     def build(self) -> bytes:
-        x, brief = self.x, self.brief
-        if self.house:
-            self._house_setup()
-        self._set_language()
-        self.s = self._resolve_styles()
-        self._drop_stale_parts()
-        self.footnotes = x.Footnotes(self.doc.part)
-        x.ensure_footnote_settings(self.doc.settings.element, self.footnotes.separator_ids)
+        from briefgen.writers.docx.oxml import furniture, styles
+        from briefgen.writers.docx.oxml.runs import parse
 
-        body = self.doc.element.body
+        x, brief, doc = self.x, self.brief, self.doc
+        if self.house:
+            styles.house_setup(doc)
+        styles.page_size(doc, brief.style.page_size)
+        styles.set_language(doc, brief.language)
+        self.s = styles.resolve_styles(doc, house=self.house, accent=brief.style.accent)
+        if not self.house:
+            styles.recolour(doc, type(brief.style)().accent, brief.style.accent)
+        styles.drop_stale_parts(doc)
+        self.footnotes = x.Footnotes(doc.part)
+        x.ensure_footnote_settings(doc.settings.element, self.footnotes.separator_ids)
+
+        body = doc.element.body
         sect_pr = body.find(x.w("sectPr"))
         for child in list(body):
             body.remove(child)
         if sect_pr is not None:
             body.append(sect_pr)
         # Before the body fills up: python-docx finds the section by searching the whole body.
-        self._header_footer()
+        furniture.header_footer(doc, self.s, title=brief.title, running_head=brief.running_head,
+                                classification=brief.classification,
+                                page_label=self.labels.get("page", "{page} / {pages}"))
 
-        paragraphs = [p.xml() for p in self._title_block()]
-        for block in brief.blocks:
+        if brief.toc:
+            self.toc_anchors = {i: f"_Toc{i:06d}" for i, b in enumerate(brief.blocks)
+                                if b.kind == "heading" and b.level <= 2}
+        paragraphs = [p.xml() for p in self._cover()]
+        paragraphs += self._contents()
+        for i, block in enumerate(brief.blocks):
             try:
-                paragraphs.append(self._block(block).xml())
+                paragraphs.append(self._block(block, self.toc_anchors.get(i)).xml())
             except ValueError as exc:  # characters XML cannot hold
                 raise BuildError(f"{block.origin or 'brief'}: text cannot be written to Word: {exc}") from exc
         if brief.sources:
@@ -112,216 +120,61 @@ class _DocxBuilder:
         if sect_pr is not None:
             body.append(sect_pr)  # moves it back to the end, where Word expects it
         self._core_properties()
-        return x.package_bytes(self.doc.part.package, brief.created)
+        return x.package_bytes(doc.part.package, brief.created)
 
-    # --- styles ---------------------------------------------------------------------------------
+    # --- cover and contents -------------------------------------------------------------------
 
-    def _resolve_styles(self) -> dict[str, str]:
-        """Style key -> style id: existing styles are kept (by name, then id); missing ones added."""
-        x = self.x
-        root = self.doc.styles.element
-        by_name: dict[tuple[str, str], str] = {}
-        by_id: dict[tuple[str, str], object] = {}
-        default_para = default_char = None
-        for st in root.iterfind(x.w("style")):
-            stype, sid = st.get(x.w("type")), st.get(x.w("styleId"))
-            name_el = st.find(x.w("name"))
-            if name_el is not None and name_el.get(x.VAL):
-                by_name.setdefault((stype, name_el.get(x.VAL).lower()), sid)
-            by_id[(stype, sid)] = st
-            if st.get(x.w("default")) in ("1", "true", "on"):
-                if stype == "paragraph":
-                    default_para = sid
-                elif stype == "character":
-                    default_char = sid
-        if default_para is None:
-            default_para = by_name.get(("paragraph", "normal"), "Normal")
+    def _cover(self):
+        s, brief = self.s, self.brief
+        if brief.style.logo:
+            from briefgen.writers.docx.oxml.furniture import logo_run
 
-        ids: dict[str, str] = {"normal": default_para}
-        created: set[str] = set()
-        for spec in STYLES:
-            found = by_name.get((spec.type, spec.name.lower()))
-            if found is None and (spec.type, spec.style_id) in by_id:
-                found = spec.style_id
-            if found is not None and not self.house:
-                ids[spec.key] = found
-                continue
-            # House style (no reference) or missing from the reference: define it.
-            sid = found or spec.style_id
-            based_on = default_para if spec.type == "paragraph" else default_char
-            element = self._style_element(spec, sid, based_on)
-            old = by_id.get((spec.type, sid))
-            if old is not None:
-                old.addprevious(element)
-                root.remove(old)
-            else:
-                root.append(element)
-            by_id[(spec.type, sid)] = element
-            ids[spec.key] = sid
-            created.add(spec.key)
-            if spec.key == "bullet":
-                self._bullet_numbering(element)
-        for spec in STYLES:  # w:next needs the final ids
-            if spec.next_key and spec.key in created:
-                nxt = by_id[(spec.type, ids[spec.key])].find(x.w("next"))
-                if nxt is not None:
-                    nxt.set(x.VAL, ids[spec.next_key])
-        return ids
-
-    def _style_element(self, spec: StyleSpec, sid: str, based_on: str | None):
-        x = self.x
-        st = x.etree.Element(x.w("style"), {x.w("type"): spec.type, x.w("styleId"): sid})
-        x.sub(st, x.w("name"), {x.VAL: spec.name})
-        if based_on:
-            x.sub(st, x.w("basedOn"), {x.VAL: based_on})
-        if spec.type == "paragraph" and based_on:
-            x.sub(st, x.w("next"), {x.VAL: sid if spec.key == "bullet" else based_on})
-        if spec.ui_priority is not None:
-            x.sub(st, x.w("uiPriority"), {x.VAL: str(spec.ui_priority)})
-        if spec.qformat:
-            x.sub(st, x.w("qFormat"))
-        if spec.type == "paragraph":
-            ppr = x.parse_fragment(f"<w:pPr>{spec.ppr}</w:pPr>")
-            st.append(ppr)
-        if spec.rpr:
-            st.append(x.parse_fragment(f"<w:rPr>{spec.rpr}</w:rPr>"))
-        return st
-
-    def _bullet_numbering(self, style) -> None:
-        """Give a (new) List Bullet style its own bullet list definition."""
-        x = self.x
-        from docx.opc.constants import CONTENT_TYPE as CT
-        from docx.opc.constants import RELATIONSHIP_TYPE as RT
-        from docx.opc.packuri import PackURI
-        from docx.opc.part import XmlPart
-
-        part = self.doc.part
-        try:
-            numbering = part.part_related_by(RT.NUMBERING).element
-        except KeyError:
-            numbering = x.etree.Element(x.w("numbering"), nsmap={"w": x.W_NS})
-            part.relate_to(XmlPart(PackURI("/word/numbering.xml"), CT.WML_NUMBERING, numbering,
-                                   part.package), RT.NUMBERING)
-        abstract_ids = [int(a.get(x.w("abstractNumId"))) for a in numbering.iterfind(x.w("abstractNum"))]
-        num_ids = [int(n.get(x.w("numId"))) for n in numbering.iterfind(x.w("num"))]
-        abstract_id, num_id = max([-1, *abstract_ids]) + 1, max([0, *num_ids]) + 1
-        abstract = x.parse_fragment(
-            '<w:abstractNum><w:nsid w:val="42B1EF01"/><w:multiLevelType w:val="singleLevel"/>'
-            '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="bullet"/>'
-            '<w:lvlText w:val="\u2022"/><w:lvlJc w:val="left"/>'
-            '<w:pPr><w:tabs><w:tab w:val="num" w:pos="340"/></w:tabs>'
-            '<w:ind w:left="340" w:hanging="340"/></w:pPr>'
-            f'<w:rPr><w:rFonts w:ascii="{x.BODY_FONT}" w:hAnsi="{x.BODY_FONT}" w:hint="default"/>'
-            f'<w:color w:val="{ACCENT}"/></w:rPr></w:lvl></w:abstractNum>')
-        abstract.set(x.w("abstractNumId"), str(abstract_id))
-        abstract.find(x.w("lvl")).insert(2, x.etree.Element(x.w("pStyle"), {x.VAL: style.get(x.w("styleId"))}))
-        first_num = numbering.find(x.w("num"))
-        if first_num is not None:
-            first_num.addprevious(abstract)  # every abstractNum precedes every num
-        else:
-            numbering.append(abstract)
-        num = x.etree.Element(x.w("num"), {x.w("numId"): str(num_id)})
-        x.sub(num, x.w("abstractNumId"), {x.VAL: str(abstract_id)})
-        cleanup = numbering.find(x.w("numIdMacAtCleanup"))
-        if cleanup is not None:
-            cleanup.addprevious(num)
-        else:
-            numbering.append(num)
-        ppr = style.find(x.w("pPr"))
-        num_pr = x.etree.Element(x.w("numPr"))
-        x.sub(num_pr, x.w("numId"), {x.VAL: str(num_id)})
-        ppr.insert(0, num_pr)
-
-    def _house_setup(self) -> None:
-        """House look on python-docx's default template: Noto fonts, A4 page."""
-        from docx.shared import Twips
-
-        x = self.x
-        root = self.doc.styles.element
-        rpr = root.find(f"{x.w('docDefaults')}/{x.w('rPrDefault')}/{x.w('rPr')}")
-        if rpr is not None:
-            fonts = rpr.find(x.RFONTS)
-            if fonts is None:
-                fonts = x.etree.Element(x.RFONTS)
-                rpr.insert(0, fonts)
-            fonts.attrib.clear()
-            for attr in ("ascii", "hAnsi", "eastAsia"):
-                fonts.set(x.w(attr), x.BODY_FONT)
-            fonts.set(x.CS, ARABIC_FONT)
-            for tag, size in ((x.SZ, "20"), (x.SZCS, "22")):
-                el = rpr.find(tag)
-                if el is not None:
-                    el.set(x.VAL, size)
-            color = rpr.find(x.COLOR)
-            if color is None:
-                color = x.etree.Element(x.COLOR)
-                rpr.find(x.SZ).addprevious(color)
-            color.set(x.VAL, INK)
-        ppr = root.find(f"{x.w('docDefaults')}/{x.w('pPrDefault')}/{x.w('pPr')}")
-        if ppr is not None:
-            spacing = ppr.find(x.w("spacing"))
-            if spacing is not None:
-                spacing.attrib.clear()
-                spacing.set(x.w("after"), "120")
-                spacing.set(x.w("line"), "264")
-                spacing.set(x.w("lineRule"), "auto")
-        section = self.doc.sections[0]
-        section.page_width, section.page_height = Twips(11906), Twips(16838)  # A4
-        section.left_margin = section.right_margin = Twips(1247)  # 2.2 cm
-        section.top_margin, section.bottom_margin = Twips(1418), Twips(1304)
-        section.header_distance = section.footer_distance = Twips(680)
-
-    def _set_language(self) -> None:
-        x = self.x
-        rpr = self.doc.styles.element.find(f"{x.w('docDefaults')}/{x.w('rPrDefault')}/{x.w('rPr')}")
-        if rpr is None:
-            return
-        lang = rpr.find(x.w("lang"))
-        if lang is None:
-            lang = x.sub(rpr, x.w("lang"))
-        lang.set(x.VAL, self.brief.language)
-        if lang.get(x.w("bidi")) is None:
-            lang.set(x.w("bidi"), "ar-SA")
-
-    def _drop_stale_parts(self) -> None:
-        """Drop what would describe some other document: the template's preview picture, and
-        the Word 2010 copy of the styles (stylesWithEffects.xml), which lacks the styles added
-        here; Word rebuilds both on save."""
-        rels = self.doc.part.package.rels
-        for rel_id, rel in list(rels.items()):
-            if rel.reltype.endswith("/metadata/thumbnail"):
-                rels.pop(rel_id)
-        rels = self.doc.part.rels
-        for rel_id, rel in list(rels.items()):
-            if rel.reltype.endswith("/stylesWithEffects"):
-                rels.pop(rel_id)
-
-    # --- body -----------------------------------------------------------------------------------
-
-    def _title_block(self):
-        s = self.s
-        for key, text in (("title", self.brief.title), ("subtitle", self.brief.subtitle)):
-            if not text:
-                continue
-            rtl = first_strong_is_rtl(text)
-            p = Para(s[key], bidi=rtl).add_text(text)
-            if not rtl:
-                p.isolate_rtl()
+            p = self.Para(s["cover"])
+            p.markup(logo_run(self.doc, brief.style.logo))
             yield p
+        for key, text in (("title", brief.title), ("subtitle", brief.subtitle)):
+            if text:
+                rtl = first_strong_is_rtl(text)
+                p = self.Para(s[key], bidi=rtl).add_text(text)
+                if not rtl:
+                    p.isolate_rtl()
+                yield p
+        for block in brief.cover:
+            yield self._runs(self.Para(s["cover"]), block.inlines)
+        yield self.Para(s["cover_end"])  # the rule under the title block
 
-    def _block(self, block: Block):
+    def _contents(self) -> list[str]:
+        """The contents: a TOC field whose result is pre-filled with linked entries."""
+        from briefgen.writers.docx.oxml.furniture import TOC_FIELD_END, toc_field_begin
+
+        if not self.toc_anchors:
+            return []
         s = self.s
-        if block.kind == "heading":
-            style = s[f"h{block.level}"]
-        elif block.kind == "bullet":
-            style = s["bullet"]
-        elif block.kind == "note":
-            style = s["note"]
-        else:
-            style = s["normal"]
-        text = block.text
-        rtl_paragraph = first_strong_is_rtl(text)
-        p = Para(style, bidi=rtl_paragraph)
+        out = [self.Para(s["toc_heading"]).add_text(self.labels.get("contents", "")).xml()]
+        items = list(self.toc_anchors.items())
+        top = min(self.brief.blocks[i].level for i, _ in items)
+        for n, (i, anchor) in enumerate(items):
+            block = self.brief.blocks[i]
+            p = self.Para(s["toc1" if block.level == top else "toc2"])
+            if n == 0:
+                p.markup(toc_field_begin())
+            p.link_to_bookmark(anchor, block.text)
+            if n == len(items) - 1:
+                p.markup(TOC_FIELD_END)
+            out.append(p.xml())
+        out.append(self.Para(s["cover_end"]).xml())  # a rule under the contents, as in the PDF
+        return out
+
+    # --- body ---------------------------------------------------------------------------------
+
+    def _block(self, block: Block, toc_anchor: str | None = None):
+        s = self.s
+        style = s[f"h{block.level}"] if block.kind == "heading" else s[_STYLE_OF[block.kind]]
+        rtl_paragraph = first_strong_is_rtl(block.text)
+        p = self.Para(style, bidi=rtl_paragraph)
+        if toc_anchor:
+            self._bookmark_id += 1
+            p.bookmark_start(self._bookmark_id, toc_anchor)
         previous_cite = False
         for inline in block.inlines:
             if isinstance(inline, Cite):
@@ -332,37 +185,47 @@ class _DocxBuilder:
             else:
                 p.add_text(inline.text, bold=inline.bold, italic=inline.italic)
                 previous_cite = previous_cite and not inline.text
+        if toc_anchor:
+            p.bookmark_end(self._bookmark_id)
         if not rtl_paragraph:
             p.isolate_rtl()
         return p
 
     def _footnote(self, cite: Cite) -> int:
-        """A footnote for `cite`: which source (linked to its annex entry), the quote, the fact."""
+        """A footnote holding the cite's note; its first run (the source) links to the annex."""
         s = self.s
-        src = cite.source
-        p = Para(s["fn_text"])
+        p = self.Para(s["fn_text"])
         p.footnote_ref_mark(s["fn_ref"])
         p.add_text(" ")
-        p.link_to_bookmark(src.anchor, f"Source {src.number}", style=s["hyperlink"])
-        rtl = has_rtl(src.publisher) or has_rtl(src.title) or has_rtl(cite.quote)
-        if rtl:  # each field its own text, so Arabic never swallows the punctuation around it
-            p.add_text(": ")
-            p.add_text(src.publisher)
-            p.add_text(", \u201c")
-            p.add_text(src.title)
-            p.add_text(f"\u201d, {src.published}. \u201c")
-        else:
-            p.add_text(f": {src.publisher}, \u201c{src.title}\u201d, {src.published}. \u201c")
-        p.add_text(cite.quote, italic=True)
-        p.add_text(f"\u201d \u2014 {cite.fact_id}, {cite.date}.", color=GREY if self.house else None)
+        for n, run in enumerate(cite.note):
+            if n == 0:
+                p.link_to_bookmark(cite.source.anchor, run.text, style=s["hyperlink"],
+                                   bold=run.bold, italic=run.italic)
+            else:
+                p.add_text(run.text, bold=run.bold, italic=run.italic)
         p.isolate_rtl()
         return self.footnotes.add(p.xml())
 
-    # --- annex ----------------------------------------------------------------------------------
+    def _runs(self, p, inlines, url: str | None = None):
+        """Runs into paragraph `p`; a run showing the entry's `url` becomes a link to it."""
+        for run in inlines:
+            if isinstance(run, Run):
+                if url and run.text == url:
+                    rel_id = self.doc.part.relate_to(url, _RT_HYPERLINK, is_external=True)
+                    p.link_to_target(rel_id, url, style=self.s["hyperlink"])
+                else:
+                    p.add_text(run.text, bold=run.bold, italic=run.italic)
+        p.isolate_rtl()
+        return p
+
+    # --- annex --------------------------------------------------------------------------------
 
     def _annex(self):
         s = self.s
-        yield Para(s["h1"], page_break_before=True).add_text("Sources")
+        yield self.Para(s["h1"], page_break_before=True).add_text(self.labels.get("sources", ""))
+        for block in self.brief.annex_intro:
+            style = s[f"h{block.level}"] if block.kind == "heading" else s["key"]
+            yield self._runs(self.Para(style), block.inlines)
         for src in self.brief.sources:
             try:
                 yield from self._source_entry(src)
@@ -371,100 +234,17 @@ class _DocxBuilder:
 
     def _source_entry(self, src: SourceEntry):
         s = self.s
-        head = Para(s["src_heading"])
+        head = self.Para(s["src_heading"])
         self._bookmark_id += 1
         head.bookmark_start(self._bookmark_id, src.anchor)
-        head.add_text(f"Source {src.number}\t")
-        head.add_text(src.title)
+        head.add_text(f"{src.number}\t")  # the number hangs in the margin, like a footnote's
+        self._runs(head, src.heading)
         head.bookmark_end(self._bookmark_id)
-        head.isolate_rtl()
-        # A tab stop at the hanging indent aligns the title with the field values below.
         yield head
+        for line in src.lines:
+            yield self._runs(self.Para(s["src_line"]), line, url=src.url)
 
-        yield self._field("Publisher", src.publisher)
-        yield self._field("Author", src.author, missing="not stated")
-        yield self._field("Published", src.published)
-        if src.url:
-            p = self._field("URL", None)
-            rel_id = self.doc.part.relate_to(src.url, _RT_HYPERLINK, is_external=True)
-            p.link_to_target(rel_id, src.url, style=s["hyperlink"])
-            yield p
-        else:
-            yield self._field("URL", None, missing="none (archived copy only)")
-        yield self._field("Archived copy", src.file_name)
-        grade = RELIABILITY.get(src.reliability.upper())
-        yield self._field("Reliability", f"{src.reliability} \u2014 {grade}" if grade else src.reliability)
-        for n, quote in enumerate(src.quotes):
-            p = Para(s["src_quote"])
-            p.add_text(("Quoted" if n == 0 else "") + "\t", color=GREY)
-            p.add_text("\u201c", italic=True)
-            p.add_text(quote.text, italic=True)
-            p.add_text("\u201d", italic=True)
-            p.isolate_rtl()
-            yield p
-            p = Para(s["src_cited"]).add_text("cited by " + ", ".join(quote.fact_ids))
-            yield p
-
-    def _field(self, label: str, value: str | None, *, missing: str = ""):
-        p = Para(self.s["src_field"]).add_text(label + "\t", color=GREY)
-        if value:
-            p.add_text(value)
-        elif missing:
-            p.add_text(missing, italic=True, color=LIGHT)
-        return p
-
-    # --- header, footer, properties ------------------------------------------------------------
-
-    def _header_footer(self) -> None:
-        x, s = self.x, self.s
-        section = self.doc.sections[0]
-        text_width = None
-        if section.page_width and section.left_margin is not None and section.right_margin is not None:
-            text_width = int(section.page_width.twips - section.left_margin.twips - section.right_margin.twips)
-
-        hdr = section.header.part.element
-        if not _has_content(hdr, x):
-            _clear(hdr)
-        para = Para(s["header"]).add_text(self.brief.title)
-        if self.brief.subtitle:
-            para.add_text("\t" + self.brief.subtitle)
-        para.isolate_rtl()
-        p = parse(para.xml())[0]
-        if text_width:
-            self._right_tab(p, s["header"], text_width)
-        hdr.append(p)
-
-        ftr = section.footer.part.element
-        if any("PAGE" in (t.text or "") for t in ftr.iter(x.w("instrText"))) or any(
-                "PAGE" in (f.get(x.w("instr")) or "") for f in ftr.iter(x.w("fldSimple"))):
-            return  # the reference document already numbers its pages
-        if not _has_content(ftr, x):
-            _clear(ftr)
-        p = Para(s["footer"], jc="center").add_text("Page ")
-        p.field("PAGE", "1")
-        p.add_text(" of ")
-        p.field("NUMPAGES", "1")
-        ftr.extend(parse(p.xml()))
-
-    def _right_tab(self, p, style_id: str, pos: int) -> None:
-        """A right tab stop at `pos`, clearing the tab stops the paragraph's style inherits (the
-        usual center/right stops of a Header style sit elsewhere on another page size)."""
-        x = self.x
-        inherited: set[str] = set()
-        styles = {st.get(x.w("styleId")): st for st in self.doc.styles.element.iterfind(x.w("style"))}
-        seen: set[str] = set()
-        while style_id in styles and style_id not in seen:
-            seen.add(style_id)
-            st = styles[style_id]
-            for tab in st.iterfind(f"{x.PPR}/{x.w('tabs')}/{x.TAB}"):
-                inherited.add(tab.get(x.w("pos")))
-            based = st.find(x.w("basedOn"))
-            style_id = based.get(x.VAL) if based is not None else None
-        tabs = x.etree.Element(x.w("tabs"))
-        for old in sorted((t for t in inherited if t and t != str(pos)), key=int):
-            x.sub(tabs, x.TAB, {x.VAL: "clear", x.w("pos"): old})
-        x.sub(tabs, x.TAB, {x.VAL: "right", x.w("pos"): str(pos)})
-        p.find(x.PPR).find(x.PSTYLE).addnext(tabs)
+    # --- properties ---------------------------------------------------------------------------
 
     def _core_properties(self) -> None:
         brief = self.brief
@@ -491,13 +271,3 @@ _RT_HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relations
 def _prop(value: str) -> str:
     """Core properties hold at most 255 characters."""
     return value if len(value) <= 255 else value[:254] + "\u2026"
-
-
-def _has_content(part_root, x) -> bool:
-    return any((t.text or "").strip() for t in part_root.iter(x.T)) or any(
-        True for _ in part_root.iter(x.w("drawing"), x.w("pict"), x.w("fldSimple"), x.w("instrText")))
-
-
-def _clear(part_root) -> None:
-    for child in list(part_root):
-        part_root.remove(child)

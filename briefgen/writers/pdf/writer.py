@@ -1,15 +1,18 @@
-"""PDF writer: a Brief as a linked, searchable, reproducible A4 PDF (reportlab platypus).
+"""PDF writer: a Brief as a linked, searchable, reproducible PDF (reportlab platypus).
 
-What the file holds: a title block, the body (headings with outline entries, bullets, paragraphs,
-notes; citation markers are superscript links to the annex), a "Sources" annex with a named
-destination per source (`SourceEntry.anchor`), "Page x of y" footers, document info, embedded
-TrueType subsets of the bundled fonts (briefgen/resources/fonts/, or a desk's templates/fonts/),
-Arabic shaped and right to left.
+What the file holds: a cover (logo, title block, cover lines), an optional linked contents
+list, the body (headings with outline entries, bullets, paragraphs, notes, judgments set apart;
+citation markers are superscript numbers linked to their notes), the notes of each section, the
+Sources annex with its grading key and a named destination per source (`SourceEntry.anchor`),
+the classification marking, running head and "page x of y" on every page, document info,
+embedded TrueType subsets of the bundled fonts (briefgen/resources/fonts/, or a desk's
+templates/fonts/), Arabic shaped and right to left. Every word comes from the brief model.
 The same brief always gives the same bytes.
 
-Modules: this one (entry point and glyph check), `fonts` (fonts, fallback, shaping) and
-`layout` (styles, story, page furniture); the last two import reportlab, so they are
-imported only when a PDF is rendered.
+Modules: this one (entry point and glyph check), `fonts` (loading, subsets), `shaping`
+(fallback, right-to-left shaping), `layout`
+(styles, story), `canvas` (pages, furniture, links) and `text` (the text flowable); all but this
+one import reportlab, so they are imported only when a PDF is rendered.
 """
 
 from __future__ import annotations
@@ -45,19 +48,25 @@ def _texts(brief: Brief, fixed: str):
     """(who, text) for every piece of text the PDF draws, `who` naming it in error messages."""
     yield "title", brief.title
     yield "subtitle", brief.subtitle
+    yield "running head", brief.running_head
+    yield "classification", brief.classification
+    for key, label in sorted(brief.labels.items()):
+        yield f"label {key}", str(label)
+    for block in (*brief.cover, *brief.annex_intro):
+        yield block.origin or block.kind, block.text
     for block in brief.blocks:
         who = ", ".join(block.fact_ids) or block.origin or block.kind
         for item in block.inlines:
             text = getattr(item, "text", None)
             if text is not None:
                 yield who, text
+            else:
+                for run in item.note:
+                    yield who, run.text
     for s in brief.sources:
-        for text in (s.publisher, s.title, s.author or "", s.published, s.url or "", s.file_name,
-                     s.reliability):
-            yield s.id, text
-        for q in s.quotes:
-            yield s.id, q.text
-            yield s.id, " ".join(q.fact_ids)
+        for runs in (s.heading, *s.lines):
+            for run in runs:
+                yield s.id, run.text
     yield "briefgen", fixed
 
 

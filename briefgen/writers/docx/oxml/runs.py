@@ -1,7 +1,7 @@
 """Paragraphs of WordprocessingML written as XML text, then parsed by lxml in one go.
 
-Also which pieces of a text are right-to-left: Arabic runs are marked `w:rtl` with the
-complex-script font (python-docx has no API for that).
+Right-to-left pieces (found by `writers.bidi`) are runs marked `w:rtl` with the complex-script
+font (python-docx has no API for that).
 
 A long brief has tens of thousands of runs; building each as lxml elements one call at a time was
 half the time of writing the .docx. Here a paragraph collects its runs, serialises them as
@@ -12,8 +12,9 @@ into character data (or refused, if XML cannot hold it), never spliced in as mar
 from __future__ import annotations
 
 import re
-import unicodedata
 from html import escape
+
+from briefgen.writers.bidi import segments
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -24,64 +25,6 @@ _SPECIAL = re.compile(r"(\r\n|[\t\n\r])")
 _TEXT_OPEN = '<w:t xml:space="preserve">'
 ARABIC_FONT = "Noto Naskh Arabic"
 LRM = "\u200e"  # starts the text after an Arabic run in a left-to-right paragraph
-# Any right-to-left letter (Hebrew, Arabic, Syriac, Thaana, NKo, ..., presentation forms).
-_RTL_CHAR = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]|[\U00010800-\U00010fff]|[\U0001e800-\U0001efff]")
-
-
-def has_rtl(text: str) -> bool:
-    return _RTL_CHAR.search(text) is not None
-
-
-def first_strong_is_rtl(text: str) -> bool:
-    """Unicode bidi rule P2: the paragraph direction is that of its first strong character."""
-    if not has_rtl(text):
-        return False
-    for ch in text:
-        kind = unicodedata.bidirectional(ch)
-        if kind == "L":
-            return False
-        if kind in ("R", "AL"):
-            return True
-    return False
-
-
-def bidi_segments(text: str) -> list[tuple[str, bool]]:
-    """Split text into (segment, is_rtl) pieces.
-
-    An RTL segment runs from a right-to-left letter to the last right-to-left letter before the
-    next left-to-right letter, so the spaces and digits inside an Arabic phrase stay with it while
-    the surrounding Latin text and punctuation stay left-to-right. Digits after the last Arabic
-    word stay with it when no Latin text follows ("... في 2017"), else they go with the Latin
-    text ("..., 28 August 2017").
-    """
-    if not has_rtl(text):
-        return [(text, False)]
-    kinds = [unicodedata.bidirectional(ch) for ch in text]
-    out: list[tuple[str, bool]] = []
-    n = len(text)
-    i = start = 0
-    while i < n:
-        if kinds[i] in ("R", "AL"):
-            j = i
-            end = i  # last character (inclusive) of the RTL segment
-            while j < n and kinds[j] != "L":
-                if kinds[j] in ("R", "AL"):
-                    end = j
-                j += 1
-            if j == n:  # nothing left-to-right follows: trailing numbers belong to the phrase
-                for k in range(end + 1, n):
-                    if kinds[k] in ("EN", "AN"):
-                        end = k
-            if i > start:
-                out.append((text[start:i], False))
-            out.append((text[i:end + 1], True))
-            start = i = end + 1
-        else:
-            i += 1
-    if start < n:
-        out.append((text[start:], False))
-    return out
-
 
 def _text(text: str) -> str:
     if _NOT_XML.search(text):
@@ -151,7 +94,7 @@ class Para:
         complex-script font, so Word and LibreOffice shape and order them correctly."""
         if text:
             _text(text)  # refuse what XML cannot hold before anything is kept
-            for piece, rtl in bidi_segments(text):
+            for piece, rtl in segments(text):
                 self.items.append([run_properties(rtl=rtl, **props), rtl, piece])
         return self
 

@@ -1,0 +1,163 @@
+#!/usr/bin/env python3
+"""Does each speed-up that reaches into a library's internals still pay? Measure it.
+
+    python bench/internals.py [--facts DIR] [--runs 5]
+
+Composes the 500-line theme brief of the generated 1k-fact base (bench/make_factbase.py), then
+times in this process, as CPU seconds (the least of N renders after one warm-up), the PDF render
+as shipped and with each internal speed-up switched back to reportlab's own code path:
+- raw PDF text operators in `writers/pdf/text.py` (vs reportlab's text object),
+- ready-made link annotations in `writers/pdf/canvas.py` (vs `Canvas.linkRect`),
+- the `splitString` fast path in `writers/pdf/fonts.py` (vs `TTFont.splitString`);
+and the `_write_headers` override of `distribution/message.py` (vs `BytesGenerator`'s), on
+1,000 messages carrying that brief's PDF. A speed-up is worth keeping above 5 % of the build.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path.insert(0, str(ROOT))
+
+
+def cpu(fn, runs: int) -> float:
+    """The least CPU time of `runs` calls: on a shared VM other work only ever adds to it."""
+    fn()  # warm-up: fonts, caches, first-use imports
+    times = []
+    for _ in range(runs):
+        start = time.process_time()
+        fn()
+        times.append(time.process_time() - start)
+    return min(times)
+
+
+def textobject_draw(self):
+    """TextBlock.draw through reportlab's PDFTextObject (what the raw operators replace)."""
+    from reportlab.pdfbase.pdfmetrics import getFont  # noqa: F401
+    from briefgen.writers.pdf.text import runs_of, text_width
+
+    canv = self.canv
+    if self.anchor:
+        canv.bookmarkHorizontal(self.anchor, 0, self.height)
+    if self.outline:
+        key, title, level = self.outline
+        canv.bookmarkHorizontal(key, 0, self.height)
+        canv.addOutlineEntry(title, key, level, closed=False)
+    tx = canv.beginText()
+    y = self.height - self.size
+    if self.bullet:
+        b = self.bullet
+        tx.setTextOrigin(b.indent, y)
+        tx.setFont(b.font, b.size)
+        tx.setFillColor(b.color)
+        tx.textOut(b.text)
+    links = []
+    for line, _ in self._lines:
+        x = self.left
+        tx.setTextOrigin(x, y)
+        for p, text, w in runs_of(line):
+            tx.setFont(p.font, p.size)
+            tx.setFillColor(p.color)
+            tx.setRise(p.rise)
+            tx.textOut(text)
+            if p.link:
+                end = x + w - (text_width(" ", p.font, p.size) if text[-1] == " " else 0)
+                bottom = y - self.size / 8
+                links.append((p.link, (x, bottom, end, bottom + self.leading)))
+            x += w
+        y -= self.leading
+    tx.setRise(0)
+    canv.drawText(tx)
+    for link, rect in links:
+        if link.startswith("#"):
+            canv.linkRect("", link[1:], rect, relative=1)
+        else:
+            canv.linkURL(link, rect, relative=1, kind="URI")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--facts", type=Path, default=BENCH / "data" / "facts-1000" / "facts")
+    ap.add_argument("--runs", type=int, default=5)
+    args = ap.parse_args(argv)
+
+    from reportlab.pdfbase import ttfonts
+    from reportlab.pdfgen.canvas import Canvas
+
+    from briefgen.api import check
+    from briefgen.compose.composer import compose
+    from briefgen.compose.specs import theme_spec
+    from briefgen.writers.docx.writer import render_docx
+    from briefgen.writers.pdf import canvas as pdf_canvas, fonts as pdf_fonts, text as pdf_text
+    from briefgen.writers.pdf.writer import render_pdf
+
+    import make_factbase
+
+    base = check(args.facts)
+    brief = compose(base, ROOT / "templates", theme_spec(base, make_factbase.FOCUS_THEME))
+    fonts = ROOT / "templates" / "fonts"
+    print(f"brief: {sum(b.kind in ('bullet', 'paragraph') for b in brief.blocks)} lines, "
+          f"{len(brief.cites)} notes, {len(brief.sources)} sources")
+    start = time.process_time()
+    base = check(args.facts)
+    brief = compose(base, ROOT / "templates", theme_spec(base, make_factbase.FOCUS_THEME))
+    load = time.process_time() - start  # what a build does besides rendering
+    pdf = cpu(lambda: render_pdf(brief, fonts), args.runs)
+    word = cpu(lambda: render_docx(brief), args.runs)
+    build = load + pdf + word
+    print(f"build CPU: check + compose {load:.3f} s, pdf {pdf:.3f} s, docx {word:.3f} s "
+          f"(all: {build:.3f} s)\n")
+    print("| speed-up | CPU without it | costs without it | share of the build |")
+    print("| --- | ---: | ---: | ---: |")
+
+    def variant(name, obj, attr, replacement):
+        saved = getattr(obj, attr)
+        setattr(obj, attr, replacement)
+        try:
+            t = cpu(lambda: render_pdf(brief, fonts), args.runs)
+        finally:
+            setattr(obj, attr, saved)
+        print(f"| {name} | {t:.3f} s | +{t - pdf:.3f} s | {100 * (t - pdf) / build:.1f} % |")
+
+    variant("raw PDF text operators (pdf/text.py)", pdf_text.TextBlock, "draw", textobject_draw)
+    variant("ready-made link annotations (pdf/canvas.py)", pdf_canvas.BriefCanvas, "linkRect",
+            Canvas.linkRect)
+    variant("splitString fast path (pdf/fonts.py)", pdf_fonts._TTFont, "splitString",
+            ttfonts.TTFont.splitString)
+
+    from email.generator import BytesGenerator
+
+    from briefgen.distribution import message
+    data = render_pdf(brief, fonts)
+
+    def mails():
+        part = message.attachment_part(data, "brief.pdf")
+        for i in range(1000):
+            msg = message.EmailMessage()
+            msg["Subject"] = message._shared("Subject", "Weekly brief")
+            msg["From"] = message._shared("From", "Desk <desk@example.org>")
+            msg["To"] = f"Reader {i} <r{i}@example.org>"
+            msg.make_mixed()
+            msg.attach(part)
+            message.flatten(msg)
+
+    shipped = cpu(mails, max(1, args.runs // 2))
+    saved = message._SharingGenerator._write_headers
+    message._SharingGenerator._write_headers = BytesGenerator._write_headers
+    try:
+        plain = cpu(mails, max(1, args.runs // 2))
+    finally:
+        message._SharingGenerator._write_headers = saved
+    print(f"\n_write_headers override (distribution/message.py), 1,000 messages: {shipped:.3f} s, "
+          f"{plain:.3f} s without it (+{100 * (plain - shipped) / shipped:.1f} % of flattening "
+          "the messages)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

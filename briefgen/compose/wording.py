@@ -1,0 +1,177 @@
+"""The words of notes, annex entries, the grading key and page labels, from `wording.toml`.
+
+Composed once here for every writer, so the Word footnotes and the PDF notes say the same
+thing. The words are not in Python: they come from `wording.toml` in the templates folder (the
+bundled one when a desk has none), one table per language. What a source does not state is
+left out, never printed as "none"; the readers' edition shows no fact ids or archived file names,
+the annotated (review) edition adds them with a SHA-256 prefix of the archived text.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from string import Formatter
+
+from briefgen.compose.model import Block, Run
+from briefgen.errors import BuildError, display_path
+
+FILE_NAME = "wording.toml"
+NBSP = "\u00a0"
+SHA_PREFIX = 12  # hex digits of the archived text's SHA-256 shown in the annotated edition
+_FIELDS = Formatter()
+
+
+def load(templates: Path, language: str = "en", annotated: bool = False) -> Wording:
+    """The `language` table (or its primary tag's) of the templates' wording.toml."""
+    import tomllib
+
+    from briefgen.resources import shown, template
+
+    path = template(templates, FILE_NAME)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        at = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        name = shown(path) or display_path(path)
+        where = f"{name}:{at[1]}:{at[2]}" if at else name
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        raise BuildError(f"{where}: error: not valid TOML: {message} "
+                         "(hint: see the bundled wording.toml)") from None
+    table = data.get(language) or data.get(language.split("-")[0].lower())
+    if not isinstance(table, dict):
+        raise BuildError(f"{shown(path) or display_path(path)}:1:1: error: no wording for language "
+                         f"'{language}' (hint: add a [{language}] table like [en])")
+    return Wording(table, annotated, shown(path) or display_path(path))
+
+
+class Wording:
+    """One language's words, and how notes, entries and the grading key are put together."""
+
+    def __init__(self, table: dict, annotated: bool = False, where: str = FILE_NAME):
+        self.table, self.annotated, self.where = table, annotated, where
+
+    def get(self, *keys: str):
+        value = self.table
+        for key in keys:
+            if not isinstance(value, dict) or key not in value:
+                raise BuildError(f"{self.where}: error: [{'.'.join(keys[:-1]) or 'en'}] has no "
+                                 f"'{keys[-1]}' (hint: see the bundled {FILE_NAME})")
+            value = value[key]
+        return value
+
+    # --- dates, gradings, labels ---------------------------------------------------------------
+
+    def date(self, value, short: bool = False) -> str:
+        """A partial date at its precision: "28 August 2017", short "28 Aug 2017"."""
+        day, month = getattr(value, "day", None), getattr(value, "month", None)
+        fields = {"day": day, "year": value.year,
+                  "month": self.get("months")[month - 1] if month else "",
+                  "month_short": self.get("months_short")[month - 1] if month else ""}
+        pattern = "date_day" if day else "date_month" if month else "date_year"
+        if short and pattern != "date_year" and f"{pattern}_short" in self.table:
+            pattern += "_short"
+        return self.get(pattern).format(**fields)
+
+    def reliability(self, letter: str) -> str:
+        """The one table of what a reliability letter means."""
+        return self.table.get("reliability", {}).get(letter, "")
+
+    def credibility(self, digit: int | str) -> str:
+        return self.table.get("credibility", {}).get(str(digit), "")
+
+    def labels(self) -> dict:
+        return dict(self.get("labels"))
+
+    # --- notes ---------------------------------------------------------------------------------
+
+    def note(self, source, quote: str, fact_id: str, first: bool) -> tuple[Run, ...]:
+        """A cited line's note: the reference (full the first time, short after), the quote.
+
+        The first run is always the source reference: writers link it to the annex entry.
+        """
+        fields = self._source_fields(source)
+        ref = _items(self.get("notes", "full" if first else "short"),
+                     self.get("notes", "separator"), fields)
+        ref += self.get("notes", "end") if ref else ""
+        runs = [Run(ref)] + _quoted(self.get("notes", "quote"), quote)
+        if self.annotated:
+            runs.append(Run(self.get("notes", "annotated").format(fact=fact_id)))
+        return tuple(r for r in runs if r.text)
+
+    # --- annex ---------------------------------------------------------------------------------
+
+    def entry(self, source, quotes: dict[str, list[str]], sha256: str
+              ) -> tuple[tuple[Run, ...], tuple[tuple[Run, ...], ...]]:
+        """An annex entry as (heading, lines): what the source states, and the quotes cited."""
+        fields = self._source_fields(source)
+        heading = (Run(_items(self.get("annex", "heading"),
+                              self.get("annex", "heading_separator"), fields)),)
+        lines: list[tuple[Run, ...]] = []
+        details = _items(self.get("annex", "details"),
+                         self.get("annex", "details_separator"), fields)
+        if details:
+            lines.append((Run(details),))
+        if source.url:  # writers link a run whose text is the entry's URL
+            lines.append((Run(self.get("annex", "url").format(url=source.url)),))
+        for quote, fact_ids in quotes.items():
+            runs = _quoted(self.get("annex", "quote"), quote)
+            if self.annotated:
+                cited = self.get("annex", "cited_by").format(facts=", ".join(fact_ids))
+                runs.append(Run(" " + cited.replace(" ", NBSP, 1)))
+            lines.append(tuple(r for r in runs if r.text))
+        if self.annotated:
+            lines.append((Run(self.get("annex", "archive").format(
+                file=Path(source.file).name, sha256=sha256[:SHA_PREFIX])),))
+        return heading, tuple(lines)
+
+    def _source_fields(self, source) -> dict[str, str]:
+        letter = source.reliability
+        return {"publisher": source.publisher, "title": source.title,
+                "author": source.author or "", "date": self.date(source.published),
+                "date_short": self.date(source.published, short=True),
+                "reliability": letter, "reliability_meaning": self.reliability(letter)}
+
+    def annex_intro(self, judgments: bool = False) -> tuple[Block, ...]:
+        """The grading key, once: the Admiralty scales, the kinds, and (with judgments) the
+        ICD 203 likelihood terms with their probability bands."""
+        key, sep = self.get("key"), self.get("key", "separator")
+
+        def scale(label: str, entries, entry: str = "entry", separator: str = sep) -> Block:
+            # each entry whole on its line: lines break between entries only
+            text = separator.join(key[entry].format(code=code, meaning=meaning).replace(" ", NBSP)
+                                  for code, meaning in entries if meaning)
+            return Block("paragraph", (Run(label + ": ", bold=True), Run(text)))
+
+        shown = self.table.get("kinds", {})
+        blocks = [Block("paragraph", (Run(key["title"] + ". ", bold=True), Run(key["intro"]))),
+                  scale(key["reliability"], self.get("reliability").items()),
+                  scale(key["credibility"], self.get("credibility").items()),
+                  scale(key["kinds"], ((shown.get(k, k), m) for k, m in
+                                       self.table.get("kind_meanings", {}).items()
+                                       if shown.get(k, k)), "kind_entry", key["kind_separator"])]
+        if judgments:
+            blocks.append(scale(key["likelihood"], (
+                (self.table.get("likelihood", {}).get(term, term), band)
+                for term, band in self.get("likelihood_bands").items())))
+        return tuple(blocks)
+
+
+def _items(items, separator: str, fields: dict[str, str]) -> str:
+    """The items of a pattern joined by `separator`, leaving out those whose fields are all
+    empty (what the source does not state)."""
+    if isinstance(items, str):
+        items = [items]
+    out = []
+    for item in items:
+        names = [name for _, name, _, _ in _FIELDS.parse(item) if name]
+        if names and not any(fields.get(n) for n in names):
+            continue
+        out.append(item.format(**fields))
+    return separator.join(out)
+
+
+def _quoted(pattern: str, quote: str) -> list[Run]:
+    """The quote pattern as runs, the quote itself in italics."""
+    before, _, after = pattern.partition("{quote}")
+    return [Run(before), Run(quote, italic=True), Run(after)]

@@ -1,0 +1,106 @@
+"""The words of notes, annex entries and the grading key, from wording.toml (packaged, or the desk's own)."""
+
+from __future__ import annotations
+
+import shutil
+from types import SimpleNamespace
+
+import pytest
+
+from briefgen.compose.wording import NBSP, load
+from briefgen.errors import BuildError
+from conftest import ROOT, write
+
+FULL = SimpleNamespace(publisher="Future Center", title="Russia’s role in Libya",
+                       author="A. Analyst", published=SimpleNamespace(year=2017, month=8, day=28),
+                       url="https://example.org/a", file="sources/001_future.txt",
+                       reliability="C")
+BARE = SimpleNamespace(publisher="Quiet Press", title="Untitled notes", author=None,
+                       published=SimpleNamespace(year=2019, month=None, day=None), url=None,
+                       file="sources/002_quiet.txt", reliability="F")
+
+
+def text(runs) -> str:
+    return "".join(r.text for r in runs)
+
+
+@pytest.fixture(scope="module")
+def words():
+    return load(ROOT / "templates")
+
+
+def test_a_note_is_full_the_first_time_and_short_after(words):
+    first = words.note(FULL, "the exact words", "fact-a", first=True)
+    later = words.note(FULL, "other words", "fact-b", first=False)
+    assert text(first) == ("Future Center, “Russia’s role in Libya”, A. Analyst, 28 August 2017. "
+                           "“the exact words”")
+    assert text(later) == "Future Center, 28 Aug 2017. “other words”"
+    assert [r.text for r in later if r.italic] == ["other words"]  # the quote, in italics
+    assert first[0].text.startswith("Future Center")  # the run writers link to the annex
+
+
+def test_what_a_source_does_not_state_is_left_out(words):
+    assert text(words.note(BARE, "some words here", "f", first=True)) == (
+        "Quiet Press, “Untitled notes”, 2019. “some words here”")
+    heading, lines = words.entry(BARE, {"some words here": ["f"]}, "0" * 64)
+    assert text(heading) == "Quiet Press: Untitled notes"
+    assert [text(line) for line in lines] == [
+        "2019 · reliability F (reliability cannot be judged)", "“some words here”"]
+
+
+def test_annex_entry_of_the_readers_and_the_annotated_edition():
+    quotes = {"the exact words": ["fact-a", "fact-b"]}
+    readers = load(ROOT / "templates").entry(FULL, quotes, "3fa2c1d4e5f6" + "0" * 52)
+    assert text(readers[0]) == "Future Center: Russia’s role in Libya"
+    assert [text(line) for line in readers[1]] == [
+        "A. Analyst · 28 August 2017 · reliability C (fairly reliable)",
+        "https://example.org/a", "“the exact words”"]
+    review = load(ROOT / "templates", annotated=True)
+    _, lines = review.entry(FULL, quotes, "3fa2c1d4e5f6" + "0" * 52)
+    assert [text(line) for line in lines][2:] == [
+        f"“the exact words” cited{NBSP}by fact-a, fact-b",
+        "archived copy 001_future.txt · SHA-256 3fa2c1d4e5f6"]
+    assert text(review.note(FULL, "q q q q", "fact-a", first=False)).endswith(" [fact-a]")
+
+
+def test_the_grading_key_explains_each_scale_once_and_likelihood_with_judgments(words):
+    key = [b.text for b in words.annex_intro()]
+    assert key[0].startswith("How to read the gradings. ")
+    assert key[1] == "Source reliability: " + " · ".join(
+        f"{c} {m}".replace(" ", NBSP) for c, m in [
+            ("A", "completely reliable"), ("B", "usually reliable"), ("C", "fairly reliable"),
+            ("D", "not usually reliable"), ("E", "unreliable"),
+            ("F", "reliability cannot be judged")])
+    assert key[2].startswith("Information credibility: 1\xa0confirmed\xa0by\xa0other\xa0sources · ")
+    assert key[3].startswith("Kinds of fact: statement:\xa0what")
+    assert len(key) == 4
+    with_judgments = [b.text for b in words.annex_intro(judgments=True)]
+    assert with_judgments[4] == "Likelihood (ICD 203): " + " · ".join(
+        f"{t} {b}".replace(" ", NBSP) for t, b in [
+            ("almost no chance", "1-5%"), ("very unlikely", "5-20%"), ("unlikely", "20-45%"),
+            ("roughly even chance", "45-55%"), ("likely", "55-80%"), ("very likely", "80-95%"),
+            ("almost certain", "95-99%")])
+
+
+def test_a_desk_rewords_notes_and_labels_in_its_own_wording_file(tmp_path):
+    shutil.copy(ROOT / "briefgen" / "resources" / "templates" / "wording.toml", tmp_path / "wording.toml")
+    path = tmp_path / "wording.toml"
+    path.write_text(path.read_text(encoding="utf-8")
+                    .replace('short = ["{publisher}", "{date_short}"]', 'short = ["{publisher}"]')
+                    .replace('sources = "Sources"', 'sources = "References"'), encoding="utf-8")
+    words = load(tmp_path)
+    assert text(words.note(FULL, "q w e r", "f", first=False)) == "Future Center. “q w e r”"
+    assert words.labels()["sources"] == "References"
+
+
+def test_a_broken_wording_file_is_a_located_error(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "templates" / "wording.toml", "[en]\nmonths = ]\n")
+    with pytest.raises(BuildError) as err:
+        load(tmp_path / "templates")
+    assert str(err.value) == ("templates/wording.toml:2:10: error: not valid TOML: Invalid value "
+                              "(hint: see the bundled wording.toml)")
+    write(tmp_path / "templates" / "wording.toml", "[fr]\nmonths = []\n")
+    with pytest.raises(BuildError, match=r"^templates/wording.toml:1:1: error: no wording for "
+                                         r"language 'en' \(hint: add a \[en\] table like \[en\]\)"):
+        load(tmp_path / "templates")
