@@ -17,8 +17,11 @@ def check(facts: Path, strict: bool = False) -> FactBase:
     # Imported here, not above: build and weekly fork their writer workers first, so that
     # pydantic (~0.3 s to import and build the models) loads while the workers import theirs.
     from briefgen.factbase.base import load_factbase
+    from briefgen.factbase.settings import read_settings
 
     base = load_factbase(facts)
+    base.settings, problems = read_settings(facts)  # briefgen.toml, checked with the facts
+    base.diagnostics += problems
     base.raise_for_errors(strict=strict)
     return base
 

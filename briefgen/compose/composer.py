@@ -9,93 +9,114 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
-from briefgen.compose.model import Block, Brief, Cite, Inline, QuoteUse, Run, SourceEntry
+from briefgen.compose.model import Block, Brief, Cite, Inline, QuoteUse, Run, SourceEntry, Style
+from briefgen.compose.templating import Renderer
+from briefgen.compose.views import (FactView, JudgmentView, ThemeView,  # noqa: F401 - re-exported
+                                    fact_view, judgment_view)
+from briefgen.compose.wordbook import load_words
 from briefgen.errors import BuildError
 from briefgen.factbase.base import FactBase
-from briefgen.factbase.models import Fact
-from briefgen.compose.templating import Renderer
+from briefgen.factbase.models import Fact, Judgment
 
 _TOKEN = re.compile("\ue000(\\d+)\ue001|\ue002(\\d+)\ue003")  # DATA / CITE placeholders
 _NUMBER = re.compile("(?<=[\ue000\ue002])\\d+(?=[\ue001\ue003])")  # a placeholder's number
 _EMPTY = re.compile("[\ue000\ue002](?=[\ue001\ue003])")  # a placeholder whose number is out
 
 
-@dataclass(frozen=True)
-class FactView:
-    """What a template sees of a fact: display-ready values, nothing executable."""
-
-    id: str
-    statement: str
-    date: str  # display form at its precision
-    iso_date: str
-    year: int
-    kind: str
-    credibility: int
-    reliability: str  # best (lowest letter) reliability among its cited sources
-    grading: str  # e.g. "B2"
-    actors: tuple[str, ...]
-    tags: tuple[str, ...]
-    themes: tuple[str, ...]
-    sources: tuple[str, ...]  # publishers, in citation order
-
-
-@dataclass(frozen=True)
-class ThemeView:
-    id: str
-    title: str
-    summary: str | None
-    facts: tuple[FactView, ...]
-
-
 @dataclass
 class Spec:
-    """What to compose: which template, the title block and the themes with their facts."""
+    """What to compose: which template, which themes with their facts, and the desk settings.
+
+    The title block (title, subtitle, subject, keywords) is worded by the template, which sets
+    them with `{% set %}`; compose fills them in here, and `context["period"]` when it sets one.
+    """
 
     name: str
     template: str
-    title: str
-    subtitle: str
-    subject: str
-    keywords: tuple[str, ...]
-    created: datetime
+    created: datetime  # the date of issue (SOURCE_DATE_EPOCH, or the day of the build)
     themes: list[tuple[str, list[Fact]]]  # (theme id, facts in display order)
     context: dict = field(default_factory=dict)  # extra template variables (key points, week)
-
-
-def fact_view(base: FactBase, fact: Fact) -> FactView:
-    sources = [base.sources[c.source] for c in fact.citations]
-    reliability = min(s.reliability for s in sources)
-    return FactView(
-        id=fact.id, statement=fact.statement, date=fact.date.display(), iso_date=str(fact.date),
-        year=fact.date.year, kind=fact.kind, credibility=fact.credibility, reliability=reliability,
-        grading=f"{reliability}{fact.credibility}", actors=tuple(fact.actors),
-        tags=tuple(fact.tags), themes=tuple(fact.themes),
-        sources=tuple(dict.fromkeys(s.publisher for s in sources)))
+    title: str = ""
+    subtitle: str = ""
+    subject: str = ""
+    keywords: tuple[str, ...] = ()
+    settings: object = None  # the desk's Settings (briefgen.toml); None = the defaults
+    annotated: bool = False  # the desk's review edition (fact ids, archived files, hashes)
+    judgments: dict = field(default_factory=dict)  # theme id -> judgments, in display order
+    see_also: dict = field(default_factory=dict)  # theme id -> [(fact, theme id it is under)]
 
 
 def compose(base: FactBase, templates: Path, spec: Spec) -> Brief:
     """Render `spec` through its template into a Brief; uncited lines fail the build."""
-    views = {}
+    from briefgen.factbase.settings import Settings
 
-    def view(fact: Fact) -> FactView:
-        if fact.id not in views:
-            views[fact.id] = fact_view(base, fact)
-        return views[fact.id]
+    settings = spec.settings or getattr(base, "settings", None) or Settings()
+    words = load_words(templates, settings.desk.language)
+    views: dict = {}
 
-    themes = [ThemeView(t.id, t.title, t.summary, tuple(view(f) for f in facts))
+    def view(item):
+        if isinstance(item, date):  # a day of the title block, in parts for the template
+            return {"day": item.day, "month": words.table["months"][item.month - 1],
+                    "year": item.year, "text": words.date(item), "iso": item.isoformat()}
+        if item.id not in views:
+            views[item.id] = (judgment_view(item, words) if isinstance(item, Judgment)
+                              else fact_view(base, item, words))
+        return views[item.id]
+
+    themes = [ThemeView(t.id, t.title, t.summary, tuple(view(f) for f in facts),
+                        tuple(view(j) for j in spec.judgments.get(t.id, ())),
+                        tuple({"fact": view(f), "under": base.themes[under].title}
+                              for f, under in spec.see_also.get(t.id, ())))
               for t, facts in ((base.themes[tid], facts) for tid, facts in spec.themes)]
     context = {**{k: _views(v, view) for k, v in spec.context.items()},
-               "title": spec.title, "subtitle": spec.subtitle, "themes": themes}
+               "themes": themes, "desk": settings.desk.model_dump(), "words": words.table,
+               "issued": words.date(spec.created.date()), "annotated": spec.annotated}
     renderer = Renderer(templates)
     text, origins = renderer.render(spec.template, context)
-    return _Builder(base, renderer, spec, origins).build(text)
+    _title_block(spec, renderer)
+    builder = _Builder(base, renderer, spec, origins, words)
+    brief = builder.build(text)
+    return _finish_brief(brief, spec, settings, words, renderer, builder)
+
+
+def _title_block(spec: Spec, renderer: Renderer) -> None:
+    """The title block the template set (`{% set title = ... %}`), onto the spec."""
+    exports = renderer.exports
+    for name in ("title", "subtitle", "subject", "period"):
+        if name in exports:
+            value = renderer.text(exports[name])
+            if name == "period":
+                spec.context["period"] = value
+            else:
+                setattr(spec, name, value)
+    if "keywords" in exports:
+        spec.keywords = tuple(renderer.text(k) for k in exports["keywords"] if k)
+
+
+def _finish_brief(brief: Brief, spec: Spec, settings, words, renderer, builder) -> Brief:
+    """Desk settings, labels, table of contents and cover: what is known once the body is."""
+    exports, desk = renderer.exports, settings.desk
+    labels = {**words.labels, **{k: renderer.text(v)
+                                 for k, v in dict(exports.get("labels", {})).items()}}
+    lines = sum(1 for b in brief.blocks if b.cites)
+    text_words = sum(len(b.text.split()) for b in brief.blocks)
+    cover: tuple = ()
+    if "cover" in exports:
+        text, origins = renderer.call(exports["cover"], text_words, lines)
+        cover = builder.loose_blocks(text, origins)
+    toc_above = exports.get("toc_above")
+    return replace(
+        brief, labels=labels, classification=desk.classification, running_head=desk.name,
+        language=words.language, cover=cover, annotated=spec.annotated,
+        toc=isinstance(toc_above, int) and lines > toc_above,
+        style=Style(accent=desk.accent, page_size=desk.page_size, logo=settings.logo))
 
 
 def _views(value, view):
-    if isinstance(value, Fact):
+    if isinstance(value, (Fact, Judgment, date)):
         return view(value)
     if isinstance(value, (list, tuple)):
         return [_views(v, view) for v in value]
@@ -105,22 +126,31 @@ def _views(value, view):
 class _Builder:
     """Turns the parsed Markdown into blocks, numbering citations and collecting the annex."""
 
-    def __init__(self, base: FactBase, renderer: Renderer, spec: Spec, origins: list[int]):
+    def __init__(self, base: FactBase, renderer: Renderer, spec: Spec, origins: list[int],
+                 words):
         self.base, self.renderer, self.spec, self.origins = base, renderer, spec, origins
+        self.words = words
+        self.judged: dict[int, str] = {}  # cite number -> the judgment whose basis it cites
+        self.judging = False  # the line being built cites a judgment: a "judgment" block
         self.entries: dict[str, dict] = {}  # source id -> annex entry fields, in order
         self.uses: dict[str, dict[str, list[str]]] = {}  # source id -> quote -> fact ids
         self.cites = 0
         self.cited: dict[int, tuple[str, int]] = {}  # cite number -> (fact id, citation index)
 
     def build(self, text: str) -> Brief:
+        return self._body(*self.blocks(text, self.origins))
+
+    def blocks(self, text: str, origins: list[int]) -> tuple[list[Block], list[str]]:
+        """The Markdown's blocks, and a message for each bullet or paragraph left uncited."""
         from markdown_it import MarkdownIt
 
-        rules = ["heading", "list", "blockquote", "emphasis", "escape"]
-        inline = _InlineParser(MarkdownIt("zero").enable(rules))
-        # blocks here; the inline content of each is parsed by `inline`, once per shape of line
-        md = MarkdownIt("zero").enable(rules).disable("inline")
+        if not hasattr(self, "inline"):
+            rules = ["heading", "list", "blockquote", "emphasis", "escape"]
+            self.inline = _InlineParser(MarkdownIt("zero").enable(rules))
+            # the inline content of each block is parsed by `inline`, once per shape of line
+            self.md = MarkdownIt("zero").enable(rules).disable("inline")
         blocks, uncited, kind_stack = [], [], []
-        tokens = md.parse(text)
+        tokens = self.md.parse(text)
         for i, token in enumerate(tokens):
             if token.type in ("bullet_list_open", "ordered_list_open", "blockquote_open"):
                 kind_stack.append("note" if token.type == "blockquote_open" else "bullet")
@@ -128,18 +158,27 @@ class _Builder:
                 kind_stack.pop()
             elif token.type == "inline":
                 opener = tokens[i - 1]
-                origin = self.renderer.where(self.origins[opener.map[0]] if opener.map else 0)
+                origin = self.renderer.where(origins[opener.map[0]] if opener.map else 0)
                 if opener.type == "heading_open":
                     kind, level = "heading", int(opener.tag[1])
                 else:
                     kind, level = (kind_stack[-1] if kind_stack else "paragraph"), 0
-                block = self.block(kind, level, inline(token.content), origin)
+                block = self.block(kind, level, self.inline(token.content), origin)
                 if not block.inlines:
                     continue
                 if kind in ("bullet", "paragraph") and not block.cites:
                     uncited.append(f"{origin}: this {kind} has no citation: "
                                    f"“{_clip(block.text)}”")
                 blocks.append(block)
+        return blocks, uncited
+
+    def loose_blocks(self, text: str, origins: list[int]) -> tuple[Block, ...]:
+        """Blocks of a part printed outside the body (the cover): no citations needed."""
+        self.origins = origins
+        return tuple(b if b.kind == "heading" else replace(b, kind="note")
+                     for b in self.blocks(text, origins)[0])
+
+    def _body(self, blocks: list, uncited: list) -> Brief:
         if uncited:
             raise BuildError("\n".join(uncited) + "\n(hint: every bullet and paragraph needs "
                              "{{ cite(fact) }}; notes (> ...) and headings are exempt)")
@@ -157,6 +196,7 @@ class _Builder:
     def block(self, kind: str, level: int, children, origin: str) -> Block:
         parts: list = []  # [text, bold, italic] lists (merged as they come) and Cites
         bold = italic = 0
+        self.judging = False
         for kind_, content in children:
             if kind_ == "text":
                 self.inline_text(content, bold > 0, italic > 0, parts)
@@ -172,6 +212,8 @@ class _Builder:
                 _add(parts, " ", bold > 0, italic > 0)
         inlines = _finish(parts)
         fact_ids = tuple(dict.fromkeys(i.fact_id for i in inlines if isinstance(i, Cite)))
+        if self.judging and kind in ("bullet", "paragraph"):
+            kind = "judgment"  # a line citing a judgment is set apart from the facts
         return Block(kind, inlines, level, fact_ids, origin)
 
     def inline_text(self, text: str, bold: bool, italic: bool, parts: list) -> None:
@@ -181,7 +223,7 @@ class _Builder:
                 _add(parts, text[pos:m.start()], bold, italic)
             data, cite = m.groups()
             if data is not None:
-                _add(parts, " ".join(str(self.renderer.values[int(data)]).split()), bold, italic)
+                _add(parts, _spaces(str(self.renderer.values[int(data)])), bold, italic)
             else:
                 for fact in _facts(self.renderer.values[int(cite)].facts):
                     parts.extend(self.cite(fact))
@@ -189,8 +231,13 @@ class _Builder:
         if pos < len(text):
             _add(parts, text[pos:], bold, italic)
 
-    def cite(self, fact_ref) -> list[Cite]:
-        fact = self.base.facts[fact_ref.id if hasattr(fact_ref, "id") else str(fact_ref)]
+    def cite(self, fact_ref, judgment: str | None = None) -> list[Cite]:
+        ref = fact_ref.id if hasattr(fact_ref, "id") else str(fact_ref)
+        if ref in self.base.judgments:
+            return self.cite_judgment(ref)
+        fact = self.base.facts[ref]
+        if fact.retracted:
+            return []  # kept in the fact file for the record, never printed or cited
         cites = []
         for n, citation in enumerate(fact.citations):
             verified = self.base.verified[(fact.id, n)]
@@ -201,33 +248,60 @@ class _Builder:
                 self.uses[sid][verified.exact].append(fact.id)
             self.cites += 1
             self.cited[self.cites] = (fact.id, n)
+            if judgment:
+                self.judged[self.cites] = judgment
             cites.append(Cite(self.cites, _Placeholder(sid), fact.id, verified.exact,
-                              fact.date.display()))
+                              self.words.date(fact.date)))
+        return cites
+
+    def cite_judgment(self, judgment_id: str) -> list[Cite]:
+        """A judgment is cited through the facts it rests on (one hop, or more through other
+        judgments), so its line is tied to quotes like every other line."""
+        self.judging = True
+        cites, seen, todo = [], set(), [judgment_id]
+        while todo:
+            for ref in self.base.judgments[todo.pop(0)].based_on:
+                if ref in seen:
+                    continue
+                seen.add(ref)
+                if ref in self.base.judgments:
+                    todo.append(ref)
+                elif ref in self.base.facts:
+                    cites += self.cite(ref, judgment=judgment_id)
         return cites
 
     def entry(self, sid: str) -> SourceEntry:
         source, number = self.base.sources[sid], self.entries[sid]["number"]
         return SourceEntry(
             id=sid, number=number, anchor=f"src_{number}", publisher=source.publisher,
-            title=source.title, author=source.author, published=source.published.display(),
+            title=source.title, author=source.author, published=self.words.date(source.published),
             url=source.url, file_name=Path(source.file).name, reliability=source.reliability,
             language=source.language,
             quotes=tuple(QuoteUse(q, tuple(ids)) for q, ids in self.uses[sid].items()))
 
     def line_record(self, block: Block) -> dict:
         """Provenance of one line: its facts, and for each citation the exact source spans."""
-        citations = []
+        citations, judgments = [], {}
         for cite in block.cites:
             fact_id, n = self.cited[cite.number]
+            judgment = self.judged.get(cite.number)
+            if judgment:  # judgment -> facts -> quotes -> source hash
+                record = judgments.setdefault(judgment, {
+                    "id": judgment, "based_on": list(self.base.judgments[judgment].based_on),
+                    "facts": []})
+                if fact_id not in record["facts"]:
+                    record["facts"].append(fact_id)
             verified = self.base.verified[(fact_id, n)]
             source = self.base.sources[cite.source.id]
             citations.append({
                 "number": cite.number, "fact": fact_id, "source": source.id,
                 "file": source.file, "sha256": verified.sha256, "quote": verified.exact,
                 "selectors": [{"exact": s.exact, "prefix": s.prefix, "suffix": s.suffix,
-                               "start": s.start, "end": s.end} for s in verified.selectors]})
+                               "start": s.start, "end": s.end} for s in verified.selectors],
+                **({"judgment": judgment} if judgment else {})})
         return {"kind": block.kind, "text": block.text, "origin": block.origin,
-                "facts": list(block.fact_ids), "citations": citations}
+                "facts": list(block.fact_ids), "citations": citations,
+                **({"judgments": list(judgments.values())} if judgments else {})}
 
 
 class _InlineParser:
@@ -296,6 +370,14 @@ def _finish(parts: list) -> tuple[Inline, ...]:
                 part[0] = part[0].rstrip()  # no space between a word and its marker
     return tuple(Run(*p) if p.__class__ is list else p for p in parts
                  if p.__class__ is not list or p[0])
+
+
+_SPACE = re.compile(r"[ \t\n\r\f\v]+")
+
+
+def _spaces(text: str) -> str:
+    """Runs of white space as one space; no-break spaces (grading labels) are kept."""
+    return _SPACE.sub(" ", text).strip(" ")
 
 
 def _clip(text: str, limit: int = 70) -> str:

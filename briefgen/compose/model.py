@@ -32,7 +32,7 @@ class SourceEntry:
     quotes: tuple[QuoteUse, ...] = ()
     # The entry as the reader sees it, worded by the composer (readers' or annotated edition):
     # writers lay these out and never word an entry themselves.
-    heading: tuple[Run, ...] = ()  # e.g. "Source 3  NATO Watch: NATO returns to Libya ..."
+    heading: tuple[Run, ...] = ()  # e.g. "Source 3  NATO Watch: NATO returns to ..."
     lines: tuple[tuple[Run, ...], ...] = ()  # each a paragraph of the entry (fields, quotes)
 
 
@@ -120,6 +120,7 @@ class Brief:
     cover: tuple[Block, ...] = ()  # lines under the title: desk, date of issue, reading time
     annex_intro: tuple[Block, ...] = ()  # before the source entries: the grading key, once
     style: Style = field(default_factory=Style)
+    annotated: bool = False  # the desk's review edition (`--annotated`), not the readers'
 
     @property
     def cites(self) -> tuple[Cite, ...]:

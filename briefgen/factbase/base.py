@@ -33,6 +33,7 @@ class FactBase:
     where: dict[tuple[str, str], Location] = field(default_factory=dict)  # (kind, id) -> item
     verified: dict[tuple[str, int], Verified] = field(default_factory=dict)  # (fact id, n)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    settings: object = None  # the desk's Settings (briefgen.toml), read by api.check
 
     @property
     def errors(self) -> list[Diagnostic]:
