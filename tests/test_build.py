@@ -161,3 +161,46 @@ def test_the_library_loads_pydantic_only_when_the_fact_base_is_read():
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                             check=True, timeout=60)
     assert result.stdout.strip() == "[]"
+
+
+def test_the_date_of_issue_is_the_day_of_the_build_without_source_date_epoch(project):
+    from datetime import datetime, timezone
+
+    env = {k: v for k, v in __import__("os").environ.items() if k != "SOURCE_DATE_EPOCH"}
+    result = run_cli("weekly", "--week", "2013-W23", "--format", "pdf", cwd=project, env=env)
+    assert result.returncode == 0, result.stderr
+    today = datetime.now(timezone.utc).date().isoformat()
+    record = json.loads((project / "out/weekly-2013-W23.sources.json").read_text())
+    assert record["created"] == f"{today}T00:00:00+00:00"
+
+
+def test_annotated_edition_prints_fact_ids_the_readers_edition_does_not(project):
+    for args, out in ((("--annotated",), "desk"), ((), "readers")):
+        result = run_cli("build", "--theme", "russian-motives", "--format", "pdf,docx",
+                         "--out", out, *args, cwd=project)
+        assert result.returncode == 0, result.stderr
+    import docx
+
+    def texts(out):
+        pdf = " ".join(p.extract_text() for p in PdfReader(project / out /
+                                                           "theme-russian-motives.pdf").pages)
+        word = "\n".join(p.text for p in docx.Document(project / out /
+                                                       "theme-russian-motives.docx").paragraphs)
+        return [" ".join(t.replace("\u00a0", " ").split()) for t in (pdf, word)]
+
+    # the line's grading label ends with the fact id in the desk's edition only
+    label = "C3 · assessment · haftar-moscow-arms"
+    assert all(label in t for t in texts("desk"))
+    assert not any(label in t for t in texts("readers"))
+
+
+def test_bad_wording_file_is_located(project):
+    path = project / "templates" / "wording.toml"
+    path.write_text(path.read_text().replace('months_short = [', 'months_shrt = ['))
+    result = run_cli("build", "--theme", "russian-motives", cwd=project)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "templates/wording.toml:5:1: error: [en] months_short is missing "
+        "(hint: see the [en] table of the bundled wording.toml)",
+        "error: wording.toml has 1 error, 0 warnings"]
+    assert files(project / "out") == []

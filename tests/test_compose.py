@@ -167,3 +167,145 @@ def test_inline_parsing_by_shape_equals_parsing_each_line(shapes, data):
     for pieces in shapes * 2:  # each shape again, numbered anew: from the cache
         line = numbered(pieces)
         assert parse(line) == parse.parse(line)
+
+
+# Judgments, key points, retractions, attribution, contents, editions.
+MORE = """
+    facts:
+      - id: russia-envoy
+        statement: A Russian envoy met Haftar in Benghazi.
+        themes: [russian-motives, nato-security-assistance]
+        date: 2013-06-05
+        credibility: 3
+        key: true
+        citations:
+          - source: nato-watch-2013-06
+            quote: Haftar looked to Moscow for arms
+      - id: delegation-welcomed
+        statement: Tripoli welcomed the NATO experts.
+        themes: [nato-security-assistance, russian-motives]
+        date: 2013-06-07
+        credibility: 3
+        citations:
+          - source: nato-watch-2013-06
+            quote: identify areas where it can provide security assistance
+      - id: withdrawn-claim
+        statement: A claim the desk no longer stands by.
+        themes: [nato-security-assistance]
+        date: 2013-06-06
+        retracted: true
+        citations:
+          - source: nato-watch-2013-06
+            quote: confirmed that NATO had decided to send
+      - id: rasmussen-said
+        statement: The Alliance will not put boots on the ground.
+        themes: [nato-security-assistance]
+        date: 2013-06-04
+        kind: statement
+        credibility: 2
+        attributed_to: Anders Fogh Rasmussen
+        citations:
+          - source: nato-watch-2013-06
+            quote: there will be no troop deployment
+      - id: rasmussen-named
+        statement: Rasmussen confirmed an expert-level delegation.
+        themes: [nato-security-assistance]
+        date: 2013-06-04
+        kind: statement
+        credibility: 2
+        attributed_to: Anders Fogh Rasmussen
+        citations:
+          - source: nato-watch-2013-06
+            quote: Rasmussen confirmed that NATO had decided
+    judgments:
+      - id: nato-stays-out
+        statement: NATO will keep its forces out of Libya.
+        themes: [nato-security-assistance]
+        date: 2013-06
+        likelihood: very likely
+        confidence: moderate
+        based_on: [nato-2013-no-troops, rasmussen-said]
+    """
+
+
+@pytest.fixture
+def richer(tmp_path):
+    return check(tiny_factbase(tmp_path, MORE))
+
+
+def test_judgment_line_is_labelled_and_cites_the_quotes_of_its_basis(richer):
+    brief = compose(richer, TEMPLATES, theme_spec(richer, "nato-security-assistance"))
+    (line,) = [b for b in brief.blocks if b.kind == "judgment"]
+    assert line.text == ("Assessment — very likely, moderate confidence. NATO will keep its "
+                         "forces out of Libya.")
+    assert [(c.fact_id, c.quote) for c in line.cites] == [
+        ("nato-2013-no-troops", "there will be no troop deployment and any training activities "
+                                "would take place outside Libya"),
+        ("rasmussen-said", "there will be no troop deployment")]
+    (record,) = [r for r in brief.extra["provenance"] if r["kind"] == "judgment"]
+    assert record["judgments"] == [{"id": "nato-stays-out",
+                                    "based_on": ["nato-2013-no-troops", "rasmussen-said"],
+                                    "facts": ["nato-2013-no-troops", "rasmussen-said"]}]
+    assert {c["judgment"] for c in record["citations"]} == {"nato-stays-out"}
+    assert all(len(c["sha256"]) == 64 for c in record["citations"])
+
+
+def test_a_retracted_fact_is_never_rendered(richer):
+    for spec in (theme_spec(richer, "nato-security-assistance"), weekly_spec(richer, "2013-W23")):
+        brief = compose(richer, TEMPLATES, spec)
+        assert "withdrawn-claim" not in {f for b in brief.blocks for f in b.fact_ids}
+        assert not any("no longer stands by" in b.text for b in brief.blocks)
+
+
+def test_attribution_is_shown_unless_the_statement_names_whose_claim_it_is(richer):
+    brief = compose(richer, TEMPLATES, theme_spec(richer, "nato-security-assistance"))
+    text = {b.fact_ids[0]: b.text for b in brief.blocks if b.kind == "bullet"}
+    assert text["rasmussen-said"].startswith(
+        "4 June — The Alliance will not put boots on the ground. (according to Anders Fogh "
+        "Rasmussen)")
+    assert "according to" not in text["rasmussen-named"]
+
+
+def test_weekly_lists_each_fact_once_and_honours_key_points(richer):
+    brief = compose(richer, TEMPLATES, weekly_spec(richer, "2013-W23"))
+    printed = [f for b in brief.blocks if b.kind in ("bullet", "paragraph") for f in b.fact_ids]
+    assert sorted(printed) == sorted(set(printed))
+    assert set(printed) == {"nato-2013-delegation", "nato-2013-no-troops", "russia-envoy",
+                            "rasmussen-said", "rasmussen-named", "delegation-welcomed"}
+    texts = [(b.kind, b.text) for b in brief.blocks]
+    # the week's judgments open the brief; only the fact marked key: true is a key point
+    assert [t for _, t in texts[:4]] == [
+        "Bottom line",
+        "Assessment — very likely, moderate confidence. NATO will keep its forces out of Libya.",
+        "Key points",
+        "5 June — A Russian envoy met Haftar in Benghazi. C3"]
+    # neither its first theme nor its other one prints it again: both point to it
+    assert texts.count(("note", "Key point above: A Russian envoy met Haftar in Benghazi.")) == 2
+    # a development of two themes is printed under its first, the other says "see also"
+    assert texts.count(("note", "See also under NATO security assistance: Tripoli welcomed "
+                                "the NATO experts.")) == 1
+
+
+def test_table_of_contents_above_the_length_the_template_sets(richer, tmp_path):
+    short = compose(richer, TEMPLATES, theme_spec(richer, "nato-security-assistance"))
+    assert short.toc is False
+    template = (TEMPLATES / "theme.md.j2").read_text().replace("toc_above = 30", "toc_above = 3")
+    write(tmp_path / "t" / "theme.md.j2", template)
+    long = compose(richer, tmp_path / "t", theme_spec(richer, "nato-security-assistance"))
+    assert sum(1 for b in long.blocks if b.cites) > 3 and long.toc is True
+
+
+def test_annotated_edition_shows_fact_ids(richer):
+    readers = compose(richer, TEMPLATES, theme_spec(richer, "nato-security-assistance"))
+    desk = compose(richer, TEMPLATES, theme_spec(richer, "nato-security-assistance", True))
+    assert (readers.annotated, desk.annotated) == (False, True)
+    assert not any("rasmussen-said" in b.text for b in readers.blocks)
+    assert any(b.text.endswith("C2 · statement · rasmussen-said".replace(" · s", "\u00a0·\u00a0s"))
+               for b in desk.blocks)
+
+
+def test_cover_has_desk_issue_date_and_reading_time(richer, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1576108800")
+    brief = compose(richer, TEMPLATES, theme_spec(richer, "nato-security-assistance"))
+    assert [b.text for b in brief.cover] == ["Issued 12 December 2019 · 1 min read"]
+    assert brief.created.isoformat() == "2019-12-12T00:00:00+00:00"

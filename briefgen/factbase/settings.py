@@ -190,7 +190,7 @@ class TomlPlaces:
             header = self._HEADER.match(line)
             if header:
                 table = tuple(header.group(1).split("."))
-                self.keys.setdefault(table, (number, line.index(header.group(1)) + 1))
+                self.keys.setdefault(table, (number, line.index("[") + 1))
                 self.values.setdefault(table, self.keys[table])
                 continue
             key = self._KEY.match(line)
