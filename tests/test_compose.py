@@ -181,7 +181,7 @@ MORE = """
           - source: nato-watch-2013-06
             quote: Haftar looked to Moscow for arms
       - id: delegation-welcomed
-        statement: Tripoli welcomed the NATO experts.
+        statement: On 7 June Tripoli welcomed the NATO experts.
         themes: [nato-security-assistance, russian-motives]
         date: 2013-06-07
         credibility: 3
@@ -282,8 +282,10 @@ def test_weekly_lists_each_fact_once_and_honours_key_points(richer):
     # development of two themes is printed under its first, the other says "see also"
     assert [t for k, t in texts if k == "note"] == [
         "See also: “A Russian envoy met Haftar in Benghazi.” (key points).",
-        "See also: “A Russian envoy met Haftar in Benghazi.” (key points); “Tripoli welcomed "
-        "the NATO experts.” (NATO security assistance)."]
+        "See also: “A Russian envoy met Haftar in Benghazi.” (key points); “On 7 June Tripoli "
+        "welcomed the NATO experts.” (NATO security assistance)."]
+    # a statement that says when is not preceded by its date a second time
+    assert ("bullet", "On 7 June Tripoli welcomed the NATO experts. C3") in texts
 
 
 def test_table_of_contents_above_the_length_the_template_sets(richer, tmp_path):

@@ -20,6 +20,7 @@ class FactView:
     iso_date: str
     year: int
     day_month: str  # the date without its year ("4 June", "June", ""), under a year heading
+    date_in_statement: bool  # the statement already says when ("on 4 June 2013"): say it once
     kind: str
     credibility: int
     reliability: str  # best (lowest letter) reliability among its cited sources
@@ -73,7 +74,8 @@ def fact_view(base: FactBase, fact: Fact, words: Words) -> FactView:
     who = fact.attributed_to or ""
     return FactView(
         id=fact.id, statement=fact.statement, date=words.date(fact.date),
-        iso_date=str(fact.date), year=fact.date.year, day_month=words.date(fact.date, short=True), kind=fact.kind,
+        iso_date=str(fact.date), year=fact.date.year, day_month=words.date(fact.date, short=True),
+        date_in_statement=_says_when(fact, words), kind=fact.kind,
         credibility=fact.credibility, reliability=reliability, grading=grading,
         label=words.grading(grading, fact.kind), attributed_to=who,
         attributed_in_statement=bool(who) and _names(who, fact.statement), key=fact.key,
@@ -91,6 +93,14 @@ def judgment_view(judgment: Judgment, words: Words) -> JudgmentView:
         label=words.judgment_label(judgment.likelihood, judgment.confidence),
         based_on=tuple(judgment.based_on), rationale=judgment.rationale or "",
         key=judgment.key, themes=tuple(judgment.themes))
+
+
+def _says_when(fact: Fact, words: Words) -> bool:
+    """Whether the statement words the fact's own date, in full or without its year."""
+    if not fact.date.month:
+        return False
+    return any(form and form in fact.statement
+               for form in (words.date(fact.date), words.date(fact.date, short=True)))
 
 
 def _names(who: str, statement: str) -> bool:
