@@ -21,6 +21,7 @@ class FactView:
     year: int
     day_month: str  # the date without its year ("4 June", "June", ""), under a year heading
     date_in_statement: bool  # the statement already says when ("on 4 June 2013"): say it once
+    when: str  # day_month, or "" when the statement says it: what a line starts with
     kind: str
     credibility: int
     reliability: str  # best (lowest letter) reliability among its cited sources
@@ -28,6 +29,7 @@ class FactView:
     label: str  # grading and kind, e.g. "C3 · assessment", with no-break spaces
     attributed_to: str  # whose view or claim it is; "" when the fact file does not say
     attributed_in_statement: bool  # the statement already names whose claim it is
+    attribution: str  # "according to X" (wording.toml), or "" when the statement names X
     key: bool  # marked a key point of its week
     actors: tuple[str, ...]
     tags: tuple[str, ...]
@@ -71,16 +73,20 @@ def fact_view(base: FactBase, fact: Fact, words: Words) -> FactView:
     sources = [base.sources[c.source] for c in fact.citations]
     reliability = min(s.reliability for s in sources)
     grading = f"{reliability}{fact.credibility}"
-    who = fact.attributed_to or ""
+    full, short = words.date(fact.date), words.date(fact.date, short=True)
+    statement, who = fact.statement, fact.attributed_to or ""
+    # "on 4 June 2013" in the statement: the line does not say the date a second time
+    says_when = bool(short) and (full in statement or short in statement)
+    named = bool(who) and _names(who, statement)
     return FactView(
-        id=fact.id, statement=fact.statement, date=words.date(fact.date),
-        iso_date=str(fact.date), year=fact.date.year, day_month=words.date(fact.date, short=True),
-        date_in_statement=_says_when(fact, words), kind=fact.kind,
-        credibility=fact.credibility, reliability=reliability, grading=grading,
-        label=words.grading(grading, fact.kind), attributed_to=who,
-        attributed_in_statement=bool(who) and _names(who, fact.statement), key=fact.key,
-        actors=tuple(fact.actors), tags=tuple(fact.tags), themes=tuple(fact.themes),
-        sources=tuple(dict.fromkeys(s.publisher for s in sources)))
+        id=fact.id, statement=statement, date=full, iso_date=str(fact.date),
+        year=fact.date.year, day_month=short, date_in_statement=says_when,
+        when="" if says_when else short, kind=fact.kind, credibility=fact.credibility,
+        reliability=reliability, grading=grading, label=words.grading(grading, fact.kind),
+        attributed_to=who, attributed_in_statement=named,
+        attribution=words.attribution(who, fact.kind) if who and not named else "",
+        key=fact.key, actors=tuple(fact.actors), tags=tuple(fact.tags),
+        themes=tuple(fact.themes), sources=tuple(dict.fromkeys(s.publisher for s in sources)))
 
 
 def judgment_view(judgment: Judgment, words: Words) -> JudgmentView:
@@ -93,14 +99,6 @@ def judgment_view(judgment: Judgment, words: Words) -> JudgmentView:
         label=words.judgment_label(judgment.likelihood, judgment.confidence),
         based_on=tuple(judgment.based_on), rationale=judgment.rationale or "",
         key=judgment.key, themes=tuple(judgment.themes))
-
-
-def _says_when(fact: Fact, words: Words) -> bool:
-    """Whether the statement words the fact's own date, in full or without its year."""
-    if not fact.date.month:
-        return False
-    return any(form and form in fact.statement
-               for form in (words.date(fact.date), words.date(fact.date, short=True)))
 
 
 def _names(who: str, statement: str) -> bool:

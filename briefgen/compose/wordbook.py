@@ -7,7 +7,7 @@ with it, and every fixed label a writer lays out comes from it through the brief
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefgen.errors import Diagnostic, DiagnosticsError, display_path
@@ -20,7 +20,7 @@ NBSP = "\u00a0"
 REQUIRED = {
     "months": list, "months_short": list, "date_day": str, "date_month": str, "date_year": str,
     "date_day_short": str, "date_month_short": str,
-    "grading_separator": str, "kinds": dict, "labels": dict, "judgments": dict,
+    "grading_separator": str, "kinds": dict, "attribution": dict, "labels": dict, "judgments": dict,
     "likelihood": dict, "likelihood_bands": dict, "confidence": dict,
 }
 
@@ -31,6 +31,7 @@ class Words:
 
     table: dict
     language: str
+    _labels: dict = field(default_factory=dict, compare=False, repr=False)  # grading cache
 
     def date(self, value, short: bool = False) -> str:
         """A PartialDate (or datetime.date) worded at its precision: '4 June 2013', 'June 2013'.
@@ -48,9 +49,17 @@ class Words:
 
     def grading(self, grading: str, kind: str) -> str:
         """'C3 · assessment' with no-break spaces; just 'C2' when the kind is not shown."""
-        shown = self.table["kinds"].get(kind, kind)
-        label = grading + (self.table["grading_separator"] + shown if shown else "")
-        return label.replace(" ", NBSP)
+        label = self._labels.get((grading, kind))
+        if label is None:
+            shown = self.table["kinds"].get(kind, kind)
+            label = grading + (self.table["grading_separator"] + shown if shown else "")
+            label = self._labels[grading, kind] = label.replace(" ", NBSP)
+        return label
+
+    def attribution(self, who: str, kind: str) -> str:
+        """'according to X', or as the kind of fact words it ('as X judged')."""
+        table = self.table["attribution"]
+        return table.get(kind, table["default"]).format(who=who)
 
     def judgment_label(self, likelihood: str, confidence: str) -> str:
         return self.table["judgments"]["label"].format(
