@@ -311,3 +311,16 @@ def test_cover_has_desk_issue_date_and_reading_time(richer, monkeypatch):
     brief = compose(richer, TEMPLATES, theme_spec(richer, "nato-security-assistance"))
     assert [b.text for b in brief.cover] == ["Issued 12 December 2019 · 1 min read"]
     assert brief.created.isoformat() == "2019-12-12T00:00:00+00:00"
+
+
+def test_the_date_of_issue_does_not_change_the_content_hash(richer, monkeypatch):
+    """Sending the same week again on a later day is not a correction."""
+    from briefgen.distribution.message import content_hash
+
+    briefs = []
+    for epoch in ("1576108800", "1576713600"):  # 12 and 19 December 2019
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+        briefs.append(compose(richer, TEMPLATES, weekly_spec(richer, "2013-W23")))
+    assert briefs[0].created != briefs[1].created
+    assert briefs[0].cover != briefs[1].cover
+    assert content_hash(briefs[0]) == content_hash(briefs[1])
