@@ -12,7 +12,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
-from briefgen.compose.model import Block, Brief, Cite, Inline, QuoteUse, Run, SourceEntry, Style
+from briefgen.compose.front import finish, title_block
+from briefgen.compose.model import Block, Brief, Cite, Inline, QuoteUse, Run, SourceEntry
 from briefgen.compose.templating import Renderer
 from briefgen.compose.views import (FactView, JudgmentView, ThemeView,  # noqa: F401 - re-exported
                                     fact_view, judgment_view)
@@ -76,43 +77,10 @@ def compose(base: FactBase, templates: Path, spec: Spec) -> Brief:
                "issued": words.date(spec.created.date()), "annotated": spec.annotated}
     renderer = Renderer(templates)
     text, origins = renderer.render(spec.template, context)
-    _title_block(spec, renderer)
+    title_block(spec, renderer)
     builder = _Builder(base, renderer, spec, origins, words)
     brief = builder.build(text)
-    return _finish_brief(brief, spec, settings, words, renderer, builder)
-
-
-def _title_block(spec: Spec, renderer: Renderer) -> None:
-    """The title block the template set (`{% set title = ... %}`), onto the spec."""
-    exports = renderer.exports
-    for name in ("title", "subtitle", "subject", "period"):
-        if name in exports:
-            value = renderer.text(exports[name])
-            if name == "period":
-                spec.context["period"] = value
-            else:
-                setattr(spec, name, value)
-    if "keywords" in exports:
-        spec.keywords = tuple(renderer.text(k) for k in exports["keywords"] if k)
-
-
-def _finish_brief(brief: Brief, spec: Spec, settings, words, renderer, builder) -> Brief:
-    """Desk settings, labels, table of contents and cover: what is known once the body is."""
-    exports, desk = renderer.exports, settings.desk
-    labels = {**words.labels, **{k: renderer.text(v)
-                                 for k, v in dict(exports.get("labels", {})).items()}}
-    lines = sum(1 for b in brief.blocks if b.cites)
-    text_words = sum(len(b.text.split()) for b in brief.blocks)
-    cover: tuple = ()
-    if "cover" in exports:
-        text, origins = renderer.call(exports["cover"], text_words, lines)
-        cover = builder.loose_blocks(text, origins)
-    toc_above = exports.get("toc_above")
-    return replace(
-        brief, labels=labels, classification=desk.classification, running_head=desk.name,
-        language=words.language, cover=cover, annotated=spec.annotated,
-        toc=isinstance(toc_above, int) and lines > toc_above,
-        style=Style(accent=desk.accent, page_size=desk.page_size, logo=settings.logo))
+    return finish(brief, spec, settings, words, renderer, builder.loose_blocks)
 
 
 def _views(value, view):
@@ -174,7 +142,6 @@ class _Builder:
 
     def loose_blocks(self, text: str, origins: list[int]) -> tuple[Block, ...]:
         """Blocks of a part printed outside the body (the cover): no citations needed."""
-        self.origins = origins
         return tuple(b if b.kind == "heading" else replace(b, kind="note")
                      for b in self.blocks(text, origins)[0])
 

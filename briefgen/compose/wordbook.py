@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from briefgen.errors import Diagnostic, DiagnosticsError, display_path
+from briefgen.errors import BuildError, Diagnostic, DiagnosticsError, display_path
 
 FILE_NAME = "wording.toml"
 # The defaults shipped with briefgen, used when a desk's templates folder has no wording.toml.
@@ -80,6 +80,9 @@ def load_words(templates: Path, language: str) -> Words:
     path = Path(templates) / FILE_NAME
     if not path.is_file():
         path = DEFAULT
+    if not path.is_file():
+        raise BuildError(f"no {FILE_NAME} in {display_path(templates)} (hint: copy the one "
+                         "briefgen ships with its templates, or pass --templates DIR)")
     shown = display_path(path)
     text = path.read_text(encoding="utf-8")
     try:
