@@ -110,3 +110,23 @@ def test_no_region_or_desk_name_in_python_code():
                  for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
                  if re.search(r"\bLibya", line)]
     assert offenders == []
+
+
+def test_a_language_without_words_is_an_error_naming_the_wording_file(tmp_path):
+    tiny_factbase(tmp_path)
+    write(tmp_path / "briefgen.toml", '[desk]\nlanguage = "fr"\n')
+    result = run_cli("build", "--templates", str(ROOT / "templates"), cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0].endswith(
+        "templates/wording.toml:1:1: error: no words for language 'fr' "
+        "(hint: add a [fr] table like [en]; tables: en)")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_regional_language_tag_uses_its_language_table(tmp_path):
+    facts = tiny_factbase(tmp_path)
+    write(tmp_path / "briefgen.toml", '[desk]\nlanguage = "en-GB"\n')
+    base = check(facts)
+    brief = compose(base, ROOT / "templates", theme_spec(base, "russian-motives"))
+    assert brief.language == "en-GB"  # the document says which English; the words are [en]
+    assert brief.keywords == ("Russian motives",)  # no region set: none in the keywords

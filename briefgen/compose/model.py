@@ -105,7 +105,7 @@ class Brief:
     subject: str
     keywords: tuple[str, ...]
     author: str
-    created: datetime  # timezone-aware; from SOURCE_DATE_EPOCH or the content, never the clock
+    created: datetime  # the date of issue, timezone-aware: SOURCE_DATE_EPOCH, else the build's day
     blocks: tuple[Block, ...]
     sources: tuple[SourceEntry, ...]
     language: str = "en"
