@@ -200,7 +200,7 @@ def test_bad_wording_file_is_located(project):
     result = run_cli("build", "--theme", "russian-motives", cwd=project)
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
-        "templates/wording.toml:5:1: error: [en] months_short is missing "
+        "templates/wording.toml:10:1: error: [en] months_short is missing "
         "(hint: see the [en] table of the bundled wording.toml)",
         "error: wording.toml has 1 error, 0 warnings"]
     assert files(project / "out") == []

@@ -73,7 +73,7 @@ def fact_view(base: FactBase, fact: Fact, words: Words) -> FactView:
     sources = [base.sources[c.source] for c in fact.citations]
     reliability = min(s.reliability for s in sources)
     grading = f"{reliability}{fact.credibility}"
-    full, short = words.date(fact.date), words.date(fact.date, short=True)
+    full, short = words.date(fact.date), words.date(fact.date, in_year=True)
     statement, who = fact.statement, fact.attributed_to or ""
     # "on 4 June 2013" in the statement: the line does not say the date a second time
     says_when = bool(short) and (full in statement or short in statement)

@@ -19,7 +19,7 @@ NBSP = "\u00a0"
 # What every language table must hold, and what each value must be.
 REQUIRED = {
     "months": list, "months_short": list, "date_day": str, "date_month": str, "date_year": str,
-    "date_day_short": str, "date_month_short": str,
+    "date_day_in_year": str, "date_month_in_year": str,
     "grading_separator": str, "kinds": dict, "attribution": dict, "labels": dict, "judgments": dict,
     "likelihood": dict, "likelihood_bands": dict, "confidence": dict,
 }
@@ -33,18 +33,18 @@ class Words:
     language: str
     _labels: dict = field(default_factory=dict, compare=False, repr=False)  # grading cache
 
-    def date(self, value, short: bool = False) -> str:
+    def date(self, value, in_year: bool = False) -> str:
         """A PartialDate (or datetime.date) worded at its precision: '4 June 2013', 'June 2013'.
 
-        `short` leaves the year out ('4 June', 'June', ''), for lines under a year heading.
+        `in_year` leaves the year out ('4 June', 'June', ''), for lines under a year heading.
         """
         day, month = getattr(value, "day", None), getattr(value, "month", None)
         fields = {"day": day, "year": value.year,
                   "month": self.table["months"][month - 1] if month else "",
                   "month_short": self.table["months_short"][month - 1] if month else ""}
         pattern = "date_day" if day else "date_month" if month else "date_year"
-        if short:
-            return self.table[pattern + "_short"].format(**fields) if month else ""
+        if in_year:
+            return self.table[pattern + "_in_year"].format(**fields) if month else ""
         return self.table[pattern].format(**fields)
 
     def grading(self, grading: str, kind: str) -> str:
