@@ -25,6 +25,7 @@ from briefgen.factbase.models import Fact, Judgment
 _TOKEN = re.compile("\ue000(\\d+)\ue001|\ue002(\\d+)\ue003")  # DATA / CITE placeholders
 _NUMBER = re.compile("(?<=[\ue000\ue002])\\d+(?=[\ue001\ue003])")  # a placeholder's number
 _EMPTY = re.compile("[\ue000\ue002](?=[\ue001\ue003])")  # a placeholder whose number is out
+_SPACES = re.compile("[^\\S\u00a0\u2007\u202f]+")  # white space, but no-break spaces stay
 
 
 @dataclass
@@ -190,7 +191,8 @@ class _Builder:
                 _add(parts, text[pos:m.start()], bold, italic)
             data, cite = m.groups()
             if data is not None:
-                _add(parts, _spaces(str(self.renderer.values[int(data)])), bold, italic)
+                value = _SPACES.sub(" ", str(self.renderer.values[int(data)])).strip(" ")
+                _add(parts, value, bold, italic)
             else:
                 for fact in _facts(self.renderer.values[int(cite)].facts):
                     parts.extend(self.cite(fact))
@@ -337,14 +339,6 @@ def _finish(parts: list) -> tuple[Inline, ...]:
                 part[0] = part[0].rstrip()  # no space between a word and its marker
     return tuple(Run(*p) if p.__class__ is list else p for p in parts
                  if p.__class__ is not list or p[0])
-
-
-_SPACE = re.compile(r"[ \t\n\r\f\v]+")
-
-
-def _spaces(text: str) -> str:
-    """Runs of white space as one space; no-break spaces (grading labels) are kept."""
-    return _SPACE.sub(" ", text).strip(" ")
 
 
 def _clip(text: str, limit: int = 70) -> str:

@@ -32,7 +32,7 @@ class SourceEntry:
     quotes: tuple[QuoteUse, ...] = ()
     # The entry as the reader sees it, worded by the composer (readers' or annotated edition):
     # writers lay these out and never word an entry themselves.
-    heading: tuple[Run, ...] = ()  # e.g. "Source 3  NATO Watch: NATO returns to ..."
+    heading: tuple[Run, ...] = ()  # e.g. "Source 3  NATO Watch: NATO returns to Libya ..."
     lines: tuple[tuple[Run, ...], ...] = ()  # each a paragraph of the entry (fields, quotes)
 
 
