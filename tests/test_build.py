@@ -204,3 +204,46 @@ def test_bad_wording_file_is_located(project):
         "(hint: see the [en] table of the bundled wording.toml)",
         "error: wording.toml has 1 error, 0 warnings"]
     assert files(project / "out") == []
+
+
+TWO_THEMES = """
+    facts:
+      - id: envoy-both-themes
+        statement: A Russian envoy met NATO officials about Libya.
+        themes: [nato-security-assistance, russian-motives]
+        date: 2013-06-05
+        credibility: 3
+        key: true
+        citations:
+          - source: nato-watch-2013-06
+            quote: Haftar looked to Moscow for arms
+      - id: expert-team-both-themes
+        statement: The expert team also met Russian diplomats.
+        themes: [russian-motives, nato-security-assistance]
+        date: 2013-06-06
+        credibility: 3
+        citations:
+          - source: nato-watch-2013-06
+            quote: identify areas where it can provide security assistance
+    """
+
+
+def test_the_weekly_prints_each_development_once_in_both_formats(tmp_path):
+    import docx
+
+    tiny_factbase(tmp_path, TWO_THEMES)
+    result = run_cli("weekly", "--week", "2013-W23", "--templates", str(ROOT / "templates"),
+                     cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    pdf = " ".join(" ".join(p.extract_text().split()) for p in
+                   PdfReader(tmp_path / "out/weekly-2013-W23.pdf").pages)
+    word = " ".join(p.text for p in docx.Document(tmp_path / "out/weekly-2013-W23.docx").paragraphs)
+    for statement in ("A Russian envoy met NATO officials about Libya.",
+                      "The expert team also met Russian diplomats.",
+                      "NATO decided to send experts to Libya to identify where it can help."):
+        assert (pdf.count(statement), word.count(statement)) == (1, 1), statement
+    # the marked key point is the only key point; the other themes point to where lines are
+    for text in (pdf, word):
+        assert text.index("Key points") < text.index("A Russian envoy") < text.index(
+            "NATO security assistance")
+        assert "See also: 1 under Key points, 1 under Russian motives." in text
