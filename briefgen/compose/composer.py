@@ -26,6 +26,7 @@ _TOKEN = re.compile("\ue000(\\d+)\ue001|\ue002(\\d+)\ue003")  # DATA / CITE plac
 _NUMBER = re.compile("(?<=[\ue000\ue002])\\d+(?=[\ue001\ue003])")  # a placeholder's number
 _EMPTY = re.compile("[\ue000\ue002](?=[\ue001\ue003])")  # a placeholder whose number is out
 _SPACES = re.compile("[^\\S\u00a0\u2007\u202f]+")  # white space, but no-break spaces stay
+_KEEP = re.compile("[\u00a0\u2007\u202f]")  # the no-break spaces _SPACES keeps
 
 
 @dataclass
@@ -191,7 +192,10 @@ class _Builder:
                 _add(parts, text[pos:m.start()], bold, italic)
             data, cite = m.groups()
             if data is not None:
-                value = _SPACES.sub(" ", str(self.renderer.values[int(data)])).strip(" ")
+                value = str(self.renderer.values[int(data)])
+                # str.split() would break no-break spaces too; the regex only when there are any
+                value = _SPACES.sub(" ", value).strip(" ") if _KEEP.search(value) \
+                    else " ".join(value.split())
                 _add(parts, value, bold, italic)
             else:
                 for fact in _facts(self.renderer.values[int(cite)].facts):

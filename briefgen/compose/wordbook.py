@@ -32,12 +32,19 @@ class Words:
     table: dict
     language: str
     _labels: dict = field(default_factory=dict, compare=False, repr=False)  # grading cache
+    _dates: dict = field(default_factory=dict, compare=False, repr=False)  # date cache
 
     def date(self, value, in_year: bool = False) -> str:
         """A PartialDate (or datetime.date) worded at its precision: '4 June 2013', 'June 2013'.
 
         `in_year` leaves the year out ('4 June', 'June', ''), for lines under a year heading.
         """
+        worded = self._dates.get((value, in_year))
+        if worded is None:
+            worded = self._dates[value, in_year] = self._date(value, in_year)
+        return worded
+
+    def _date(self, value, in_year: bool) -> str:
         day, month = getattr(value, "day", None), getattr(value, "month", None)
         fields = {"day": day, "year": value.year,
                   "month": self.table["months"][month - 1] if month else "",
