@@ -80,9 +80,9 @@ class Words:
 
 def load_words(templates: Path, language: str) -> Words:
     """The table for `language` (or its primary tag: 'en-GB' falls back to 'en')."""
-    import tomllib
+    from briefgen.factbase.settings import TomlPlaces, toml_module, toml_position
 
-    from briefgen.factbase.settings import TomlPlaces, toml_position
+    tomllib = toml_module()
 
     path = Path(templates) / FILE_NAME
     if not path.is_file():

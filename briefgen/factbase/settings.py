@@ -88,8 +88,17 @@ class _Problems(Exception):
         self.problems = problems
 
 
+def toml_module():
+    """tomllib (Python 3.11+), or tomli, the same parser, on Python 3.10."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    return tomllib
+
+
 def _read(path: Path) -> Settings:
-    import tomllib
+    tomllib = toml_module()
 
     shown = display_path(path)
     raw = path.read_bytes()
