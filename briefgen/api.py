@@ -67,8 +67,12 @@ def _write_briefs(base: FactBase, templates: Path, out: Path, specs, renderer) -
 
 
 def build(facts: Path, templates: Path | None = None, theme: list[str] | None = None,
-          format: tuple = ("docx", "pdf"), out: Path = Path("out")) -> list[Path]:
-    """One brief per theme (default: every theme); returns the brief files written."""
+          format: tuple = ("docx", "pdf"), out: Path = Path("out"),
+          annotated: bool = False) -> list[Path]:
+    """One brief per theme (default: every theme); returns the brief files written.
+
+    `annotated` builds the desk's review edition instead of the readers'.
+    """
     from briefgen.errors import UsageError
     from briefgen.output import Renderer
 
@@ -80,13 +84,14 @@ def build(facts: Path, templates: Path | None = None, theme: list[str] | None = 
         unknown = [t for t in theme or () if t not in base.themes]
         if unknown:
             raise UsageError(f"unknown theme '{unknown[0]}' (themes: {', '.join(base.themes)})")
-        specs = [theme_spec(base, t) for t in dict.fromkeys(theme or base.themes)]
+        specs = [theme_spec(base, t, annotated) for t in dict.fromkeys(theme or base.themes)]
         return _write_briefs(base, templates, out, specs, renderer)
 
 
 def weekly(facts: Path, templates: Path | None = None, week: str | None = None,
-           format: tuple = ("docx", "pdf"), out: Path = Path("out")) -> list[Path]:
-    """The weekly brief for an ISO week (default: the current week)."""
+           format: tuple = ("docx", "pdf"), out: Path = Path("out"),
+           annotated: bool = False) -> list[Path]:
+    """The weekly brief for an ISO week (default: the current week); `annotated` as in build."""
     from briefgen.output import Renderer
 
     templates = desk_templates(facts, templates)
@@ -94,7 +99,7 @@ def weekly(facts: Path, templates: Path | None = None, week: str | None = None,
         from briefgen.compose.specs import current_week, weekly_spec  # after the fork, see check()
 
         base = check(facts)
-        spec = weekly_spec(base, week or current_week())
+        spec = weekly_spec(base, week or current_week(), annotated=annotated)
         return _write_briefs(base, templates, out, [spec], renderer)
 
 

@@ -25,16 +25,20 @@ def check(facts: Path, strict: bool) -> None:
     print(api.summary(base), file=sys.stderr)
 
 
-def build(facts: Path, templates: Path | None, theme: list[str], format: tuple, out: Path) -> None:
+def build(facts: Path, templates: Path | None, theme: list[str], format: tuple, out: Path,
+          annotated: bool) -> None:
     """Build one brief per theme (default: every theme), as Word and PDF by default."""
     from briefgen import api
-    _print_paths(api.build(facts=facts, templates=templates, theme=theme, format=format, out=out))
+    _print_paths(api.build(facts=facts, templates=templates, theme=theme, format=format, out=out,
+                           annotated=annotated))
 
 
-def weekly(facts: Path, templates: Path | None, week: str | None, format: tuple, out: Path) -> None:
+def weekly(facts: Path, templates: Path | None, week: str | None, format: tuple, out: Path,
+           annotated: bool) -> None:
     """Build the weekly brief: every theme's developments dated in that ISO week."""
     from briefgen import api
-    _print_paths(api.weekly(facts=facts, templates=templates, week=week, format=format, out=out))
+    _print_paths(api.weekly(facts=facts, templates=templates, week=week, format=format, out=out,
+                            annotated=annotated))
 
 
 def send(facts: Path, templates: Path | None, week: str, readers: Path | None, dry_run: bool,
@@ -169,12 +173,19 @@ def _parser() -> argparse.ArgumentParser:
                             help="output folder (default: out)")
         return parent
 
+    def edition():
+        parent = argparse.ArgumentParser(add_help=False)
+        parent.add_argument("--annotated", action="store_true",
+                            help="the desk's review edition: adds fact ids, archived file names "
+                                 "and SHA-256 prefixes")
+        return parent
+
     p = command(check)
     p.add_argument("--strict", action="store_true", help="warnings fail the check too")
-    p = command(build, outputs())
+    p = command(build, outputs(), edition())
     p.add_argument("--theme", action="append", default=[], metavar="ID",
                    help="a theme id; repeat for several (default: every theme)")
-    p = command(weekly, outputs())
+    p = command(weekly, outputs(), edition())
     p.add_argument("--week", type=_week, metavar="YYYY-Www",
                    help="the ISO week (default: the current week)")
     p = command(send, outputs(("pdf",)))

@@ -132,7 +132,7 @@ def test_weekly_brief_of_a_quiet_week_says_so(project):
     assert result.returncode == 0, result.stderr
     assert result.stdout == "out/weekly-2020-W01.pdf\n"
     text = PdfReader(project / "out/weekly-2020-W01.pdf").pages[0].extract_text()
-    assert text.count("Nothing new this week.") == 2
+    assert text.count("Nothing new this week: NATO security assistance, Russian motives.") == 1
 
 
 def test_weekly_needs_a_real_week(project):
@@ -147,8 +147,9 @@ def test_bundled_weekly_brief_of_2019_w50_has_developments(tmp_path):
     pdf = PdfReader(tmp_path / "weekly-2019-W50.pdf")
     text = " ".join(page.extract_text() for page in pdf.pages)
     assert "Key points" in text and "Pompeo" in text
-    assert [o.title for o in pdf.outline if not isinstance(o, list)][:2] == \
-        ["Key points", "Russian motives"]
+    # the week's judgments open the brief as its bottom line, then the key points
+    assert [o.title for o in pdf.outline if not isinstance(o, list)][:3] == \
+        ["Bottom line", "Key points", "Russian motives"]
 
 
 def test_the_library_loads_pydantic_only_when_the_fact_base_is_read():
@@ -161,3 +162,92 @@ def test_the_library_loads_pydantic_only_when_the_fact_base_is_read():
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                             check=True, timeout=60)
     assert result.stdout.strip() == "[]"
+
+
+def test_the_date_of_issue_is_the_day_of_the_build_without_source_date_epoch(project):
+    from datetime import datetime, timezone
+
+    env = {k: v for k, v in __import__("os").environ.items() if k != "SOURCE_DATE_EPOCH"}
+    result = run_cli("weekly", "--week", "2013-W23", "--format", "pdf", cwd=project, env=env)
+    assert result.returncode == 0, result.stderr
+    today = datetime.now(timezone.utc).date().isoformat()
+    record = json.loads((project / "out/weekly-2013-W23.sources.json").read_text())
+    assert record["created"] == f"{today}T00:00:00+00:00"
+
+
+def test_annotated_edition_prints_fact_ids_the_readers_edition_does_not(project):
+    for args, out in ((("--annotated",), "desk"), ((), "readers")):
+        result = run_cli("build", "--theme", "russian-motives", "--format", "pdf,docx",
+                         "--out", out, *args, cwd=project)
+        assert result.returncode == 0, result.stderr
+    import docx
+
+    def texts(out):
+        pdf = " ".join(p.extract_text() for p in PdfReader(project / out /
+                                                           "theme-russian-motives.pdf").pages)
+        word = "\n".join(p.text for p in docx.Document(project / out /
+                                                       "theme-russian-motives.docx").paragraphs)
+        return [" ".join(t.replace("\u00a0", " ").split()) for t in (pdf, word)]
+
+    # the line's grading label ends with the fact id in the desk's edition only
+    label = "C3 · assessment · haftar-moscow-arms"
+    assert all(label in t for t in texts("desk"))
+    assert not any(label in t for t in texts("readers"))
+
+
+def test_bad_wording_file_is_located(project):
+    from briefgen import resources
+
+    packaged = (resources.TEMPLATES / "wording.toml").read_text()
+    path = project / "templates" / "wording.toml"
+    path.write_text(packaged.replace('months_short = [', 'months_shrt = ['))
+    result = run_cli("build", "--theme", "russian-motives", cwd=project)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "templates/wording.toml:10:1: error: [en] months_short is missing "
+        "(hint: see the [en] table of the bundled wording.toml)",
+        "error: wording.toml has 1 error, 0 warnings"]
+    assert files(project / "out") == []
+
+
+TWO_THEMES = """
+    facts:
+      - id: envoy-both-themes
+        statement: A Russian envoy met NATO officials about Libya.
+        themes: [nato-security-assistance, russian-motives]
+        date: 2013-06-05
+        credibility: 3
+        key: true
+        citations:
+          - source: nato-watch-2013-06
+            quote: Haftar looked to Moscow for arms
+      - id: expert-team-both-themes
+        statement: The expert team also met Russian diplomats.
+        themes: [russian-motives, nato-security-assistance]
+        date: 2013-06-06
+        credibility: 3
+        citations:
+          - source: nato-watch-2013-06
+            quote: identify areas where it can provide security assistance
+    """
+
+
+def test_the_weekly_prints_each_development_once_in_both_formats(tmp_path):
+    import docx
+
+    tiny_factbase(tmp_path, TWO_THEMES)
+    result = run_cli("weekly", "--week", "2013-W23", "--templates", str(ROOT / "templates"),
+                     cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    pdf = " ".join(" ".join(p.extract_text().split()) for p in
+                   PdfReader(tmp_path / "out/weekly-2013-W23.pdf").pages)
+    word = " ".join(p.text for p in docx.Document(tmp_path / "out/weekly-2013-W23.docx").paragraphs)
+    for statement in ("A Russian envoy met NATO officials about Libya.",
+                      "The expert team also met Russian diplomats.",
+                      "NATO decided to send experts to Libya to identify where it can help."):
+        assert (pdf.count(statement), word.count(statement)) == (1, 1), statement
+    # the marked key point is the only key point; the other themes point to where lines are
+    for text in (pdf, word):
+        assert text.index("Key points") < text.index("A Russian envoy") < text.index(
+            "NATO security assistance")
+        assert "See also: 1 under Key points, 1 under Russian motives." in text

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from briefgen import resources
 from briefgen.api import check
 from briefgen.compose.specs import created_at, theme_spec, weekly_spec
 from briefgen.compose.composer import Spec, _InlineParser, compose
@@ -46,8 +47,11 @@ def test_theme_brief_model(base):
     bullets = [b for b in brief.blocks if b.kind == "bullet"]
     assert [b.fact_ids for b in bullets] == [("nato-2013-delegation",), ("nato-2013-no-troops",),
                                             ("tricky",)]
-    assert bullets[1].text == ("4 June 2013 — NATO ruled out deploying troops; any training "
-                               "would take place outside Libya. C2 · statement")
+    # the year is the heading's: a line under it says the day and month only; whose statement
+    # it is follows it; the grading label is held together by no-break spaces
+    assert bullets[1].text == ("4 June — NATO ruled out deploying troops; any training "
+                               "would take place outside Libya. (according to Anders Fogh "
+                               "Rasmussen) C2\u00a0·\u00a0statement")
     assert [c.number for c in brief.cites] == [1, 2, 3]
     (source,) = brief.sources
     assert (source.number, source.anchor, source.published) == (1, "src_1", "June 2013")
@@ -105,34 +109,38 @@ def test_missing_template(base, tmp_path):
 
 def test_weekly_brief_groups_the_week_by_theme(base):
     brief = compose(base, TEMPLATES, weekly_spec(base, "2013-W23"))
-    assert brief.title == "Libya weekly brief — 2013-W23"
-    assert brief.subtitle == "3 June – 9 June 2013 · 3 developments · all themes"
+    assert brief.title == "Weekly brief — 2013-W23"  # no region in the desk settings
+    assert brief.subtitle == "3 – 9 June 2013 · 3 developments · all themes"
     shape = [(b.kind, b.text.split(" —")[0][:30]) for b in brief.blocks]
-    assert shape[0] == ("heading", "Key points")
-    assert shape[4:] == [
+    # no fact marked key: the template takes the three best graded as key points, and does
+    # not print them again under their theme
+    assert shape == [
+        ("heading", "Key points"),
+        ("bullet", "4 June"), ("bullet", "4 June"), ("bullet", "4 June"),
         ("heading", "NATO security assistance"),
-        ("bullet", "4 June 2013"), ("bullet", "4 June 2013"), ("bullet", "4 June 2013"),
-        ("heading", "Russian motives"),
-        ("note", "Nothing new this week."),  # month-precision facts are not in any week
+        ("note", "See also: 3 under Key points."),
+        ("note", "Nothing new this week: Russian"),  # month-precision facts are in no week
     ]
-    assert brief.created.isoformat() == "2013-06-09T00:00:00+00:00"
 
 
 def test_weekly_brief_for_a_subset_of_themes(base):
     brief = compose(base, TEMPLATES, weekly_spec(base, "2013-W23", ["russian-motives"]))
-    assert [b.text for b in brief.blocks] == ["Key points", "Russian motives",
-                                              "Nothing new this week."]
+    assert brief.subtitle == "3 – 9 June 2013 · 0 developments · Russian motives"
+    assert [b.text for b in brief.blocks] == ["Nothing new this week: Russian motives."]
     assert brief.sources == ()
 
 
-def test_source_date_epoch_sets_the_timestamp(monkeypatch):
+def test_source_date_epoch_sets_the_date_of_issue(monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1576108800")
     assert created_at(date(2000, 1, 1)).isoformat() == "2019-12-12T00:00:00+00:00"
 
 
-def test_without_source_date_epoch_the_timestamp_comes_from_the_content(monkeypatch):
+def test_without_source_date_epoch_the_date_of_issue_is_the_day_of_the_build(monkeypatch):
+    from datetime import datetime, timezone
+
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     assert created_at(date(2013, 6, 9)).isoformat() == "2013-06-09T00:00:00+00:00"
+    assert created_at().date() == datetime.now(timezone.utc).date()
 
 
 # Inline Markdown as templates print it: emphasis, escapes, spaces, line breaks, and values
@@ -160,3 +168,160 @@ def test_inline_parsing_by_shape_equals_parsing_each_line(shapes, data):
     for pieces in shapes * 2:  # each shape again, numbered anew: from the cache
         line = numbered(pieces)
         assert parse(line) == parse.parse(line)
+
+
+# Judgments, key points, retractions, attribution, contents, editions.
+MORE = """
+    facts:
+      - id: russia-envoy
+        statement: A Russian envoy met Haftar in Benghazi.
+        themes: [russian-motives, nato-security-assistance]
+        date: 2013-06-05
+        credibility: 3
+        key: true
+        citations:
+          - source: nato-watch-2013-06
+            quote: Haftar looked to Moscow for arms
+      - id: delegation-welcomed
+        statement: On 7 June Tripoli welcomed the NATO experts.
+        themes: [nato-security-assistance, russian-motives]
+        date: 2013-06-07
+        credibility: 3
+        citations:
+          - source: nato-watch-2013-06
+            quote: identify areas where it can provide security assistance
+      - id: withdrawn-claim
+        statement: A claim the desk no longer stands by.
+        themes: [nato-security-assistance]
+        date: 2013-06-06
+        retracted: true
+        citations:
+          - source: nato-watch-2013-06
+            quote: confirmed that NATO had decided to send
+      - id: rasmussen-said
+        statement: The Alliance will not put boots on the ground.
+        themes: [nato-security-assistance]
+        date: 2013-06-04
+        kind: statement
+        credibility: 2
+        attributed_to: Anders Fogh Rasmussen
+        citations:
+          - source: nato-watch-2013-06
+            quote: there will be no troop deployment
+      - id: rasmussen-named
+        statement: Rasmussen confirmed an expert-level delegation.
+        themes: [nato-security-assistance]
+        date: 2013-06-04
+        kind: statement
+        credibility: 2
+        attributed_to: Anders Fogh Rasmussen
+        citations:
+          - source: nato-watch-2013-06
+            quote: Rasmussen confirmed that NATO had decided
+    judgments:
+      - id: nato-stays-out
+        statement: NATO will keep its forces out of Libya.
+        themes: [nato-security-assistance]
+        date: 2013-06
+        likelihood: very likely
+        confidence: moderate
+        based_on: [nato-2013-no-troops, rasmussen-said]
+    """
+
+
+@pytest.fixture
+def richer(tmp_path):
+    return check(tiny_factbase(tmp_path, MORE))
+
+
+def test_judgment_line_is_labelled_and_cites_the_quotes_of_its_basis(richer):
+    brief = compose(richer, TEMPLATES, theme_spec(richer, "nato-security-assistance"))
+    (line,) = [b for b in brief.blocks if b.kind == "judgment"]
+    assert line.text == ("Assessment — very likely, moderate confidence. NATO will keep its "
+                         "forces out of Libya.")
+    assert [(c.fact_id, c.quote) for c in line.cites] == [
+        ("nato-2013-no-troops", "there will be no troop deployment and any training activities "
+                                "would take place outside Libya"),
+        ("rasmussen-said", "there will be no troop deployment")]
+    (record,) = [r for r in brief.extra["provenance"] if r["kind"] == "judgment"]
+    assert record["judgments"] == [{"id": "nato-stays-out",
+                                    "based_on": ["nato-2013-no-troops", "rasmussen-said"],
+                                    "facts": ["nato-2013-no-troops", "rasmussen-said"]}]
+    assert {c["judgment"] for c in record["citations"]} == {"nato-stays-out"}
+    assert all(len(c["sha256"]) == 64 for c in record["citations"])
+
+
+def test_a_retracted_fact_is_never_rendered(richer):
+    for spec in (theme_spec(richer, "nato-security-assistance"), weekly_spec(richer, "2013-W23")):
+        brief = compose(richer, TEMPLATES, spec)
+        assert "withdrawn-claim" not in {f for b in brief.blocks for f in b.fact_ids}
+        assert not any("no longer stands by" in b.text for b in brief.blocks)
+
+
+def test_attribution_is_shown_unless_the_statement_names_whose_claim_it_is(richer):
+    brief = compose(richer, TEMPLATES, theme_spec(richer, "nato-security-assistance"))
+    text = {b.fact_ids[0]: b.text for b in brief.blocks if b.kind == "bullet"}
+    assert text["rasmussen-said"].startswith(
+        "4 June — The Alliance will not put boots on the ground. (according to Anders Fogh "
+        "Rasmussen)")
+    assert "according to" not in text["rasmussen-named"]
+
+
+def test_weekly_lists_each_fact_once_and_honours_key_points(richer):
+    brief = compose(richer, TEMPLATES, weekly_spec(richer, "2013-W23"))
+    printed = [f for b in brief.blocks if b.kind in ("bullet", "paragraph") for f in b.fact_ids]
+    assert sorted(printed) == sorted(set(printed))
+    assert set(printed) == {"nato-2013-delegation", "nato-2013-no-troops", "russia-envoy",
+                            "rasmussen-said", "rasmussen-named", "delegation-welcomed"}
+    texts = [(b.kind, b.text) for b in brief.blocks]
+    # the week's judgments open the brief; only the fact marked key: true is a key point
+    assert [t for _, t in texts[:4]] == [
+        "Bottom line",
+        "Assessment — very likely, moderate confidence. NATO will keep its forces out of Libya.",
+        "Key points",
+        "5 June — A Russian envoy met Haftar in Benghazi. C3"]
+    # neither its first theme nor its other one prints it again: both point to it, and a
+    # development of two themes is printed under its first, the other says "see also"
+    assert [t for k, t in texts if k == "note"] == [
+        "See also: 1 under Key points.",
+        "See also: 1 under Key points, 1 under NATO security assistance."]
+    # a statement that says when is not preceded by its date a second time
+    assert ("bullet", "On 7 June Tripoli welcomed the NATO experts. C3") in texts
+
+
+def test_table_of_contents_above_the_length_the_template_sets(richer, tmp_path):
+    short = compose(richer, TEMPLATES, theme_spec(richer, "nato-security-assistance"))
+    assert short.toc is False
+    template = (resources.TEMPLATES / "theme.md.j2").read_text().replace("toc_above = 30", "toc_above = 3")
+    write(tmp_path / "t" / "theme.md.j2", template)
+    long = compose(richer, tmp_path / "t", theme_spec(richer, "nato-security-assistance"))
+    assert sum(1 for b in long.blocks if b.cites) > 3 and long.toc is True
+
+
+def test_annotated_edition_shows_fact_ids(richer):
+    readers = compose(richer, TEMPLATES, theme_spec(richer, "nato-security-assistance"))
+    desk = compose(richer, TEMPLATES, theme_spec(richer, "nato-security-assistance", True))
+    assert (readers.annotated, desk.annotated) == (False, True)
+    assert not any("rasmussen-said" in b.text for b in readers.blocks)
+    assert any(b.text.endswith("C2 · statement · rasmussen-said".replace(" · s", "\u00a0·\u00a0s"))
+               for b in desk.blocks)
+
+
+def test_cover_has_desk_issue_date_and_reading_time(richer, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1576108800")
+    brief = compose(richer, TEMPLATES, theme_spec(richer, "nato-security-assistance"))
+    assert [b.text for b in brief.cover] == ["Issued 12 December 2019 · 1 min read"]
+    assert brief.created.isoformat() == "2019-12-12T00:00:00+00:00"
+
+
+def test_the_date_of_issue_does_not_change_the_content_hash(richer, monkeypatch):
+    """Sending the same week again on a later day is not a correction."""
+    from briefgen.distribution.message import content_hash
+
+    briefs = []
+    for epoch in ("1576108800", "1576713600"):  # 12 and 19 December 2019
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+        briefs.append(compose(richer, TEMPLATES, weekly_spec(richer, "2013-W23")))
+    assert briefs[0].created != briefs[1].created
+    assert briefs[0].cover != briefs[1].cover
+    assert content_hash(briefs[0]) == content_hash(briefs[1])

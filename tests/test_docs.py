@@ -182,9 +182,11 @@ def test_the_examples_of_the_facts_page_are_valid_fact_files():
 
 
 def test_every_template_variable_is_in_the_templates_page():
-    from briefgen.compose.composer import FactView, ThemeView
+    from briefgen.compose.views import FactView, JudgmentView, ThemeView
 
     text = (DOCS / "templates.md").read_text(encoding="utf-8")
-    names = [f.name for f in dataclasses.fields(FactView) + dataclasses.fields(ThemeView)]
-    names += ["title", "subtitle", "themes", "week", "period", "key_points"]
-    assert [n for n in names if f"| `{n}` |" not in text] == []
+    names = [f.name for view in (FactView, ThemeView, JudgmentView)
+             for f in dataclasses.fields(view)]
+    names += ["themes", "desk", "words", "issued", "annotated", "week", "start", "end",
+              "developments", "key_points", "best_graded", "judgments", "all_themes"]
+    assert [n for n in names if f"`{n}`" not in text] == []

@@ -9,97 +9,87 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
+from briefgen.compose import wording as _wording
+from briefgen.compose.front import finish, title_block
 from briefgen.compose.model import Block, Brief, Cite, Inline, QuoteUse, Run, SourceEntry
+from briefgen.compose.templating import Renderer
+from briefgen.compose.views import (FactView, JudgmentView, ThemeView,  # noqa: F401 - re-exported
+                                    fact_view, judgment_view)
+from briefgen.compose.wordbook import load_words
 from briefgen.errors import BuildError
 from briefgen.factbase.base import FactBase
-from briefgen.factbase.models import Fact
-from briefgen.compose.templating import Renderer
-from briefgen.compose import wording as _wording
+from briefgen.factbase.models import Fact, Judgment
 
 _TOKEN = re.compile("\ue000(\\d+)\ue001|\ue002(\\d+)\ue003")  # DATA / CITE placeholders
 _NUMBER = re.compile("(?<=[\ue000\ue002])\\d+(?=[\ue001\ue003])")  # a placeholder's number
 _EMPTY = re.compile("[\ue000\ue002](?=[\ue001\ue003])")  # a placeholder whose number is out
 _SPACES = re.compile("[^\\S\u00a0\u2007\u202f]+")  # white space, but no-break spaces stay
-
-
-@dataclass(frozen=True)
-class FactView:
-    """What a template sees of a fact: display-ready values, nothing executable."""
-
-    id: str
-    statement: str
-    date: str  # display form at its precision
-    iso_date: str
-    year: int
-    kind: str
-    credibility: int
-    reliability: str  # best (lowest letter) reliability among its cited sources
-    grading: str  # e.g. "B2"
-    actors: tuple[str, ...]
-    tags: tuple[str, ...]
-    themes: tuple[str, ...]
-    sources: tuple[str, ...]  # publishers, in citation order
-
-
-@dataclass(frozen=True)
-class ThemeView:
-    id: str
-    title: str
-    summary: str | None
-    facts: tuple[FactView, ...]
+_KEEP = re.compile("[\u00a0\u2007\u202f]")  # the no-break spaces _SPACES keeps
 
 
 @dataclass
 class Spec:
-    """What to compose: which template, the title block and the themes with their facts."""
+    """What to compose: which template, which themes with their facts, and the desk settings.
+
+    The title block (title, subtitle, subject, keywords) is worded by the template, which sets
+    them with `{% set %}`; compose fills them in here, and `context["period"]` when it sets one.
+    """
 
     name: str
     template: str
-    title: str
-    subtitle: str
-    subject: str
-    keywords: tuple[str, ...]
-    created: datetime
+    created: datetime  # the date of issue (SOURCE_DATE_EPOCH, or the day of the build)
     themes: list[tuple[str, list[Fact]]]  # (theme id, facts in display order)
     context: dict = field(default_factory=dict)  # extra template variables (key points, week)
-
-
-def fact_view(base: FactBase, fact: Fact) -> FactView:
-    sources = [base.sources[c.source] for c in fact.citations]
-    reliability = min(s.reliability for s in sources)
-    return FactView(
-        id=fact.id, statement=fact.statement, date=fact.date.display(), iso_date=str(fact.date),
-        year=fact.date.year, kind=fact.kind, credibility=fact.credibility, reliability=reliability,
-        grading=f"{reliability}{fact.credibility}", actors=tuple(fact.actors),
-        tags=tuple(fact.tags), themes=tuple(fact.themes),
-        sources=tuple(dict.fromkeys(s.publisher for s in sources)))
+    title: str = ""
+    subtitle: str = ""
+    subject: str = ""
+    keywords: tuple[str, ...] = ()
+    settings: object = None  # the desk's Settings (briefgen.toml); None = the defaults
+    annotated: bool = False  # the desk's review edition (fact ids, archived files, hashes)
+    judgments: dict = field(default_factory=dict)  # theme id -> judgments, in display order
+    see_also: dict = field(default_factory=dict)  # theme id -> [(fact, theme id it is under)]
 
 
 def compose(base: FactBase, templates: Path, spec: Spec) -> Brief:
     """Render `spec` through its template into a Brief; uncited lines fail the build."""
-    views = {}
+    from briefgen.factbase.settings import Settings
 
-    def view(fact: Fact) -> FactView:
-        if fact.id not in views:
-            views[fact.id] = fact_view(base, fact)
-        return views[fact.id]
+    settings = spec.settings or getattr(base, "settings", None) or Settings()
+    words = load_words(templates, settings.desk.language)
+    views: dict = {}
 
-    themes = [ThemeView(t.id, t.title, t.summary, tuple(view(f) for f in facts))
+    def view(item):
+        if isinstance(item, date):  # a day of the title block, in parts for the template
+            return {"day": item.day, "month": words.table["months"][item.month - 1],
+                    "year": item.year, "text": words.date(item), "iso": item.isoformat()}
+        if item.id not in views:
+            views[item.id] = (judgment_view(item, words) if isinstance(item, Judgment)
+                              else fact_view(base, item, words))
+        return views[item.id]
+
+    themes = [ThemeView(t.id, t.title, t.summary, tuple(view(f) for f in facts),
+                        tuple(view(j) for j in spec.judgments.get(t.id, ())),
+                        tuple({"fact": view(f), "under": base.themes[under].title}
+                              for f, under in spec.see_also.get(t.id, ())))
               for t, facts in ((base.themes[tid], facts) for tid, facts in spec.themes)]
     context = {**{k: _views(v, view) for k, v in spec.context.items()},
-               "title": spec.title, "subtitle": spec.subtitle, "themes": themes}
+               "themes": themes, "desk": settings.desk.model_dump(), "words": words.table,
+               "issued": words.date(spec.created.date()), "annotated": spec.annotated}
     renderer = Renderer(templates)
     text, origins = renderer.render(spec.template, context)
-    words = _wording.load(templates, getattr(spec, "language", "en"),
-                          annotated=getattr(spec, "annotated", False))
-    return _Builder(base, renderer, spec, origins, words).build(text)
+    title_block(spec, renderer)
+    # notes, annex entries and the grading key are worded by `wording`, the same for every writer
+    notes = _wording.load(templates, settings.desk.language, annotated=spec.annotated)
+    builder = _Builder(base, renderer, spec, origins, words, notes)
+    brief = builder.build(text)
+    return finish(brief, spec, settings, words, renderer, builder.loose_blocks)
 
 
 def _views(value, view):
-    if isinstance(value, Fact):
+    if isinstance(value, (Fact, Judgment, date)):
         return view(value)
     if isinstance(value, (list, tuple)):
         return [_views(v, view) for v in value]
@@ -110,24 +100,32 @@ class _Builder:
     """Turns the parsed Markdown into blocks, numbering citations and collecting the annex."""
 
     def __init__(self, base: FactBase, renderer: Renderer, spec: Spec, origins: list[int],
-                 words: _wording.Wording):
+                 words, notes: _wording.Wording):
         self.base, self.renderer, self.spec, self.origins = base, renderer, spec, origins
-        self.words = words  # notes, annex entries, grading key and labels are worded there
+        self.words = words  # dates, gradings and labels (wordbook)
+        self.notes = notes  # notes, annex entries, the grading key (wording)
         self.sha256: dict[str, str] = {}  # source id -> SHA-256 of its archived text
+        self.judged: dict[int, str] = {}  # cite number -> the judgment whose basis it cites
+        self.judging = False  # the line being built cites a judgment: a "judgment" block
         self.entries: dict[str, dict] = {}  # source id -> annex entry fields, in order
         self.uses: dict[str, dict[str, list[str]]] = {}  # source id -> quote -> fact ids
         self.cites = 0
         self.cited: dict[int, tuple[str, int]] = {}  # cite number -> (fact id, citation index)
 
     def build(self, text: str) -> Brief:
+        return self._body(*self.blocks(text, self.origins))
+
+    def blocks(self, text: str, origins: list[int]) -> tuple[list[Block], list[str]]:
+        """The Markdown's blocks, and a message for each bullet or paragraph left uncited."""
         from markdown_it import MarkdownIt
 
-        rules = ["heading", "list", "blockquote", "emphasis", "escape"]
-        inline = _InlineParser(MarkdownIt("zero").enable(rules))
-        # blocks here; the inline content of each is parsed by `inline`, once per shape of line
-        md = MarkdownIt("zero").enable(rules).disable("inline")
+        if not hasattr(self, "inline"):
+            rules = ["heading", "list", "blockquote", "emphasis", "escape"]
+            self.inline = _InlineParser(MarkdownIt("zero").enable(rules))
+            # the inline content of each block is parsed by `inline`, once per shape of line
+            self.md = MarkdownIt("zero").enable(rules).disable("inline")
         blocks, uncited, kind_stack = [], [], []
-        tokens = md.parse(text)
+        tokens = self.md.parse(text)
         for i, token in enumerate(tokens):
             if token.type in ("bullet_list_open", "ordered_list_open", "blockquote_open"):
                 kind_stack.append("note" if token.type == "blockquote_open" else "bullet")
@@ -135,18 +133,26 @@ class _Builder:
                 kind_stack.pop()
             elif token.type == "inline":
                 opener = tokens[i - 1]
-                origin = self.renderer.where(self.origins[opener.map[0]] if opener.map else 0)
+                origin = self.renderer.where(origins[opener.map[0]] if opener.map else 0)
                 if opener.type == "heading_open":
                     kind, level = "heading", int(opener.tag[1])
                 else:
                     kind, level = (kind_stack[-1] if kind_stack else "paragraph"), 0
-                block = self.block(kind, level, inline(token.content), origin)
+                block = self.block(kind, level, self.inline(token.content), origin)
                 if not block.inlines:
                     continue
                 if kind in ("bullet", "paragraph") and not block.cites:
                     uncited.append(f"{origin}: this {kind} has no citation: "
                                    f"“{_clip(block.text)}”")
                 blocks.append(block)
+        return blocks, uncited
+
+    def loose_blocks(self, text: str, origins: list[int]) -> tuple[Block, ...]:
+        """Blocks of a part printed outside the body (the cover): no citations needed."""
+        return tuple(b if b.kind == "heading" else replace(b, kind="note")
+                     for b in self.blocks(text, origins)[0])
+
+    def _body(self, blocks: list, uncited: list) -> Brief:
         if uncited:
             raise BuildError("\n".join(uncited) + "\n(hint: every bullet and paragraph needs "
                              "{{ cite(fact) }}; notes (> ...) and headings are exempt)")
@@ -160,12 +166,13 @@ class _Builder:
                      subject=spec.subject, keywords=spec.keywords, author="briefgen",
                      created=spec.created, blocks=tuple(blocks), sources=sources,
                      extra={"provenance": [self.line_record(b) for b in blocks if b.cites]},
-                     labels=self.words.labels(), annex_intro=self.words.annex_intro(
+                     labels=self.notes.labels(), annex_intro=self.notes.annex_intro(
                          judgments=any(b.kind == "judgment" for b in blocks)) if sources else ())
 
     def block(self, kind: str, level: int, children, origin: str) -> Block:
         parts: list = []  # [text, bold, italic] lists (merged as they come) and Cites
         bold = italic = 0
+        self.judging = False
         for kind_, content in children:
             if kind_ == "text":
                 self.inline_text(content, bold > 0, italic > 0, parts)
@@ -181,6 +188,12 @@ class _Builder:
                 _add(parts, " ", bold > 0, italic > 0)
         inlines = _finish(parts)
         fact_ids = tuple(dict.fromkeys(i.fact_id for i in inlines if isinstance(i, Cite)))
+        if self.judging and kind in ("bullet", "paragraph"):
+            kind = "judgment"  # a line citing a judgment is set apart from the facts
+            # the line shows the judgments, not the facts it cites for them (`impact`, the
+            # corrections' diff and error messages name what the reader sees)
+            fact_ids = tuple(dict.fromkeys(self.judged.get(i.number, i.fact_id)
+                                           for i in inlines if isinstance(i, Cite)))
         return Block(kind, inlines, level, fact_ids, origin)
 
     def inline_text(self, text: str, bold: bool, italic: bool, parts: list) -> None:
@@ -190,7 +203,10 @@ class _Builder:
                 _add(parts, text[pos:m.start()], bold, italic)
             data, cite = m.groups()
             if data is not None:
-                value = _SPACES.sub(" ", str(self.renderer.values[int(data)])).strip(" ")
+                value = str(self.renderer.values[int(data)])
+                # str.split() would break no-break spaces too; the regex only when there are any
+                value = _SPACES.sub(" ", value).strip(" ") if _KEEP.search(value) \
+                    else " ".join(value.split())
                 _add(parts, value, bold, italic)
             else:
                 for fact in _facts(self.renderer.values[int(cite)].facts):
@@ -199,8 +215,13 @@ class _Builder:
         if pos < len(text):
             _add(parts, text[pos:], bold, italic)
 
-    def cite(self, fact_ref) -> list[Cite]:
-        fact = self.base.facts[fact_ref.id if hasattr(fact_ref, "id") else str(fact_ref)]
+    def cite(self, fact_ref, judgment: str | None = None) -> list[Cite]:
+        ref = fact_ref.id if hasattr(fact_ref, "id") else str(fact_ref)
+        if ref in self.base.judgments:
+            return self.cite_judgment(ref)
+        fact = self.base.facts[ref]
+        if fact.retracted:
+            return []  # kept in the fact file for the record, never printed or cited
         cites = []
         for n, citation in enumerate(fact.citations):
             verified = self.base.verified[(fact.id, n)]
@@ -213,17 +234,35 @@ class _Builder:
                 self.uses[sid][verified.exact].append(fact.id)
             self.cites += 1
             self.cited[self.cites] = (fact.id, n)
+            if judgment:
+                self.judged[self.cites] = judgment
             cites.append(Cite(self.cites, _Placeholder(sid), fact.id, verified.exact,
-                              fact.date.display(), self.words.note(
+                              self.words.date(fact.date), self.notes.note(
                                   self.base.sources[sid], verified.exact, fact.id, first)))
+        return cites
+
+    def cite_judgment(self, judgment_id: str) -> list[Cite]:
+        """A judgment is cited through the facts it rests on (one hop, or more through other
+        judgments), so its line is tied to quotes like every other line."""
+        self.judging = True
+        cites, seen, todo = [], set(), [judgment_id]
+        while todo:
+            for ref in self.base.judgments[todo.pop(0)].based_on:
+                if ref in seen:
+                    continue
+                seen.add(ref)
+                if ref in self.base.judgments:
+                    todo.append(ref)
+                elif ref in self.base.facts:
+                    cites += self.cite(ref, judgment=judgment_id)
         return cites
 
     def entry(self, sid: str) -> SourceEntry:
         source, number = self.base.sources[sid], self.entries[sid]["number"]
-        heading, lines = self.words.entry(source, self.uses[sid], self.sha256[sid])
+        heading, lines = self.notes.entry(source, self.uses[sid], self.sha256[sid])
         return SourceEntry(
             id=sid, number=number, anchor=f"src_{number}", publisher=source.publisher,
-            title=source.title, author=source.author, published=source.published.display(),
+            title=source.title, author=source.author, published=self.words.date(source.published),
             url=source.url, file_name=Path(source.file).name, reliability=source.reliability,
             language=source.language,
             quotes=tuple(QuoteUse(q, tuple(ids)) for q, ids in self.uses[sid].items()),
@@ -231,18 +270,27 @@ class _Builder:
 
     def line_record(self, block: Block) -> dict:
         """Provenance of one line: its facts, and for each citation the exact source spans."""
-        citations = []
+        citations, judgments = [], {}
         for cite in block.cites:
             fact_id, n = self.cited[cite.number]
+            judgment = self.judged.get(cite.number)
+            if judgment:  # judgment -> facts -> quotes -> source hash
+                record = judgments.setdefault(judgment, {
+                    "id": judgment, "based_on": list(self.base.judgments[judgment].based_on),
+                    "facts": []})
+                if fact_id not in record["facts"]:
+                    record["facts"].append(fact_id)
             verified = self.base.verified[(fact_id, n)]
             source = self.base.sources[cite.source.id]
             citations.append({
                 "number": cite.number, "fact": fact_id, "source": source.id,
                 "file": source.file, "sha256": verified.sha256, "quote": verified.exact,
                 "selectors": [{"exact": s.exact, "prefix": s.prefix, "suffix": s.suffix,
-                               "start": s.start, "end": s.end} for s in verified.selectors]})
+                               "start": s.start, "end": s.end} for s in verified.selectors],
+                **({"judgment": judgment} if judgment else {})})
         return {"kind": block.kind, "text": block.text, "origin": block.origin,
-                "facts": list(block.fact_ids), "citations": citations}
+                "facts": list(block.fact_ids), "citations": citations,
+                **({"judgments": list(judgments.values())} if judgments else {})}
 
 
 class _InlineParser:

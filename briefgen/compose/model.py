@@ -107,7 +107,7 @@ class Brief:
     subject: str
     keywords: tuple[str, ...]
     author: str
-    created: datetime  # timezone-aware; from SOURCE_DATE_EPOCH or the content, never the clock
+    created: datetime  # the date of issue, timezone-aware: SOURCE_DATE_EPOCH, else the build's day
     blocks: tuple[Block, ...]
     sources: tuple[SourceEntry, ...]
     language: str = "en"
@@ -122,6 +122,7 @@ class Brief:
     cover: tuple[Block, ...] = ()  # lines under the title: desk, date of issue, reading time
     annex_intro: tuple[Block, ...] = ()  # before the source entries: the grading key, once
     style: Style = field(default_factory=Style)
+    annotated: bool = False  # the desk's review edition (`--annotated`), not the readers'
 
     @property
     def cites(self) -> tuple[Cite, ...]:

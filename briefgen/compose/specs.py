@@ -1,4 +1,8 @@
-"""Which facts go into which brief: theme briefs and the weekly brief, and their title blocks."""
+"""Which facts and judgments go into which brief: theme briefs and the weekly brief.
+
+Only the choice is made here; every word of the title block is the template's (see
+templates/*.md.j2), so no reader-facing text is written in Python.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +14,11 @@ from briefgen.errors import BriefgenError, UsageError
 from briefgen.factbase.base import FactBase
 from briefgen.factbase.models import Fact
 
-KEY_POINTS = 4
 
+def created_at(today: date | None = None) -> datetime:
+    """The date of issue: SOURCE_DATE_EPOCH when set, otherwise the day of the build.
 
-def created_at(content_date: date) -> datetime:
-    """The brief's timestamp: SOURCE_DATE_EPOCH when set, else a date taken from the content.
-
-    Never the clock: the same inputs must give byte-identical files.
+    A day, not a time, so that builds on the same day give byte-identical files.
     """
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
@@ -24,25 +26,25 @@ def created_at(content_date: date) -> datetime:
             return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
         except (ValueError, OverflowError, OSError):
             raise BriefgenError(f"SOURCE_DATE_EPOCH='{epoch}' is not a Unix timestamp") from None
-    return datetime(content_date.year, content_date.month, content_date.day, tzinfo=timezone.utc)
+    day = today or datetime.now(timezone.utc).date()
+    return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
 
 
-def _order(facts) -> list[Fact]:
-    return sorted(facts, key=lambda f: (f.date.first_day, f.date.precision != "day", f.id))
+def _order(items) -> list:
+    return sorted(items, key=lambda f: (f.date.first_day, f.date.precision != "day", f.id))
 
 
-def theme_spec(base: FactBase, theme_id: str) -> Spec:
-    theme = base.themes[theme_id]
-    facts = _order(f for f in base.facts.values() if theme_id in f.themes)
-    first, last = (facts[0].date.display(), facts[-1].date.display()) if facts else ("", "")
-    span = f" · {first} – {last}" if facts and first != last else f" · {first}" if facts else ""
-    count = f"{len(facts)} fact{'s' * (len(facts) != 1)}"
-    as_of = max((f.date.first_day for f in facts), default=date(1970, 1, 1))
-    return Spec(
-        name=f"theme-{theme_id}", template="theme.md.j2", title=theme.title,
-        subtitle=f"Theme brief · {count}{span}", subject=f"Libya: {theme.title}",
-        keywords=("Libya", theme.title), created=created_at(as_of),
-        themes=[(theme_id, facts)])
+def _live(base: FactBase):
+    """Facts that may be printed: a retracted fact stays in its file for the record only."""
+    return (f for f in base.facts.values() if not f.retracted)
+
+
+def theme_spec(base: FactBase, theme_id: str, annotated: bool = False) -> Spec:
+    facts = _order(f for f in _live(base) if theme_id in f.themes)
+    judgments = _order(j for j in base.judgments.values() if theme_id in j.themes)
+    return Spec(name=f"theme-{theme_id}", template="theme.md.j2", created=created_at(),
+                themes=[(theme_id, facts)], judgments={theme_id: judgments},
+                settings=base.settings, annotated=annotated)
 
 
 def parse_week(week: str) -> tuple[date, date]:
@@ -60,28 +62,36 @@ def current_week(today: date | None = None) -> str:
     return f"{year}-W{week:02d}"
 
 
-def weekly_spec(base: FactBase, week: str, themes: list[str] | None = None) -> Spec:
-    """All themes (or `themes`), each with the facts dated (to the day) in the ISO week."""
+def weekly_spec(base: FactBase, week: str, themes: list[str] | None = None,
+                annotated: bool = False) -> Spec:
+    """All themes (or `themes`), with the facts dated (to the day) in the ISO week.
+
+    Each development is listed once, under its first theme of the brief; the other themes it
+    belongs to get a "see also". The week's judgments open the brief as its bottom line.
+    """
     monday, sunday = parse_week(week)
     chosen = themes or list(base.themes)
-    in_week = _order(f for f in base.facts.values()
+    in_week = _order(f for f in _live(base)
                      if f.date.precision == "day" and monday <= f.date.first_day <= sunday
                      and any(t in chosen for t in f.themes))
-    sections = [(t, [f for f in in_week if t in f.themes]) for t in chosen]
-    # Key points: the best-graded developments of the week, shown in date order.
-    ranked = sorted(in_week, key=lambda f: (f.credibility, _reliability(base, f), f.date.first_day))
-    key_points = _order(ranked[:KEY_POINTS])
-    period = f"{monday.day} {monday:%B} – {sunday.day} {sunday:%B %Y}"
-    title_themes = ", ".join(base.themes[t].title for t in chosen) if themes else "all themes"
-    return Spec(
-        name=f"weekly-{week}", template="weekly.md.j2", title=f"Libya weekly brief — {week}",
-        subtitle=f"{period} · {len(in_week)} development{'s' * (len(in_week) != 1)} · "
-                 f"{title_themes}",
-        subject=f"Libya: developments of {week}",
-        keywords=("Libya", "weekly", week, *(base.themes[t].title for t in chosen)),
-        created=created_at(sunday), themes=sections,
-        context={"key_points": key_points, "week": week, "period": period})
+    home = {f.id: next(t for t in f.themes if t in chosen) for f in in_week}
+    sections = [(t, [f for f in in_week if home[f.id] == t]) for t in chosen]
+    see_also = {t: [(f, home[f.id]) for f in in_week if t in f.themes and home[f.id] != t]
+                for t in chosen}
+    judgments = _order(j for j in base.judgments.values() if any(t in chosen for t in j.themes)
+                       and j.date.first_day <= sunday and j.date.last_day >= monday)
+    # Without facts marked `key: true` the template picks its key points; it gets the week's
+    # developments best graded first (information credibility, then source reliability).
+    best = sorted(in_week, key=lambda f: (f.credibility, _reliability(base, f),
+                                          f.date.first_day, f.id))
+    context = {"week": week, "start": monday, "end": sunday, "developments": in_week,
+               "key_points": [f for f in in_week if f.key], "best_graded": best,
+               "judgments": judgments, "all_themes": themes is None}
+    return Spec(name=f"weekly-{week}", template="weekly.md.j2", created=created_at(),
+                themes=sections, see_also=see_also, context=context, settings=base.settings,
+                annotated=annotated)
 
 
 def _reliability(base: FactBase, fact: Fact) -> str:
     return min(base.sources[c.source].reliability for c in fact.citations)
+

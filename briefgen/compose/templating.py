@@ -18,6 +18,7 @@ from briefgen.errors import BuildError, display_path
 
 DATA, CITE, LINE = ("\ue000", "\ue001"), ("\ue002", "\ue003"), ("\ue004", "\ue005")
 _LINE = re.compile("\ue004(\\d+)\ue005")
+_DATA = re.compile("\ue000(\\d+)\ue001")
 
 
 class Renderer:
@@ -56,12 +57,30 @@ class Renderer:
         return f"{mark[0]}{len(self.values) - 1}{mark[1]}"
 
     def render(self, name: str, context: dict) -> tuple[str, list[int]]:
-        """The rendered Markdown (placeholders in) and, per output line, its template line."""
+        """The rendered Markdown (placeholders in) and, per output line, its template line.
+
+        The template's top-level `{% set %}` values and macros (its title block, labels, cover)
+        are kept in `self.exports`.
+        """
+        self.name = name
+        module = self._run(lambda: self.env.get_template(name).make_module(context), name)
+        self.exports = {k: v for k, v in vars(module).items() if not k.startswith("_")}
+        return self.lines(str(module))
+
+    def call(self, macro, *args) -> tuple[str, list[int]]:
+        """Run one of the template's exported macros (e.g. the cover) with Python values."""
+        return self.lines(self._run(lambda: str(macro(*args)), self.name))
+
+    def _run(self, work, name: str):
         from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
 
-        self.name = name
         try:
-            text = self.env.get_template(name).render(context)
+            try:
+                return work()
+            except (TemplateNotFound, TemplateSyntaxError):
+                raise
+            except Exception:  # noqa: BLE001 - rewritten by Jinja2 to point at template lines
+                self.env.handle_exception()
         except TemplateNotFound as e:
             where = "the packaged defaults"
             if self.templates is not None:
@@ -74,12 +93,22 @@ class Renderer:
         except TemplateError as e:
             where = self.where(_template_line(e), name)
             raise BuildError(f"{where}: template error: {e}") from None
+
+    @staticmethod
+    def lines(text: str) -> tuple[str, list[int]]:
         lines, origins = [], []
         for line in text.split("\n"):
             stamps = _LINE.findall(line)
             origins.append(int(stamps[-1]) if stamps else 0)
             lines.append(_LINE.sub("", line))
         return "\n".join(lines), origins
+
+    def text(self, value) -> str:
+        """A value the template set (`{% set x %}...{% endset %}` or an expression) as plain text."""
+        text = _LINE.sub("", str(value))
+        # a block set that printed another block set holds placeholders inside a placeholder
+        return _DATA.sub(lambda m: " ".join(self.text(self.values[int(m.group(1))]).split()),
+                         text)
 
     def where(self, line: int | None, name: str | None = None) -> str:
         return f"{self.display(name or self.name)}:{line or 0}"

@@ -34,6 +34,7 @@ class FactBase:
     where: dict[tuple[str, str], Location] = field(default_factory=dict)  # (kind, id) -> item
     verified: dict[tuple[str, int], Verified] = field(default_factory=dict)  # (fact id, n)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    settings: object = None  # the desk's Settings (briefgen.toml beside the fact base)
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -66,6 +67,10 @@ def load_factbase(facts_dir: Path) -> FactBase:
     for path, events in zip(paths, parse_files(paths), strict=True):
         loader.merge(path, events)
     loader.cross_check()
+    from briefgen.factbase.settings import read_settings
+
+    base.settings, problems = read_settings(facts_dir)  # briefgen.toml, checked with the facts
+    base.diagnostics += problems
     return base
 
 

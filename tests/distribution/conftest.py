@@ -125,6 +125,7 @@ def project(tmp_path, monkeypatch) -> Project:
     """A fact base with three themes and one development each in 2019-W50; cwd is its root."""
     write(tmp_path / "facts" / "base.yaml", FACTS)
     write(tmp_path / "facts" / "sources" / "wire.txt", SOURCE_TEXT)
+    write(tmp_path / "briefgen.toml", '[desk]\nregion = "Libya"\n')  # titles name the region
     shutil.copytree(ROOT / "templates", tmp_path / "templates")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1576454400")  # 2019-12-16

@@ -1,0 +1,41 @@
+"""A brief's front matter as its template and desk set it: title block, cover, labels, marking."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from briefgen.compose.model import Brief, Style
+from briefgen.compose.templating import Renderer
+
+
+def title_block(spec, renderer: Renderer) -> None:
+    """The title block the template set (`{% set title = ... %}`), onto the spec."""
+    exports = renderer.exports
+    for name in ("title", "subtitle", "subject", "period"):
+        if name in exports:
+            value = renderer.text(exports[name])
+            if name == "period":
+                spec.context["period"] = value
+            else:
+                setattr(spec, name, value)
+    if "keywords" in exports:
+        spec.keywords = tuple(renderer.text(k) for k in exports["keywords"] if k)
+
+
+def finish(brief: Brief, spec, settings, words, renderer: Renderer, loose_blocks) -> Brief:
+    """Desk settings, labels, table of contents and cover: what is known once the body is."""
+    exports, desk = renderer.exports, settings.desk
+    labels = {**brief.labels, **words.labels, **{k: renderer.text(v)
+                                 for k, v in dict(exports.get("labels", {})).items()}}
+    lines = sum(1 for b in brief.blocks if b.cites)
+    text_words = sum(len(b.text.split()) for b in brief.blocks)
+    cover: tuple = ()
+    if "cover" in exports:
+        text, origins = renderer.call(exports["cover"], text_words, lines)
+        cover = loose_blocks(text, origins)
+    toc_above = exports.get("toc_above")
+    return replace(
+        brief, labels=labels, classification=desk.classification, running_head=desk.name,
+        language=desk.language, cover=cover, annotated=spec.annotated,
+        toc=isinstance(toc_above, int) and lines > toc_above,
+        style=Style(accent=desk.accent, page_size=desk.page_size, logo=settings.logo))

@@ -1,0 +1,118 @@
+"""The words a brief prints that no template line holds (months, kinds, labels), by language.
+
+They live in `wording.toml` beside the templates, one table per language; the desk's `language`
+setting picks the table. Templates see it as `words`; the composer words dates and gradings
+with it, and every fixed label a writer lays out comes from it through the brief model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from briefgen.errors import Diagnostic, DiagnosticsError, display_path
+
+FILE_NAME = "wording.toml"
+NBSP = "\u00a0"
+# What every language table must hold, and what each value must be.
+REQUIRED = {
+    "months": list, "months_short": list, "date_day": str, "date_month": str, "date_year": str,
+    "date_day_in_year": str, "date_month_in_year": str,
+    "grading_separator": str, "kinds": dict, "attribution": dict, "labels": dict, "judgments": dict,
+    "likelihood": dict, "likelihood_bands": dict, "confidence": dict,
+}
+
+
+@dataclass(frozen=True)
+class Words:
+    """One language's table of `wording.toml`."""
+
+    table: dict
+    language: str
+    _labels: dict = field(default_factory=dict, compare=False, repr=False)  # grading cache
+    _dates: dict = field(default_factory=dict, compare=False, repr=False)  # date cache
+
+    def date(self, value, in_year: bool = False) -> str:
+        """A PartialDate (or datetime.date) worded at its precision: '4 June 2013', 'June 2013'.
+
+        `in_year` leaves the year out ('4 June', 'June', ''), for lines under a year heading.
+        """
+        worded = self._dates.get((value, in_year))
+        if worded is None:
+            worded = self._dates[value, in_year] = self._date(value, in_year)
+        return worded
+
+    def _date(self, value, in_year: bool) -> str:
+        day, month = getattr(value, "day", None), getattr(value, "month", None)
+        fields = {"day": day, "year": value.year,
+                  "month": self.table["months"][month - 1] if month else "",
+                  "month_short": self.table["months_short"][month - 1] if month else ""}
+        pattern = "date_day" if day else "date_month" if month else "date_year"
+        if in_year:
+            return self.table[pattern + "_in_year"].format(**fields) if month else ""
+        return self.table[pattern].format(**fields)
+
+    def grading(self, grading: str, kind: str) -> str:
+        """'C3 · assessment' with no-break spaces; just 'C2' when the kind is not shown."""
+        label = self._labels.get((grading, kind))
+        if label is None:
+            shown = self.table["kinds"].get(kind, kind)
+            label = grading + (self.table["grading_separator"] + shown if shown else "")
+            label = self._labels[grading, kind] = label.replace(" ", NBSP)
+        return label
+
+    def attribution(self, who: str, kind: str) -> str:
+        """'according to X', or as the kind of fact words it ('as X judged')."""
+        table = self.table["attribution"]
+        return table.get(kind, table["default"]).format(who=who)
+
+    def judgment_label(self, likelihood: str, confidence: str) -> str:
+        return self.table["judgments"]["label"].format(
+            likelihood=self.table["likelihood"].get(likelihood, likelihood),
+            confidence=self.table["confidence"].get(confidence, confidence))
+
+    @property
+    def labels(self) -> dict:
+        return dict(self.table["labels"])
+
+
+def load_words(templates: Path, language: str) -> Words:
+    """The table for `language` (or its primary tag: 'en-GB' falls back to 'en')."""
+    from briefgen.factbase.settings import TomlPlaces, toml_module, toml_position
+
+    tomllib = toml_module()
+
+    from briefgen.resources import shown as packaged, template
+
+    path = template(templates, FILE_NAME)  # the desk's own, else the packaged one
+    shown = packaged(path) or display_path(path)
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        line, col, message = toml_position(str(e))
+        raise _fail([Diagnostic(shown, line, col, "error", f"not valid TOML: {message}")])
+    places = TomlPlaces(text)
+    chosen = language if language in data else language.split("-")[0].lower()
+    if chosen not in data:
+        raise _fail([Diagnostic(shown, 1, 1, "error", f"no words for language '{language}'",
+                                hint=f"add a [{language}] table like [en]; tables: "
+                                     + ", ".join(data))])
+    table, problems = data[chosen], []
+    for key, kind in REQUIRED.items():
+        if not isinstance(table.get(key), kind):
+            line, col = places.value((chosen, key)) if key in table else places.key((chosen,))
+            what = "is missing" if key not in table else f"must be a {kind.__name__}"
+            problems.append(Diagnostic(shown, line, col, "error", f"[{chosen}] {key} {what}",
+                                       hint="see the [en] table of the bundled wording.toml"))
+    for key in ("months", "months_short"):
+        if isinstance(table.get(key), list) and len(table[key]) != 12:
+            problems.append(Diagnostic(shown, *places.value((chosen, key)), "error",
+                                       f"[{chosen}] {key} must name 12 months"))
+    if problems:
+        raise _fail(problems)
+    return Words(table, chosen)
+
+
+def _fail(problems: list[Diagnostic]) -> DiagnosticsError:
+    return DiagnosticsError(problems, what=FILE_NAME)

@@ -1,0 +1,215 @@
+"""Desk settings: the optional `briefgen.toml` next to facts/, read and checked with located errors."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+
+from briefgen.errors import Diagnostic, DiagnosticsError, display_path
+from briefgen.factbase.files import did_you_mean
+from briefgen.factbase.models import LANGUAGE_PATTERN
+
+FILE_NAME = "briefgen.toml"
+ACCENT_PATTERN = r"^#[0-9A-Fa-f]{6}$"
+# What an image file starts with: the writers embed PNG and JPEG only.
+IMAGE_MAGIC = {b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpeg"}
+
+
+class Desk(BaseModel):
+    """The `[desk]` table. The defaults give today's plain house style (no marking, no logo)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = ""  # shown on the cover and as the running head
+    organisation: str = ""
+    region: str = ""  # templates word titles with it ("<region> weekly brief")
+    classification: str = ""  # printed at the top and bottom of every page; "" = none
+    logo: str | None = None  # relative to briefgen.toml
+    accent: Annotated[str, StringConstraints(pattern=ACCENT_PATTERN)] = "#1b365d"
+    page_size: Literal["A4", "Letter"] = "A4"
+    language: Annotated[str, StringConstraints(pattern=LANGUAGE_PATTERN)] = "en"
+
+
+class _File(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    desk: Desk = Desk()
+
+
+HINTS = {
+    "accent": "write a colour as '#rrggbb', e.g. '#1f3a5f'",
+    "page_size": "write 'A4' or 'Letter'",
+    "language": "a BCP 47 tag such as 'en' or 'fr'",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The desk's settings, checked, with the logo's bytes read once."""
+
+    desk: Desk = Desk()
+    path: Path | None = None  # None when the desk has no briefgen.toml
+    logo: bytes | None = None
+
+
+def settings_path(facts_dir: Path) -> Path:
+    """Where a desk keeps its settings: next to its fact base folder."""
+    return Path(facts_dir).resolve().parent / FILE_NAME
+
+
+def load_settings(facts_dir: Path) -> Settings:
+    """The desk's settings, or the defaults when there is no briefgen.toml.
+
+    Raises DiagnosticsError listing every problem of the file, each at its line and column.
+    """
+    settings, problems = read_settings(facts_dir)
+    if problems:
+        raise DiagnosticsError(problems, what=FILE_NAME)
+    return settings
+
+
+def read_settings(facts_dir: Path) -> tuple[Settings, list[Diagnostic]]:
+    """The desk's settings (defaults where the file is wrong) and every problem found in it."""
+    path = settings_path(facts_dir)
+    if not path.is_file():
+        return Settings(), []
+    try:
+        return _read(path), []
+    except _Problems as e:
+        return Settings(), e.problems
+
+
+class _Problems(Exception):
+    def __init__(self, problems: list[Diagnostic]):
+        self.problems = problems
+
+
+def toml_module():
+    """tomllib (Python 3.11+), or tomli, the same parser, on Python 3.10."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    return tomllib
+
+
+def _read(path: Path) -> Settings:
+    tomllib = toml_module()
+
+    shown = display_path(path)
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+        data = tomllib.loads(text)
+    except UnicodeDecodeError as e:
+        raise _fail([Diagnostic(shown, 1, 1, "error", f"not UTF-8 text ({e.reason} at byte "
+                                f"{e.start})", hint="save it as UTF-8")]) from None
+    except tomllib.TOMLDecodeError as e:
+        line, col, message = toml_position(str(e))
+        raise _fail([Diagnostic(shown, line, col, "error", f"not valid TOML: {message}",
+                                hint="see the example in docs/settings.md")]) from None
+    places = TomlPlaces(text)
+    problems, desk = [], None
+    try:
+        desk = _File.model_validate(data).desk
+    except ValidationError as e:
+        problems += [_diagnostic(shown, places, err, data) for err in e.errors()]
+    # The logo is checked even when other keys are wrong: every problem in one run.
+    name = data.get("desk", {}).get("logo") if isinstance(data.get("desk"), dict) else None
+    logo = None
+    if isinstance(name, str):
+        logo, problem = _read_logo(path.parent, name)
+        if problem:
+            line, col = places.value(("desk", "logo"))
+            problems.append(Diagnostic(shown, line, col, "error", problem, field="desk.logo",
+                                       hint="a PNG or JPEG file, relative to briefgen.toml"))
+    if problems:
+        raise _fail(problems)
+    return Settings(desk=desk, path=path, logo=logo)
+
+
+def _fail(problems: list[Diagnostic]) -> _Problems:
+    return _Problems(problems)
+
+
+def _read_logo(folder: Path, name: str) -> tuple[bytes | None, str | None]:
+    target = folder / name
+    if not target.is_file():
+        return None, f"logo '{name}' not found"
+    data = target.read_bytes()
+    if not any(data.startswith(magic) for magic in IMAGE_MAGIC):
+        return None, f"logo '{name}' is not a PNG or JPEG image"
+    return data, None
+
+
+def _diagnostic(shown: str, places: TomlPlaces, err: dict, data: dict) -> Diagnostic:
+    loc = tuple(str(p) for p in err["loc"])
+    dotted = ".".join(loc)
+    if err["type"] == "extra_forbidden":
+        line, col = places.key(loc)
+        allowed = list(Desk.model_fields) if len(loc) == 2 else ["desk"]
+        what = "key" if len(loc) == 2 else "table"
+        return Diagnostic(shown, line, col, "error", f"unknown {what} '{dotted}'",
+                          hint=did_you_mean(loc[-1], allowed, "allowed: " + ", ".join(allowed)))
+    line, col = places.value(loc)
+    value = data
+    for part in loc:
+        value = value.get(part) if isinstance(value, dict) else None
+    name = loc[-1]
+    if err["type"] in ("string_type", "literal_error", "string_pattern_mismatch", "model_type",
+                       "dict_type"):
+        shown_value = f"'{value}'" if isinstance(value, str) else repr(value)
+        message = f"{shown_value} is not a valid {name.replace('_', ' ')}"
+        if err["type"] in ("model_type", "dict_type"):
+            message = f"'{name}' must be a table ([{name}])"
+    else:
+        message = err["msg"][0].lower() + err["msg"][1:]
+    return Diagnostic(shown, line, col, "error", message, field=dotted,
+                      hint=HINTS.get(name, "write it as text in double quotes"
+                                     if err["type"] == "string_type" else None))
+
+
+def toml_position(message: str) -> tuple[int, int, str]:
+    m = re.search(r"\s*\(at line (\d+), column (\d+)\)$", message)
+    if m:
+        return int(m.group(1)), int(m.group(2)), message[: m.start()]
+    m = re.search(r"\s*\(at end of document\)$", message)
+    return 1, 1, message[: m.start()] if m else message
+
+
+class TomlPlaces:
+    """Line and column of each `[table]` and `key = value` of a simple TOML file.
+
+    tomllib reports no positions; desk settings are a flat table or two, so a scan of the lines
+    finds every key a diagnostic can name.
+    """
+
+    _HEADER = re.compile(r"^\s*\[\s*([A-Za-z0-9_.-]+)\s*\]")
+    _KEY = re.compile(r"^(\s*)([A-Za-z0-9_-]+|\"[^\"]*\")\s*=\s*")
+
+    def __init__(self, text: str):
+        self.keys: dict[tuple, tuple[int, int]] = {}
+        self.values: dict[tuple, tuple[int, int]] = {}
+        table: tuple = ()
+        for number, line in enumerate(text.splitlines(), 1):
+            header = self._HEADER.match(line)
+            if header:
+                table = tuple(header.group(1).split("."))
+                self.keys.setdefault(table, (number, line.index("[") + 1))
+                self.values.setdefault(table, self.keys[table])
+                continue
+            key = self._KEY.match(line)
+            if key:
+                loc = table + (key.group(2).strip('"'),)
+                self.keys.setdefault(loc, (number, len(key.group(1)) + 1))
+                self.values.setdefault(loc, (number, key.end() + 1))
+
+    def key(self, loc: tuple) -> tuple[int, int]:
+        return self.keys.get(loc) or self.keys.get(loc[:1]) or (1, 1)
+
+    def value(self, loc: tuple) -> tuple[int, int]:
+        return self.values.get(loc) or self.keys.get(loc[:1]) or (1, 1)
