@@ -104,7 +104,7 @@ class Renderer:
         return "\n".join(lines), origins
 
     def text(self, value) -> str:
-        """A value the template set (`{% set x %}...{% endset %}` or an expression) as plain text."""
+        """A value the template set (`{% set x %}...{% endset %}` or an expression), as text."""
         text = _LINE.sub("", str(value))
         # a block set that printed another block set holds placeholders inside a placeholder
         return _DATA.sub(lambda m: " ".join(self.text(self.values[int(m.group(1))]).split()),

@@ -91,7 +91,8 @@ def load_words(templates: Path, language: str) -> Words:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         line, col, message = toml_position(str(e))
-        raise _fail([Diagnostic(shown, line, col, "error", f"not valid TOML: {message}")])
+        raise _fail([Diagnostic(shown, line, col, "error",
+                                f"not valid TOML: {message}")]) from None
     places = TomlPlaces(text)
     chosen = language if language in data else language.split("-")[0].lower()
     if chosen not in data:

@@ -1,4 +1,4 @@
-"""Desk settings: the optional `briefgen.toml` next to facts/, read and checked with located errors."""
+"""Desk settings: the optional `briefgen.toml` next to facts/, checked with located errors."""
 
 from __future__ import annotations
 
