@@ -128,8 +128,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         func(**kwargs)
     except BriefgenError as e:
+        from briefgen.characters import escape
         for line in e.lines():
-            print(line, file=sys.stderr)
+            print(escape(line), file=sys.stderr)  # a line may quote a file or a server: one line
         return e.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)  # builds write nothing; send reports its progress

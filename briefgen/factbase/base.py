@@ -87,7 +87,7 @@ class _LazyDoc:
 
     def pos(self, path: tuple, key: bool = False) -> tuple[int, int]:
         if self.doc is None:
-            self.doc = load(self.path)
+            self.doc = load(self.path, refuse_hidden=True)  # as parsed: same positions
         return self.doc.pos(path, key)
 
 

@@ -78,7 +78,7 @@ class _Parser:
 
     def parse(self) -> list[tuple]:
         file = self.file
-        doc = load(self.path)
+        doc = load(self.path, refuse_hidden=True)
         self.events.append(("doc", doc))
         for pos, message, hint in doc.problems:
             self.report(file, pos, message, hint=hint)

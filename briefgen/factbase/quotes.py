@@ -24,6 +24,7 @@ WHITE_SPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u
 _ONE_TO_ONE = {**{chr(k): v for k, v in FOLD.items()}, **{c: " " for c in WHITE_SPACE}}
 _ONE_TO_ONE_CHARS = frozenset(_ONE_TO_ONE)
 _LONG_SPACES = re.compile(" {2,}")
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")  # not tab, LF, CR
 ELLIPSIS = "..."  # NFKC turns '…' into '...'
 CONTEXT = 32  # characters of prefix and suffix in a text-quote selector
 MIN_WORDS = 4
@@ -169,7 +170,10 @@ class SourceText:
 
     def __init__(self, raw: bytes):
         self.sha256 = hashlib.sha256(raw).hexdigest()
-        self.text = raw.decode("utf-8")
+        text = raw.decode("utf-8")
+        # Control characters and U+FFFE/U+FFFF are white space for matching, and never copied
+        # into a brief (no document format can hold them): one for one, so offsets still hold.
+        self.text = _CONTROLS.sub(" ", text) if _CONTROLS.search(text) else text
         self.folded, self.offsets = normalize(self.text)
 
     def verify(self, quote: str) -> Verified | Miss:
