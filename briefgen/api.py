@@ -60,8 +60,9 @@ def build(facts: Path, templates: Path, theme: list[str] | None = None,
           format: tuple = ("docx", "pdf"), out: Path = Path("out")) -> list[Path]:
     """One brief per theme (default: every theme); returns the brief files written."""
     from briefgen.errors import UsageError
-    from briefgen.output import Renderer
+    from briefgen.output import Renderer, check_out
 
+    check_out(out)
     with Renderer(format, templates) as renderer:
         from briefgen.compose.specs import theme_spec  # after the fork, as check() explains
 
@@ -76,8 +77,9 @@ def build(facts: Path, templates: Path, theme: list[str] | None = None,
 def weekly(facts: Path, templates: Path, week: str | None = None,
            format: tuple = ("docx", "pdf"), out: Path = Path("out")) -> list[Path]:
     """The weekly brief for an ISO week (default: the current week)."""
-    from briefgen.output import Renderer
+    from briefgen.output import Renderer, check_out
 
+    check_out(out)
     with Renderer(format, templates) as renderer:
         from briefgen.compose.specs import current_week, weekly_spec  # after the fork, see check()
 

@@ -66,9 +66,11 @@ def _formats(text: str) -> tuple:
 
 
 def _week(text: str) -> str:
-    m = re.fullmatch(r"(\d{4})-?W(\d{2})", text.strip())
+    # [0-9], not \d: \d and int() also take Arabic-Indic and full-width digits
+    m = re.fullmatch(r"([0-9]{4})-?W([0-9]{2})", text.strip())
     if not m or not 1 <= int(m.group(2)) <= 53:
-        raise argparse.ArgumentTypeError(f"'{text}' is not an ISO week like 2019-W50")
+        from briefgen.characters import escape
+        raise argparse.ArgumentTypeError(f"'{escape(text)}' is not an ISO week like 2019-W50")
     return f"{m.group(1)}-W{m.group(2)}"
 
 

@@ -136,3 +136,54 @@ def test_a_command_line_value_with_escapes_is_shown_escaped(tmp_path):
     assert result.returncode == 2
     assert result.stderr == ("error: unknown theme '\\x1b[31mred\\nline' (themes: "
                              "nato-security-assistance, russian-motives)\n")
+
+
+# --- items 9, 10 and 15: dates, digits, URLs, e-mail addresses ---------------------------------
+
+
+def test_publication_in_december_9999_is_a_date_not_a_crash(tmp_path, monkeypatch):
+    late = SOURCE.replace("published: 2013-06-04", "published: 9999-12")
+    assert_errors(check(tmp_path, monkeypatch, cite_s_two({"facts/a.yaml": late})))
+
+
+@pytest.mark.parametrize("value", ["٢٠١٣-٠٦-٠٤", "２０１３-06-04", "2013-0６"])
+def test_dates_with_digits_other_than_ascii_are_refused(tmp_path, monkeypatch, value):
+    bad = FACT.replace("date: 2013-06-04", f"date: {value}")
+    lines = check(tmp_path, monkeypatch, {"facts/a.yaml": bad})
+    assert_errors(lines, f"facts/a.yaml:5:11: error: [x-fact] date: '{value}' is written with "
+                         "digits other than 0-9 (hint: write a date as YYYY, YYYY-MM or "
+                         "YYYY-MM-DD, e.g. 2019-12-11)")
+
+
+@pytest.mark.parametrize("url, what", [("https://example.org/a b", "a space"),
+                                       ("'https://example.org/a\tb'", "white space (U+0009)"),
+                                       ("'https://exa mple.org/'", "a space")])
+def test_url_with_white_space_is_refused(tmp_path, monkeypatch, url, what):
+    bad = SOURCE.replace("    file:", f"    url: {url}\n    file:")
+    lines = check(tmp_path, monkeypatch, cite_s_two({"facts/a.yaml": bad}))
+    shown = url.strip("'").replace("\t", "\\t")
+    assert_errors(lines, f"facts/a.yaml:6:10: error: [s-two] url: '{shown}' contains {what}, "
+                         "which a URL cannot hold (hint: use the article's http:// or https:// "
+                         "address (a space written %20), or leave url out)", only="facts/a.yaml")
+
+
+def test_email_local_part_over_64_characters_is_refused(tmp_path, monkeypatch):
+    from briefgen.distribution.readers import load_readers
+    from briefgen.errors import DiagnosticsError
+
+    monkeypatch.chdir(tmp_path)
+    local = "a" * 65
+    write(tmp_path / "readers.yaml", f"""
+        readers:
+          - name: Long
+            email: {local}@example.org
+          - name: Fine
+            email: {"b" * 64}@example.org
+        """)
+    with pytest.raises(DiagnosticsError) as caught:
+        load_readers(tmp_path / "readers.yaml", ["russian-motives"])
+    assert caught.value.lines() == [
+        f"readers.yaml:3:12: error: [{local}@example.org] email: '{local}@example.org' is not a "
+        "valid email address: The email address is too long before the @-sign (1 character "
+        "too many). (hint: write the address as name@example.org)",
+        "error: readers file has 1 error, 0 warnings"]
