@@ -77,9 +77,9 @@ def count(diagnostics: list[Diagnostic]) -> str:
 def display_path(path: Path | str) -> str:
     """A path as the user should see it: relative to the working directory when possible."""
     p = Path(path)
-    try:
-        return str(p.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+    try:  # the folder resolved, not the file: a link is shown by its own name (and may loop)
+        return str((p.parent.resolve() / p.name).relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError, RuntimeError):
         return str(p)
 
 

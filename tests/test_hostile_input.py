@@ -187,3 +187,89 @@ def test_email_local_part_over_64_characters_is_refused(tmp_path, monkeypatch):
         "valid email address: The email address is too long before the @-sign (1 character "
         "too many). (hint: write the address as name@example.org)",
         "error: readers file has 1 error, 0 warnings"]
+
+
+# --- items 8 and 14: only regular files inside facts/ are read ---------------------------------
+
+
+def test_odd_files_named_like_fact_files_are_located_errors_and_never_opened(tmp_path,
+                                                                           monkeypatch):
+    facts = tmp_path / "facts"
+    facts.mkdir()
+    (facts / "loop.yaml").symlink_to("loop.yaml")
+    (facts / "folder.yaml").mkdir()
+    (facts / "dangling.yaml").symlink_to("nowhere.yaml")
+    os.mkfifo(facts / "fifo.yaml")  # reading it would wait forever for a writer
+    write(tmp_path / "elsewhere" / "secret.yaml", "facts: [TOP-SECRET]\n")
+    (facts / "leak.yaml").symlink_to(tmp_path / "elsewhere" / "secret.yaml")
+    (facts / "inside.yaml").symlink_to("sources.yaml")  # a link within facts/ is fine
+    lines = check(tmp_path, monkeypatch)
+    assert "TOP-SECRET" not in "\n".join(lines)
+    assert_errors(
+        lines,
+        "facts/dangling.yaml:1:1: error: not read: a link to 'nowhere.yaml', which does not "
+        "exist (hint: point the link at a fact file, or remove it)",
+        "facts/fifo.yaml:1:1: error: not read: not a regular file (a pipe, socket or device) "
+        "(hint: only plain files are read as fact files: remove it)",
+        "facts/folder.yaml:1:1: error: not read: a folder named like a fact file (hint: rename "
+        "it: only fact files may end in .yaml)",
+        "facts/leak.yaml:1:1: error: not read: a link to a file outside the facts folder (hint: "
+        "move or copy the file into the facts folder)",
+        "facts/loop.yaml:1:1: error: not read: a symbolic link that loops (hint: point the link "
+        "at a fact file, or remove it)",
+        "facts/sources.yaml:2:9: error: [nato-watch-2013-06] id: duplicate source id (also at "
+        "facts/inside.yaml:2:9) (hint: ids must be unique across all files: rename one)")
+
+
+def test_a_check_with_a_fifo_finishes_from_the_command_line(tmp_path):
+    facts = tiny_factbase(tmp_path)
+    os.mkfifo(facts / "fifo.yaml")
+    os.mkfifo(facts / "sources" / "pipe.txt")
+    write(facts / "extra.yaml", """
+        sources:
+          - id: piped
+            title: A pipe
+            publisher: Nobody
+            published: 2013
+            file: sources/pipe.txt
+        """)
+    result = run_cli("check", cwd=tmp_path)  # run_cli times out (fails) if it hangs
+    assert result.returncode == 1
+    assert [line for line in result.stderr.splitlines() if ": error: " in line] == [
+        "facts/extra.yaml:6:11: error: [piped] file: file 'sources/pipe.txt' is not a regular "
+        "file (a pipe, socket or device) (hint: archive the text as a plain .txt file)",
+        "facts/fifo.yaml:1:1: error: not read: not a regular file (a pipe, socket or device) "
+        "(hint: only plain files are read as fact files: remove it)"]
+
+
+@pytest.mark.parametrize("name, message", [
+    ('"sources/na\\0to.txt"', "file 'sources/na\\x00to.txt' cannot be a file name (it holds "
+                              "U+0000)"),
+    ("sources/loop.txt", "file 'sources/loop.txt' is a symbolic link that loops"),
+])
+def test_a_source_file_that_cannot_be_one_is_located(tmp_path, monkeypatch, name, message):
+    (tmp_path / "facts" / "sources").mkdir(parents=True)
+    (tmp_path / "facts" / "sources" / "loop.txt").symlink_to("loop.txt")
+    bad = SOURCE.replace("sources/nato.txt", name)
+    lines = check(tmp_path, monkeypatch, cite_s_two({"facts/a.yaml": bad}))
+    expected = (f"facts/a.yaml:6:11: error: [s-two] file: {message} (hint: name the archived "
+                "text, e.g. 'sources/x.txt')")
+    assert expected in lines, "\n".join(lines)
+
+
+# --- item 16: the size of archived texts and the cost of the closest passage --------------------
+
+
+def test_an_archived_text_over_the_size_limit_is_refused_without_reading_it(tmp_path,
+                                                                          monkeypatch):
+    from briefgen.factbase import base
+
+    (tmp_path / "facts" / "sources").mkdir(parents=True)
+    with open(tmp_path / "facts" / "sources" / "huge.txt", "wb") as f:
+        f.truncate(base.MAX_SOURCE_BYTES + 1)  # sparse: costs no disk space
+    bad = SOURCE.replace("sources/nato.txt", "sources/huge.txt")
+    lines = check(tmp_path, monkeypatch, cite_s_two({"facts/a.yaml": bad}))
+    assert_errors(lines, "facts/a.yaml:6:11: error: [s-two] file: file 'sources/huge.txt' is "
+                         "33,554,433 bytes, larger than the 33,554,432 an archived text may have "
+                         "(hint: archive only the part the facts quote, or split it into several "
+                         "sources)")

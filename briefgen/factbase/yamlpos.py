@@ -43,13 +43,19 @@ def load(path: Path, refuse_hidden: bool = False) -> YamlDoc:
     import yaml
 
     doc = YamlDoc()
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:  # checked before reading: a huge file costs nothing
-        doc.problems.append(((1, 1), f"file is {size:,} bytes, larger than the "
-                             f"{MAX_FILE_BYTES:,} a fact file may have", "split it into smaller files"))
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:  # checked before reading: a huge file costs nothing
+            doc.problems.append(((1, 1), f"file is {size:,} bytes, larger than the "
+                                 f"{MAX_FILE_BYTES:,} a fact file may have",
+                                 "split it into smaller files"))
+            doc.fatal = True
+            return doc
+        raw = path.read_bytes()
+    except OSError as e:  # unreadable, or removed since it was listed
+        doc.problems.append(((1, 1), f"cannot be read: {e.strerror}", "check the file's permissions"))
         doc.fatal = True
         return doc
-    raw = path.read_bytes()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
