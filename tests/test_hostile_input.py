@@ -273,3 +273,62 @@ def test_an_archived_text_over_the_size_limit_is_refused_without_reading_it(tmp_
                          "33,554,433 bytes, larger than the 33,554,432 an archived text may have "
                          "(hint: archive only the part the facts quote, or split it into several "
                          "sources)")
+
+
+def _long_text(n_words: int, seed: int = 7) -> list[str]:
+    """Prose-like filler: sentences of pseudo-words, none of them English."""
+    import random
+
+    rng = random.Random(seed)
+    vocab = ["".join(rng.choice("aeioubdfgklmnprstvz") for _ in range(rng.randint(2, 10)))
+             for _ in range(3000)]
+    words = [rng.choice(vocab) for _ in range(n_words)]
+    for i in range(0, n_words, 14):
+        words[i] = words[i].capitalize()
+        words[i - 1] += "."
+    return words
+
+
+PASSAGE = ("The envoy of the western government travelled to Benghazi on Tuesday to meet the "
+           "field marshal and discuss a ceasefire.")
+
+
+@pytest.fixture(scope="module")
+def big_source():
+    from briefgen.factbase.quotes import SourceText
+
+    words = _long_text(400_000)  # ~2.6 MB: far more than the whole text is searched for
+    half = len(words) // 2
+    text = " ".join(words[:half]) + "\n" + PASSAGE + "\n" + " ".join(words[half:])
+    return SourceText(text.encode())
+
+
+@pytest.mark.parametrize("quote, closest, similarity", [
+    ("envoy of the western governmnet travelled to Benghazi on Tuesday",
+     "envoy of the western government travelled to Benghazi on Tuesday", 98),
+    ("The envoy of the western government travelled to Benghazi on Wednesday to meet the "
+     "field marshal", "The envoy of the western government travelled to Benghazi on Tuesday to "
+                     "meet the field marshal", 96),
+    ("to Benghazi on Tusday", "to Benghazi on Tuesday", 95),
+])
+def test_closest_passage_in_a_large_source_is_still_found(big_source, quote, closest,
+                                                          similarity):
+    from briefgen.factbase import quotes
+
+    assert len(quote) * len(big_source.folded) > quotes.FULL_SEARCH_CELLS  # the bounded search
+    miss = big_source.verify(quote)
+    assert (miss.closest, round(miss.similarity)) == (closest, similarity)
+
+
+def test_closest_passage_of_a_long_quote_in_a_large_source(big_source):
+    start = big_source.text.index(PASSAGE) - 900
+    original = big_source.text[start:].split()[1:301]  # 300 words around the passage
+    typed = [w if i % 7 else w.upper() for i, w in enumerate(original)]
+    miss = big_source.verify(" ".join(typed))
+    assert miss.closest.split()[:4] == original[:4] and miss.similarity > 85
+
+
+def test_a_quote_like_nothing_in_a_large_source_has_no_closest_passage(big_source):
+    miss = big_source.verify("zebras quietly graze near Tobruk at dawn")
+    assert (miss.reason, miss.closest) == (
+        "quote “zebras quietly graze near Tobruk at dawn” not found in the source", "")
