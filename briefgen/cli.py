@@ -60,7 +60,8 @@ def _formats(text: str) -> tuple:
     chosen = tuple(dict.fromkeys(f.strip().lower() for f in text.split(",") if f.strip()))
     bad = [f for f in chosen if f not in FORMATS]
     if bad or not chosen:
-        raise argparse.ArgumentTypeError(f"unknown format '{','.join(bad) or text}' "
+        from briefgen.characters import escape
+        raise argparse.ArgumentTypeError(f"unknown format '{escape(','.join(bad) or text)}' "
                                          f"(choose from {', '.join(FORMATS)})")
     return chosen
 

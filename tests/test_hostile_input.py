@@ -332,3 +332,10 @@ def test_a_quote_like_nothing_in_a_large_source_has_no_closest_passage(big_sourc
     miss = big_source.verify("zebras quietly graze near Tobruk at dawn")
     assert (miss.reason, miss.closest) == (
         "quote “zebras quietly graze near Tobruk at dawn” not found in the source", "")
+
+
+def test_a_bad_format_with_escapes_is_shown_escaped(tmp_path):
+    result = run_cli("build", "--format", "pdf,\x1b]0;x\x07", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == ("briefgen build: error: argument --format: unknown "
+                                              "format '\\x1b]0;x\\x07' (choose from docx, pdf)")
