@@ -25,6 +25,8 @@ _ONE_TO_ONE = {**{chr(k): v for k, v in FOLD.items()}, **{c: " " for c in WHITE_
 _ONE_TO_ONE_CHARS = frozenset(_ONE_TO_ONE)
 _LONG_SPACES = re.compile(" {2,}")
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")  # not tab, LF, CR
+_C0_BYTES = bytes([*range(0x09), 0x0b, 0x0c, *range(0x0e, 0x20), 0x7f])
+_C1_OR_FFFE = (re.compile(b"\xc2[\x80-\x9f]"), re.compile(b"\xef\xbf[\xbe\xbf]"))  # as UTF-8
 ELLIPSIS = "..."  # NFKC turns '…' into '...'
 CONTEXT = 32  # characters of prefix and suffix in a text-quote selector
 MIN_WORDS = 4
@@ -165,6 +167,13 @@ class Miss:
     similarity: float = 0.0
 
 
+def _has_controls(raw: bytes) -> bool:
+    """Whether the UTF-8 `raw` holds a character of _CONTROLS; on bytes, 2x faster than a
+    search of the decoded text (~14 ms for the 10k bench base's 6 MB)."""
+    return len(raw.translate(None, _C0_BYTES)) != len(raw) or \
+        any(p.search(raw) for p in _C1_OR_FFFE)
+
+
 class SourceText:
     """An archived source, folded once and searched for every quote that cites it."""
 
@@ -173,7 +182,7 @@ class SourceText:
         text = raw.decode("utf-8")
         # Control characters and U+FFFE/U+FFFF are white space for matching, and never copied
         # into a brief (no document format can hold them): one for one, so offsets still hold.
-        self.text = _CONTROLS.sub(" ", text) if _CONTROLS.search(text) else text
+        self.text = _CONTROLS.sub(" ", text) if _has_controls(raw) else text
         self.folded, self.offsets = normalize(self.text)
 
     def verify(self, quote: str) -> Verified | Miss:
