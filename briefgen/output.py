@@ -120,6 +120,7 @@ def provenance_json(brief: Brief) -> bytes:
 
 
 STAGING = ".briefgen-staging-"  # a run's staging folder, inside the output folder
+NEW = ".briefgen-new-"  # the same before it is locked and named (for microseconds)
 MANIFEST = "MANIFEST"  # in a staging folder: every file is staged, the moves may begin
 
 
@@ -167,8 +168,12 @@ def write_atomically(files: dict[Path, bytes]) -> list[Path]:
 
 def recover(root: Path) -> None:
     """Finish or remove the staging folders of runs that were killed (not of running ones)."""
-    for folder in root.glob(STAGING + "*"):
+    import time
+
+    for folder in [*root.glob(STAGING + "*"), *root.glob(NEW + "*")]:
         try:
+            if folder.name.startswith(NEW) and folder.stat().st_mtime > time.time() - 60:
+                continue  # a run is about to lock it
             lock = _lock(folder, block=False)
         except OSError:
             continue  # a running briefgen holds it (or it is not ours to touch)
@@ -191,11 +196,12 @@ class _Staging:
     def __init__(self, root: Path):
         self.root = root
         # Locked before it gets the name `recover` looks for: never taken for a dead run's.
-        new = tempfile.mkdtemp(prefix=".briefgen-new-", dir=root)
+        new = tempfile.mkdtemp(prefix=NEW, dir=root)
         self.lock = _lock(Path(new), block=True)
-        self.folder = root / (STAGING + Path(new).name.removeprefix(".briefgen-new-"))
+        self.folder = root / (STAGING + Path(new).name.removeprefix(NEW))
         os.rename(new, self.folder)
         self.entries: list[tuple[str, str]] = []
+        self.moving = False  # between the manifest and the last move
 
     def add(self, name: str, final: str, data: bytes) -> None:
         (self.root / final).parent.mkdir(parents=True, exist_ok=True)
@@ -208,23 +214,28 @@ class _Staging:
         manifest = self.folder / MANIFEST
         (self.folder / "manifest.tmp").write_text(json.dumps(self.entries), encoding="utf-8")
         os.replace(self.folder / "manifest.tmp", manifest)  # from here on, the moves will happen
+        self.moving = True
         for name, final in self.entries:
             os.replace(self.folder / name, self.root / final)
+        self.moving = False
 
     def close(self) -> None:
-        shutil.rmtree(self.folder, ignore_errors=True)
-        os.close(self.lock)
+        if not self.moving:  # else a move failed: the next run finishes the others
+            shutil.rmtree(self.folder, ignore_errors=True)
+        if self.lock >= 0:
+            os.close(self.lock)
 
 
 def _lock(folder: Path, block: bool) -> int:
     """An open descriptor of `folder` holding an exclusive lock; the system drops the lock
     when the process ends, however it ends. OSError when another process holds it."""
-    if fcntl is None and not block:  # no locks (Windows): leave other runs' folders alone
-        raise OSError("cannot lock")
+    if fcntl is None:  # no locks (Windows): leave other runs' folders alone
+        if not block:
+            raise OSError("cannot lock")
+        return -1
     fd = os.open(folder, os.O_RDONLY)
     try:
-        if fcntl is not None:
-            fcntl.flock(fd, fcntl.LOCK_EX | (0 if block else fcntl.LOCK_NB))
+        fcntl.flock(fd, fcntl.LOCK_EX | (0 if block else fcntl.LOCK_NB))
     except OSError:
         os.close(fd)
         raise

@@ -18,7 +18,8 @@ from pypdf import PdfReader
 from briefgen.output import STAGING, _Staging, recover, write_atomically
 from conftest import ROOT, run_cli, tiny_factbase
 
-pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses /proc and kill -9")
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
+                                reason="uses /proc and kill -9")
 
 
 @pytest.fixture

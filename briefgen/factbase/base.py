@@ -105,7 +105,7 @@ def _not_a_fact_file(path: Path, root: Path) -> tuple[str, str] | None:
     if not stat.S_ISREG(mode):
         return ("not a regular file (a pipe, socket or device)",
                 "only plain files are read as fact files: remove it")
-    if path.is_symlink() and not path.resolve().is_relative_to(root):
+    if not path.resolve().is_relative_to(root):  # through a link to the file or a folder
         return ("a link to a file outside the facts folder",
                 "move or copy the file into the facts folder")  # never read: could be a secret
     return None

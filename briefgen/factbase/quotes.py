@@ -210,8 +210,6 @@ class SourceText:
                         suffix=self.text[b:b + CONTEXT], start=a, end=b)
 
     def _miss(self, fragment: str, out_of_order: bool) -> Miss:
-        from rapidfuzz import fuzz  # only on failure: a fuzzy match is a hint, never a pass
-
         if out_of_order and fragment in self.folded:
             return Miss(f"fragment “{_clip(fragment)}” occurs only before the previous "
                         "fragment; ellipsis fragments must appear in source order")
@@ -248,7 +246,7 @@ class _Hit:
 
 def _closest(fragment: str, folded: str):
     """The passage of `folded` most like `fragment` (score 0-100, start, end), at bounded cost."""
-    from rapidfuzz import fuzz
+    from rapidfuzz import fuzz  # only on failure: a fuzzy match is a hint, never a pass
 
     m = len(fragment)
     if m * len(folded) <= FULL_SEARCH_CELLS:

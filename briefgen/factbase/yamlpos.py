@@ -53,7 +53,8 @@ def load(path: Path, refuse_hidden: bool = False) -> YamlDoc:
             return doc
         raw = path.read_bytes()
     except OSError as e:  # unreadable, or removed since it was listed
-        doc.problems.append(((1, 1), f"cannot be read: {e.strerror}", "check the file's permissions"))
+        doc.problems.append(((1, 1), f"cannot be read: {e.strerror}",
+                             "check the file's permissions"))
         doc.fatal = True
         return doc
     try:
