@@ -339,3 +339,15 @@ def test_a_bad_format_with_escapes_is_shown_escaped(tmp_path):
     assert result.returncode == 2
     assert result.stderr.splitlines()[-1] == ("briefgen build: error: argument --format: unknown "
                                               "format '\\x1b]0;x\\x07' (choose from docx, pdf)")
+
+
+def test_hidden_characters_in_a_file_parsed_by_the_helper_process(tmp_path, monkeypatch):
+    """A large base is parsed on two cores; the file is read again for positions only when a
+    problem needs one: it must be read the same way (a raw control character would stop it)."""
+    monkeypatch.setattr("briefgen.factbase.files.PARALLEL_BYTES", 0)
+    bad = (FACT.replace("NATO ruled out troops.", "NATO ruled\x01 out troops.")
+           .replace("themes: [nato-security-assistance]", "themes: [nato-security-assistanc]"))
+    lines = check(tmp_path, monkeypatch, {"facts/a.yaml": bad})
+    assert [line.split(" (hint")[0] for line in lines if ": error: " in line] == [
+        "facts/a.yaml:3:26: error: control character U+0001 is not allowed in fact files",
+        "facts/a.yaml:4:14: error: [x-fact] themes[0]: unknown theme 'nato-security-assistanc'"]
