@@ -3,7 +3,7 @@
 
     python bench/run.py                 # everything (several minutes: the 10k base, LibreOffice)
     python bench/run.py --quick         # 1k-sized data only, 3 runs each
-    python bench/run.py --only check    # or build, weekly, compare (comma-separated for several)
+    python bench/run.py --only check    # or build, weekly, compare, miss (comma-separated)
 
 Each scenario runs its command once to warm up (file cache, .pyc, LibreOffice profile), then
 N times (5, or 3 with --quick), and reports the median, min and max wall time and the peak RSS
@@ -42,8 +42,10 @@ WEEK = "2019-W23"
 BUILD_SIZES = {50: (100, 50), 500: (1000, 500), 5000: (10000, 5000)}
 CHECK_SIZES = {1000: 500, 10000: 5000}  # facts -> focus (shared with the build bases)
 TARGETS = {("check", 1000): 1.0, ("check", 10000): 5.0, ("build", 50): 0.45,
-           ("build", 500): 0.75, ("build", 5000): 7.0, ("weekly", 10000): 6.0}
-SCENARIOS = ("check", "build", "weekly", "compare")
+           ("build", 500): 0.75, ("build", 5000): 7.0, ("weekly", 10000): 6.0,
+           ("miss", 20): 0.5}
+SCENARIOS = ("check", "build", "weekly", "compare", "miss")
+MISS_MB, MISS_WORDS = 20, 300  # the miss scenario: a 300-word quote against a 20 MB source
 
 
 # --------------------------------------------------------------------------------------------
@@ -81,7 +83,7 @@ def _reason(stderr: str, code: int, what: str) -> str:
 
 
 def run_once(cmd: list[str], cwd: Path, env: dict | None = None,
-             timeout: float = 1800) -> tuple[float, int, str, str]:
+             timeout: float = 1800, ok: tuple = (0,)) -> tuple[float, int, str, str]:
     """Run CMD; return (wall seconds, peak RSS KB of the process tree, stdout, stderr)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
@@ -99,14 +101,14 @@ def run_once(cmd: list[str], cwd: Path, env: dict | None = None,
         err.seek(0)
         stdout = out.read().decode("utf-8", "replace")
         stderr = err.read().decode("utf-8", "replace")
-    if proc.returncode != 0:
+    if proc.returncode not in ok:
         raise Failed(_reason(stderr, proc.returncode, Path(cmd[0]).name if cmd[0] != sys.executable
                              else " ".join(cmd[2:4])))
     return elapsed, usage.ru_maxrss, stdout, stderr
 
 
 def measure(result: Result, make_cmd, runs: int, cwd: Path = ROOT, env: dict | None = None,
-            expect=None) -> Result:
+            expect=None, ok: tuple = (0,)) -> Result:
     """Warm up once, then time RUNS runs. MAKE_CMD(outdir) gives the command for a fresh dir;
     EXPECT(outdir, stdout) raises Failed if the run did not produce what it should."""
     label = f"{result.name} [{result.data}]"
@@ -115,7 +117,7 @@ def measure(result: Result, make_cmd, runs: int, cwd: Path = ROOT, env: dict | N
         for i in range(1 + runs):
             outdir = Path(tempfile.mkdtemp(prefix="briefgen-bench-"))
             try:
-                elapsed, rss, stdout, _ = run_once(make_cmd(outdir), cwd, env)
+                elapsed, rss, stdout, _ = run_once(make_cmd(outdir), cwd, env, ok=ok)
                 if expect:
                     expect(outdir, stdout)
             finally:
@@ -223,6 +225,61 @@ def scenario_weekly(n_facts: int, runs: int) -> list[Result]:
                                         "--out", str(out)),
                 runs, env=briefgen_env(), expect=expect_outputs(".docx", ".pdf"))
     return [r]
+
+
+def miss_bases() -> tuple[Path, Path]:
+    """Two one-fact bases citing the same 20 MB archived text (the 10k base's texts, end to end):
+    one quotes 300 words of it verbatim, the other the same words with every tenth reversed."""
+    import unicodedata
+
+    import yaml
+
+    folder = make_factbase.DATA_DIR / f"miss-{MISS_MB}mb-{make_factbase.GENERATOR_VERSION}"
+    hit, miss = folder / "hit" / "facts", folder / "miss" / "facts"
+    if (miss / "facts.yaml").exists():
+        return hit, miss
+    facts_dir, _ = make_factbase.ensure(10000, CHECK_SIZES[10000])
+    parts = [unicodedata.normalize("NFC", p.read_text(encoding="utf-8"))
+             for p in sorted((facts_dir / "sources").glob("*.txt"))]
+    chunks, size = [], 0
+    while size < MISS_MB * 1_000_000:
+        chunks.append(parts[len(chunks) % len(parts)])
+        size += len(chunks[-1].encode("utf-8")) + 2
+    text = "\n\n".join(chunks)
+    words = text[len(text) // 2:].split()[1:1 + MISS_WORDS]
+    quotes = {hit: " ".join(words),
+              miss: " ".join(w if i % 10 else w[::-1] for i, w in enumerate(words))}
+    for base, quote in quotes.items():
+        (base / "sources").mkdir(parents=True, exist_ok=True)
+        (base / "sources" / "big.txt").write_text(text, encoding="utf-8")
+        doc = {"sources": [{"id": "big", "title": "A very long archived text",
+                            "publisher": "Bench", "published": "2019", "file": "sources/big.txt"}],
+               "themes": [{"id": "t", "title": "T"}],
+               "facts": [{"id": "f", "statement": "One fact.", "themes": ["t"], "date": "2019",
+                          "citations": [{"source": "big", "quote": quote}]}]}
+        (base / "facts.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True, width=10_000),
+                                         encoding="utf-8")
+    return hit, miss
+
+
+def scenario_miss(runs: int) -> list[Result]:
+    """`check` of a base whose one quote is found, and of one whose quote is not: the difference
+    is what the closest-passage hint costs."""
+    data = f"{MISS_WORDS}-word quote, {MISS_MB} MB source"
+    found = Result("check", f"{data}, found")
+    missed = Result("check", f"{data}, not found (closest passage shown)")
+    cost = Result("cost of the miss (difference of the min times)", data,
+                  target=TARGETS[("miss", MISS_MB)])
+    found.na = missed.na = cost.na = unavailable("check")
+    if not found.na:
+        hit, miss = miss_bases()
+        measure(found, lambda _: briefgen("check", "--facts", str(hit)), runs, env=briefgen_env())
+        measure(missed, lambda _: briefgen("check", "--facts", str(miss)), runs,
+                env=briefgen_env(), ok=(1,))
+        cost.na = found.na or missed.na
+        if not cost.na:
+            cost.times, cost.rss_kb = [min(missed.times) - min(found.times)], missed.rss_kb
+    return [found, missed, cost]
 
 
 # -- the route without briefgen: Markdown + pandoc + LibreOffice ------------------------------
@@ -476,6 +533,8 @@ def main(argv: list[str] | None = None) -> int:
             results.append(r)
     if "weekly" in only:
         results += scenario_weekly(weekly_facts, runs)
+    if "miss" in only and not (args.quick and "--only" not in (argv or sys.argv)):
+        results += scenario_miss(runs)
     if results:
         print(table(results) + "\n", flush=True)
     if "compare" in only:

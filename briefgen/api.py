@@ -74,8 +74,9 @@ def build(facts: Path, templates: Path | None = None, theme: list[str] | None = 
     `annotated` builds the desk's review edition instead of the readers'.
     """
     from briefgen.errors import UsageError
-    from briefgen.output import Renderer
+    from briefgen.output import Renderer, check_out
 
+    check_out(out)
     templates = desk_templates(facts, templates)
     with Renderer(format, templates) as renderer:
         from briefgen.compose.specs import theme_spec  # after the fork, as check() explains
@@ -92,8 +93,9 @@ def weekly(facts: Path, templates: Path | None = None, week: str | None = None,
            format: tuple = ("docx", "pdf"), out: Path = Path("out"),
            annotated: bool = False) -> list[Path]:
     """The weekly brief for an ISO week (default: the current week); `annotated` as in build."""
-    from briefgen.output import Renderer
+    from briefgen.output import Renderer, check_out
 
+    check_out(out)
     templates = desk_templates(facts, templates)
     with Renderer(format, templates) as renderer:
         from briefgen.compose.specs import current_week, weekly_spec  # after the fork, see check()

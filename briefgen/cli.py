@@ -135,15 +135,18 @@ def _formats(text: str) -> tuple:
     chosen = tuple(dict.fromkeys(f.strip().lower() for f in text.split(",") if f.strip()))
     bad = [f for f in chosen if f not in FORMATS]
     if bad or not chosen:
-        raise argparse.ArgumentTypeError(f"unknown format '{','.join(bad) or text}' "
+        from briefgen.characters import escape
+        raise argparse.ArgumentTypeError(f"unknown format '{escape(','.join(bad) or text)}' "
                                          f"(choose from {', '.join(FORMATS)})")
     return chosen
 
 
 def _week(text: str) -> str:
-    m = re.fullmatch(r"(\d{4})-?W(\d{2})", text.strip())
+    # [0-9], not \d: \d and int() also take Arabic-Indic and full-width digits
+    m = re.fullmatch(r"([0-9]{4})-?W([0-9]{2})", text.strip())
     if not m or not 1 <= int(m.group(2)) <= 53:
-        raise argparse.ArgumentTypeError(f"'{text}' is not an ISO week like 2019-W50")
+        from briefgen.characters import escape
+        raise argparse.ArgumentTypeError(f"'{escape(text)}' is not an ISO week like 2019-W50")
     return f"{m.group(1)}-W{m.group(2)}"
 
 
@@ -234,8 +237,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         func(**kwargs)
     except BriefgenError as e:
+        from briefgen.characters import escape
         for line in e.lines():
-            print(line, file=sys.stderr)
+            print(escape(line), file=sys.stderr)  # a line may quote a file or a server: one line
         return e.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)  # builds write nothing; send reports its progress

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from briefgen.characters import escape
+
 
 @dataclass(frozen=True, order=True)
 class Diagnostic:
@@ -20,6 +22,7 @@ class Diagnostic:
     hint: str | None = None
 
     def __str__(self) -> str:
+        """One line: every part may hold what a file said, so control characters are escaped."""
         where = f"{self.path}:{self.line}:{self.col}"
         subject = ""
         if self.id:
@@ -29,7 +32,7 @@ class Diagnostic:
         text = f"{where}: {self.severity}: {subject}{self.message}"
         if self.hint:
             text += f" (hint: {self.hint})"
-        return text
+        return escape(text)
 
     @property
     def is_error(self) -> bool:
@@ -42,7 +45,7 @@ class BriefgenError(Exception):
     exit_code = 1
 
     def lines(self) -> list[str]:
-        return [f"error: {self}"]
+        return [escape(f"error: {self}")]
 
 
 class UsageError(BriefgenError):
@@ -60,7 +63,7 @@ class DiagnosticsError(BriefgenError):
         super().__init__(f"{what} has {count(self.diagnostics)}")
 
     def lines(self) -> list[str]:
-        return [str(d) for d in self.diagnostics] + [f"error: {self}"]
+        return [str(d) for d in self.diagnostics] + [escape(f"error: {self}")]
 
 
 def count(diagnostics: list[Diagnostic]) -> str:
@@ -74,9 +77,9 @@ def count(diagnostics: list[Diagnostic]) -> str:
 def display_path(path: Path | str) -> str:
     """A path as the user should see it: relative to the working directory when possible."""
     p = Path(path)
-    try:
-        return str(p.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+    try:  # the folder resolved, not the file: a link is shown by its own name (and may loop)
+        return str((p.parent.resolve() / p.name).relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError, RuntimeError):
         return str(p)
 
 

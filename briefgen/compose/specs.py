@@ -52,9 +52,13 @@ def parse_week(week: str) -> tuple[date, date]:
     year, number = int(week[:4]), int(week.split("W")[1])
     try:
         monday = date.fromisocalendar(year, number, 1)
+        return monday, monday + timedelta(days=6)
     except ValueError:
+        if not 1 <= year <= 9999:
+            raise UsageError(f"{week} is out of range: years run from 0001 to 9999") from None
         raise UsageError(f"{week} does not exist: {year} has no ISO week {number}") from None
-    return monday, monday + timedelta(days=6)
+    except OverflowError:  # its Sunday falls in the year 10000
+        raise UsageError(f"{week} is out of range: the last week is 9999-W51") from None
 
 
 def current_week(today: date | None = None) -> str:

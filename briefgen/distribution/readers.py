@@ -92,8 +92,9 @@ class _Entry(BaseModel):
         try:
             # No SMTPUTF8: few servers take it, and the email package cannot write such an
             # address into a header. Non-ASCII domains are fine (sent as IDNA, xn--...).
+            # strict: RFC 5321's limits too (a local part of at most 64 characters).
             result = validate_email(value.strip(), check_deliverability=False,
-                                    allow_smtputf8=False)
+                                    allow_smtputf8=False, strict=True)
         except EmailNotValidError as e:
             raise ValueError(f"'{shown(value)}' is not a valid email address: {e}") from None
         return result.ascii_email

@@ -13,6 +13,7 @@ from briefgen.factbase.yamlpos import load
 
 MAX_STATEMENT_WORDS = 60
 ATTRIBUTED_KINDS = ("statement", "allegation", "assessment")  # someone's view, not an event
+MAX_SOURCE_BYTES = 32 * 1024 * 1024  # archived texts: a whole book is ~1-2 MB (docs/limits.md)
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def load_factbase(facts_dir: Path) -> FactBase:
         base.diagnostics.append(Diagnostic(display_path(path), 1, 1, "warning",
                                            "ignored: fact files must end in .yaml",
                                            hint="rename it to .yaml"))
-    paths = sorted(facts_dir.rglob("*.yaml"))
+    paths = _fact_files(facts_dir, base.diagnostics)
     for path, events in zip(paths, parse_files(paths), strict=True):
         loader.merge(path, events)
     loader.cross_check()
@@ -72,6 +73,49 @@ def load_factbase(facts_dir: Path) -> FactBase:
     base.settings, problems = read_settings(facts_dir)  # briefgen.toml, checked with the facts
     base.diagnostics += problems
     return base
+
+
+def _fact_files(facts_dir: Path, diagnostics: list[Diagnostic]) -> list[Path]:
+    """Every `*.yaml` under `facts_dir` that is a regular file inside it; each other one (a
+    folder, a FIFO, a broken or looping link, a link out of the folder) is a located error,
+    and is never opened."""
+    root = facts_dir.resolve()
+    paths = []
+    for path in sorted(facts_dir.rglob("*.yaml")):
+        problem = _not_a_fact_file(path, root)
+        if problem:
+            diagnostics.append(Diagnostic(display_path(path), 1, 1, "error",
+                                          f"not read: {problem[0]}", hint=problem[1]))
+        else:
+            paths.append(path)
+    return paths
+
+
+def _not_a_fact_file(path: Path, root: Path) -> tuple[str, str] | None:
+    """(message, hint) when `path` must not be read as a fact file, else None."""
+    import errno
+    import os
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            return ("a symbolic link that loops", "point the link at a fact file, or remove it")
+        if e.errno == errno.ENOENT and path.is_symlink():
+            return (f"a link to '{os.readlink(path)}', which does not exist",
+                    "point the link at a fact file, or remove it")
+        return f"cannot be read: {e.strerror}", "check the file's permissions"
+    if stat.S_ISDIR(mode):
+        return ("a folder named like a fact file",
+                "rename it: only fact files may end in .yaml")
+    if not stat.S_ISREG(mode):
+        return ("not a regular file (a pipe, socket or device)",
+                "only plain files are read as fact files: remove it")
+    if not path.resolve().is_relative_to(root):  # through a link to the file or a folder
+        return ("a link to a file outside the facts folder",
+                "move or copy the file into the facts folder")  # never read: could be a secret
+    return None
 
 
 class _Docs(dict):
@@ -94,7 +138,7 @@ class _LazyDoc:
 
     def pos(self, path: tuple, key: bool = False) -> tuple[int, int]:
         if self.doc is None:
-            self.doc = load(self.path)
+            self.doc = load(self.path, refuse_hidden=True)  # as parsed: same positions
         return self.doc.pos(path, key)
 
 
@@ -188,8 +232,16 @@ class _Loader:
         file, path = self.paths[("sources", sid)]
         pos = self.docs[file].pos(path + ("file",))
         root = self.base.root.resolve()
-        target = (root / source.file).resolve()
-        if Path(source.file).is_absolute():
+        try:
+            target = (root / source.file).resolve()
+        except (OSError, RuntimeError, ValueError):  # a NUL in the name; a link loop (3.11-3.12)
+            target = None
+        if target is None or target.is_symlink():  # resolve() stops at a loop from 3.13 on
+            problem = "cannot be a file name (it holds U+0000)" if "\x00" in source.file \
+                else "is a symbolic link that loops"
+            self.report(file, pos, f"file '{source.file}' {problem}", id=sid, field="file",
+                        hint="name the archived text, e.g. 'sources/x.txt'")
+        elif Path(source.file).is_absolute():
             self.report(file, pos, f"file '{source.file}' must be relative to the facts folder",
                         id=sid, field="file", hint="write it as e.g. 'sources/x.txt'")
         elif not target.is_relative_to(root):
@@ -198,15 +250,27 @@ class _Loader:
         elif target.is_dir():
             self.report(file, pos, f"file '{source.file}' is a folder, not a text file", id=sid,
                         field="file", hint="name the archived .txt file inside it")
-        elif not target.is_file():
+        elif not target.exists():
             self.report(file, pos, f"file '{source.file}' not found", id=sid, field="file",
                         hint="paths are relative to the facts folder, e.g. 'sources/x.txt'")
+        elif not target.is_file():
+            self.report(file, pos, f"file '{source.file}' is not a regular file (a pipe, "
+                        "socket or device)", id=sid, field="file",
+                        hint="archive the text as a plain .txt file")
+        elif target.stat().st_size > MAX_SOURCE_BYTES:  # checked before reading: costs nothing
+            self.report(file, pos, f"file '{source.file}' is {target.stat().st_size:,} bytes, "
+                        f"larger than the {MAX_SOURCE_BYTES:,} an archived text may have",
+                        id=sid, field="file", hint="archive only the part the facts quote, or "
+                        "split it into several sources")
         else:
             try:
                 return SourceText(target.read_bytes())
             except UnicodeDecodeError as e:
                 self.report(file, pos, f"file '{source.file}' is not UTF-8 text ({e.reason} at "
                             f"byte {e.start})", id=sid, field="file", hint="save it as UTF-8")
+            except OSError as e:
+                self.report(file, pos, f"file '{source.file}' cannot be read: {e.strerror}",
+                            id=sid, field="file", hint="check the file's permissions")
         return None
 
     def check_quote(self, file, doc, where, fid, n, citation, text: SourceText | None) -> None:

@@ -31,15 +31,14 @@ def parse_files(paths: list[Path]):
     if sum(sizes) < PARALLEL_BYTES or len(paths) < 2 or not _can_fork():
         yield from (_Parser(p).parse() for p in paths)
         return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from briefgen.workers import fork_pool
 
     mine, theirs, load = [], [], [0, 0]
     for i in sorted(range(len(paths)), key=lambda i: -sizes[i]):  # largest first, to the lighter
         side = 0 if load[0] <= load[1] else 1
         (mine, theirs)[side].append(i)
         load[side] += sizes[i]
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+    with fork_pool() as pool:
         remote = pool.submit(_parse_remote, [paths[i] for i in sorted(theirs)])
         local = {i: _Parser(paths[i]).parse() for i in mine}
         local.update(zip(sorted(theirs), remote.result(), strict=True))
@@ -78,7 +77,7 @@ class _Parser:
 
     def parse(self) -> list[tuple]:
         file = self.file
-        doc = load(self.path)
+        doc = load(self.path, refuse_hidden=True)
         self.events.append(("doc", doc))
         for pos, message, hint in doc.problems:
             self.report(file, pos, message, hint=hint)
@@ -156,7 +155,8 @@ class _Parser:
 HINTS = {
     "date": "write a date as YYYY, YYYY-MM or YYYY-MM-DD, e.g. 2019-12-11",
     "published": "write a date as YYYY, YYYY-MM or YYYY-MM-DD, e.g. 2019-12-11",
-    "url": "use the article's http:// or https:// address, or leave url out",
+    "url": "use the article's http:// or https:// address (a space written %20), or leave "
+           "url out",
     "kind": "choose event, statement, assessment or allegation",
     "reliability": "source reliability runs from A (reliable) to F (cannot be judged)",
     "credibility": "credibility runs from 1 (confirmed) to 6 (cannot be judged)",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -12,7 +13,8 @@ from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, PlainSeriali
                       PlainValidator, StringConstraints, WithJsonSchema)
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
-DATE_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
+# [0-9], not \d: \d and int() also take Arabic-Indic, full-width and other digits.
+DATE_PATTERN = r"^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
 LANGUAGE_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
@@ -31,7 +33,9 @@ class PartialDate:
         if isinstance(value, bool) or not isinstance(value, (str, int)):
             raise ValueError("must be a date written YYYY, YYYY-MM or YYYY-MM-DD")
         text = str(value).strip()
-        if not re.match(DATE_PATTERN, text):
+        if any(c.isdigit() and not c.isascii() for c in text):
+            raise ValueError(f"'{text}' is written with digits other than 0-9")
+        if not re.fullmatch(DATE_PATTERN, text):
             raise ValueError(f"'{text}' is not a date written YYYY, YYYY-MM or YYYY-MM-DD")
         parts = [int(p) for p in text.split("-")]
         try:
@@ -54,8 +58,8 @@ class PartialDate:
             return self.first_day
         if not self.month:
             return date(self.year, 12, 31)
-        nxt = date(self.year + self.month // 12, self.month % 12 + 1, 1)
-        return date.fromordinal(nxt.toordinal() - 1)
+        # From the month's length, not the next month's first day: December 9999 has no next.
+        return date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
 
     def display(self) -> str:
         """Human form at its precision: '4 June 2013', 'June 2013', '2013'."""
@@ -73,6 +77,10 @@ def _check_url(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValueError(f"'{url}' is not an http(s) URL")
+    space = next((c for c in url if c.isspace()), None)
+    if space is not None:  # a link cut at the space would lead elsewhere
+        what = "a space" if space == " " else f"white space (U+{ord(space):04X})"
+        raise ValueError(f"'{url}' contains {what}, which a URL cannot hold")
     return url
 
 

@@ -34,19 +34,29 @@ class YamlDoc:
         return self.values.get((), (1, 1))
 
 
-def load(path: Path) -> YamlDoc:
-    """Parse one YAML file; every problem becomes a located entry of `problems`, never a raise."""
+def load(path: Path, refuse_hidden: bool = False) -> YamlDoc:
+    """Parse one YAML file; every problem becomes a located entry of `problems`, never a raise.
+
+    With `refuse_hidden`, each character briefgen.characters refuses is a problem where it
+    stands (or, written as an escape in double-quoted text, where that text starts).
+    """
     import yaml
 
     doc = YamlDoc()
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:  # checked before reading: a huge file costs nothing
-        doc.problems.append(((1, 1), f"file is {size:,} bytes, larger than the "
-                             f"{MAX_FILE_BYTES:,} a fact file may have",
-                             "split it into smaller files"))
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:  # checked before reading: a huge file costs nothing
+            doc.problems.append(((1, 1), f"file is {size:,} bytes, larger than the "
+                                 f"{MAX_FILE_BYTES:,} a fact file may have",
+                                 "split it into smaller files"))
+            doc.fatal = True
+            return doc
+        raw = path.read_bytes()
+    except OSError as e:  # unreadable, or removed since it was listed
+        doc.problems.append(((1, 1), f"cannot be read: {e.strerror}",
+                             "check the file's permissions"))
         doc.fatal = True
         return doc
-    raw = path.read_bytes()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -57,8 +67,11 @@ def load(path: Path) -> YamlDoc:
         doc.fatal = True
         return doc
     text = text.removeprefix("\ufeff")
+    if refuse_hidden:
+        text = _refuse_hidden(doc, text, raw)
     try:
-        _build(doc, yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+        _build(doc, yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)),
+               refuse_hidden)
     except yaml.MarkedYAMLError as e:
         doc.problems.append(_syntax_problem(e, text))
         doc.fatal = True
@@ -70,6 +83,25 @@ def load(path: Path) -> YamlDoc:
                              "double-quoted string"))
         doc.fatal = True
     return doc
+
+
+def _refuse_hidden(doc: YamlDoc, text: str, raw: bytes) -> str:
+    """Report every refused character (the first of each line); return the text to parse,
+    with them made spaces so that the parser (which stops at a control character) goes on."""
+    from briefgen.characters import REFUSED, find_refused, refusal
+
+    line, counted, last = 1, 0, 0
+    reported = False
+    for m in find_refused(text, raw):
+        i = m.start()
+        line += text.count("\n", counted, i)
+        counted = i
+        if line != last:
+            message, hint = refusal(m.group())
+            doc.problems.append(((line, i - text.rfind("\n", 0, i)), message, hint))
+            last = line
+        reported = True
+    return REFUSED.sub(" ", text) if reported else text
 
 
 def _syntax_problem(e, text: str):
@@ -168,7 +200,7 @@ def _float(value: str) -> float:
     return sign * (_sexagesimal(text, float) if ":" in text else float(text))
 
 
-def _build(doc: YamlDoc, events) -> None:
+def _build(doc: YamlDoc, events, refuse_hidden: bool = False) -> None:
     """Turn libyaml's event stream into plain values, recording every node's position.
 
     Building from events (not composed nodes) keeps the per-value cost small and lets an alias
@@ -236,6 +268,8 @@ def _build(doc: YamlDoc, events) -> None:
                 doc.problems.append((pos, f"unsupported YAML tag {tag}", "remove the tag"))
             # libyaml gives style '' (PyYAML None) for plain scalars: only those are resolved
             value = event.value if event.style or tag else _plain(event.value)
+            if refuse_hidden and event.style == '"':  # escapes can write any character
+                _refuse_escaped(doc, value, pos)
         elif cls is alias:
             doc.problems.append((pos, f"YAML alias *{event.anchor} is not allowed in fact files",
                                  "write the value out in full"))
@@ -274,3 +308,12 @@ def _bad_key(doc: YamlDoc, parent: list, key, pos) -> None:
         doc.problems.append((pos, f"duplicate key '{key}' (first at line {first[0]})",
                              "remove one of them"))
     parent[2] = _DISCARD
+
+
+def _refuse_escaped(doc: YamlDoc, value: str, pos: Pos) -> None:
+    from briefgen.characters import REFUSED_IN_VALUES, refusal
+
+    m = REFUSED_IN_VALUES.search(value)
+    if m:
+        message, hint = refusal(m.group(), escaped=True)
+        doc.problems.append((pos, message, hint))

@@ -1,0 +1,80 @@
+"""Characters that hide or scramble text: refused in fact files, escaped in every message.
+
+A fact file is plain text a reader will see; a message goes to a terminal. Neither has a use
+for control characters, for Unicode noncharacters, for bidirectional embeddings, overrides and
+isolates (they can make text display in an order other than the one it is stored in), or for
+invisible format characters. Tab, line feed, the zero-width joiner and non-joiner (needed to
+write Persian, Urdu and Indic scripts, and emoji) and the unscoped direction marks LRM, RLM and
+ALM (U+200E, U+200F, U+061C) are fine: the writers lay out right-to-left text by themselves.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# C0 controls but tab, line feed and carriage return (a line break in YAML, refused only when
+# written as an escape: see `refused_in_value`), DEL, and the C1 controls.
+CONTROLS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
+# Invisible format characters (category Cf) that no script needs: zero-width space, Mongolian
+# vowel separator, word joiner and invisible operators, deprecated format controls, a BOM inside
+# the text, interlinear annotation marks, shorthand and musical format controls, tag characters.
+INVISIBLE = ("\u180e\u200b\u2060-\u2064\u206a-\u206f\ufeff\ufff9-\ufffb"
+             "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f")
+NONCHARACTERS_BMP = "\ufdd0-\ufdef\ufffe\uffff"
+NONCHARACTERS_ASTRAL = "".join(chr(plane << 16 | 0xfffe) + chr(plane << 16 | 0xffff)
+                               for plane in range(1, 17))
+
+# Refused in fact files. Checked in two steps because a class with astral ranges is ~4x slower
+# to search: the BMP class on every file, the astral one only in files that have such
+# characters (UTF-8 lead bytes F0-F4), which are rare.
+REFUSED_BMP = re.compile(f"[{CONTROLS}{BIDI_CONTROLS}\u180e\u200b\u2060-\u2064\u206a-\u206f"
+                         f"\ufeff\ufff9-\ufffb{NONCHARACTERS_BMP}]")
+REFUSED = re.compile(f"[{CONTROLS}{BIDI_CONTROLS}{INVISIBLE}{NONCHARACTERS_BMP}"
+                     f"{NONCHARACTERS_ASTRAL}]")
+# In a value a YAML escape wrote (double-quoted text), a carriage return is refused too.
+REFUSED_IN_VALUES = re.compile(f"[\r{REFUSED.pattern[1:]}")
+# Escaped in messages: the refused characters, and also tab, line breaks and lone surrogates
+# (which cannot even be printed), so that every message stays one safe line.
+_UNSAFE = re.compile(f"[\t\n\r\u2028\u2029\ud800-\udfff{CONTROLS}{BIDI_CONTROLS}{INVISIBLE}"
+                     f"{NONCHARACTERS_BMP}{NONCHARACTERS_ASTRAL}]")
+_ASTRAL_LEADS = (b"\xf0", b"\xf1", b"\xf2", b"\xf3", b"\xf4")
+
+
+def escape(text: str) -> str:
+    """`text` with every unsafe character written as a Python escape (`\\x1b`, `\\u202e`)."""
+    if _UNSAFE.search(text) is None:
+        return text
+    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def find_refused(text: str, raw: bytes | None = None):
+    """Every refused character of `text` as a match; `raw` (its UTF-8 bytes) makes it faster."""
+    astral = raw is None or any(lead in raw for lead in _ASTRAL_LEADS)
+    return (REFUSED if astral else REFUSED_BMP).finditer(text)
+
+
+def describe(ch: str) -> str:
+    """'control character U+000C', 'bidirectional control U+202E (RIGHT-TO-LEFT OVERRIDE)'."""
+    code = f"U+{ord(ch):04X}"
+    name = unicodedata.name(ch, "")
+    if unicodedata.category(ch) == "Cc":
+        return f"control character {code}"
+    if re.match(f"[{NONCHARACTERS_BMP}{NONCHARACTERS_ASTRAL}]", ch):
+        return f"noncharacter {code}"
+    kind = "bidirectional control" if re.match(f"[{BIDI_CONTROLS}]", ch) else "invisible character"
+    return f"{kind} {code} ({name})" if name else f"{kind} {code}"
+
+
+def refusal(ch: str, escaped: bool = False) -> tuple[str, str]:
+    """The message and hint for a refused character in a fact file (`escaped`: written as a
+    YAML escape in double-quoted text)."""
+    written = ", not even as an escape" if escaped else ""
+    message = f"{describe(ch)} is not allowed in fact files{written}"
+    if re.match(f"[{BIDI_CONTROLS}]", ch):
+        return message, ("delete it; briefgen lays out right-to-left text by itself, and the "
+                         "marks U+200E, U+200F and U+061C are allowed")
+    if unicodedata.category(ch) == "Cc":
+        return message, "delete it; tab and line break are the only control characters allowed"
+    return message, "delete it: a reader could not see it"
