@@ -298,7 +298,7 @@ def _anchors(fragment: str) -> list[tuple[str, int]]:
     words = [(w.group(), w.start()) for w in re.finditer(r"\S+", fragment)]
     n = 5 if len(words) >= 25 else 3 if len(words) >= 9 else 2  # the longer, the rarer
     runs = [(fragment[a[1]:b[1] + len(b[0])], a[1])
-            for a, b in zip(words[::n], words[n - 1::n])]
+            for a, b in zip(words[::n], words[n - 1::n], strict=False)]
     runs = runs[::max(1, len(runs) // (ANCHORS - 6))][:ANCHORS - 6]
     return runs + sorted((w for w in words if len(w[0]) >= 5), key=lambda w: (-len(w[0]), w[1]))
 
