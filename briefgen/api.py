@@ -12,13 +12,21 @@ if TYPE_CHECKING:
     from briefgen.factbase.base import FactBase
 
 
-def check(facts: Path, strict: bool = False) -> FactBase:
-    """Load and verify the fact base; raise DiagnosticsError listing every problem."""
+def check(facts: Path, strict: bool = False, templates: Path | None = None) -> FactBase:
+    """Load and verify the fact base; raise DiagnosticsError listing every problem.
+
+    With `templates` (a folder that exists), every brief they define is also composed in
+    memory and each template mistake is reported like a fact-file error.
+    """
     # Imported here, not above: build and weekly fork their writer workers first, so that
     # pydantic (~0.3 s to import and build the models) loads while the workers import theirs.
     from briefgen.factbase.base import load_factbase
 
     base = load_factbase(facts)
+    if templates is not None and Path(templates).is_dir() and not base.errors:
+        from briefgen.compose.check import template_diagnostics
+
+        base.diagnostics.extend(template_diagnostics(base, Path(templates)))
     base.raise_for_errors(strict=strict)
     return base
 

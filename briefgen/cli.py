@@ -15,10 +15,10 @@ from briefgen.errors import BriefgenError
 FORMATS = ("docx", "pdf")
 
 
-def check(facts: Path, strict: bool) -> None:
-    """Validate the whole fact base; print errors and warnings (--strict makes warnings fail)."""
+def check(facts: Path, templates: Path, strict: bool) -> None:
+    """Validate the fact base and the templates; print errors and warnings (--strict makes warnings fail)."""
     from briefgen import api
-    base = api.check(facts=facts, strict=strict)
+    base = api.check(facts=facts, strict=strict, templates=templates)
     for diagnostic in sorted(base.diagnostics):
         print(diagnostic, file=sys.stderr)
     print(api.summary(base), file=sys.stderr)

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from briefgen.compose.model import Block, Brief, Cite, Inline, QuoteUse, Run, SourceEntry
-from briefgen.errors import BuildError
+from briefgen.errors import TemplateError
 from briefgen.factbase.base import FactBase
 from briefgen.factbase.models import Fact
 from briefgen.compose.templating import Renderer
@@ -89,7 +89,7 @@ def compose(base: FactBase, templates: Path, spec: Spec) -> Brief:
               for t, facts in ((base.themes[tid], facts) for tid, facts in spec.themes)]
     context = {**{k: _views(v, view) for k, v in spec.context.items()},
                "title": spec.title, "subtitle": spec.subtitle, "themes": themes}
-    renderer = Renderer(templates)
+    renderer = Renderer(templates, base.facts)
     text, origins = renderer.render(spec.template, context)
     return _Builder(base, renderer, spec, origins).build(text)
 
@@ -128,7 +128,8 @@ class _Builder:
                 kind_stack.pop()
             elif token.type == "inline":
                 opener = tokens[i - 1]
-                origin = self.renderer.where(self.origins[opener.map[0]] if opener.map else 0)
+                stamp = self.origins[opener.map[0]] if opener.map else 0
+                origin = self.renderer.where(stamp)
                 if opener.type == "heading_open":
                     kind, level = "heading", int(opener.tag[1])
                 else:
@@ -137,12 +138,13 @@ class _Builder:
                 if not block.inlines:
                     continue
                 if kind in ("bullet", "paragraph") and not block.cites:
-                    uncited.append(f"{origin}: this {kind} has no citation: "
-                                   f"“{_clip(block.text)}”")
+                    uncited.append(self.renderer.problem(
+                        stamp, f"this {kind} has no citation: “{_clip(block.text)}”",
+                        "every bullet and paragraph needs {{ cite(fact) }}; notes (> ...) and "
+                        "headings are exempt"))
                 blocks.append(block)
         if uncited:
-            raise BuildError("\n".join(uncited) + "\n(hint: every bullet and paragraph needs "
-                             "{{ cite(fact) }}; notes (> ...) and headings are exempt)")
+            raise TemplateError(uncited)
         sources = tuple(self.entry(sid) for sid in self.entries)
         by_id = {s.id: s for s in sources}
         blocks = [replace(b, inlines=tuple(replace(i, source=by_id[i.source.id])
