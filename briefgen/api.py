@@ -31,12 +31,17 @@ def check(facts: Path, strict: bool = False, templates: Path | None = None) -> F
     return base
 
 
-def summary(base: FactBase) -> str:
+def summary(base: FactBase, more_warnings: int = 0) -> str:
     """One line for stderr: what was checked and what was found."""
     def n(items, word):
         return f"{len(items)} {word}{'s' * (len(items) != 1)}"
+    found = count(base.diagnostics)
+    if more_warnings:
+        errors = len(base.errors)
+        warnings = len(base.warnings) + more_warnings
+        found = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
     return (f"checked {n(base.facts, 'fact')}, {n(base.sources, 'source')}, "
-            f"{n(base.themes, 'theme')}: {count(base.diagnostics)}")
+            f"{n(base.themes, 'theme')}: {found}")
 
 
 def schema() -> str:
@@ -65,41 +70,86 @@ def _write_briefs(base: FactBase, templates: Path, out: Path, specs, renderer) -
 
 
 def build(facts: Path, templates: Path, theme: list[str] | None = None,
-          format: tuple = ("docx", "pdf"), out: Path = Path("out")) -> list[Path]:
-    """One brief per theme (default: every theme); returns the brief files written."""
+          format: tuple = ("docx", "pdf"), out: Path = Path("out"), strict: bool = False,
+          warn=None) -> list[Path]:
+    """One brief per theme (default: every theme); returns the brief files written.
+
+    `warn`, if given, is called with the lines to show for the fact base's warnings.
+    """
     from briefgen.errors import UsageError
     from briefgen.output import Renderer
 
     with Renderer(format, templates) as renderer:
         from briefgen.compose.specs import theme_spec  # after the fork, as check() explains
 
-        base = check(facts)
+        base = check(facts, strict=strict)
         unknown = [t for t in theme or () if t not in base.themes]
         if unknown:
             raise UsageError(f"unknown theme '{unknown[0]}' (themes: {', '.join(base.themes)})")
+        _warn(base, warn)
         specs = [theme_spec(base, t) for t in dict.fromkeys(theme or base.themes)]
         return _write_briefs(base, templates, out, specs, renderer)
 
 
 def weekly(facts: Path, templates: Path, week: str | None = None,
-           format: tuple = ("docx", "pdf"), out: Path = Path("out")) -> list[Path]:
-    """The weekly brief for an ISO week (default: the current week)."""
+           format: tuple = ("docx", "pdf"), out: Path = Path("out"), strict: bool = False,
+           warn=None) -> list[Path]:
+    """The weekly brief for an ISO week (default: the current week).
+
+    A week with no development is a warning (an error with `strict`): the brief is built.
+    """
     from briefgen.output import Renderer
 
     with Renderer(format, templates) as renderer:
         from briefgen.compose.specs import current_week, weekly_spec  # after the fork, see check()
 
-        base = check(facts)
+        base = check(facts, strict=strict)
         spec = weekly_spec(base, week or current_week())
+        empty = [] if _developments(spec) else [_empty_week(spec)]
+        if empty and strict:
+            from briefgen.errors import BuildError
+            raise BuildError(empty[0] + " (--strict makes this an error)")
+        _warn(base, warn, empty)
         return _write_briefs(base, templates, out, [spec], renderer)
 
 
 def send(facts: Path, templates: Path, week: str, readers: Path, dry_run: bool = False,
          out: Path = Path("out"), format: tuple = ("pdf",), resend_changed: bool = False,
-         status: bool = False) -> list[Path]:
-    """Email each reader the weekly brief of the themes they follow; see briefgen.distribution."""
+         status: bool = False, strict: bool = False, allow_empty: bool = False,
+         warn=None) -> list[Path]:
+    """Email each reader the weekly brief of the themes they follow; see briefgen.distribution.
+
+    A week with no development is refused (readers must not get an empty brief by accident)
+    unless `allow_empty`.
+    """
     from briefgen.distribution.send import send as send_editions
 
+    if not status:
+        from briefgen.compose.specs import parse_week, weekly_spec
+        from briefgen.errors import BriefgenError
+
+        parse_week(week)  # a week that does not exist is a usage error before anything else
+        base = check(facts, strict=strict)
+        spec = weekly_spec(base, week)
+        if not _developments(spec) and not allow_empty:
+            raise BriefgenError(f"{_empty_week(spec)}; nothing sent (hint: pass --allow-empty "
+                                "to send it anyway)")
+        _warn(base, warn)
     return send_editions(facts=facts, templates=templates, week=week, readers=readers,
                          dry_run=dry_run, out=out, format=format,
                          resend_changed=resend_changed, status=status)
+
+
+def _developments(spec) -> int:
+    return len({f.id for _, facts in spec.themes for f in facts})
+
+
+def _empty_week(spec) -> str:
+    return f"no development is dated in {spec.context.get('week', spec.name)}"
+
+
+def _warn(base: FactBase, warn, extra: list[str] = ()) -> None:
+    """Hand the fact base's warnings (and `extra` ones) to `warn`, with a one-line count."""
+    if warn and (base.warnings or extra):
+        warn([str(d) for d in sorted(base.warnings)] + [f"warning: {e}" for e in extra]
+             + [summary(base, len(extra))])

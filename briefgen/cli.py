@@ -24,25 +24,36 @@ def check(facts: Path, templates: Path, strict: bool) -> None:
     print(api.summary(base), file=sys.stderr)
 
 
-def build(facts: Path, templates: Path, theme: list[str], format: tuple, out: Path) -> None:
+def build(facts: Path, templates: Path, theme: list[str], format: tuple, out: Path,
+          strict: bool) -> None:
     """Build one brief per theme (default: every theme), as Word and PDF by default."""
     from briefgen import api
-    _print_paths(api.build(facts=facts, templates=templates, theme=theme, format=format, out=out))
+    _print_paths(api.build(facts=facts, templates=templates, theme=theme, format=format, out=out,
+                           strict=strict, warn=_print_lines))
 
 
-def weekly(facts: Path, templates: Path, week: str | None, format: tuple, out: Path) -> None:
+def weekly(facts: Path, templates: Path, week: str | None, format: tuple, out: Path,
+           strict: bool) -> None:
     """Build the weekly brief: every theme's developments dated in that ISO week."""
     from briefgen import api
-    _print_paths(api.weekly(facts=facts, templates=templates, week=week, format=format, out=out))
+    _print_paths(api.weekly(facts=facts, templates=templates, week=week, format=format, out=out,
+                            strict=strict, warn=_print_lines))
 
 
 def send(facts: Path, templates: Path, week: str, readers: Path, dry_run: bool, out: Path,
-         format: tuple, resend_changed: bool, status: bool) -> None:
+         format: tuple, resend_changed: bool, status: bool, strict: bool,
+         allow_empty: bool) -> None:
     """Email each reader the weekly brief for the themes they follow, exactly once."""
     from briefgen import api
     _print_paths(api.send(facts=facts, templates=templates, week=week, readers=readers,
                           dry_run=dry_run, out=out, format=format,
-                          resend_changed=resend_changed, status=status))
+                          resend_changed=resend_changed, status=status, strict=strict,
+                          allow_empty=allow_empty, warn=_print_lines))
+
+
+def _print_lines(lines) -> None:
+    for line in lines:
+        print(line, file=sys.stderr)
 
 
 def schema() -> None:
@@ -98,13 +109,19 @@ def _parser() -> argparse.ArgumentParser:
 
     p = command(check)
     p.add_argument("--strict", action="store_true", help="warnings fail the check too")
-    p = command(build, outputs())
+    def strict():
+        parent = argparse.ArgumentParser(add_help=False)
+        parent.add_argument("--strict", action="store_true",
+                            help="warnings about the fact base fail the command too")
+        return parent
+
+    p = command(build, outputs(), strict())
     p.add_argument("--theme", action="append", default=[], metavar="ID",
                    help="a theme id; repeat for several (default: every theme)")
-    p = command(weekly, outputs())
+    p = command(weekly, outputs(), strict())
     p.add_argument("--week", type=_week, metavar="YYYY-Www",
                    help="the ISO week (default: the current week)")
-    p = command(send, outputs(("pdf",)))
+    p = command(send, outputs(("pdf",)), strict())
     p.add_argument("--week", type=_week, required=True, metavar="YYYY-Www", help="the ISO week")
     p.add_argument("--readers", type=Path, default=Path("readers.yaml"),
                    help="the distribution list (default: readers.yaml)")
@@ -113,6 +130,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--resend-changed", action="store_true",
                    help="send readers a corrected edition when the brief changed since they got it")
     p.add_argument("--status", action="store_true", help="print the ledger for the week and exit")
+    p.add_argument("--allow-empty", action="store_true",
+                   help="send even if no development is dated in the week")
     command(schema)
     return parser
 
