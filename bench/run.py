@@ -3,7 +3,7 @@
 
     python bench/run.py                 # everything (several minutes: the 10k base, LibreOffice)
     python bench/run.py --quick         # 1k-sized data only, 3 runs each
-    python bench/run.py --only check    # or build, weekly, compare (comma-separated for several)
+    python bench/run.py --only check    # or build, weekly, compare, quote (comma-separated)
 
 Each scenario runs its command once to warm up (file cache, .pyc, LibreOffice profile), then
 N times (5, or 3 with --quick), and reports the median, min and max wall time and the peak RSS
@@ -42,8 +42,9 @@ WEEK = "2019-W23"
 BUILD_SIZES = {50: (100, 50), 500: (1000, 500), 5000: (10000, 5000)}
 CHECK_SIZES = {1000: 500, 10000: 5000}  # facts -> focus (shared with the build bases)
 TARGETS = {("check", 1000): 1.0, ("check", 10000): 5.0, ("build", 50): 0.45,
-           ("build", 500): 0.75, ("build", 5000): 7.0, ("weekly", 10000): 6.0}
-SCENARIOS = ("check", "build", "weekly", "compare")
+           ("build", 500): 0.75, ("build", 5000): 7.0, ("weekly", 10000): 6.0,
+           ("quote", 0): 0.3, ("quote", 10000): 1.0}
+SCENARIOS = ("check", "build", "weekly", "compare", "quote")
 
 
 # --------------------------------------------------------------------------------------------
@@ -222,6 +223,39 @@ def scenario_weekly(n_facts: int, runs: int) -> list[Result]:
                                         "--out", str(out)),
                 runs, env=briefgen_env(), expect=expect_outputs(".docx", ".pdf"))
     return [r]
+
+
+def scenario_quote(n_facts: int | None, runs: int) -> list[Result]:
+    """`briefgen quote` as a curator types it: words remembered with one word changed, in one
+    source and in every source (--any), on the bundled base and on a generated one."""
+    import yaml
+
+    if n_facts:
+        facts_dir = base(n_facts, CHECK_SIZES[n_facts])
+        data = yaml.safe_load((facts_dir / "sources.yaml").read_text(encoding="utf-8"))
+        source = data["sources"][len(data["sources"]) // 2]
+        text = (facts_dir / source["file"]).read_text(encoding="utf-8")
+        words = " ".join(text.split("\n\n")[3].split()[:12]).split()
+        words[5] = "the"  # remembered, not copied
+        label = f"{k(n_facts)} facts, {len(data['sources'])} sources"
+    else:
+        facts_dir, source = ROOT / "facts", {"id": "nato-watch-2013-06"}
+        words = "there will be no troops and training outside Libya".split()
+        label = "bundled base"
+    results = []
+    for scope in (["--any"], [source["id"]]):
+        r = Result(f"quote {'--any' if scope == ['--any'] else 'SOURCE_ID'}", label,
+                   target=TARGETS.get(("quote", n_facts or 0)))
+        r.na = unavailable("quote")
+        if not r.na:
+            def found(_, stdout):
+                if not stdout.startswith("# "):
+                    raise Failed("quote printed no passage")
+            measure(r, lambda _: briefgen("quote", "--facts", str(facts_dir), *scope,
+                                          " ".join(words)), runs, env=briefgen_env(),
+                    expect=found)
+        results.append(r)
+    return results
 
 
 # -- the route without briefgen: Markdown + pandoc + LibreOffice ------------------------------
@@ -472,6 +506,9 @@ def main(argv: list[str] | None = None) -> int:
             results.append(r)
     if "weekly" in only:
         results += scenario_weekly(weekly_facts, runs)
+    if "quote" in only:
+        results += scenario_quote(None, runs)
+        results += scenario_quote(1000 if args.quick else 10000, runs)
     if results:
         print(table(results) + "\n", flush=True)
     if "compare" in only:

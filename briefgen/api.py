@@ -153,3 +153,15 @@ def _warn(base: FactBase, warn, extra: list[str] = ()) -> None:
     if warn and (base.warnings or extra):
         warn([str(d) for d in sorted(base.warnings)] + [f"warning: {e}" for e in extra]
              + [summary(base, len(extra))])
+
+
+def quote(facts: Path, words: str, source: str | None = None, any: bool = False) -> str:
+    """The passages of `source` (or, with `any`, of every source) closest to `words`, best
+    first, as ready-to-paste YAML citations separated by blank lines."""
+    from briefgen.curate.quotefinder import find, yaml_block
+    from briefgen.errors import UsageError
+
+    if any == (source is not None):
+        raise UsageError("give a source id or --any, not both" if any else
+                         "give a source id, or --any to search every source")
+    return "\n".join(yaml_block(p) for p in find(facts, words, source))

@@ -51,6 +51,12 @@ def send(facts: Path, templates: Path, week: str, readers: Path, dry_run: bool, 
                           allow_empty=allow_empty, warn=_print_lines))
 
 
+def quote(facts: Path, source: str | None, words: str, any: bool) -> None:
+    """Find the exact passages of a source that match words you remember, as YAML to paste."""
+    from briefgen import api
+    sys.stdout.write(api.quote(facts=facts, words=words, source=source, any=any))
+
+
 def _print_lines(lines) -> None:
     for line in lines:
         print(line, file=sys.stderr)
@@ -133,6 +139,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--allow-empty", action="store_true",
                    help="send even if no development is dated in the week")
     command(schema)
+    p = command(quote)
+    p.add_argument("source", nargs="?", metavar="SOURCE_ID", help="the source to search")
+    p.add_argument("words", metavar="WORDS", help="the passage as you remember it (quoted)")
+    p.add_argument("--any", action="store_true", help="search every source")
     return parser
 
 
