@@ -163,7 +163,8 @@ class _Loader:
                                 hint=did_you_mean(citation.source, base.sources,
                                                    "define it under 'sources:'"))
                     continue
-                self.check_quote(file, doc, where, fid, n, citation, texts[citation.source])
+                self.check_quote(file, doc, where, fid, n, citation, texts[citation.source],
+                                 texts)
             self.check_fact_warnings(file, doc, path, fid, fact)
         for kind, used, message, hint in (
                 ("sources", cited, "source is cited by no fact", "cite it or remove it"),
@@ -199,7 +200,8 @@ class _Loader:
                             f"byte {e.start})", id=sid, field="file", hint="save it as UTF-8")
         return None
 
-    def check_quote(self, file, doc, where, fid, n, citation, text: SourceText | None) -> None:
+    def check_quote(self, file, doc, where, fid, n, citation, text: SourceText | None,
+                    texts: dict[str, SourceText | None] | None = None) -> None:
         if text is None:
             return  # the source's own problem is reported once, at the source
         result = text.verify(citation.quote)
@@ -207,9 +209,14 @@ class _Loader:
             self.base.verified[(fid, n)] = result
             return
         hint = "copy the passage verbatim from the archived text"
-        if isinstance(result, Miss) and result.closest:
-            hint = (f"closest passage ({result.similarity:.0f}% similar): "
-                    f"“{_clip(result.closest, 160)}”")
+        elsewhere = [sid for sid, other in (texts or {}).items()
+                     if other is not None and other is not text and other.contains(citation.quote)]
+        if elsewhere and not result.reason.startswith("quote has"):
+            hint = f"found in source '{elsewhere[0]}'; did you cite the wrong source?"
+        elif isinstance(result, Miss) and result.closest:
+            where_ = f"{result.changes}; " if result.changes else ""
+            hint = (f"{where_}closest passage ({result.similarity:.0f}% similar): "
+                    f"“{result.marked or _clip(result.closest, 160)}”")
         self.report(file, doc.pos(where + ("quote",)), result.reason, id=fid,
                     field=f"citations[{n}].quote", hint=hint)
 
