@@ -93,18 +93,24 @@ def build(facts: Path, templates: Path, theme: list[str] | None = None,
 
 def weekly(facts: Path, templates: Path, week: str | None = None,
            format: tuple = ("docx", "pdf"), out: Path = Path("out"), strict: bool = False,
-           warn=None) -> list[Path]:
-    """The weekly brief for an ISO week (default: the current week).
+           warn=None, from_=None, to=None) -> list[Path]:
+    """The weekly brief for an ISO week (default: the current week), or for the days
+    `from_` to `to` (dates, both included).
 
     A week with no development is a warning (an error with `strict`): the brief is built.
     """
+    from briefgen.errors import UsageError
     from briefgen.output import Renderer
 
+    if (from_ is None) != (to is None) or (from_ and week):
+        raise UsageError("give --from and --to together, and not with --week")
+    if from_ and from_ > to:
+        raise UsageError(f"--from {from_} is after --to {to}")
     with Renderer(format, templates) as renderer:
-        from briefgen.compose.specs import current_week, weekly_spec  # after the fork, see check()
+        from briefgen.compose.specs import current_week, period_spec, weekly_spec  # see check()
 
         base = check(facts, strict=strict)
-        spec = weekly_spec(base, week or current_week())
+        spec = period_spec(base, from_, to) if from_ else weekly_spec(base, week or current_week())
         empty = [] if _developments(spec) else [_empty_week(spec)]
         if empty and strict:
             from briefgen.errors import BuildError
@@ -165,3 +171,22 @@ def quote(facts: Path, words: str, source: str | None = None, any: bool = False)
         raise UsageError("give a source id or --any, not both" if any else
                          "give a source id, or --any to search every source")
     return "\n".join(yaml_block(p) for p in find(facts, words, source))
+
+
+def list_items(facts: Path, what: str, theme: list[str] | None = None, week: str | None = None,
+               warn=None) -> list[dict]:
+    """The themes, sources or facts of the base (those of `theme` / dated in `week`), as rows.
+
+    A base with errors is listed as far as it is valid; `warn` gets a one-line count.
+    """
+    from briefgen.curate.listing import rows
+    from briefgen.errors import UsageError
+    from briefgen.factbase.base import load_factbase
+
+    base = load_factbase(facts)
+    unknown = [t for t in theme or () if t not in base.themes]
+    if unknown:
+        raise UsageError(f"unknown theme '{unknown[0]}' (themes: {', '.join(base.themes)})")
+    if warn and base.errors:
+        warn([f"{summary(base)} (run briefgen check for details)"])
+    return rows(base, what, theme or None, week)

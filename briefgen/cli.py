@@ -28,16 +28,16 @@ def build(facts: Path, templates: Path, theme: list[str], format: tuple, out: Pa
           strict: bool) -> None:
     """Build one brief per theme (default: every theme), as Word and PDF by default."""
     from briefgen import api
-    _print_paths(api.build(facts=facts, templates=templates, theme=theme, format=format, out=out,
+    _print_paths(api.build(facts=facts, templates=templates, theme=_ids(theme), format=format, out=out,
                            strict=strict, warn=_print_lines))
 
 
 def weekly(facts: Path, templates: Path, week: str | None, format: tuple, out: Path,
-           strict: bool) -> None:
+           strict: bool, from_=None, to=None) -> None:
     """Build the weekly brief: every theme's developments dated in that ISO week."""
     from briefgen import api
     _print_paths(api.weekly(facts=facts, templates=templates, week=week, format=format, out=out,
-                            strict=strict, warn=_print_lines))
+                            strict=strict, warn=_print_lines, from_=from_, to=to))
 
 
 def send(facts: Path, templates: Path, week: str, readers: Path, dry_run: bool, out: Path,
@@ -55,6 +55,22 @@ def quote(facts: Path, source: str | None, words: str, any: bool) -> None:
     """Find the exact passages of a source that match words you remember, as YAML to paste."""
     from briefgen import api
     sys.stdout.write(api.quote(facts=facts, words=words, source=source, any=any))
+
+
+def list_(facts: Path, what: str, theme: list[str], week: str | None, json: bool) -> None:
+    """List the themes, sources or facts the fact base holds, as a table or as JSON."""
+    from briefgen import api
+    rows = api.list_items(facts=facts, what=what, theme=_ids(theme), week=week,
+                          warn=_print_lines)
+    if json:
+        import json as json_
+        print(json_.dumps(rows, ensure_ascii=False, indent=1))
+    else:
+        from briefgen.curate.listing import table
+        table(rows, what, sys.stdout)
+
+
+list_.__name__ = "list"  # the command's name; `list` itself stays Python's list here
 
 
 def _print_lines(lines) -> None:
@@ -83,10 +99,30 @@ def _formats(text: str) -> tuple:
 
 
 def _week(text: str) -> str:
-    m = re.fullmatch(r"(\d{4})-?W(\d{2})", text.strip())
-    if not m or not 1 <= int(m.group(2)) <= 53:
-        raise argparse.ArgumentTypeError(f"'{text}' is not an ISO week like 2019-W50")
-    return f"{m.group(1)}-W{m.group(2)}"
+    """An ISO week `YYYY-Www`, or a date `YYYY-MM-DD` meaning its week (ASCII digits only)."""
+    m = re.fullmatch(r"([0-9]{4})-?W([0-9]{2})", text.strip())
+    if m and 1 <= int(m.group(2)) <= 53:
+        return f"{m.group(1)}-W{m.group(2)}"
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text.strip()):
+        year, week, _ = _date(text).isocalendar()
+        return f"{year}-W{week:02d}"
+    raise argparse.ArgumentTypeError(f"'{text}' is not an ISO week like 2019-W50")
+
+
+def _date(text: str):
+    from datetime import date
+
+    try:
+        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text.strip()):
+            return date.fromisoformat(text.strip())
+    except ValueError:
+        pass
+    raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2019-12-11")
+
+
+def _ids(groups: list[str] | None) -> list[str]:
+    """`--theme a,b --theme c` -> ['a', 'b', 'c']."""
+    return [i.strip() for group in groups or () for i in group.split(",") if i.strip()]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -123,12 +159,17 @@ def _parser() -> argparse.ArgumentParser:
 
     p = command(build, outputs(), strict())
     p.add_argument("--theme", action="append", default=[], metavar="ID",
-                   help="a theme id; repeat for several (default: every theme)")
+                   help="a theme id; repeat or separate with commas for several "
+                        "(default: every theme)")
     p = command(weekly, outputs(), strict())
     p.add_argument("--week", type=_week, metavar="YYYY-Www",
-                   help="the ISO week (default: the current week)")
+                   help="the ISO week, or a date in it (default: the current week)")
+    p.add_argument("--from", dest="from_", type=_date, metavar="DATE",
+                   help="with --to: a period other than an ISO week, from this day")
+    p.add_argument("--to", type=_date, metavar="DATE", help="with --from: to this day")
     p = command(send, outputs(("pdf",)), strict())
-    p.add_argument("--week", type=_week, required=True, metavar="YYYY-Www", help="the ISO week")
+    p.add_argument("--week", type=_week, required=True, metavar="YYYY-Www",
+                   help="the ISO week, or a date in it")
     p.add_argument("--readers", type=Path, default=Path("readers.yaml"),
                    help="the distribution list (default: readers.yaml)")
     p.add_argument("--dry-run", action="store_true",
@@ -139,6 +180,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--allow-empty", action="store_true",
                    help="send even if no development is dated in the week")
     command(schema)
+    p = command(list_)
+    p.add_argument("what", choices=("themes", "sources", "facts"), help="what to list")
+    p.add_argument("--theme", action="append", default=[], metavar="ID",
+                   help="only what belongs to this theme; repeat or separate with commas")
+    p.add_argument("--week", type=_week, metavar="YYYY-Www",
+                   help="only facts dated in this ISO week (or the week of a date)")
+    p.add_argument("--json", action="store_true", help="one JSON array on stdout")
     p = command(quote)
     p.add_argument("source", nargs="?", metavar="SOURCE_ID", help="the source to search")
     p.add_argument("words", metavar="WORDS", help="the passage as you remember it (quoted)")

@@ -83,5 +83,29 @@ def weekly_spec(base: FactBase, week: str, themes: list[str] | None = None) -> S
         context={"key_points": key_points, "week": week, "period": period})
 
 
+def period_spec(base: FactBase, start: date, end: date, themes: list[str] | None = None) -> Spec:
+    """Like the weekly brief, for the facts dated (to the day) from `start` to `end`."""
+    spec = weekly_spec(base, current_week(start), themes)  # the same layout and key points
+    chosen = themes or list(base.themes)
+    in_period = _order(f for f in base.facts.values()
+                       if f.date.precision == "day" and start <= f.date.first_day <= end
+                       and any(t in chosen for t in f.themes))
+    ranked = sorted(in_period,
+                    key=lambda f: (f.credibility, _reliability(base, f), f.date.first_day))
+    label = f"{start.isoformat()} – {end.isoformat()}"
+    period = f"{start.day} {start:%B %Y} – {end.day} {end:%B %Y}"
+    count = f"{len(in_period)} development{'s' * (len(in_period) != 1)}"
+    spec.name = f"period-{start.isoformat()}--{end.isoformat()}"
+    spec.title = spec.title.replace(spec.context["week"], label)
+    spec.subtitle = f"{period} · {count} · " + spec.subtitle.rsplit(" · ", 1)[-1]
+    spec.subject = spec.subject.replace(spec.context["week"], label)
+    spec.keywords = tuple(label if k == spec.context["week"] else k for k in spec.keywords)
+    spec.created = created_at(end)
+    spec.themes = [(t, [f for f in in_period if t in f.themes]) for t in chosen]
+    spec.context = {**spec.context, "key_points": _order(ranked[:KEY_POINTS]), "week": label,
+                    "period": period}
+    return spec
+
+
 def _reliability(base: FactBase, fact: Fact) -> str:
     return min(base.sources[c.source].reliability for c in fact.citations)
