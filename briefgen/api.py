@@ -190,3 +190,14 @@ def list_items(facts: Path, what: str, theme: list[str] | None = None, week: str
     if warn and base.errors:
         warn([f"{summary(base)} (run briefgen check for details)"])
     return rows(base, what, theme or None, week)
+
+
+def source_add(facts: Path, source: str, id: str | None = None, url: str | None = None,
+               title: str | None = None, publisher: str | None = None,
+               published: str | None = None, reliability: str | None = None,
+               language: str | None = None, into: Path | None = None) -> str:
+    """Archive an article (path or URL) under facts/sources/ and append its entry; the new id."""
+    from briefgen.curate.capture import add
+
+    return add(facts, source, id=id, url=url, title=title, publisher=publisher,
+               published=published, reliability=reliability, language=language, into=into)

@@ -73,6 +73,16 @@ def list_(facts: Path, what: str, theme: list[str], week: str | None, json: bool
 list_.__name__ = "list"  # the command's name; `list` itself stays Python's list here
 
 
+def source_add(facts: Path, source: str, id: str | None, url: str | None, title: str | None,
+               publisher: str | None, published: str | None, reliability: str | None,
+               language: str | None, into: Path | None) -> None:
+    """Archive an article (saved .html page, .pdf, .txt or an http(s) URL) and add its entry."""
+    from briefgen import api
+    print(api.source_add(facts=facts, source=source, id=id, url=url, title=title,
+                         publisher=publisher, published=published, reliability=reliability,
+                         language=language, into=into))
+
+
 def _print_lines(lines) -> None:
     for line in lines:
         print(line, file=sys.stderr)
@@ -180,6 +190,23 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--allow-empty", action="store_true",
                    help="send even if no development is dated in the week")
     command(schema)
+    doc = "Manage archived sources: `source add` archives an article and adds its entry."
+    group = sub.add_parser("source", help=doc, description=doc)
+    actions = group.add_subparsers(dest="action", required=True, metavar="ACTION")
+    doc = inspect.getdoc(source_add)
+    p = actions.add_parser("add", help=doc, description=doc, parents=[common])
+    p.set_defaults(func=source_add)
+    p.add_argument("source", metavar="PATH|URL", help="a saved .html/.htm page, a .pdf, a .txt, "
+                   "or an http(s) URL to fetch")
+    p.add_argument("--id", help="the new source's id (default: from its title and date)")
+    p.add_argument("--url", help="where the article was published online")
+    p.add_argument("--title", help="the article's title, if the capture does not state it")
+    p.add_argument("--publisher", help="who published it, if the capture does not state it")
+    p.add_argument("--published", metavar="DATE", help="YYYY-MM-DD, YYYY-MM or YYYY")
+    p.add_argument("--reliability", metavar="A-F", help="source reliability (Admiralty scale)")
+    p.add_argument("--language", metavar="CODE", help="the article's language, e.g. ar")
+    p.add_argument("--into", type=Path, metavar="FILE",
+                   help="the fact file to add the entry to (default: facts/sources.yaml)")
     p = command(list_)
     p.add_argument("what", choices=("themes", "sources", "facts"), help="what to list")
     p.add_argument("--theme", action="append", default=[], metavar="ID",
