@@ -201,3 +201,13 @@ def source_add(facts: Path, source: str, id: str | None = None, url: str | None 
 
     return add(facts, source, id=id, url=url, title=title, publisher=publisher,
                published=published, reliability=reliability, language=language, into=into)
+
+
+def watch(facts: Path, templates: Path, theme: list[str] | None = None, week: str | None = None,
+          out: Path = Path("out"), format: tuple = ("docx", "pdf"), report=None,
+          stop_event=None) -> None:
+    """Build the chosen briefs, then again on every save; see briefgen.curate.watch."""
+    from briefgen.curate.watch import watch as watch_loop
+
+    watch_loop(facts, templates, theme, week, out, format, report or (lambda kind, lines: None),
+               stop_event=stop_event)

@@ -83,6 +83,23 @@ def source_add(facts: Path, source: str, id: str | None, url: str | None, title:
                          language=language, into=into))
 
 
+def watch(facts: Path, templates: Path, theme: list[str], week: str | None, out: Path,
+          format: tuple) -> None:
+    """Build the chosen briefs, then rebuild them on every save under facts/ or templates/."""
+    from briefgen import api
+
+    def report(kind: str, lines: list) -> None:
+        for line in lines:
+            print(line, file=sys.stdout if kind == "paths" else sys.stderr, flush=True)
+
+    print("watching for saves (Ctrl-C to stop)", file=sys.stderr, flush=True)
+    try:
+        api.watch(facts=facts, templates=templates, theme=_ids(theme), week=week, out=out,
+                  format=format, report=report)
+    except KeyboardInterrupt:
+        print("stopped watching", file=sys.stderr)
+
+
 def _print_lines(lines) -> None:
     for line in lines:
         print(line, file=sys.stderr)
@@ -207,6 +224,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--language", metavar="CODE", help="the article's language, e.g. ar")
     p.add_argument("--into", type=Path, metavar="FILE",
                    help="the fact file to add the entry to (default: facts/sources.yaml)")
+    p = command(watch, outputs())
+    p.add_argument("--theme", action="append", default=[], metavar="ID",
+                   help="a theme brief to keep built; repeat or separate with commas "
+                        "(default: every theme, unless --week)")
+    p.add_argument("--week", type=_week, metavar="YYYY-Www",
+                   help="also keep this week's weekly brief built")
     p = command(list_)
     p.add_argument("what", choices=("themes", "sources", "facts"), help="what to list")
     p.add_argument("--theme", action="append", default=[], metavar="ID",

@@ -48,8 +48,12 @@ class FactBase:
             raise DiagnosticsError(self.diagnostics)
 
 
-def load_factbase(facts_dir: Path) -> FactBase:
-    """Read and check every `*.yaml` under `facts_dir`; problems are collected, not raised."""
+def load_factbase(facts_dir: Path, cache: dict | None = None) -> FactBase:
+    """Read and check every `*.yaml` under `facts_dir`; problems are collected, not raised.
+
+    With a `cache` (a dict kept by a long-running process, `briefgen watch`), a file whose
+    size, inode and modification time are unchanged since the last call is not parsed again.
+    """
     facts_dir = Path(facts_dir)
     if not facts_dir.is_dir():
         raise BriefgenError(f"fact base folder '{facts_dir}' not found "
@@ -61,10 +65,31 @@ def load_factbase(facts_dir: Path) -> FactBase:
                                            "ignored: fact files must end in .yaml",
                                            hint="rename it to .yaml"))
     paths = sorted(facts_dir.rglob("*.yaml"))
-    for path, events in zip(paths, parse_files(paths), strict=True):
+    for path, events in zip(paths, _parsed(paths, cache), strict=True):
         loader.merge(path, events)
     loader.cross_check()
     return base
+
+
+def _parsed(paths: list[Path], cache: dict | None):
+    """Each file's parse events, from the cache when the file has not changed since."""
+    if cache is None:
+        yield from parse_files(paths)
+        return
+    stamps = {}
+    for path in paths:
+        try:
+            st = path.stat()
+            stamps[path] = (st.st_mtime_ns, st.st_size, st.st_ino)
+        except OSError:
+            stamps[path] = None  # parsed (and reported) every time
+    stale = [p for p in paths if stamps[p] is None or cache.get(p, (None,))[0] != stamps[p]]
+    for path, events in zip(stale, parse_files(stale), strict=True):
+        cache[path] = (stamps[path], events)
+    for path in set(cache) - set(paths):
+        del cache[path]
+    for path in paths:
+        yield cache[path][1]
 
 
 class _Docs(dict):

@@ -229,7 +229,12 @@ class SourceText:
         while b < len(self.text) and self.text[b].isalnum() and self.text[b - 1].isalnum():
             b += 1
         closest = " ".join(self.text[a:b].split())
-        quote_view, source_view, changes = word_diff(fragment, closest)
+        # The alignment is as long as the quote: a word the quote has too many or too few
+        # shifts it. Compare with a few words more on each side (context, never marked).
+        before = self.text[max(0, a - 60):a].split()[-3:]
+        after = self.text[b:b + 60].split()[:3]
+        around = " ".join(before + [closest] + after)
+        quote_view, source_view, changes = word_diff(fragment, around)
         return Miss(f"quote “{quote_view}” not found in the source", closest, hit.score,
                     changes, source_view)
 
@@ -253,6 +258,17 @@ def word_diff(quote: str, passage: str) -> tuple[str, str, str]:
 
     ours = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(quote)]
     theirs = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(passage)]
+    # The passage may hold context around the quote: keep the stretch that lines up with it
+    # (from its first common word, less the quote's words before it, to the same at the end).
+    blocks = [b for b in difflib.SequenceMatcher(
+        None, [fold(t[0]) for t in ours], [fold(t[0]) for t in theirs],
+        autojunk=False).get_matching_blocks() if b.size]
+    if blocks and ours and theirs:
+        first, last = blocks[0], blocks[-1]
+        start = max(0, first.b - first.a)
+        end = min(len(theirs), last.b + last.size + len(ours) - last.a - last.size)
+        passage = passage[theirs[start][1]:theirs[end - 1][2]]
+        theirs = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(passage)]
     ops = difflib.SequenceMatcher(None, [fold(t[0]) for t in ours], [fold(t[0]) for t in theirs],
                                   autojunk=False).get_opcodes()
     # The passage is a window of the source: what it has beyond the quote's ends is context.

@@ -37,7 +37,7 @@ def test_a_misquote_at_the_end_of_a_long_quote_is_shown_not_cut_off(tmp_path):
         "facts/wire.yaml:14:16: error: [haftar-advance] citations[0].quote: quote “… reached the "
         "outskirts of [Tripolis], residents said” not found in the source (hint: “Tripolis” → "
         "“Tripoli”; closest passage (99% similar): “… reached the outskirts of [Tripoli], "
-        "residents said.”)")
+        "residents said”)")
 
 
 def test_a_quote_found_in_another_source_says_so(tmp_path):
