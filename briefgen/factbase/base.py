@@ -59,7 +59,7 @@ def load_factbase(facts_dir: Path, cache: dict | None = None) -> FactBase:
         raise BriefgenError(f"fact base folder '{facts_dir}' not found "
                             "(hint: run in the project folder or pass --facts DIR)")
     base = FactBase(root=facts_dir)
-    loader = _Loader(base)
+    loader = _Loader(base, cache)
     for path in sorted(facts_dir.rglob("*.yml")):
         base.diagnostics.append(Diagnostic(display_path(path), 1, 1, "warning",
                                            "ignored: fact files must end in .yaml",
@@ -86,7 +86,7 @@ def _parsed(paths: list[Path], cache: dict | None):
     stale = [p for p in paths if stamps[p] is None or cache.get(p, (None,))[0] != stamps[p]]
     for path, events in zip(stale, parse_files(stale), strict=True):
         cache[path] = (stamps[path], events)
-    for path in set(cache) - set(paths):
+    for path in [p for p in cache if isinstance(p, Path) and p not in stamps]:
         del cache[path]
     for path in paths:
         yield cache[path][1]
@@ -119,7 +119,8 @@ class _LazyDoc:
 class _Loader:
     """Merges parsed files into the base in file order, then checks the base as a whole."""
 
-    def __init__(self, base: FactBase):
+    def __init__(self, base: FactBase, cache: dict | None = None):
+        self.cache = cache  # also archived texts, folded, by file: see load_factbase
         self.base = base
         self.docs = _Docs()
         self.paths: dict[tuple[str, str], tuple[str, tuple]] = {}  # (kind, id) -> (file, path)
@@ -219,7 +220,14 @@ class _Loader:
                         hint="paths are relative to the facts folder, e.g. 'sources/x.txt'")
         else:
             try:
-                return SourceText(target.read_bytes())
+                if self.cache is None:
+                    return SourceText(target.read_bytes())
+                st = target.stat()
+                stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
+                kept = self.cache.get(("text", target))
+                if kept is None or kept[0] != stamp:
+                    kept = self.cache[("text", target)] = (stamp, SourceText(target.read_bytes()))
+                return kept[1]
             except UnicodeDecodeError as e:
                 self.report(file, pos, f"file '{source.file}' is not UTF-8 text ({e.reason} at "
                             f"byte {e.start})", id=sid, field="file", hint="save it as UTF-8")

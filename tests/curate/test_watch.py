@@ -39,6 +39,14 @@ class Watcher:
             if name == "err" and predicate(line):
                 return line
 
+    def stdout_lines(self, n: int, timeout=30.0) -> list[str]:
+        """Wait until stdout has given `n` lines (the two pipes are read apart)."""
+        end = time.monotonic() + timeout
+        while len(self.out) < n:
+            name, line = self.lines.get(timeout=max(0.1, end - time.monotonic()))
+            (self.out if name == "out" else self.err).append(line)
+        return self.out
+
     def stop(self) -> int:
         self.proc.send_signal(signal.SIGINT)
         code = self.proc.wait(timeout=30)
@@ -62,7 +70,7 @@ def test_watch_rebuilds_on_save_and_keeps_the_last_good_files(tmp_path):
         assert first.startswith("start: rebuilt 1 file in "), w.err
         pdf = tmp_path / "out" / "theme-nato-security-assistance.pdf"
         assert "identify where it can help" in pdf_text(pdf)
-        assert w.out == ["out/theme-nato-security-assistance.pdf"]
+        assert w.stdout_lines(1) == ["out/theme-nato-security-assistance.pdf"]
 
         base = facts / "base.yaml"
         time.sleep(0.05)
