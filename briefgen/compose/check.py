@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from briefgen.errors import Diagnostic, TemplateError
+from briefgen.errors import BuildError, Diagnostic, TemplateError, display_path
 from briefgen.factbase.base import FactBase
 
 
@@ -31,4 +31,7 @@ def template_diagnostics(base: FactBase, templates: Path) -> list[Diagnostic]:
             compose(base, templates, spec)
         except TemplateError as e:
             found.update(dict.fromkeys(e.diagnostics))
+        except BuildError as e:  # e.g. a template file that is not there
+            found[Diagnostic(display_path(templates / spec.template), 1, 0, "error",
+                             str(e))] = None
     return list(found)

@@ -73,3 +73,14 @@ def test_check_passes_with_the_bundled_templates(tmp_path):
     result = run_cli("check", cwd=project(tmp_path))
     assert (result.returncode, result.stderr) == (
         0, "checked 3 facts, 1 source, 2 themes: 0 errors, 0 warnings\n")
+
+
+def test_check_reports_a_missing_template(tmp_path):
+    root = project(tmp_path)
+    (root / "templates" / "weekly.md.j2").unlink()
+    result = run_cli("check", cwd=root)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "templates/weekly.md.j2:1: error: template 'weekly.md.j2' not found in templates "
+        "(hint: pass --templates DIR)",
+        "error: fact base has 1 error, 0 warnings"]
