@@ -16,7 +16,7 @@ FORMATS = ("docx", "pdf")
 
 
 def check(facts: Path, templates: Path, strict: bool) -> None:
-    """Validate the fact base and the templates; print errors and warnings (--strict makes warnings fail)."""
+    """Check the fact base and the templates; print errors and warnings (--strict: fail on them)."""
     from briefgen import api
     base = api.check(facts=facts, strict=strict, templates=templates)
     for diagnostic in sorted(base.diagnostics):
@@ -28,8 +28,8 @@ def build(facts: Path, templates: Path, theme: list[str], format: tuple, out: Pa
           strict: bool) -> None:
     """Build one brief per theme (default: every theme), as Word and PDF by default."""
     from briefgen import api
-    _print_paths(api.build(facts=facts, templates=templates, theme=_ids(theme), format=format, out=out,
-                           strict=strict, warn=_print_lines))
+    _print_paths(api.build(facts=facts, templates=templates, theme=_ids(theme), format=format,
+                           out=out, strict=strict, warn=_print_lines))
 
 
 def weekly(facts: Path, templates: Path, week: str | None, format: tuple, out: Path,

@@ -253,7 +253,8 @@ _TOKEN = re.compile(r"\w+|[^\w\s]+")  # words, and runs of punctuation apart fro
 
 def word_diff(quote: str, passage: str) -> tuple[str, str, str]:
     """The quote and the passage around where they differ, differing words in [brackets], and
-    the differences in words (“Tripolis” → “Tripoli”). Never cut before the first difference."""
+    the differences in words (“Tripolis” → “Tripoli”). Never cut before the first
+    difference."""
     import difflib
 
     ours = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(quote)]
