@@ -116,7 +116,7 @@ def find(facts: Path, words: str, source: str | None = None, limit: int = 5) -> 
     for sid, a, b in chosen_spans:
         text = texts[sid]
         score = next(r[1] for r in scored if keys[r[2]] == (sid, a, b))
-        found.append(Passage(sid, chosen[sid], " ".join(text[a:b].split()),
+        found.append(Passage(sid, chosen[sid], _balanced(" ".join(text[a:b].split())),
                              text.count("\n", 0, a) + 1, score))
     if not found:
         where = f"source '{source}'" if source else "any source"
@@ -168,6 +168,25 @@ def _clause_runs(text: str, start: int, end: int):
             a, b = _trim(text, cuts[i], cuts[j])
             if b > a:
                 yield a, b
+
+
+_PAIRS = (("“", "”"), ("«", "»"), ("(", ")"), ("[", "]"))
+
+
+def _balanced(text: str) -> str:
+    """Without a quotation mark or bracket at either end whose partner is not in the passage
+    (a cut sentence keeps its closing ” but not the opening “)."""
+    changed = True
+    while changed and text:
+        changed = False
+        for opening, closing in _PAIRS + (('"', '"'),):
+            odd = text.count(opening) != text.count(closing) if opening != closing \
+                else text.count(opening) % 2 == 1
+            if odd and text.endswith(closing):
+                text, changed = text[:-1].rstrip(_TRIM), True
+            elif odd and text.startswith(opening):
+                text, changed = text[1:].lstrip(_TRIM), True
+    return text
 
 
 def _trim(text: str, a: int, b: int) -> tuple[int, int]:

@@ -200,3 +200,29 @@ def test_plain_text_with_a_date_and_publisher(root):
         0, "ministry-statement-on-the-geneva-talks-2019-12\n"), result.stderr
     assert not list((root / "facts" / "sources").glob("ministry*.html"))
     assert run_cli("check", cwd=root).returncode == 0
+
+
+def test_the_entry_goes_after_the_last_source_and_every_comment_stays(root):
+    sources = root / "facts" / "desk.yaml"
+    original = (
+        "# Desk sources, newest last.\n"
+        "sources:\n"
+        "- id: wire-2019\n"
+        "  title: Wire  # as printed\n"
+        "  publisher: Wire\n"
+        "  published: 2019-12\n"
+        "  file: sources/nato.txt\n"
+        "\n"
+        "# Themes of the desk follow.\n"
+        "themes:\n"
+        "- id: spare-theme\n"
+        "  title: Spare\n")
+    sources.write_text(original, encoding="utf-8")
+    result = run_cli("source", "add", "page.html", "--into", "facts/desk.yaml", cwd=root)
+    assert result.returncode == 0, result.stderr
+    after = sources.read_text(encoding="utf-8")
+    head, tail = original.split("\n\n# Themes")
+    added = after[len(head) + 1:-len("\n# Themes" + tail)]
+    assert after == head + "\n" + added + "\n# Themes" + tail
+    assert added.startswith(f"\n- id: {NEW_ID}\n  title: \"Ceasefire talks stall in Geneva\"\n")
+    assert [s["id"] for s in yaml.safe_load(after)["sources"]] == ["wire-2019", NEW_ID]

@@ -100,3 +100,14 @@ def test_a_source_id_or_any_but_not_both(tmp_path):
 @given(st.text())
 def test_yaml_quoted_reads_back_exactly(text):
     assert yaml.safe_load(f"quote: {yaml_quoted(text)}") == {"quote": text}
+
+
+def test_a_passage_loses_a_quotation_mark_whose_partner_was_cut_off():
+    from briefgen.curate.quotefinder import _balanced
+
+    assert _balanced("no nation ought to be providing material inside Libya.”") == \
+        "no nation ought to be providing material inside Libya"
+    assert _balanced("“We want to work with the Russians") == "We want to work with the Russians"
+    assert _balanced("it said “no one is leaving the table yet”") == \
+        "it said “no one is leaving the table yet”"
+    assert _balanced('the "growing influence" of Russia') == 'the "growing influence" of Russia'
