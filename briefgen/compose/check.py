@@ -26,12 +26,18 @@ def template_diagnostics(base: FactBase, templates: Path) -> list[Diagnostic]:
         week_id = current_week()
     specs = [theme_spec(base, t) for t in base.themes] + [weekly_spec(base, week_id)]
     found: dict[Diagnostic, None] = {}
+    failed: set[str] = set()  # a template that stopped once is not run again (it may be slow)
     for spec in specs:
+        if spec.template in failed:
+            continue
         try:
             compose(base, templates, spec)
         except TemplateError as e:
             found.update(dict.fromkeys(e.diagnostics))
+            if getattr(e, "stopped", False):  # the template itself failed, not its data
+                failed.add(spec.template)
         except BuildError as e:  # e.g. a template file that is not there
             found[Diagnostic(display_path(templates / spec.template), 1, 0, "error",
                              str(e))] = None
+            failed.add(spec.template)
     return list(found)

@@ -140,7 +140,9 @@ class Renderer:
         except BuildError:
             raise
         except Exception as e:  # noqa: BLE001 - whatever template code raised, located below
-            raise TemplateError([self.diagnostic(e)]) from None
+            error = TemplateError([self.diagnostic(e)])
+            error.stopped = True  # the render stopped here (not a problem found in its output)
+            raise error from None
         lines, origins = [], []
         for line in text.split("\n"):
             stamps = _LINE.findall(line)
