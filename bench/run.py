@@ -3,7 +3,7 @@
 
     python bench/run.py                 # everything (several minutes: the 10k base, LibreOffice)
     python bench/run.py --quick         # 1k-sized data only, 3 runs each
-    python bench/run.py --only check    # or build, weekly, compare, miss (comma-separated)
+    python bench/run.py --only check    # or build, weekly, compare, miss, quote, watch
 
 Each scenario runs its command once to warm up (file cache, .pyc, LibreOffice profile), then
 N times (5, or 3 with --quick), and reports the median, min and max wall time and the peak RSS
@@ -43,8 +43,9 @@ BUILD_SIZES = {50: (100, 50), 500: (1000, 500), 5000: (10000, 5000)}
 CHECK_SIZES = {1000: 500, 10000: 5000}  # facts -> focus (shared with the build bases)
 TARGETS = {("check", 1000): 1.0, ("check", 10000): 5.0, ("build", 50): 0.45,
            ("build", 500): 0.75, ("build", 5000): 7.0, ("weekly", 10000): 6.0,
-           ("miss", 20): 0.5}
-SCENARIOS = ("check", "build", "weekly", "compare", "miss")
+           ("miss", 20): 0.5, ("quote", 0): 0.3, ("quote", 10000): 1.0, ("watch", 50): 0.15,
+           ("watch", 500): 0.6}
+SCENARIOS = ("check", "build", "weekly", "compare", "miss", "quote", "watch")
 MISS_MB, MISS_WORDS = 20, 300  # the miss scenario: a 300-word quote against a 20 MB source
 
 
@@ -280,6 +281,116 @@ def scenario_miss(runs: int) -> list[Result]:
         if not cost.na:
             cost.times, cost.rss_kb = [min(missed.times) - min(found.times)], missed.rss_kb
     return [found, missed, cost]
+def scenario_quote(n_facts: int | None, runs: int) -> list[Result]:
+    """`briefgen quote` as a curator types it: words remembered with one word changed, in one
+    source and in every source (--any), on the bundled base and on a generated one."""
+    import yaml
+
+    if n_facts:
+        facts_dir = base(n_facts, CHECK_SIZES[n_facts])
+        data = yaml.safe_load((facts_dir / "sources.yaml").read_text(encoding="utf-8"))
+        source = data["sources"][len(data["sources"]) // 2]
+        text = (facts_dir / source["file"]).read_text(encoding="utf-8")
+        words = " ".join(text.split("\n\n")[3].split()[:12]).split()
+        words[5] = "the"  # remembered, not copied
+        label = f"{k(n_facts)} facts, {len(data['sources'])} sources"
+    else:
+        facts_dir, source = ROOT / "facts", {"id": "nato-watch-2013-06"}
+        words = "there will be no troops and training outside Libya".split()
+        label = "bundled base"
+    results = []
+    for scope in (["--any"], [source["id"]]):
+        r = Result(f"quote {'--any' if scope == ['--any'] else 'SOURCE_ID'}", label,
+                   target=TARGETS.get(("quote", n_facts or 0)))
+        r.na = unavailable("quote")
+        if not r.na:
+            def found(_, stdout):
+                if not stdout.startswith("# "):
+                    raise Failed("quote printed no passage")
+            measure(r, lambda _: briefgen("quote", "--facts", str(facts_dir), *scope,
+                                          " ".join(words)), runs, env=briefgen_env(),
+                    expect=found)
+        results.append(r)
+    return results
+
+
+def scenario_watch(lines: list[int], runs: int) -> list[Result]:
+    """`briefgen watch`: from a save of a fact file to both brief files replaced, in one warm
+    process; the cold `build` of the same brief on the same copy of the base beside it."""
+    import queue
+
+    results = []
+    for n in lines:
+        n_facts, focus = BUILD_SIZES[n]
+        r = Result("watch: save → docx+pdf replaced", f"{n} lines ({k(n_facts)} facts)",
+                   target=TARGETS.get(("watch", n)))
+        cold = Result("build (cold, same brief)", f"{n} lines ({k(n_facts)} facts)")
+        r.na = cold.na = unavailable("watch")
+        if r.na:
+            results += [r, cold]
+            continue
+        work = Path(tempfile.mkdtemp(prefix="briefgen-bench-watch-"))
+        try:
+            shutil.copytree(base(n_facts, focus), work / "facts")
+            out = work / "out"
+            outputs = [out / f"theme-{THEME}.docx", out / f"theme-{THEME}.pdf"]
+            edited = next(p for p in sorted((work / "facts").rglob("*.yaml"))
+                          if THEME in p.read_text(encoding="utf-8"))
+            proc = subprocess.Popen(
+                briefgen("watch", "--facts", str(work / "facts"), "--templates", str(TEMPLATES),
+                         "--theme", THEME, "--out", str(out)),
+                cwd=work, env=briefgen_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                text=True)
+            status: queue.Queue = queue.Queue()
+            threading.Thread(target=lambda: [status.put(line) for line in proc.stderr],
+                             daemon=True).start()
+
+            def built() -> str:
+                while True:
+                    line = status.get(timeout=120)
+                    if "rebuilt" in line or "not rebuilt" in line or "Traceback" in line:
+                        return line
+
+            print(f"run.py: {r.name} [{r.data}] ...", end="", file=sys.stderr, flush=True)
+            try:
+                first = built()
+                if "rebuilt" not in first or "not rebuilt" in first:
+                    raise Failed(f"watch did not build: {first.strip()[:160]}")
+                for i in range(1 + runs):
+                    before = [os.stat(p).st_ino for p in outputs]
+                    time.sleep(0.3)  # a curator's pause: the folders are quiet again
+                    start = time.perf_counter()
+                    with open(edited, "a", encoding="utf-8") as f:
+                        f.write(f"# saved {i}\n")
+                    while any(os.stat(p).st_ino == b for p, b in zip(outputs, before, strict=True)):
+                        if time.perf_counter() - start > 60:
+                            raise Failed("the outputs were not replaced within 60 s")
+                        time.sleep(0.002)
+                    elapsed = time.perf_counter() - start
+                    line = built()
+                    if "not rebuilt" in line:
+                        raise Failed(f"watch failed: {line.strip()[:160]}")
+                    if i:
+                        r.times.append(elapsed)
+                    print(f" {elapsed:.3f}s" if i else " (warm-up)", end="", file=sys.stderr,
+                          flush=True)
+            except (Failed, queue.Empty) as e:
+                r.na, r.times = str(e) or "watch gave no status line", []
+            finally:
+                proc.send_signal(2)
+                try:
+                    proc.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                print(file=sys.stderr, flush=True)
+            measure(cold, lambda o: briefgen("build", "--facts", str(work / "facts"),
+                                             "--templates", str(TEMPLATES), "--theme", THEME,
+                                             "--format", "docx,pdf", "--out", str(o)),
+                    runs, env=briefgen_env(), expect=expect_outputs(".docx", ".pdf"))
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        results += [r, cold]
+    return results
 
 
 # -- the route without briefgen: Markdown + pandoc + LibreOffice ------------------------------
@@ -535,6 +646,11 @@ def main(argv: list[str] | None = None) -> int:
         results += scenario_weekly(weekly_facts, runs)
     if "miss" in only and not (args.quick and "--only" not in (argv or sys.argv)):
         results += scenario_miss(runs)
+    if "watch" in only:
+        results += scenario_watch(build_lines[:2], runs)
+    if "quote" in only:
+        results += scenario_quote(None, runs)
+        results += scenario_quote(1000 if args.quick else 10000, runs)
     if results:
         print(table(results) + "\n", flush=True)
     if "compare" in only:

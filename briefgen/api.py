@@ -12,23 +12,37 @@ if TYPE_CHECKING:
     from briefgen.factbase.base import FactBase
 
 
-def check(facts: Path, strict: bool = False) -> FactBase:
-    """Load and verify the fact base; raise DiagnosticsError listing every problem."""
+def check(facts: Path, strict: bool = False, templates: Path | None = None) -> FactBase:
+    """Load and verify the fact base; raise DiagnosticsError listing every problem.
+
+    With `templates` (the desk's folder; the packaged defaults fill in what it lacks), every
+    brief they define is also composed in memory and each template mistake is reported like a
+    fact-file error.
+    """
     # Imported here, not above: build and weekly fork their writer workers first, so that
     # pydantic (~0.3 s to import and build the models) loads while the workers import theirs.
     from briefgen.factbase.base import load_factbase
 
     base = load_factbase(facts)
+    if templates is not None and not base.errors:
+        from briefgen.compose.check import template_diagnostics
+
+        base.diagnostics.extend(template_diagnostics(base, Path(templates)))
     base.raise_for_errors(strict=strict)
     return base
 
 
-def summary(base: FactBase) -> str:
+def summary(base: FactBase, more_warnings: int = 0) -> str:
     """One line for stderr: what was checked and what was found."""
     def n(items, word):
         return f"{len(items)} {word}{'s' * (len(items) != 1)}"
+    found = count(base.diagnostics)
+    if more_warnings:
+        errors = len(base.errors)
+        warnings = len(base.warnings) + more_warnings
+        found = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
     return (f"checked {n(base.facts, 'fact')}, {n(base.sources, 'source')}, "
-            f"{n(base.themes, 'theme')}: {count(base.diagnostics)}")
+            f"{n(base.themes, 'theme')}: {found}")
 
 
 def schema() -> str:
@@ -67,11 +81,12 @@ def _write_briefs(base: FactBase, templates: Path, out: Path, specs, renderer) -
 
 
 def build(facts: Path, templates: Path | None = None, theme: list[str] | None = None,
-          format: tuple = ("docx", "pdf"), out: Path = Path("out"),
-          annotated: bool = False) -> list[Path]:
+          format: tuple = ("docx", "pdf"), out: Path = Path("out"), annotated: bool = False,
+          strict: bool = False, warn=None) -> list[Path]:
     """One brief per theme (default: every theme); returns the brief files written.
 
-    `annotated` builds the desk's review edition instead of the readers'.
+    `annotated` builds the desk's review edition instead of the readers'; `warn`, if given, is
+    called with the lines to show for the fact base's warnings.
     """
     from briefgen.errors import UsageError
     from briefgen.output import Renderer, check_out
@@ -81,40 +96,70 @@ def build(facts: Path, templates: Path | None = None, theme: list[str] | None = 
     with Renderer(format, templates) as renderer:
         from briefgen.compose.specs import theme_spec  # after the fork, as check() explains
 
-        base = check(facts)
+        base = check(facts, strict=strict)
         unknown = [t for t in theme or () if t not in base.themes]
         if unknown:
             raise UsageError(f"unknown theme '{unknown[0]}' (themes: {', '.join(base.themes)})")
+        _warn(base, warn)
         specs = [theme_spec(base, t, annotated) for t in dict.fromkeys(theme or base.themes)]
         return _write_briefs(base, templates, out, specs, renderer)
 
 
 def weekly(facts: Path, templates: Path | None = None, week: str | None = None,
-           format: tuple = ("docx", "pdf"), out: Path = Path("out"),
-           annotated: bool = False) -> list[Path]:
-    """The weekly brief for an ISO week (default: the current week); `annotated` as in build."""
+           format: tuple = ("docx", "pdf"), out: Path = Path("out"), annotated: bool = False,
+           strict: bool = False, warn=None, from_=None, to=None) -> list[Path]:
+    """The weekly brief for an ISO week (default: the current week), or for the days
+    `from_` to `to` (dates, both included); `annotated` and `warn` as in build.
+
+    A week with no development is a warning (an error with `strict`): the brief is built.
+    """
+    from briefgen.errors import UsageError
     from briefgen.output import Renderer, check_out
 
+    if (from_ is None) != (to is None) or (from_ and week):
+        raise UsageError("give --from and --to together, and not with --week")
+    if from_ and from_ > to:
+        raise UsageError(f"--from {from_} is after --to {to}")
     check_out(out)
     templates = desk_templates(facts, templates)
     with Renderer(format, templates) as renderer:
-        from briefgen.compose.specs import current_week, weekly_spec  # after the fork, see check()
+        from briefgen.compose.specs import current_week, period_spec, weekly_spec  # see check()
 
-        base = check(facts)
-        spec = weekly_spec(base, week or current_week(), annotated=annotated)
+        base = check(facts, strict=strict)
+        spec = (period_spec(base, from_, to, annotated=annotated) if from_ else
+                weekly_spec(base, week or current_week(), annotated=annotated))
+        empty = [] if _developments(spec) else [_empty_week(spec)]
+        if empty and strict:
+            from briefgen.errors import BuildError
+            raise BuildError(empty[0] + " (--strict makes this an error)")
+        _warn(base, warn, empty)
         return _write_briefs(base, templates, out, [spec], renderer)
 
 
 def send(facts: Path, templates: Path | None, week: str, readers: Path | None = None,
          dry_run: bool = False, out: Path = Path("out"), format: tuple = ("pdf",),
-         resend_changed: bool = False, retry_unknown: bool = False, progress=None):
+         resend_changed: bool = False, retry_unknown: bool = False, strict: bool = False,
+         allow_empty: bool = False, warn=None, progress=None):
     """Email each reader the weekly brief of the themes they follow; returns the Report
-    (see briefgen.distribution.send; `report.raise_for_problems()` says if anyone was missed)."""
-    from briefgen.distribution.send import run
+    (see briefgen.distribution.send; `report.raise_for_problems()` says if anyone was missed).
 
+    A week with no development is refused (readers must not get an empty brief by accident)
+    unless `allow_empty`.
+    """
+    from briefgen.compose.specs import parse_week, weekly_spec
+    from briefgen.distribution.send import run
+    from briefgen.errors import BriefgenError
+
+    parse_week(week)  # a week that does not exist is a usage error before anything else
+    base = check(facts, strict=strict)
+    spec = weekly_spec(base, week)
+    if not _developments(spec) and not allow_empty:
+        raise BriefgenError(f"{_empty_week(spec)}; nothing sent (hint: pass --allow-empty "
+                            "to send it anyway)")
+    _warn(base, warn)
     return run(facts, desk_templates(facts, templates), week, desk_readers(facts, readers),
                dry_run=dry_run, out=out, format=format, resend_changed=resend_changed,
-               retry_unknown=retry_unknown, progress=progress)
+               retry_unknown=retry_unknown, progress=progress, base=base)
 
 
 def ledger(out: Path = Path("out"), week: str | None = None, reader: str | None = None):
@@ -136,3 +181,72 @@ def init(dir: Path = Path("."), region: str | None = None, force: bool = False) 
     from briefgen.init import DEFAULT_REGION, init as init_desk
 
     return init_desk(dir=dir, region=region or DEFAULT_REGION, force=force)
+
+
+def _developments(spec) -> int:
+    return len({f.id for _, facts in spec.themes for f in facts})
+
+
+def _empty_week(spec) -> str:
+    return f"no development is dated in {spec.context.get('week', spec.name)}"
+
+
+def _warn(base: FactBase, warn, extra: list[str] = ()) -> None:
+    """Hand the fact base's warnings (and `extra` ones) to `warn`, with a one-line count."""
+    if warn and (base.warnings or extra):
+        warn([str(d) for d in sorted(base.warnings)] + [f"warning: {e}" for e in extra]
+             + [summary(base, len(extra))])
+
+
+def quote(facts: Path, words: str, source: str | None = None, any: bool = False) -> str:
+    """The passages of `source` (or, with `any`, of every source) closest to `words`, best
+    first, as ready-to-paste YAML citations separated by blank lines."""
+    from briefgen.curate.quotefinder import find, yaml_block
+    from briefgen.errors import UsageError
+
+    if any == (source is not None):
+        raise UsageError("give a source id or --any, not both" if any else
+                         "give a source id, or --any to search every source")
+    return "\n".join(yaml_block(p) for p in find(facts, words, source))
+
+
+def list_items(facts: Path, what: str, theme: list[str] | None = None, week: str | None = None,
+               warn=None) -> list[dict]:
+    """The themes, sources or facts of the base (those of `theme` / dated in `week`), as rows.
+
+    A base with errors is listed as far as it is valid; `warn` gets a one-line count.
+    """
+    from briefgen.curate.listing import rows
+    from briefgen.errors import UsageError
+    from briefgen.factbase.base import load_factbase
+
+    base = load_factbase(facts)
+    unknown = [t for t in theme or () if t not in base.themes]
+    if unknown:
+        raise UsageError(f"unknown theme '{unknown[0]}' (themes: {', '.join(base.themes)})")
+    if warn and base.errors:
+        warn([f"{summary(base)} (run briefgen check for details)"])
+    return rows(base, what, theme or None, week)
+
+
+def source_add(facts: Path, source: str, id: str | None = None, url: str | None = None,
+               title: str | None = None, publisher: str | None = None,
+               published: str | None = None, reliability: str | None = None,
+               language: str | None = None, into: Path | None = None) -> str:
+    """Archive an article (path or URL) under facts/sources/ and append its entry; the new id."""
+    from briefgen.curate.capture import add
+
+    return add(facts, source, id=id, url=url, title=title, publisher=publisher,
+               published=published, reliability=reliability, language=language, into=into)
+
+
+def watch(facts: Path, templates: Path | None = None, theme: list[str] | None = None,
+          week: str | None = None, out: Path = Path("out"), format: tuple = ("docx", "pdf"),
+          report=None, stop_event=None) -> None:
+    """Build the chosen briefs, then again on every save; see briefgen.curate.watch."""
+    from briefgen.curate.watch import watch as watch_loop
+    from briefgen.output import check_out
+
+    check_out(out)
+    watch_loop(facts, desk_templates(facts, templates), theme, week, out, format,
+               report or (lambda kind, lines: None), stop_event=stop_event)

@@ -16,34 +16,36 @@ from briefgen.errors import BriefgenError
 FORMATS = ("docx", "pdf")
 
 
-def check(facts: Path, strict: bool) -> None:
-    """Validate the whole fact base; print errors and warnings (--strict makes warnings fail)."""
+def check(facts: Path, templates: Path | None, strict: bool) -> None:
+    """Check the fact base and the templates; print errors and warnings (--strict: fail on them)."""
     from briefgen import api
-    base = api.check(facts=facts, strict=strict)
+    base = api.check(facts=facts, strict=strict,
+                     templates=api.desk_templates(facts, templates))
     for diagnostic in sorted(base.diagnostics):
         print(diagnostic, file=sys.stderr)
     print(api.summary(base), file=sys.stderr)
 
 
 def build(facts: Path, templates: Path | None, theme: list[str], format: tuple, out: Path,
-          annotated: bool) -> None:
+          annotated: bool, strict: bool) -> None:
     """Build one brief per theme (default: every theme), as Word and PDF by default."""
     from briefgen import api
-    _print_paths(api.build(facts=facts, templates=templates, theme=theme, format=format, out=out,
-                           annotated=annotated))
+    _print_paths(api.build(facts=facts, templates=templates, theme=_ids(theme), format=format,
+                           out=out, annotated=annotated, strict=strict, warn=_print_lines))
 
 
 def weekly(facts: Path, templates: Path | None, week: str | None, format: tuple, out: Path,
-           annotated: bool) -> None:
+           annotated: bool, strict: bool, from_=None, to=None) -> None:
     """Build the weekly brief: every theme's developments dated in that ISO week."""
     from briefgen import api
     _print_paths(api.weekly(facts=facts, templates=templates, week=week, format=format, out=out,
-                            annotated=annotated))
+                            annotated=annotated, strict=strict, warn=_print_lines, from_=from_,
+                            to=to))
 
 
 def send(facts: Path, templates: Path | None, week: str, readers: Path | None, dry_run: bool,
-         out: Path, format: tuple, resend_changed: bool, retry_unknown: bool,
-         status: bool) -> None:
+         out: Path, format: tuple, resend_changed: bool, retry_unknown: bool, status: bool,
+         strict: bool, allow_empty: bool) -> None:
     """Email each reader the weekly brief for the themes they follow, exactly once."""
     from briefgen import api
     if status:  # the former `send --status`, kept as an alias of `briefgen ledger --week`
@@ -51,7 +53,8 @@ def send(facts: Path, templates: Path | None, week: str, readers: Path | None, d
     with _Progress() as progress:
         report = api.send(facts=facts, templates=templates, week=week, readers=readers,
                           dry_run=dry_run, out=out, format=format, resend_changed=resend_changed,
-                          retry_unknown=retry_unknown, progress=progress)
+                          retry_unknown=retry_unknown, strict=strict, allow_empty=allow_empty,
+                          warn=_print_lines, progress=progress)
     _print_paths(report.paths)
     report.raise_for_problems()
     print(report.line(), file=sys.stderr)
@@ -112,6 +115,60 @@ class _Progress:
             self.bar.stop()
 
 
+def quote(facts: Path, source: str | None, words: str, any: bool) -> None:
+    """Find the exact passages of a source that match words you remember, as YAML to paste."""
+    from briefgen import api
+    sys.stdout.write(api.quote(facts=facts, words=words, source=source, any=any))
+
+
+def list_(facts: Path, what: str, theme: list[str], week: str | None, json: bool) -> None:
+    """List the themes, sources or facts the fact base holds, as a table or as JSON."""
+    from briefgen import api
+    rows = api.list_items(facts=facts, what=what, theme=_ids(theme), week=week,
+                          warn=_print_lines)
+    if json:
+        import json as json_
+        print(json_.dumps(rows, ensure_ascii=False, indent=1))
+    else:
+        from briefgen.curate.listing import table
+        table(rows, what, sys.stdout)
+
+
+list_.__name__ = "list"  # the command's name; `list` itself stays Python's list here
+
+
+def source_add(facts: Path, source: str, id: str | None, url: str | None, title: str | None,
+               publisher: str | None, published: str | None, reliability: str | None,
+               language: str | None, into: Path | None) -> None:
+    """Archive an article (saved .html page, .pdf, .txt or an http(s) URL) and add its entry."""
+    from briefgen import api
+    print(api.source_add(facts=facts, source=source, id=id, url=url, title=title,
+                         publisher=publisher, published=published, reliability=reliability,
+                         language=language, into=into))
+
+
+def watch(facts: Path, templates: Path, theme: list[str], week: str | None, out: Path,
+          format: tuple) -> None:
+    """Build the chosen briefs, then rebuild them on every save under facts/ or templates/."""
+    from briefgen import api
+
+    def report(kind: str, lines: list) -> None:
+        for line in lines:
+            print(line, file=sys.stdout if kind == "paths" else sys.stderr, flush=True)
+
+    print("watching for saves (Ctrl-C to stop)", file=sys.stderr, flush=True)
+    try:
+        api.watch(facts=facts, templates=templates, theme=_ids(theme), week=week, out=out,
+                  format=format, report=report)
+    except KeyboardInterrupt:
+        print("stopped watching", file=sys.stderr)
+
+
+def _print_lines(lines) -> None:
+    for line in lines:
+        print(line, file=sys.stderr)
+
+
 def schema() -> None:
     """Print the JSON Schema of fact files, for editors' YAML plugins."""
     from briefgen import api
@@ -142,17 +199,41 @@ def _formats(text: str) -> tuple:
 
 
 def _week(text: str) -> str:
+    """An ISO week `YYYY-Www`, or a date `YYYY-MM-DD` meaning its week (ASCII digits only)."""
     # [0-9], not \d: \d and int() also take Arabic-Indic and full-width digits
     m = re.fullmatch(r"([0-9]{4})-?W([0-9]{2})", text.strip())
-    if not m or not 1 <= int(m.group(2)) <= 53:
-        from briefgen.characters import escape
-        raise argparse.ArgumentTypeError(f"'{escape(text)}' is not an ISO week like 2019-W50")
-    return f"{m.group(1)}-W{m.group(2)}"
+    if m and 1 <= int(m.group(2)) <= 53:
+        return f"{m.group(1)}-W{m.group(2)}"
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text.strip()):
+        year, week, _ = _date(text).isocalendar()
+        return f"{year}-W{week:02d}"
+    from briefgen.characters import escape
+    raise argparse.ArgumentTypeError(f"'{escape(text)}' is not an ISO week like 2019-W50")
+
+
+def _date(text: str):
+    from datetime import date
+
+    try:
+        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text.strip()):
+            return date.fromisoformat(text.strip())
+    except ValueError:
+        pass
+    from briefgen.characters import escape
+    raise argparse.ArgumentTypeError(f"'{escape(text)}' is not a date like 2019-12-11")
+
+
+def _ids(groups: list[str] | None) -> list[str]:
+    """`--theme a,b --theme c` -> ['a', 'b', 'c']."""
+    return [i.strip() for group in groups or () for i in group.split(",") if i.strip()]
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="briefgen", description=__doc__.split(":")[0] + ".")
     parser.add_argument("--version", action="version", version=f"briefgen {__version__}")
+    facts_only = argparse.ArgumentParser(add_help=False)  # commands that read no template
+    facts_only.add_argument("--facts", type=Path, default=Path("facts"), metavar="DIR",
+                            help="the fact base folder (default: facts)")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--facts", type=Path, default=Path("facts"), metavar="DIR",
                         help="the fact base folder (default: facts)")
@@ -183,16 +264,27 @@ def _parser() -> argparse.ArgumentParser:
                                  "and SHA-256 prefixes")
         return parent
 
+    def strict():
+        parent = argparse.ArgumentParser(add_help=False)
+        parent.add_argument("--strict", action="store_true",
+                            help="warnings about the fact base fail the command too")
+        return parent
+
     p = command(check)
     p.add_argument("--strict", action="store_true", help="warnings fail the check too")
-    p = command(build, outputs(), edition())
+    p = command(build, outputs(), edition(), strict())
     p.add_argument("--theme", action="append", default=[], metavar="ID",
-                   help="a theme id; repeat for several (default: every theme)")
-    p = command(weekly, outputs(), edition())
+                   help="a theme id; repeat or separate with commas for several "
+                        "(default: every theme)")
+    p = command(weekly, outputs(), edition(), strict())
     p.add_argument("--week", type=_week, metavar="YYYY-Www",
-                   help="the ISO week (default: the current week)")
-    p = command(send, outputs(("pdf",)))
-    p.add_argument("--week", type=_week, required=True, metavar="YYYY-Www", help="the ISO week")
+                   help="the ISO week, or a date in it (default: the current week)")
+    p.add_argument("--from", dest="from_", type=_date, metavar="DATE",
+                   help="with --to: a period other than an ISO week, from this day")
+    p.add_argument("--to", type=_date, metavar="DATE", help="with --from: to this day")
+    p = command(send, outputs(("pdf",)), strict())
+    p.add_argument("--week", type=_week, required=True, metavar="YYYY-Www",
+                   help="the ISO week, or a date in it")
     p.add_argument("--readers", type=Path, metavar="FILE",
                    help="the distribution list (default: readers.yaml next to the fact base)")
     p.add_argument("--dry-run", action="store_true",
@@ -201,6 +293,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="send readers a corrected edition when the brief changed since they got it")
     p.add_argument("--retry-unknown", action="store_true",
                    help="resend messages whose delivery is unknown, with the same Message-ID")
+    p.add_argument("--allow-empty", action="store_true",
+                   help="send even if no development is dated in the week")
     p.add_argument("--status", action="store_true",
                    help="print the ledger for the week and exit (same as: briefgen ledger --week)")
     p = command(ledger, desk_options=False)
@@ -209,10 +303,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--week", type=_week, metavar="YYYY-Www", help="only this ISO week")
     p.add_argument("--reader", metavar="EMAIL", help="only this reader's messages")
     p.add_argument("--json", action="store_true", help="one JSON array of every message")
-    p = command(impact, desk_options=False)
+    p = command(impact, facts_only, desk_options=False)
     p.add_argument("id", metavar="ID", help="a source, fact or judgment id")
-    p.add_argument("--facts", type=Path, default=Path("facts"), metavar="DIR",
-                   help="the fact base folder (default: facts)")
     p.add_argument("--out", type=Path, default=Path("out"),
                    help="the folder that holds the send ledger (default: out)")
     p.add_argument("--json", action="store_true", help="the result as one JSON object")
@@ -223,6 +315,40 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--region", metavar="NAME",
                    help="the region the example facts are about (default: Northland, fictional)")
     p.add_argument("--force", action="store_true", help="overwrite files that already exist")
+    doc = "Manage archived sources: `source add` archives an article and adds its entry."
+    group = sub.add_parser("source", help=doc, description=doc)
+    actions = group.add_subparsers(dest="action", required=True, metavar="ACTION")
+    doc = inspect.getdoc(source_add)
+    p = actions.add_parser("add", help=doc, description=doc, parents=[facts_only])
+    p.set_defaults(func=source_add)
+    p.add_argument("source", metavar="PATH|URL", help="a saved .html/.htm page, a .pdf, a .txt, "
+                   "or an http(s) URL to fetch")
+    p.add_argument("--id", help="the new source's id (default: from its title and date)")
+    p.add_argument("--url", help="where the article was published online")
+    p.add_argument("--title", help="the article's title, if the capture does not state it")
+    p.add_argument("--publisher", help="who published it, if the capture does not state it")
+    p.add_argument("--published", metavar="DATE", help="YYYY-MM-DD, YYYY-MM or YYYY")
+    p.add_argument("--reliability", metavar="A-F", help="source reliability (Admiralty scale)")
+    p.add_argument("--language", metavar="CODE", help="the article's language, e.g. ar")
+    p.add_argument("--into", type=Path, metavar="FILE",
+                   help="the fact file to add the entry to (default: facts/sources.yaml)")
+    p = command(watch, outputs())
+    p.add_argument("--theme", action="append", default=[], metavar="ID",
+                   help="a theme brief to keep built; repeat or separate with commas "
+                        "(default: every theme, unless --week)")
+    p.add_argument("--week", type=_week, metavar="YYYY-Www",
+                   help="also keep this week's weekly brief built")
+    p = command(list_, facts_only, desk_options=False)
+    p.add_argument("what", choices=("themes", "sources", "facts"), help="what to list")
+    p.add_argument("--theme", action="append", default=[], metavar="ID",
+                   help="only what belongs to this theme; repeat or separate with commas")
+    p.add_argument("--week", type=_week, metavar="YYYY-Www",
+                   help="only facts dated in this ISO week (or the week of a date)")
+    p.add_argument("--json", action="store_true", help="one JSON array on stdout")
+    p = command(quote, facts_only, desk_options=False)
+    p.add_argument("source", nargs="?", metavar="SOURCE_ID", help="the source to search")
+    p.add_argument("words", metavar="WORDS", help="the passage as you remember it (quoted)")
+    p.add_argument("--any", action="store_true", help="search every source")
     return parser
 
 

@@ -23,7 +23,8 @@ class Diagnostic:
 
     def __str__(self) -> str:
         """One line: every part may hold what a file said, so control characters are escaped."""
-        where = f"{self.path}:{self.line}:{self.col}"
+        # Templates are located to the line (Jinja2 knows no column): no column is printed.
+        where = f"{self.path}:{self.line}" + (f":{self.col}" if self.col else "")
         subject = ""
         if self.id:
             subject += f"[{self.id}] "
@@ -85,3 +86,10 @@ def display_path(path: Path | str) -> str:
 
 class BuildError(BriefgenError):
     """A brief cannot be built as asked (uncited line, missing glyph, bad template...)."""
+
+
+class TemplateError(DiagnosticsError, BuildError):
+    """A template cannot be rendered: located diagnostics, `templates/x.md.j2:LINE: error: ...`."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        super().__init__(diagnostics, what="template")

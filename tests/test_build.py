@@ -94,7 +94,7 @@ def test_a_failed_build_writes_nothing(project):
     result = run_cli("build", cwd=project)
     assert result.returncode == 1
     assert result.stdout == ""
-    assert "templates/theme.md.j2:3: this bullet has no citation: “NATO decided to send" \
+    assert "templates/theme.md.j2:3: error: this bullet has no citation: “NATO decided to send" \
         in result.stderr
     assert "Traceback" not in result.stderr
     assert files(project / "out") == ["theme-russian-motives.pdf"]

@@ -10,7 +10,8 @@ from briefgen import resources
 from briefgen.api import check
 from briefgen.compose.specs import created_at, theme_spec, weekly_spec
 from briefgen.compose.composer import Spec, _InlineParser, compose
-from briefgen.errors import BuildError
+from briefgen.compose import templating
+from briefgen.errors import BuildError, TemplateError
 from conftest import ROOT, tiny_factbase, write
 
 TEMPLATES = ROOT / "templates"
@@ -81,25 +82,98 @@ def test_uncited_line_fails_naming_the_template_line(base, tmp_path):
         """)
     with pytest.raises(BuildError) as e:
         compose(base, tmp_path / "t", spec_for(base, "bad.md.j2"))
-    lines = str(e.value).splitlines()
-    assert lines[0].endswith("t/bad.md.j2:5: this bullet has no citation: “NATO decided to send "
-                             "experts to Libya to identify where it can help.”")
+    lines = e.value.lines()
+    assert lines[1].endswith("t/bad.md.j2:5: error: this bullet has no citation: “NATO decided "
+                             "to send experts to Libya to identify where it can help.” (hint: "
+                             "every bullet and paragraph needs {{ cite(fact) }}; notes (> ...) "
+                             "and headings are exempt)")
     assert len(lines) == 4
-    assert lines[-1] == ("(hint: every bullet and paragraph needs {{ cite(fact) }}; "
-                         "notes (> ...) and headings are exempt)")
+    assert lines[-1] == "error: template has 3 errors, 0 warnings"
 
 
+# Template mistakes are located diagnostics, the file the error is in, never a traceback.
 @pytest.mark.parametrize("source, message", [
-    ("{% for x in %}", "bad.md.j2:1: template error: Expected an expression, got 'end of statement block'"),
-    ("ok\n{{ nope.title }} {{ cite(themes[0].facts[0]) }}", "bad.md.j2:2: template error: 'nope' is undefined"),
-    ("{{ ''.__class__.__mro__ }}", "bad.md.j2:1: template error: access to attribute '__class__' of 'str' object is unsafe."),
+    ("{% for x in %}", "bad.md.j2:1: error: Expected an expression, got 'end of statement block'"),
+    ("ok\n{{ nope.title }} {{ cite(themes[0].facts[0]) }}", "bad.md.j2:2: error: 'nope' is undefined"),
+    ("ok\n{{ them }}", "bad.md.j2:2: error: 'them' is undefined (hint: did you mean 'themes'?)"),
+    ("{% for theme in themes %}{% for fact in theme.facts %}\n- {{ fact.statment }} {{ cite(fact) }}"
+     "\n{% endfor %}{% endfor %}",
+     "bad.md.j2:2: error: fact has no field 'statment' (hint: did you mean 'statement'?)"),
+    ("{% for theme in themes %}\n{{ theme.facs }}{% endfor %}",
+     "bad.md.j2:2: error: theme has no field 'facs' (hint: did you mean 'facts'?)"),
+    ("{{ ''.__class__.__mro__ }}", "bad.md.j2:1: error: access to attribute '__class__' of 'str' "
+     "object is unsafe. (hint: templates may only read the values they are given)"),
+    ("a\n\n{{ 1/0 }}", "bad.md.j2:3: error: division by zero"),
+    ("{{ themes|first|round }}",
+     "bad.md.j2:1: error: type ThemeView doesn't define __round__ method (TypeError)"),
+    ("a\n{{ themes|nofilter }}", "bad.md.j2:2: error: No filter named 'nofilter'."),
+    ("{% for i in range(10**9) %}{% endfor %}",
+     "bad.md.j2:1: error: range of 1,000,000,000 items; at most 100,000 are allowed"),
+    ("a\n{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+     "bad.md.j2:2: error: stopped after 2,000,000 loop steps over range(); a brief needs far "
+     "fewer (hint: loop over facts and themes, not over numbers)"),
+    ("{{ 'x' * 10**9 }}", "bad.md.j2:1: error: repeating 1 items 1,000,000,000 times is too much"),
+    ("{{ 2 ** 100000000 }}", "bad.md.j2:1: error: 2 ** 100000000 is too large to compute"),
+    ("{% macro m(x) %}\n{{ m(x) }}{% endmacro %}\n{{ m(1) }}",
+     "bad.md.j2:2: error: a macro or include calls itself without end (hint: give the recursion "
+     "a condition that stops it)"),
+    ("- a {{ cite('no-such') }}", "bad.md.j2:1: error: cite('no-such'): no fact or judgment "
+     "has this id (hint: cite a fact, e.g. cite(fact) inside {% for fact in theme.facts %})"),
+    ("- a {{ cite('nato-2013-no-troop') }}", "bad.md.j2:1: error: cite('nato-2013-no-troop'): "
+     "no fact or judgment has this id (hint: did you mean 'nato-2013-no-troops'?)"),
+    ("{% for theme in themes %}\n- a {{ cite(theme) }}\n{% endfor %}",
+     "bad.md.j2:2: error: cite() takes facts, judgments or their ids, not a theme (hint: cite "
+     "each fact: "
+     "{% for fact in theme.facts %}…{{ cite(fact) }})"),
+    ("{% for theme in themes %}\n- a {{ cite(theme.title) }}\n{% endfor %}",
+     "bad.md.j2:2: error: cite('NATO security assistance'): no fact or judgment has this id "
+     "(hint: cite a fact, e.g. cite(fact) inside {% for fact in theme.facts %})"),
+    ("## text\n- a last line with no newline", "bad.md.j2:2: error: this bullet has no citation: "
+     "“a last line with no newline” (hint: every bullet and paragraph needs {{ cite(fact) }}; "
+     "notes (> ...) and headings are exempt)"),
+    ("top\n{% include 'inc.md.j2' %}", "inc.md.j2:2: error: division by zero"),
+    ("{% import 'mac.md.j2' as m %}\n{{ m.f() }}", "mac.md.j2:2: error: 'undefined_thing' is undefined"),
+    ("{% include 'syntax.md.j2' %}", "syntax.md.j2:3: error: unexpected 'end of print statement'"),
 ])
 def test_template_errors_are_located(base, tmp_path, source, message):
-    (tmp_path / "t").mkdir()
+    write(tmp_path / "t" / "inc.md.j2", "line1\n{{ 1/0 }}\n")
+    write(tmp_path / "t" / "mac.md.j2", "{% macro f() %}\n{{ undefined_thing.x }}\n{% endmacro %}\n")
+    write(tmp_path / "t" / "syntax.md.j2", "a\nb\n{{ x + }}\n")
     (tmp_path / "t" / "bad.md.j2").write_text(source)
-    with pytest.raises(BuildError) as e:
+    with pytest.raises(TemplateError) as e:
         compose(base, tmp_path / "t", spec_for(base, "bad.md.j2"))
-    assert str(e.value).endswith(message)
+    first, last = e.value.lines()
+    assert first.endswith("/t/" + message)
+    assert last == "error: template has 1 error, 0 warnings"
+
+
+def test_a_template_that_runs_too_long_is_stopped_where_it_was(base, tmp_path, monkeypatch):
+    monkeypatch.setattr(templating, "BUDGET_SECONDS", 0.3)
+    write(tmp_path / "t" / "bad.md.j2", """
+        {% for theme in themes %}
+        {% for a in themes * 2000 %}{% for b in themes * 2000 %}{% for c in themes * 2000 %}
+        {% endfor %}{% endfor %}{% endfor %}
+        {% endfor %}
+        """)
+    with pytest.raises(TemplateError) as e:
+        compose(base, tmp_path / "t", spec_for(base, "bad.md.j2"))
+    assert e.value.lines()[0].endswith(
+        "t/bad.md.j2:2: error: the template ran for more than 0.3 s; stopped here (hint: a loop "
+        "inside a loop over many items? a brief needs far less)")
+
+
+def test_a_template_that_writes_too_much_is_stopped_where_it_was(base, tmp_path, monkeypatch):
+    monkeypatch.setattr(templating, "MAX_OUTPUT", 1000)
+    write(tmp_path / "t" / "bad.md.j2", """
+        Title
+        {% for i in range(1000) %}
+        xxxxxxxxxxxxxxxxxxxx
+        {% endfor %}
+        """)
+    with pytest.raises(TemplateError) as e:
+        compose(base, tmp_path / "t", spec_for(base, "bad.md.j2"))
+    assert e.value.lines()[0].endswith(
+        "t/bad.md.j2:2: error: the brief's text passed 1,000 characters; stopped here")
 
 
 def test_missing_template(base, tmp_path):

@@ -89,9 +89,15 @@ def test_hints_in_the_code_name_docs_pages_that_exist():
     assert broken_links(DOCS / "index.md", text) == []
 
 
-def subcommands() -> dict[str, argparse.ArgumentParser]:
-    (sub,) = [a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction)]
-    return dict(sub.choices)
+def subcommands(parser=None, prefix: str = "") -> dict[str, argparse.ArgumentParser]:
+    """Every command's parser by name; a group such as `source` gives `source add`."""
+    (sub,) = [a for a in (parser or _parser())._actions
+              if isinstance(a, argparse._SubParsersAction)]
+    out = {}
+    for name, p in sub.choices.items():
+        nested = any(isinstance(a, argparse._SubParsersAction) for a in p._actions)
+        out.update(subcommands(p, f"{prefix}{name} ") if nested else {prefix + name: p})
+    return out
 
 
 def section(page: str, title: str) -> str:
@@ -117,7 +123,7 @@ def test_every_option_of_every_command_is_documented_in_its_section(name):
 def test_commands_page_lists_every_command_in_its_map():
     head = (DOCS / "commands.md").read_text().split("## Conventions")[0]
     for name in subcommands():
-        assert f"(#briefgen-{name})" in head
+        assert f"(#briefgen-{name.replace(' ', '-')})" in head
 
 
 def _table_after(text: str, intro: str) -> list[tuple[str, str]]:

@@ -537,15 +537,17 @@ def test_quote_not_found_shows_the_closest_passage_and_its_similarity(tmp_path, 
                   with_quote("there will be no troops deployment and any training activities"))
     assert_errors(lines,
                   "facts/a.yaml:8:16: error: [x-fact] citations[0].quote: quote “there will be no "
-                  "troops deployment and any training activities” not found in the source (hint: "
-                  "closest passage (98% similar): “there will be no troop deployment and any "
-                  "training activities”)")
+                  "[troops] deployment and any training activities” not found in the source (hint: "
+                  "“troops” → “troop”; closest passage (98% similar): “there will be no [troop] "
+                  "deployment and any training activities”)")
 
 
 def test_quote_matching_is_case_sensitive(tmp_path, monkeypatch):
     lines = check(tmp_path, monkeypatch, with_quote("There will be no troop deployment"))
-    assert_reported(lines, "facts/a.yaml:8:16: error: [x-fact] citations[0].quote: quote “There "
-                           "will be no troop deployment” not found in the source")
+    assert_reported(lines, "facts/a.yaml:8:16: error: [x-fact] citations[0].quote: quote "
+                           "“[There] will be no troop deployment” not found in the source (hint: "
+                           "“There” → “there”; closest passage (97% similar): “[there] will be "
+                           "no troop deployment”)")
 
 
 def test_quote_of_nothing_like_the_source(tmp_path, monkeypatch):

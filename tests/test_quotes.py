@@ -56,7 +56,7 @@ def test_white_space_runs_fold_across_lines():
 def test_matching_is_case_sensitive():
     result = text(SOURCE).verify("there will be NO troop deployment")
     assert isinstance(result, Miss)
-    assert result.reason == "quote “there will be NO troop deployment” not found in the source"
+    assert result.reason == "quote “there will be [NO] troop deployment” not found in the source"
     assert result.closest == "there will be no troop deployment"
     assert 90 <= result.similarity < 100
 

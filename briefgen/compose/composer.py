@@ -19,7 +19,7 @@ from briefgen.compose.templating import Renderer
 from briefgen.compose.views import (FactView, JudgmentView, ThemeView,  # noqa: F401 - re-exported
                                     fact_view, judgment_view)
 from briefgen.compose.wordbook import load_words
-from briefgen.errors import BuildError
+from briefgen.errors import TemplateError
 from briefgen.factbase.base import FactBase
 from briefgen.factbase.models import Fact, Judgment
 
@@ -78,7 +78,7 @@ def compose(base: FactBase, templates: Path, spec: Spec) -> Brief:
     context = {**{k: _views(v, view) for k, v in spec.context.items()},
                "themes": themes, "desk": settings.desk.model_dump(), "words": words.table,
                "issued": words.date(spec.created.date()), "annotated": spec.annotated}
-    renderer = Renderer(templates)
+    renderer = Renderer(templates, {**base.facts, **base.judgments})
     text, origins = renderer.render(spec.template, context)
     title_block(spec, renderer)
     # notes, annex entries and the grading key are worded by `wording`, the same for every writer
@@ -133,7 +133,8 @@ class _Builder:
                 kind_stack.pop()
             elif token.type == "inline":
                 opener = tokens[i - 1]
-                origin = self.renderer.where(origins[opener.map[0]] if opener.map else 0)
+                stamp = origins[opener.map[0]] if opener.map else 0
+                origin = self.renderer.where(stamp)
                 if opener.type == "heading_open":
                     kind, level = "heading", int(opener.tag[1])
                 else:
@@ -142,8 +143,10 @@ class _Builder:
                 if not block.inlines:
                     continue
                 if kind in ("bullet", "paragraph") and not block.cites:
-                    uncited.append(f"{origin}: this {kind} has no citation: "
-                                   f"“{_clip(block.text)}”")
+                    uncited.append(self.renderer.problem(
+                        stamp, f"this {kind} has no citation: “{_clip(block.text)}”",
+                        "every bullet and paragraph needs {{ cite(fact) }}; notes (> ...) and "
+                        "headings are exempt"))
                 blocks.append(block)
         return blocks, uncited
 
@@ -154,8 +157,7 @@ class _Builder:
 
     def _body(self, blocks: list, uncited: list) -> Brief:
         if uncited:
-            raise BuildError("\n".join(uncited) + "\n(hint: every bullet and paragraph needs "
-                             "{{ cite(fact) }}; notes (> ...) and headings are exempt)")
+            raise TemplateError(uncited)
         sources = tuple(self.entry(sid) for sid in self.entries)
         by_id = {s.id: s for s in sources}
         blocks = [replace(b, inlines=tuple(replace(i, source=by_id[i.source.id])

@@ -74,26 +74,37 @@ def weekly_spec(base: FactBase, week: str, themes: list[str] | None = None,
     belongs to get a "see also". The week's judgments open the brief as its bottom line.
     """
     monday, sunday = parse_week(week)
+    return _days_spec(base, f"weekly-{week}", week, monday, sunday, themes, annotated)
+
+
+def period_spec(base: FactBase, start: date, end: date, themes: list[str] | None = None,
+                annotated: bool = False) -> Spec:
+    """Like the weekly brief, for the facts dated (to the day) from `start` to `end`."""
+    label = f"{start.isoformat()}--{end.isoformat()}"
+    return _days_spec(base, f"period-{label}", label, start, end, themes, annotated)
+
+
+def _days_spec(base: FactBase, name: str, label: str, first: date, last: date,
+               themes: list[str] | None, annotated: bool) -> Spec:
     chosen = themes or list(base.themes)
-    in_week = _order(f for f in _live(base)
-                     if f.date.precision == "day" and monday <= f.date.first_day <= sunday
+    in_days = _order(f for f in _live(base)
+                     if f.date.precision == "day" and first <= f.date.first_day <= last
                      and any(t in chosen for t in f.themes))
-    home = {f.id: next(t for t in f.themes if t in chosen) for f in in_week}
-    sections = [(t, [f for f in in_week if home[f.id] == t]) for t in chosen]
-    see_also = {t: [(f, home[f.id]) for f in in_week if t in f.themes and home[f.id] != t]
+    home = {f.id: next(t for t in f.themes if t in chosen) for f in in_days}
+    sections = [(t, [f for f in in_days if home[f.id] == t]) for t in chosen]
+    see_also = {t: [(f, home[f.id]) for f in in_days if t in f.themes and home[f.id] != t]
                 for t in chosen}
     judgments = _order(j for j in base.judgments.values() if any(t in chosen for t in j.themes)
-                       and j.date.first_day <= sunday and j.date.last_day >= monday)
-    # Without facts marked `key: true` the template picks its key points; it gets the week's
+                       and j.date.first_day <= last and j.date.last_day >= first)
+    # Without facts marked `key: true` the template picks its key points; it gets the
     # developments best graded first (information credibility, then source reliability).
-    best = sorted(in_week, key=lambda f: (f.credibility, _reliability(base, f),
+    best = sorted(in_days, key=lambda f: (f.credibility, _reliability(base, f),
                                           f.date.first_day, f.id))
-    context = {"week": week, "start": monday, "end": sunday, "developments": in_week,
-               "key_points": [f for f in in_week if f.key], "best_graded": best,
-               "judgments": judgments, "all_themes": themes is None}
-    return Spec(name=f"weekly-{week}", template="weekly.md.j2", created=created_at(),
-                themes=sections, see_also=see_also, context=context, settings=base.settings,
-                annotated=annotated)
+    context = {"week": label, "is_week": name.startswith("weekly-"), "start": first,
+               "end": last, "developments": in_days, "key_points": [f for f in in_days if f.key],
+               "best_graded": best, "judgments": judgments, "all_themes": themes is None}
+    return Spec(name=name, template="weekly.md.j2", created=created_at(), themes=sections,
+                see_also=see_also, context=context, settings=base.settings, annotated=annotated)
 
 
 def _reliability(base: FactBase, fact: Fact) -> str:

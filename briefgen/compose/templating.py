@@ -1,101 +1,199 @@
-"""The template side of composing: a sandboxed Jinja2 environment whose printed values become
-placeholders.
+"""The template side of composing: a sandboxed, bounded Jinja2 environment whose printed values
+become placeholders, and whose every mistake is a located diagnostic.
 
 Every value a template prints is swapped for an opaque placeholder (private-use characters
 around a number) and kept aside, so fact text never meets the Markdown parser or the template
-engine as code; each output line is stamped with the template line it came from.
+engine as code; each output line is stamped with the template file and line it came from.
+Whatever goes wrong while a template runs (an undefined name, 1/0, a failing filter, a
+sandbox violation, a macro that calls itself, too much work) is reported as
+`templates/FILE:LINE: error: ...` for the file the error is in, never as a traceback.
 """
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
-from dataclasses import dataclass
+import signal
+import threading
+import time
+from dataclasses import dataclass, fields, is_dataclass
 from pathlib import Path
 
 from briefgen import resources
-from briefgen.errors import BuildError, display_path
+from briefgen.errors import BuildError, Diagnostic, TemplateError, display_path
 
 DATA, CITE, LINE = ("\ue000", "\ue001"), ("\ue002", "\ue003"), ("\ue004", "\ue005")
 _LINE = re.compile("\ue004(\\d+)\ue005")
 _DATA = re.compile("\ue000(\\d+)\ue001")
 
+# Bounds on the work one template may do (a brief of 10,000 facts needs a fraction of each).
+BUDGET_SECONDS = 30.0  # wall time of one render
+MAX_OUTPUT = 50_000_000  # characters of rendered Markdown
+MAX_RANGE_STEPS = 2_000_000  # items produced by range() in one render, all loops together
+MAX_RANGE = 100_000  # items of one range(), as Jinja2's sandbox allows
+MAX_EXPONENT = 1_000  # x ** n with a larger n is refused (10 ** 10 ** 10 never ends)
+
+# What a template calls the objects it is given, for messages ("fact has no field ...").
+_KINDS = {"FactView": "fact", "ThemeView": "theme", "JudgmentView": "judgment"}
+_HINT = "\0"  # separates a message from its hint inside an exception text
+
+
+class TemplateProblem(Exception):
+    """Raised inside template code: becomes a diagnostic at the template line it stopped on."""
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message + (_HINT + hint if hint else ""))
+
 
 class Renderer:
     """A sandboxed Jinja2 environment whose printed values become placeholders."""
 
-    def __init__(self, templates: Path | None):
-        from jinja2 import FileSystemLoader, StrictUndefined
+    def __init__(self, templates: Path | None, facts=None):
+        from jinja2 import FileSystemLoader
         from jinja2.ext import Extension
         from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+        renderer = self
+        self.stamps: list[tuple[str, int]] = [("", 0)]  # stamp number -> (template name, line)
+
         class LineStamps(Extension):
-            """Stamp the template line number before every newline of literal template text."""
+            """Stamp the template name and line before every newline of literal template text."""
 
             def filter_stream(self, stream):
-                for token in stream:
-                    if token.type == "data" and "\n" in token.value:
+                tokens = list(stream)  # a template is short; the last text needs lookahead
+                last = max((i for i, t in enumerate(tokens) if t.type == "data"), default=-1)
+                for i, token in enumerate(tokens):
+                    if token.type == "data" and ("\n" in token.value or i == last):
                         lines = token.value.split("\n")
-                        stamped = [f"{text}{LINE[0]}{token.lineno + i}{LINE[1]}"
-                                   for i, text in enumerate(lines[:-1])] + lines[-1:]
+                        # a last line with no newline after it is stamped too, at its end
+                        end = len(lines) if i == last and lines[-1] else len(lines) - 1
+                        stamped = [f"{text}{LINE[0]}{renderer.stamp(stream.name, token.lineno + n)}"
+                                   f"{LINE[1]}" for n, text in enumerate(lines[:end])] + lines[end:]
                         token = token.__class__(token.lineno, "data", "\n".join(stamped))
                     yield token
 
+        class Bounded(ImmutableSandboxedEnvironment):
+            intercepted_binops = frozenset({"*", "**"})
+
+            def call_binop(self, context, operator, left, right):
+                return _binop(operator, left, right)
+
         self.templates = templates
+        self.facts = facts  # fact and judgment ids cite() accepts (None: not checked here)
         self.values: list = []
-        self.env = ImmutableSandboxedEnvironment(
+        self.name = ""
+        self.steps = 0
+        self.env = Bounded(
             # the desk's folder first, then the packaged defaults: overrides go file by file
             loader=FileSystemLoader([str(d) for d in resources.template_dirs(templates)]),
             autoescape=False, trim_blocks=True,
-            lstrip_blocks=True, keep_trailing_newline=True, undefined=StrictUndefined,
+            lstrip_blocks=True, keep_trailing_newline=True, undefined=_undefined_class(),
             finalize=self._placeholder, extensions=[LineStamps])
-        self.env.globals["cite"] = lambda *facts: _CiteRequest(facts)
+        self.env.globals["cite"] = self._cite
+        self.env.globals["range"] = self._range
+
+    def stamp(self, name: str | None, line: int) -> int:
+        self.stamps.append((name or self.name, line))
+        return len(self.stamps) - 1
 
     def _placeholder(self, value) -> str:
+        if isinstance(value, self.env.undefined):
+            value._fail_with_undefined_error()  # StrictUndefined would only fail when printed
         self.values.append(value)
         mark = CITE if isinstance(value, _CiteRequest) else DATA
         return f"{mark[0]}{len(self.values) - 1}{mark[1]}"
 
+    def _cite(self, *facts) -> _CiteRequest:
+        for value in _flatten(facts):
+            kind = _KINDS.get(type(value).__name__)
+            if kind in ("fact", "judgment") or self.facts is None:
+                continue
+            if isinstance(value, str):
+                if value not in self.facts:
+                    raise TemplateProblem(f"cite('{value}'): no fact or judgment has this id",
+                                          _close(value, self.facts) or "cite a fact, e.g. "
+                                          "cite(fact) inside {% for fact in theme.facts %}")
+                continue
+            what = kind or type(value).__name__
+            raise TemplateProblem(f"cite() takes facts, judgments or their ids, not a {what}",
+                                  "cite each fact: {% for fact in theme.facts %}…"
+                                  "{{ cite(fact) }}" if kind == "theme" else None)
+        return _CiteRequest(facts)
+
+    def _range(self, *args):
+        numbers = range(*args)
+        if len(numbers) > MAX_RANGE:
+            raise TemplateProblem(f"range of {len(numbers):,} items; at most {MAX_RANGE:,} "
+                                  "are allowed")
+        for number in numbers:
+            self.steps += 1
+            if self.steps > MAX_RANGE_STEPS:
+                raise TemplateProblem(f"stopped after {MAX_RANGE_STEPS:,} loop steps over "
+                                      "range(); a brief needs far fewer",
+                                      "loop over facts and themes, not over numbers")
+            yield number
+
     def render(self, name: str, context: dict) -> tuple[str, list[int]]:
-        """The rendered Markdown (placeholders in) and, per output line, its template line.
+        """The rendered Markdown (placeholders in) and, per output line, its stamp number.
 
         The template's top-level `{% set %}` values and macros (its title block, labels, cover)
         are kept in `self.exports`.
         """
         self.name = name
-        module = self._run(lambda: self.env.get_template(name).make_module(context), name)
-        self.exports = {k: v for k, v in vars(module).items() if not k.startswith("_")}
-        return self.lines(str(module))
+        self.names = set(context) | set(self.env.globals)
+        return self.lines(self._run(lambda: self._generate(name, context)))
 
     def call(self, macro, *args) -> tuple[str, list[int]]:
         """Run one of the template's exported macros (e.g. the cover) with Python values."""
-        return self.lines(self._run(lambda: str(macro(*args)), self.name))
+        return self.lines(self._run(lambda: str(macro(*args))))
 
-    def _run(self, work, name: str):
-        from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
+    def _run(self, work) -> str:
+        from jinja2 import TemplateSyntaxError
 
         try:
-            try:
-                return work()
-            except (TemplateNotFound, TemplateSyntaxError):
-                raise
-            except Exception:  # noqa: BLE001 - rewritten by Jinja2 to point at template lines
-                self.env.handle_exception()
+            with _deadline(BUDGET_SECONDS):
+                try:
+                    return work()
+                except (BuildError, TemplateSyntaxError):  # located already
+                    raise
+                except Exception:  # noqa: BLE001 - Jinja2 rewrites it to point at template lines
+                    self.env.handle_exception()
+        except BuildError:
+            raise
+        except Exception as e:  # noqa: BLE001 - whatever template code raised, located below
+            error = TemplateError([self.diagnostic(e)])
+            error.stopped = True  # the render stopped here (not a problem found in its output)
+            raise error from None
+
+    def _generate(self, name: str, context: dict) -> str:
+        from jinja2 import TemplateNotFound
+
+        try:
+            template = self.env.get_template(name)
         except TemplateNotFound as e:
+            if e.name != name:
+                raise
             where = "the packaged defaults"
             if self.templates is not None:
                 where = f"{display_path(self.templates)} nor in {where}"
             raise BuildError(f"template '{e.name}' not found in {where} "
                              "(hint: pass --templates DIR)") from None
-        except TemplateSyntaxError as e:
-            where = self.where(e.lineno, e.name)
-            raise BuildError(f"{where}: template error: {e.message}") from None
-        except TemplateError as e:
-            where = self.where(_template_line(e), name)
-            raise BuildError(f"{where}: template error: {e}") from None
+        ctx = template.new_context(context)
+        chunks, size = [], 0
+        stream = template.root_render_func(ctx)
+        for chunk in stream:
+            size += len(chunk)
+            if size > MAX_OUTPUT:  # stop it where it is, so that the error names that line
+                stream.throw(TemplateProblem(f"the brief's text passed {MAX_OUTPUT:,} "
+                                             "characters; stopped here"))
+            chunks.append(chunk)
+        self.exports = {k: v for k, v in ctx.get_exported().items() if not k.startswith("_")}
+        return "".join(chunks)
 
     @staticmethod
     def lines(text: str) -> tuple[str, list[int]]:
+        """The text without its line stamps, and per line its stamp number (0: none)."""
         lines, origins = [], []
         for line in text.split("\n"):
             stamps = _LINE.findall(line)
@@ -110,11 +208,51 @@ class Renderer:
         return _DATA.sub(lambda m: " ".join(self.text(self.values[int(m.group(1))]).split()),
                          text)
 
-    def where(self, line: int | None, name: str | None = None) -> str:
-        return f"{self.display(name or self.name)}:{line or 0}"
+    def diagnostic(self, error: BaseException) -> Diagnostic:
+        """The located diagnostic for an exception raised while loading or running a template."""
+        from jinja2 import TemplateNotFound, TemplateSyntaxError, UndefinedError
+        from jinja2.exceptions import SecurityError
+
+        if isinstance(error, TemplateSyntaxError):
+            name, line = error.name or self.name, error.lineno
+            message, hint = error.message or str(error), None
+        else:
+            name, line = _where(error, self.templates, self.name)
+            message, hint = (str(error) or type(error).__name__), None
+            if isinstance(error, TemplateNotFound):
+                message = f"template '{error.name}' not found"
+            elif isinstance(error, RecursionError):
+                message = "a macro or include calls itself without end"
+                hint = "give the recursion a condition that stops it"
+            elif isinstance(error, ZeroDivisionError):
+                message = "division by zero"
+            elif isinstance(error, SecurityError):
+                hint = "templates may only read the values they are given"
+            elif not isinstance(error, (TemplateProblem, UndefinedError)):
+                message = f"{message} ({type(error).__name__})"
+        message, _, extra = message.partition(_HINT)
+        hint = extra or hint
+        undefined = re.fullmatch(r"'(\w+)' is undefined", message)
+        if undefined and not hint:
+            hint = _close(undefined.group(1), self.names)
+        return Diagnostic(self.display(name), line or 0, 0, "error", message, hint=hint)
+
+    def location(self, stamp: int) -> tuple[str, int]:
+        """The template file (as the user should see it) and line of an output line's stamp."""
+        name, line = self.stamps[stamp] if 0 < stamp < len(self.stamps) else (self.name, 0)
+        return self.display(name), line
+
+    def problem(self, stamp: int, message: str, hint: str | None = None) -> Diagnostic:
+        """An error at the template line an output line came from."""
+        path, line = self.location(stamp)
+        return Diagnostic(path, line, 0, "error", message, hint=hint)
+
+    def where(self, stamp: int) -> str:
+        return "{}:{}".format(*self.location(stamp))
 
     @functools.cache  # noqa: B019 - one renderer per build; paths are few
     def display(self, name: str) -> str:
+        """A template as the user should see it: the desk's file, or the packaged one."""
         path = resources.template(self.templates, name)
         if path is None:
             return display_path(Path(self.templates or ".") / name)
@@ -126,11 +264,99 @@ class _CiteRequest:
     facts: tuple
 
 
-def _template_line(error: Exception) -> int:
-    """The template line of a runtime error, from the traceback frames Jinja2 rewrites."""
-    tb, line = error.__traceback__, 0
+def _flatten(values) -> list:
+    out = []
+    for v in values:
+        out.extend(_flatten(v) if isinstance(v, (list, tuple)) else [v])
+    return out
+
+
+def _close(word: str, choices) -> str | None:
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else None
+
+
+def _binop(operator: str, left, right):
+    """`*` and `**` with a bound on the size of what they make."""
+    if operator == "**":
+        if isinstance(right, int) and abs(right) > MAX_EXPONENT and \
+                isinstance(left, (int, float)) and abs(left) > 1:
+            raise TemplateProblem(f"{left} ** {right} is too large to compute")
+        return left ** right
+    for seq, n in ((left, right), (right, left)):
+        if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and \
+                len(seq) * n > MAX_OUTPUT:
+            raise TemplateProblem(f"repeating {len(seq):,} items {n:,} times is too much")
+    return left * right
+
+
+@functools.lru_cache(maxsize=1)
+def _undefined_class():
+    from jinja2 import StrictUndefined
+    from jinja2.utils import missing
+
+    class Undefined(StrictUndefined):
+        """StrictUndefined whose message says what the object is and what it does have."""
+
+        __slots__ = ()
+
+        @property
+        def _undefined_message(self) -> str:
+            obj, name = self._undefined_obj, self._undefined_name
+            if self._undefined_hint or obj is missing:
+                return super()._undefined_message
+            kind = _KINDS.get(type(obj).__name__)
+            if kind is None:
+                return super()._undefined_message
+            names = [f.name for f in fields(obj)] if is_dataclass(obj) else []
+            hint = _close(str(name), names) or ("its fields: " + ", ".join(names))
+            return f"{kind} has no field '{name}'{_HINT}{hint}"
+
+    return Undefined
+
+
+def _where(error: BaseException, templates: Path | None, fallback: str) -> tuple[str, int]:
+    """The template file and line where a runtime error happened: the innermost frame Jinja2
+    rewrote to point into a template (so an error in an included file names that file)."""
+    tb, name, line = error.__traceback__, fallback, 0
+    roots = [str(d) for d in resources.template_dirs(templates)]
     while tb is not None:
-        if tb.tb_frame.f_code.co_filename.endswith(".j2"):
+        frame = tb.tb_frame
+        if "__jinja_exception__" in frame.f_globals:
+            filename = frame.f_code.co_filename
+            name = filename
+            for root in roots:
+                try:
+                    name = str(Path(filename).relative_to(root))
+                    break
+                except ValueError:
+                    continue
             line = tb.tb_lineno
         tb = tb.tb_next
-    return line
+    return name, line
+
+
+class _deadline:
+    """Raise TemplateProblem in the rendering thread once `seconds` have passed (SIGALRM, so
+    only where it exists and in the main thread; elsewhere the other bounds still hold)."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.armed = hasattr(signal, "setitimer") and \
+            threading.current_thread() is threading.main_thread()
+
+    def _expired(self, signum, frame):
+        raise TemplateProblem(f"the template ran for more than {self.seconds:g} s; stopped here",
+                              "a loop inside a loop over many items? a brief needs far less")
+
+    def __enter__(self):
+        if self.armed:
+            self.started = time.monotonic()
+            self.previous = signal.signal(signal.SIGALRM, self._expired)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+        return self
+
+    def __exit__(self, *exc):
+        if self.armed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self.previous)

@@ -74,8 +74,10 @@ class Report:
 def run(facts: Path, templates: Path, week: str, readers: Path, *, dry_run: bool = False,
         out: Path = Path("out"), format: tuple = ("pdf",), resend_changed: bool = False,
         retry_unknown: bool = False, settings=None,
-        progress: Callable[[int, int], None] | None = None) -> Report:
-    """Plan, build and send (or write); the counts and problems come back in a Report."""
+        progress: Callable[[int, int], None] | None = None, base=None) -> Report:
+    """Plan, build and send (or write); the counts and problems come back in a Report.
+
+    `base` is the fact base when the caller has loaded and checked it already."""
     from briefgen.compose.specs import parse_week
     from briefgen.distribution.deliver import deliver, write_outbox
     from briefgen.distribution.ledger import Ledger
@@ -86,8 +88,9 @@ def run(facts: Path, templates: Path, week: str, readers: Path, *, dry_run: bool
 
     parse_week(week)  # a week that does not exist is a usage error before anything else
     settings = settings or load_settings(dry_run=dry_run)
-    base = load_factbase(Path(facts))
-    base.raise_for_errors()
+    if base is None:
+        base = load_factbase(Path(facts))
+        base.raise_for_errors()
     reader_list = load_readers(Path(readers), base.themes)
     wording = _Words(Templates(Path(templates)), desk(Path(facts)), reasons(base))
     ledger_path = Path(out) / LEDGER

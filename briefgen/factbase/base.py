@@ -51,21 +51,25 @@ class FactBase:
             raise DiagnosticsError(self.diagnostics)
 
 
-def load_factbase(facts_dir: Path) -> FactBase:
-    """Read and check every `*.yaml` under `facts_dir`; problems are collected, not raised."""
+def load_factbase(facts_dir: Path, cache: dict | None = None) -> FactBase:
+    """Read and check every `*.yaml` under `facts_dir`; problems are collected, not raised.
+
+    With a `cache` (a dict kept by a long-running process, `briefgen watch`), a file whose
+    size, inode and modification time are unchanged since the last call is not parsed again.
+    """
     facts_dir = Path(facts_dir)
     if not facts_dir.is_dir():
         raise BriefgenError(f"fact base folder '{facts_dir}' not found "
                             "(hint: run in a desk folder, pass --facts DIR, or make a desk "
                             "with briefgen init)")
     base = FactBase(root=facts_dir)
-    loader = _Loader(base)
+    loader = _Loader(base, cache)
     for path in sorted(facts_dir.rglob("*.yml")):
         base.diagnostics.append(Diagnostic(display_path(path), 1, 1, "warning",
                                            "ignored: fact files must end in .yaml",
                                            hint="rename it to .yaml"))
     paths = _fact_files(facts_dir, base.diagnostics)
-    for path, events in zip(paths, parse_files(paths), strict=True):
+    for path, events in zip(paths, _parsed(paths, cache), strict=True):
         loader.merge(path, events)
     loader.cross_check()
     from briefgen.factbase.settings import read_settings
@@ -116,6 +120,25 @@ def _not_a_fact_file(path: Path, root: Path) -> tuple[str, str] | None:
         return ("a link to a file outside the facts folder",
                 "move or copy the file into the facts folder")  # never read: could be a secret
     return None
+def _parsed(paths: list[Path], cache: dict | None):
+    """Each file's parse events, from the cache when the file has not changed since."""
+    if cache is None:
+        yield from parse_files(paths)
+        return
+    stamps = {}
+    for path in paths:
+        try:
+            st = path.stat()
+            stamps[path] = (st.st_mtime_ns, st.st_size, st.st_ino)
+        except OSError:
+            stamps[path] = None  # parsed (and reported) every time
+    stale = [p for p in paths if stamps[p] is None or cache.get(p, (None,))[0] != stamps[p]]
+    for path, events in zip(stale, parse_files(stale), strict=True):
+        cache[path] = (stamps[path], events)
+    for path in [p for p in cache if isinstance(p, Path) and p not in stamps]:
+        del cache[path]
+    for path in paths:
+        yield cache[path][1]
 
 
 class _Docs(dict):
@@ -145,7 +168,8 @@ class _LazyDoc:
 class _Loader:
     """Merges parsed files into the base in file order, then checks the base as a whole."""
 
-    def __init__(self, base: FactBase):
+    def __init__(self, base: FactBase, cache: dict | None = None):
+        self.cache = cache  # also archived texts, folded, by file: see load_factbase
         self.base = base
         self.docs = _Docs()
         self.paths: dict[tuple[str, str], tuple[str, tuple]] = {}  # (kind, id) -> (file, path)
@@ -214,7 +238,8 @@ class _Loader:
                                 hint=did_you_mean(citation.source, base.sources,
                                                    "define it under 'sources:'"))
                     continue
-                self.check_quote(file, doc, where, fid, n, citation, texts[citation.source])
+                self.check_quote(file, doc, where, fid, n, citation, texts[citation.source],
+                                 texts)
             self.check_fact_warnings(file, doc, path, fid, fact)
         from briefgen.factbase.analysis import check_judgments, check_sources
         check_sources(self)
@@ -264,7 +289,14 @@ class _Loader:
                         "split it into several sources")
         else:
             try:
-                return SourceText(target.read_bytes())
+                if self.cache is None:
+                    return SourceText(target.read_bytes())
+                st = target.stat()
+                stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
+                kept = self.cache.get(("text", target))
+                if kept is None or kept[0] != stamp:
+                    kept = self.cache[("text", target)] = (stamp, SourceText(target.read_bytes()))
+                return kept[1]
             except UnicodeDecodeError as e:
                 self.report(file, pos, f"file '{source.file}' is not UTF-8 text ({e.reason} at "
                             f"byte {e.start})", id=sid, field="file", hint="save it as UTF-8")
@@ -273,7 +305,8 @@ class _Loader:
                             id=sid, field="file", hint="check the file's permissions")
         return None
 
-    def check_quote(self, file, doc, where, fid, n, citation, text: SourceText | None) -> None:
+    def check_quote(self, file, doc, where, fid, n, citation, text: SourceText | None,
+                    texts: dict[str, SourceText | None] | None = None) -> None:
         if text is None:
             return  # the source's own problem is reported once, at the source
         result = text.verify(citation.quote)
@@ -281,9 +314,14 @@ class _Loader:
             self.base.verified[(fid, n)] = result
             return
         hint = "copy the passage verbatim from the archived text"
-        if isinstance(result, Miss) and result.closest:
-            hint = (f"closest passage ({result.similarity:.0f}% similar): "
-                    f"“{_clip(result.closest, 160)}”")
+        elsewhere = [sid for sid, other in (texts or {}).items()
+                     if other is not None and other is not text and other.contains(citation.quote)]
+        if elsewhere and not result.reason.startswith("quote has"):
+            hint = f"found in source '{elsewhere[0]}'; did you cite the wrong source?"
+        elif isinstance(result, Miss) and result.closest:
+            where_ = f"{result.changes}; " if result.changes else ""
+            hint = (f"{where_}closest passage ({result.similarity:.0f}% similar): "
+                    f"“{result.marked or _clip(result.closest, 160)}”")
         self.report(file, doc.pos(where + ("quote",)), result.reason, id=fid,
                     field=f"citations[{n}].quote", hint=hint)
 

@@ -114,6 +114,8 @@ class Source(Strict):
     status: Literal["withdrawn", "discredited", "disputed"] | None = None
     status_date: FuzzyDate | None = None
     status_note: Text | None = None
+    capture_sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = Field(
+        None, description="SHA-256 of the capture as saved (page, PDF), kept beside the text")
 
 
 class Theme(Strict):

@@ -160,11 +160,18 @@ class Verified:
 
 @dataclass(frozen=True)
 class Miss:
-    """A quote that is not in its source, with the closest passage as a hint."""
+    """A quote that is not in its source, with the closest passage as a hint.
+
+    `changes` says in a few words where the quote departs from that passage (“Tripolis” →
+    “Tripoli”) and `marked` is the passage around the departures, the differing words in
+    [brackets]; the reason shows the quote the same way.
+    """
 
     reason: str
     closest: str = ""
     similarity: float = 0.0
+    changes: str = ""
+    marked: str = ""
 
 
 def _has_controls(raw: bytes) -> bool:
@@ -191,7 +198,7 @@ class SourceText:
         if words < MIN_WORDS:
             return Miss(f"quote has {words} word{'s' * (words != 1)}; at least {MIN_WORDS} are "
                         "needed to pin it to one passage")
-        fragments = [f.strip() for f in folded.split(ELLIPSIS) if f.strip()]
+        fragments = _fragments(folded)
         selectors, at = [], 0
         for fragment in fragments:
             found = self.folded.find(fragment, at)
@@ -200,6 +207,16 @@ class SourceText:
             at = found + len(fragment)
             selectors.append(self._selector(found, at))
         return Verified(tuple(selectors), self.sha256)
+
+    def contains(self, quote: str) -> bool:
+        """Whether the quote (every fragment, in order) is in this text; no fuzzy search."""
+        at = 0
+        for fragment in _fragments(fold(quote)):
+            found = self.folded.find(fragment, at)
+            if found < 0:
+                return False
+            at = found + len(fragment)
+        return True
 
     def _selector(self, start: int, end: int) -> Selector:
         o = self.offsets
@@ -223,7 +240,89 @@ class SourceText:
         while b < len(self.text) and self.text[b].isalnum() and self.text[b - 1].isalnum():
             b += 1
         closest = " ".join(self.text[a:b].split())
-        return Miss(f"quote “{_clip(fragment)}” not found in the source", closest, hit.score)
+        # The alignment is as long as the quote: a word the quote has too many or too few
+        # shifts it. Compare with a few words more on each side (context, never marked).
+        before = self.text[max(0, a - 60):a].split()[-3:]
+        after = self.text[b:b + 60].split()[:3]
+        around = " ".join(before + [closest] + after)
+        quote_view, source_view, changes = word_diff(fragment, around)
+        return Miss(f"quote “{quote_view}” not found in the source", closest, hit.score,
+                    changes, source_view)
+
+
+def _fragments(folded: str) -> list[str]:
+    return [f.strip() for f in folded.split(ELLIPSIS) if f.strip()]
+
+
+CONTEXT_WORDS = 4  # words shown before the first difference and after the last
+MAX_SHOWN_WORDS = 24  # of a quote or passage: longer ones are cut around the differences
+MAX_CHANGES = 3  # differences spelled out in the hint
+
+
+_TOKEN = re.compile(r"\w+|[^\w\s]+")  # words, and runs of punctuation apart from them
+
+
+def word_diff(quote: str, passage: str) -> tuple[str, str, str]:
+    """The quote and the passage around where they differ, differing words in [brackets], and
+    the differences in words (“Tripolis” → “Tripoli”). Never cut before the first
+    difference."""
+    import difflib
+
+    ours = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(quote)]
+    theirs = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(passage)]
+    # The passage may hold context around the quote: keep the stretch that lines up with it
+    # (from its first common word, less the quote's words before it, to the same at the end).
+    blocks = [b for b in difflib.SequenceMatcher(
+        None, [fold(t[0]) for t in ours], [fold(t[0]) for t in theirs],
+        autojunk=False).get_matching_blocks() if b.size]
+    if blocks and ours and theirs:
+        first, last = blocks[0], blocks[-1]
+        start = max(0, first.b - first.a)
+        end = min(len(theirs), last.b + last.size + len(ours) - last.a - last.size)
+        passage = passage[theirs[start][1]:theirs[end - 1][2]]
+        theirs = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(passage)]
+    ops = difflib.SequenceMatcher(None, [fold(t[0]) for t in ours], [fold(t[0]) for t in theirs],
+                                  autojunk=False).get_opcodes()
+    # The passage is a window of the source: what it has beyond the quote's ends is context.
+    while ops and ops[0][0] == "insert":
+        ops = ops[1:]
+    while ops and ops[-1][0] == "insert":
+        ops = ops[:-1]
+    diffs = [op for op in ops if op[0] != "equal"]
+    same = sum(i2 - i1 for tag, i1, i2, _, _ in ops if tag == "equal")
+    if not diffs or same * 2 < len(ours):  # nothing alike enough to point at words
+        return _clip(quote), _clip(passage, 160), ""
+    changes = []
+    for tag, i1, i2, j1, j2 in diffs:
+        was = quote[ours[i1][1]:ours[i2 - 1][2]] if i2 > i1 else ""
+        now = passage[theirs[j1][1]:theirs[j2 - 1][2]] if j2 > j1 else ""
+        changes.append(f"“{was}” → “{now}”" if tag == "replace" else
+                       f"drop “{was}”" if tag == "delete" else f"add “{now}”")
+    more = len(changes) - MAX_CHANGES
+    summary = ", ".join(changes[:MAX_CHANGES]) + (f" and {more} more" if more > 0 else "")
+    return (_marked(quote, ours, [(i1, i2) for _, i1, i2, _, _ in diffs]),
+            _marked(passage, theirs, [(j1, j2) for _, _, _, j1, j2 in diffs]), summary)
+
+
+def _marked(text: str, tokens: list[tuple], spans: list[tuple[int, int]]) -> str:
+    """`text` with each span of tokens in [brackets], cut to a window around them when long."""
+    spans = [(a, b) for a, b in spans if b > a]
+    if not spans:  # nothing of this side differs (the other side has extra words)
+        return _clip(text, 160)
+    first, last = spans[0][0], spans[-1][1]
+    a, b = 0, len(tokens)
+    if len(text.split()) > MAX_SHOWN_WORDS:
+        a = max(0, first - CONTEXT_WORDS)
+        b = min(len(tokens), max(last + CONTEXT_WORDS, first + 1), a + MAX_SHOWN_WORDS)
+        b = max(b, first + 1)
+    out, pos = [], tokens[a][1]
+    for i, j in spans:
+        if i >= b:
+            break
+        out += [text[pos:tokens[i][1]], "[", text[tokens[i][1]:tokens[min(j, b) - 1][2]], "]"]
+        pos = tokens[min(j, b) - 1][2]
+    out.append(text[pos:tokens[b - 1][2]])
+    return ("… " if a else "") + "".join(out) + (" …" if b < len(tokens) else "")
 
 
 # Closest-passage search: sliding a fragment over the whole text costs about one second per

@@ -35,7 +35,8 @@ def render_docx(brief: Brief, reference: Path | None = None) -> bytes:
         try:
             document = docx.Document(str(reference))
         except Exception as exc:  # zip, XML or content-type trouble: all mean "not a usable .docx"
-            raise BuildError(f"reference document {reference} is not a readable .docx: {exc}") from exc
+            raise BuildError(f"reference document {reference} is not a readable .docx: "
+                             f"{exc}") from exc
     else:
         document = docx.Document()
     try:
@@ -49,8 +50,8 @@ def _validate(brief: Brief) -> None:
     anchors: set[str] = set()
     for src in brief.sources:
         if not _BOOKMARK_NAME.match(src.anchor):
-            raise BuildError(f"source {src.id}: anchor {src.anchor!r} is not a valid Word bookmark name "
-                             "(a letter, then up to 39 letters, digits or underscores)")
+            raise BuildError(f"source {src.id}: anchor {src.anchor!r} is not a valid Word bookmark "
+                             "name (a letter, then up to 39 letters, digits or underscores)")
         if src.anchor in anchors:
             raise BuildError(f"source {src.id}: anchor {src.anchor!r} is used by two annex entries")
         anchors.add(src.anchor)
@@ -62,8 +63,8 @@ def _validate(brief: Brief) -> None:
             raise BuildError(f"{where}: heading level {block.level} (Word briefs use levels 1-3)")
         for cite in block.cites:
             if cite.source.anchor not in anchors:
-                raise BuildError(f"{where}: citation {cite.number} points to source {cite.source.id}, "
-                                 "which has no entry in the Sources annex")
+                raise BuildError(f"{where}: citation {cite.number} points to source "
+                                 f"{cite.source.id}, which has no entry in the Sources annex")
 
 
 class _DocxBuilder:
@@ -112,7 +113,8 @@ class _DocxBuilder:
             try:
                 paragraphs.append(self._block(block, self.toc_anchors.get(i)).xml())
             except ValueError as exc:  # characters XML cannot hold
-                raise BuildError(f"{block.origin or 'brief'}: text cannot be written to Word: {exc}") from exc
+                raise BuildError(f"{block.origin or 'brief'}: text cannot be written to Word: "
+                                 f"{exc}") from exc
         if brief.sources:
             paragraphs.extend(p.xml() for p in self._annex())
         body.extend(parse("".join(paragraphs)))  # one parse for the whole body

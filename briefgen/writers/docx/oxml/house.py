@@ -49,7 +49,8 @@ def _rpr(size: int, *, color: str | None = None, bold: bool = False, italic: boo
     return out
 
 
-_HEADING_PPR = '<w:keepNext/><w:keepLines/><w:spacing w:before="{b}" w:after="{a}"/><w:outlineLvl w:val="{lvl}"/>'
+_HEADING_PPR = ('<w:keepNext/><w:keepLines/><w:spacing w:before="{b}" w:after="{a}"/>'
+                '<w:outlineLvl w:val="{lvl}"/>')
 
 def house_styles(accent: str = "#" + NAVY) -> tuple[StyleSpec, ...]:
     """The house styles, headings and rules in the desk's accent colour ("#rrggbb")."""
@@ -66,7 +67,8 @@ def accent_hex(accent: str) -> str:
 def _styles(NAVY: str, ACCENT: str) -> tuple[StyleSpec, ...]:
     # Names are Word's built-in ones where Word has the style (Title, heading 1, toc 1, ...),
     # so a reference document's own styles replace these.
-    border = '<w:pBdr><w:{side} w:val="single" w:sz="{sz}" w:space="{space}" w:color="{color}"/></w:pBdr>'
+    border = ('<w:pBdr><w:{side} w:val="single" w:sz="{sz}" w:space="{space}" '
+              'w:color="{color}"/></w:pBdr>')
     return (
         StyleSpec("title", "paragraph", "Title", "Title", ui_priority=10, qformat=True,
                   next_key="subtitle",
@@ -119,8 +121,9 @@ def _styles(NAVY: str, ACCENT: str) -> tuple[StyleSpec, ...]:
         StyleSpec("hyperlink", "character", "Hyperlink", "Hyperlink", ui_priority=99,
                   rpr=f'<w:color w:val="{NAVY}"/><w:u w:val="single"/>'),
         StyleSpec("src_heading", "paragraph", "SourceHeading", "Source Heading", ui_priority=21,
-                  ppr='<w:keepNext/><w:keepLines/><w:tabs><w:tab w:val="left" w:pos="454"/></w:tabs>'
-                      '<w:spacing w:before="200" w:after="40"/><w:ind w:left="454" w:hanging="454"/>',
+                  ppr='<w:keepNext/><w:keepLines/><w:tabs><w:tab w:val="left" w:pos="454"/>'
+                      '</w:tabs><w:spacing w:before="200" w:after="40"/>'
+                      '<w:ind w:left="454" w:hanging="454"/>',
                   rpr=_rpr(19, color=NAVY, bold=True)),
         StyleSpec("src_line", "paragraph", "SourceLine", "Source Line", ui_priority=22,
                   ppr='<w:keepLines/><w:spacing w:after="30" w:line="240" w:lineRule="auto"/>'
@@ -134,6 +137,7 @@ def _styles(NAVY: str, ACCENT: str) -> tuple[StyleSpec, ...]:
                   ppr='<w:spacing w:after="0" w:line="240" w:lineRule="auto"/>',
                   rpr=_rpr(16, color=LIGHT)),
         StyleSpec("marking", "paragraph", "BriefMarking", "Brief Marking", ui_priority=26,
-                  ppr='<w:spacing w:after="60" w:line="240" w:lineRule="auto"/><w:jc w:val="center"/>',
+                  ppr='<w:spacing w:after="60" w:line="240" w:lineRule="auto"/>'
+                      '<w:jc w:val="center"/>',
                   rpr=_rpr(18, color=INK, bold=True)),
     )

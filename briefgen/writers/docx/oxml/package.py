@@ -105,7 +105,8 @@ class Footnotes:
     def flush(self) -> None:
         """Move the footnotes made so far into the part."""
         if self._pending:
-            wrapped = f'<w:footnotes xmlns:w="{W_NS}" xmlns:r="{R_NS}">{"".join(self._pending)}</w:footnotes>'
+            notes = "".join(self._pending)
+            wrapped = f'<w:footnotes xmlns:w="{W_NS}" xmlns:r="{R_NS}">{notes}</w:footnotes>'
             self.root.extend(list(etree.fromstring(wrapped)))
         self._pending = []
 

@@ -130,7 +130,8 @@ def _bullet_numbering(document, style, accent: str) -> None:
         numbering = x.etree.Element(x.w("numbering"), nsmap={"w": x.W_NS})
         part.relate_to(XmlPart(PackURI("/word/numbering.xml"), CT.WML_NUMBERING, numbering,
                                part.package), RT.NUMBERING)
-    abstract_ids = [int(a.get(x.w("abstractNumId"))) for a in numbering.iterfind(x.w("abstractNum"))]
+    abstract_ids = [int(a.get(x.w("abstractNumId")))
+                    for a in numbering.iterfind(x.w("abstractNum"))]
     num_ids = [int(n.get(x.w("numId"))) for n in numbering.iterfind(x.w("num"))]
     abstract_id, num_id = max([-1, *abstract_ids]) + 1, max([0, *num_ids]) + 1
     color = accent_hex(accent)
@@ -143,7 +144,8 @@ def _bullet_numbering(document, style, accent: str) -> None:
         f'<w:rPr><w:rFonts w:ascii="{x.BODY_FONT}" w:hAnsi="{x.BODY_FONT}" w:hint="default"/>'
         f'<w:color w:val="{color}"/></w:rPr></w:lvl></w:abstractNum>')
     abstract.set(x.w("abstractNumId"), str(abstract_id))
-    abstract.find(x.w("lvl")).insert(2, x.etree.Element(x.w("pStyle"), {x.VAL: style.get(x.w("styleId"))}))
+    p_style = x.etree.Element(x.w("pStyle"), {x.VAL: style.get(x.w("styleId"))})
+    abstract.find(x.w("lvl")).insert(2, p_style)
     first_num = numbering.find(x.w("num"))
     if first_num is not None:
         first_num.addprevious(abstract)  # every abstractNum precedes every num

@@ -1,0 +1,1 @@
+"""The curator's tools: source capture, quote finder, listing, watch."""

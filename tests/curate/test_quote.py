@@ -1,0 +1,113 @@
+"""`briefgen quote`: the closest passages as ready-to-paste YAML, read back and checked."""
+
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+
+from briefgen.curate.quotefinder import yaml_quoted
+from conftest import run_cli, tiny_factbase, write
+
+SECOND = ("Wire report\n\nMercenaries of the Wagner Group were seen near Tripoli, residents said; "
+          "the government denied it.\n")
+
+
+def base(tmp_path):
+    facts = tiny_factbase(tmp_path)
+    (facts / "sources" / "wire.txt").write_text(SECOND, encoding="utf-8")
+    write(facts / "wire.yaml", """
+        sources:
+          - id: wire-2019
+            title: Wire report
+            publisher: Wire
+            published: 2019-12
+            file: sources/wire.txt
+        """)
+    return tmp_path
+
+
+def test_a_remembered_quote_is_found_pasted_into_a_fact_and_passes_check(tmp_path):
+    root = base(tmp_path)
+    result = run_cli("quote", "nato-watch-2013-06", "Haftar looked to Moscow for weapons", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert result.stdout == ("# 89% similar, line 5 of sources/nato.txt\n"
+                             "- source: nato-watch-2013-06\n"
+                             '  quote: "and Haftar looked to Moscow for arms"\n')
+    citation = "".join("      " + line + "\n" for line in result.stdout.splitlines())
+    (root / "facts" / "wire-facts.yaml").write_text(
+        "facts:\n"
+        "  - id: wagner-near-tripoli\n"
+        "    statement: Residents saw Wagner mercenaries near Tripoli.\n"
+        "    themes: [russian-motives]\n"
+        "    date: 2013-06\n"
+        "    citations:\n" + citation, encoding="utf-8")
+    check = run_cli("check", "--templates", "none", cwd=root)
+    assert (check.returncode, check.stderr) == (
+        0, "facts/wire.yaml:2:9: warning: [wire-2019] source is cited by no fact "
+           "(hint: cite it or remove it)\n"
+           "checked 4 facts, 2 sources, 2 themes: 0 errors, 1 warning\n")
+
+
+def test_blocks_best_first_separated_by_a_blank_line(tmp_path):
+    result = run_cli("quote", "nato-watch-2013-06", "NATO decided to send a delegation to Libya",
+                     cwd=base(tmp_path))
+    assert result.returncode == 0, result.stderr
+    blocks = result.stdout.split("\n\n")
+    assert [b.splitlines()[0] for b in blocks] == [
+        "# 74% similar, line 3 of sources/nato.txt", "# 58% similar, line 1 of sources/nato.txt"]
+    first = yaml.safe_load(blocks[0])
+    assert first == [{"source": "nato-watch-2013-06", "quote":
+                      "On the morning of the 4 June Secretary General Anders Fogh Rasmussen "
+                      "confirmed that NATO had decided to send an expert-level delegation to "
+                      "Libya to identify areas where it can provide security assistance"}]
+
+
+def test_any_searches_every_source_and_cuts_at_clauses(tmp_path):
+    result = run_cli("quote", "--any", "Wagner mercenaries were seen near Tripoli",
+                     cwd=base(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n\n")[0] == (
+        "# 93% similar, line 3 of sources/wire.txt\n"
+        "- source: wire-2019\n"
+        '  quote: "Mercenaries of the Wagner Group were seen near Tripoli"\n')
+
+
+def test_nothing_similar_enough(tmp_path):
+    result = run_cli("quote", "--any", "purple elephants dancing on the moon tonight",
+                     cwd=base(tmp_path))
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == ("error: no passage of any source is at least 55% similar to "
+                             "“purple elephants dancing on the moon tonight” (hint: try fewer, "
+                             "more distinctive words)\n")
+
+
+def test_unknown_source_says_which_one_was_meant(tmp_path):
+    result = run_cli("quote", "nato-watch-2013", "no troop deployment", cwd=base(tmp_path))
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == ("error: unknown source 'nato-watch-2013' "
+                             "(hint: did you mean 'nato-watch-2013-06'?)\n")
+
+
+def test_a_source_id_or_any_but_not_both(tmp_path):
+    root = base(tmp_path)
+    both = run_cli("quote", "--any", "wire-2019", "seen near Tripoli", cwd=root)
+    assert (both.returncode, both.stderr) == (2, "error: give a source id or --any, not both\n")
+    neither = run_cli("quote", "seen near Tripoli", cwd=root)
+    assert (neither.returncode, neither.stderr) == (
+        2, "error: give a source id, or --any to search every source\n")
+
+
+@given(st.text())
+def test_yaml_quoted_reads_back_exactly(text):
+    assert yaml.safe_load(f"quote: {yaml_quoted(text)}") == {"quote": text}
+
+
+def test_a_passage_loses_a_quotation_mark_whose_partner_was_cut_off():
+    from briefgen.curate.quotefinder import _balanced
+
+    assert _balanced("no nation ought to be providing material inside Libya.”") == \
+        "no nation ought to be providing material inside Libya"
+    assert _balanced("“We want to work with the Russians") == "We want to work with the Russians"
+    assert _balanced("it said “no one is leaving the table yet”") == \
+        "it said “no one is leaving the table yet”"
+    assert _balanced('the "growing influence" of Russia') == 'the "growing influence" of Russia'
