@@ -40,6 +40,8 @@ class BriefCanvas(Canvas):
         self._bg_pages: list[dict] = []
         self._bg_furniture = furniture
         self._bg_anchors = frozenset(anchors)
+        # destinations a ready-made link may point to (checked once here, not once per link)
+        self._bg_plain = frozenset(a for a in self._bg_anchors if _PLAIN_NAME.fullmatch(a))
         self._doc._bg_tounicode = overrides if overrides is not None else {}
         if created is not None:
             stamp = _pdf_date(created)
@@ -72,7 +74,7 @@ class BriefCanvas(Canvas):
 
     def linkRect(self, contents, destinationname, Rect=None, addtopage=1, name=None, relative=1,
                  thickness=0, color=None, dashArray=None, **kw):
-        if destinationname not in self._bg_anchors or not _PLAIN_NAME.fullmatch(destinationname):
+        if destinationname not in self._bg_plain:
             return super().linkRect(contents, destinationname, Rect, addtopage, name, relative,
                                     thickness, color, dashArray, **kw)
         return self._addAnnotation(_DestLink(self._absRect(Rect, relative), destinationname),
