@@ -82,8 +82,18 @@ class BriefCanvas(Canvas):
         if destinationname not in self._bg_plain:
             return super().linkRect(contents, destinationname, Rect, addtopage, name, relative,
                                     thickness, color, dashArray, **kw)
-        return self._addAnnotation(_DestLink(self._absRect(Rect, relative), destinationname),
+        return self._addAnnotation(_DestLink(self._bg_rect(Rect, relative), destinationname),
                                    name, addtopage)
+
+    def _bg_rect(self, rect, relative):
+        """`_absRect`, short: a block's coordinates are only translated (x * 1 + y * 0 + e is
+        x + e, exactly). With `_DestLink`, part of the 12 % that ready-made links save."""
+        a, b, c, d, e, f = self._currentMatrix
+        if not (relative and rect and a == d == 1 and b == c == 0 and not self._cropMarks):
+            return self._absRect(rect, relative)
+        lx, ly, ux, uy = rect
+        return (min(lx + e, ux + e), min(ly + f, uy + f), max(lx + e, ux + e),
+                max(ly + f, uy + f))
 
 
 class _DestLink(pdfdoc.PDFObject):
@@ -124,9 +134,9 @@ class _DestNames(pdfdoc.PDFObject):
             if (_PLAIN_NAME.fullmatch(name) and type(fmt) is pdfdoc.PDFDestinationXYZ
                     and type(page) is pdfdoc.PDFObjectReference):
                 out.append(f"({name})".encode("ascii"))
-                out.append(("[ %s %s R /XYZ " % ids[page.name]
-                            + " ".join(_num(v) for v in (fmt.left, fmt.top, fmt.zoom))
-                            + " ]").encode("ascii"))
+                num, gen = ids[page.name]
+                where = " ".join(_num(v) for v in (fmt.left, fmt.top, fmt.zoom))
+                out.append(f"[ {num} {gen} R /XYZ {where} ]".encode("ascii"))
             else:
                 out.append(pdfdoc.format(pdfdoc.PDFString(name), document))
                 out.append(pdfdoc.format(dest, document))
@@ -146,7 +156,7 @@ class _Refs(pdfdoc.PDFObject):
 
     def format(self, document) -> bytes:
         ids = document.idToObjectNumberAndVersion
-        return _array([("%s %s R" % ids[r.name]).encode("ascii") for r in self.refs])
+        return _array([("{} {} R".format(*ids[r.name])).encode("ascii") for r in self.refs])
 
 
 def _array(items: list[bytes]) -> bytes:
