@@ -136,6 +136,17 @@ def break_lines(words: list[list], first: float, rest: float) -> list[tuple[list
     line: list = []
     width = space = 0.0
     limit = first
+    if words and max(w[0] for w in words) <= min(first, rest):  # no word to cut: plain loop
+        for word in words:
+            w = word[0]
+            if line and width + space + w > limit:
+                lines.append((line, width))
+                line, width, limit = [], 0.0, rest
+            width += (space if line else 0) + w
+            line.append(word)
+            space = word[2]
+        lines.append((line, width))
+        return lines
     queue = list(reversed(words))
     while queue:
         word = queue.pop()
@@ -335,19 +346,22 @@ class TextBlock(Flowable):
             font, tf = getFont(b.font), f"{fp_str(b.size)} Tf"
             subset = _show(put, font, b.text, doc, escape, -1, tf)
         links = []
+        last = None
         for line, _ in self._lines:
             x = self.left
             put(f"1 0 0 1 {fp_str(x, y)} Tm")
             for p, text, w in runs_of(line):
-                if (p.font, p.size) != face:
-                    face, font, subset = (p.font, p.size), getFont(p.font), -1
-                    tf = f"{fp_str(p.size)} Tf"
-                if p.color is not color and p.color != color:  # identity first: a C test
-                    color = p.color
-                    put(f"{fp_str(color.red, color.green, color.blue)} rg")
-                if p.rise != rise:
-                    rise = p.rise
-                    put(f"{fp_str(rise)} Ts")
+                if p is not last:  # a run of the piece before needs no change of state
+                    last = p
+                    if (p.font, p.size) != face:
+                        face, font, subset = (p.font, p.size), getFont(p.font), -1
+                        tf = f"{fp_str(p.size)} Tf"
+                    if p.color is not color and p.color != color:  # identity first: a C test
+                        color = p.color
+                        put(f"{fp_str(color.red, color.green, color.blue)} rg")
+                    if p.rise != rise:
+                        rise = p.rise
+                        put(f"{fp_str(rise)} Ts")
                 subset = _show(put, font, text, doc, escape, subset, tf)
                 if p.link:
                     end = x + w - (text_width(" ", p.font, p.size) if text[-1] == " " else 0)
