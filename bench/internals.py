@@ -9,8 +9,8 @@ as shipped and with each internal speed-up switched back to reportlab's own code
 - raw PDF text operators in `writers/pdf/text.py` (vs reportlab's text object),
 - ready-made link annotations in `writers/pdf/canvas.py` (vs `Canvas.linkRect`),
 - the `splitString` fast path in `writers/pdf/fonts.py` (vs `TTFont.splitString`),
-- the one-pass /Dests name tree, page /Annots and link rectangles in `writers/pdf/canvas.py`,
-  and `TextBlock.drawOn` in `writers/pdf/text.py` (vs reportlab's PDFArray, _absRect, drawOn);
+- the one-pass /Dests name tree in `writers/pdf/canvas.py` (vs reportlab's `PDFArray`) and
+  `TextBlock.drawOn` in `writers/pdf/text.py` (vs `Flowable.drawOn`);
 and the `_write_headers` override of `distribution/message.py` (vs `BytesGenerator`'s), on
 1,000 messages carrying that brief's PDF. A speed-up is worth keeping above 5 % of the build.
 """
@@ -141,10 +141,6 @@ def main(argv=None) -> int:
     variant("one-pass /Dests name tree (pdf/canvas.py)", pdf_canvas, "_DestNames",
             lambda entries: pdfdoc.PDFArray(
                 [x for name, dest in entries for x in (pdfdoc.PDFString(name), dest)]))
-    variant("one-pass /Annots of a page (pdf/canvas.py)", pdf_canvas.BriefCanvas,
-            "_setAnnotations", Canvas._setAnnotations)
-    variant("link rectangle of a translated block (pdf/canvas.py)", pdf_canvas.BriefCanvas,
-            "_bg_rect", Canvas._absRect)
     variant("drawOn without a canvas state copy (pdf/text.py)", pdf_text.TextBlock, "drawOn",
             Flowable.drawOn)
 

@@ -182,11 +182,9 @@ def test_rendering_does_not_depend_on_what_the_process_did_before(pdf_bytes):
 
 
 def test_ready_made_pdf_objects_are_the_bytes_reportlab_would_write(monkeypatch):
-    """The speed-ups that write PDF syntax themselves (the /Dests name tree, each page's
-    /Annots, a block's q ... Q, where a link to a note or source goes) give the bytes of
-    reportlab's own code path."""
+    """The speed-ups that write PDF syntax themselves (the /Dests name tree, a block's
+    q ... Q) give the bytes of reportlab's own code path."""
     from reportlab.pdfbase import pdfdoc
-    from reportlab.pdfgen.canvas import Canvas
     from reportlab.platypus.flowables import Flowable
 
     from briefgen.writers.pdf import canvas, text
@@ -195,9 +193,7 @@ def test_ready_made_pdf_objects_are_the_bytes_reportlab_would_write(monkeypatch)
     shipped = render_pdf(brief, FONTS)
     monkeypatch.setattr(canvas, "_DestNames", lambda entries: pdfdoc.PDFArray(
         [x for name, dest in entries for x in (pdfdoc.PDFString(name), dest)]))
-    monkeypatch.setattr(canvas.BriefCanvas, "_setAnnotations", Canvas._setAnnotations)
     monkeypatch.setattr(text.TextBlock, "drawOn", Flowable.drawOn)
-    monkeypatch.setattr(canvas.BriefCanvas, "_bg_rect", Canvas._absRect)
     plain = render_pdf(brief, FONTS)
     assert len(PdfReader(io.BytesIO(plain)).named_destinations) > 100
     assert plain == shipped
