@@ -325,6 +325,27 @@ def test_judgment_line_is_labelled_and_cites_the_quotes_of_its_basis(richer):
     assert all(len(c["sha256"]) == 64 for c in record["citations"])
 
 
+def test_the_annex_lists_each_judgments_basis_with_its_note_numbers(richer):
+    brief = compose(richer, TEMPLATES, theme_spec(richer, "nato-security-assistance"))
+    (line,) = [b for b in brief.blocks if b.kind == "judgment"]
+    numbers = [c.number for c in line.cites]
+    at = [b.text for b in brief.annex_intro].index("What our assessments rest on.")
+    assert [(b.kind, b.text) for b in brief.annex_intro[at + 1:]] == [
+        ("paragraph", "Assessment — very likely, moderate confidence. NATO will keep its forces "
+                      "out of Libya."),
+        ("note", "Rests on: NATO ruled out deploying troops; any training would take place "
+                 f"outside Libya. (note {numbers[0]})"),
+        ("note", "Rests on: The Alliance will not put boots on the ground. "
+                 f"(note {numbers[1]})")]
+
+
+def test_a_brief_without_judgments_has_no_basis_in_its_annex(base):
+    brief = compose(base, TEMPLATES, theme_spec(base, "nato-security-assistance"))
+    texts = [b.text for b in brief.annex_intro]
+    assert texts[0].startswith("How to read the gradings.")
+    assert "What our assessments rest on." not in texts
+
+
 def test_a_retracted_fact_is_never_rendered(richer):
     for spec in (theme_spec(richer, "nato-security-assistance"), weekly_spec(richer, "2013-W23")):
         brief = compose(richer, TEMPLATES, spec)
