@@ -41,7 +41,8 @@ def summary(base: FactBase, more_warnings: int = 0) -> str:
         errors = len(base.errors)
         warnings = len(base.warnings) + more_warnings
         found = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
-    return (f"checked {n(base.facts, 'fact')}, {n(base.sources, 'source')}, "
+    judged = f"{n(base.judgments, 'judgment')}, " if base.judgments else ""
+    return (f"checked {n(base.facts, 'fact')}, {judged}{n(base.sources, 'source')}, "
             f"{n(base.themes, 'theme')}: {found}")
 
 

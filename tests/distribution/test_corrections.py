@@ -154,7 +154,7 @@ def test_a_withdrawn_source_fails_check_until_retracted_then_corrections_name_it
         "facts/extra.yaml:30:40: warning: [moscow-doubles-down] based_on[1]: rests on retracted "
         "fact 'mercenaries-sirte' (hint: review the judgment and remove 'mercenaries-sirte' "
         "from based_on)\n"
-        "checked 4 facts, 2 sources, 3 themes: 0 errors, 1 warning\n"
+        "checked 4 facts, 1 judgment, 2 sources, 3 themes: 0 errors, 1 warning\n"
         "sent 2, already sent 1 (of 3 readers)\n"))
     corrections = server.received[3:]
     assert sorted(r.rcpt_tos[0] for r in corrections) == ["ann.lee@example.org",
