@@ -204,6 +204,9 @@ def _week(text: str) -> str:
     m = re.fullmatch(r"([0-9]{4})-?W([0-9]{2})", text.strip())
     if m and 1 <= int(m.group(2)) <= 53:
         return f"{m.group(1)}-W{m.group(2)}"
+    if m:
+        raise argparse.ArgumentTypeError(f"'{text.strip()}' does not exist: ISO weeks run from "
+                                         "W01 to W52 or W53")
     if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text.strip()):
         year, week, _ = _date(text).isocalendar()
         return f"{year}-W{week:02d}"
