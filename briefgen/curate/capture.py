@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from briefgen.errors import BriefgenError, display_path
+from briefgen.errors import BriefgenError, UsageError, display_path
 
 TIMEOUT = 20.0  # seconds to fetch a URL
 MAX_BYTES = 20_000_000  # largest capture fetched or read
@@ -182,7 +182,8 @@ def _meta(info, key: str) -> str | None:
 def _read_capture(path: Path) -> tuple[bytes, str]:
     kind = KINDS.get(path.suffix.lower())
     if not path.exists():
-        raise BriefgenError(f"{path} not found")
+        raise BriefgenError(f"{path} not found (hint: check the path, or give the page's "
+                            "address: briefgen source add https://...)")
     if not path.is_file():
         raise BriefgenError(f"{path} is not a file")
     if kind is None:
@@ -200,21 +201,24 @@ def _check_options(facts, id, url, published, reliability, language, into: Path)
         raise BriefgenError(f"fact base folder '{facts}' not found "
                             "(hint: run in the project folder or pass --facts DIR)")
     if id is not None and not SLUG.match(id):
-        raise BriefgenError(f"--id '{id}' is not a slug (hint: lowercase letters, digits and "
-                            "single hyphens, e.g. 'wire-2019-12')")
+        raise UsageError(f"--id '{id}' is not a slug (hint: lowercase letters, digits and "
+                         "single hyphens, e.g. 'wire-2019-12')")
     if url is not None and not re.match(r"https?://[^\s/]+", url):
-        raise BriefgenError(f"--url '{url}' is not an http(s) URL")
+        raise UsageError(f"--url '{url}' is not an http(s) URL (hint: give the article's "
+                         "http:// or https:// address)")
     if published is not None:
         try:
             PartialDate.parse(published)
         except ValueError as e:
-            raise BriefgenError(f"--published: {e}") from None
+            raise UsageError(f"--published: {e} (hint: write YYYY-MM-DD, YYYY-MM or YYYY, "
+                             "e.g. 2019-12-11)") from None
     if reliability is not None and reliability not in tuple("ABCDEF"):
-        raise BriefgenError(f"--reliability '{reliability}' is not on the A-F scale")
+        raise UsageError(f"--reliability '{reliability}' is not on the A-F scale (hint: A is "
+                         "reliable, E unreliable; F means it cannot be judged)")
     if language is not None and not re.match(LANGUAGE_PATTERN, language):
-        raise BriefgenError(f"--language '{language}' is not a language tag like 'en' or 'ar'")
+        raise UsageError(f"--language '{language}' is not a language tag like 'en' or 'ar'")
     if into.suffix != ".yaml" or not into.resolve().is_relative_to(facts.resolve()):
-        raise BriefgenError(f"--into {into}: must be a .yaml file inside {display_path(facts)}")
+        raise UsageError(f"--into {into}: must be a .yaml file inside {display_path(facts)}")
 
 
 def _insertion(path: Path) -> tuple[str, int, int]:
