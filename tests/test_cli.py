@@ -152,6 +152,15 @@ def test_bad_week(capsys, command, week):
                                     f"an ISO week like 2019-W50")
 
 
+@pytest.mark.parametrize("argv", [["build", "--nosuch"], ["source", "add", "a.html", "--nosuch"]])
+def test_a_stray_argument_is_shown_under_its_command(capsys, argv):
+    code, out, err = run_main(capsys, *argv)
+    command = " ".join(argv[:-2] if argv[0] == "source" else argv[:1])
+    assert (code, out) == (2, "")
+    assert err.startswith(f"usage: briefgen {command} [-h]")
+    assert err.splitlines()[-1] == f"briefgen {command}: error: unrecognized arguments: --nosuch"
+
+
 def test_send_needs_a_week(capsys):
     code, _, err = run_main(capsys, "send")
     assert code == 2
