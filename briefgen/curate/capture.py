@@ -94,6 +94,10 @@ def add(facts: Path, source: str, id: str | None = None, url: str | None = None,
     return new_id
 
 
+FETCH_HINT = (" (hint: check the address, or save the page from your browser and give the "
+              "saved file)")
+
+
 def fetch(url: str) -> tuple[bytes, str]:
     """The bytes at an http(s) URL (bounded in time and size) and what kind of capture."""
     import urllib.error
@@ -105,10 +109,11 @@ def fetch(url: str) -> tuple[bytes, str]:
             data = response.read(MAX_BYTES + 1)
             ctype = response.headers.get_content_type()
     except urllib.error.HTTPError as e:
-        raise BriefgenError(f"could not fetch {url}: HTTP {e.code} {e.reason}") from None
+        raise BriefgenError(f"could not fetch {url}: HTTP {e.code} {e.reason}"
+                            + FETCH_HINT) from None
     except (urllib.error.URLError, OSError, ValueError) as e:
         reason = getattr(e, "reason", None) or e
-        raise BriefgenError(f"could not fetch {url}: {reason}") from None
+        raise BriefgenError(f"could not fetch {url}: {reason}{FETCH_HINT}") from None
     if len(data) > MAX_BYTES:
         raise BriefgenError(f"{url} is larger than {MAX_BYTES // 1_000_000} MB; nothing written")
     kind = "html" if "html" in ctype else "pdf" if "pdf" in ctype else \

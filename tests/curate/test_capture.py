@@ -151,7 +151,8 @@ def test_a_url_is_fetched_and_archived(root, server):
     assert (root / "facts" / "sources" / f"{NEW_ID}.txt").read_text(encoding="utf-8") == TEXT
     missing = run_cli("source", "add", f"{base_url}/gone.html", cwd=root)
     assert (missing.returncode, missing.stderr) == (
-        1, f"error: could not fetch {base_url}/gone.html: HTTP 404 File not found\n")
+        1, f"error: could not fetch {base_url}/gone.html: HTTP 404 File not found (hint: check "
+        "the address, or save the page from your browser and give the saved file)\n")
 
 
 NAV_ONLY = ("<html><head><title>Desert Wire</title></head><body><nav><ul>"
