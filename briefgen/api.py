@@ -27,7 +27,11 @@ def check(facts: Path, strict: bool = False, templates: Path | None = None) -> F
     if templates is not None and not base.errors:
         from briefgen.compose.check import template_diagnostics
 
-        base.diagnostics.extend(template_diagnostics(base, Path(templates)))
+        found = template_diagnostics(base, Path(templates))
+        base.diagnostics.extend(found)
+        if any(d.is_error for d in found):  # summed up as `build` does: "template has ..."
+            from briefgen.errors import DiagnosticsError
+            raise DiagnosticsError(base.diagnostics, what="template")
     base.raise_for_errors(strict=strict)
     return base
 

@@ -93,7 +93,8 @@ def test_uncited_line_fails_naming_the_template_line(base, tmp_path):
 
 # Template mistakes are located diagnostics, the file the error is in, never a traceback.
 @pytest.mark.parametrize("source, message", [
-    ("{% for x in %}", "bad.md.j2:1: error: Expected an expression, got 'end of statement block'"),
+    ("{% for x in %}", "bad.md.j2:1: error: Expected an expression, got 'end of statement block'"
+     " (hint: check the {{ }} and {% %} tags around this line; see docs/templates.md)"),
     ("ok\n{{ nope.title }} {{ cite(themes[0].facts[0]) }}", "bad.md.j2:2: error: 'nope' is undefined"),
     ("ok\n{{ them }}", "bad.md.j2:2: error: 'them' is undefined (hint: did you mean 'themes'?)"),
     ("{% for theme in themes %}{% for fact in theme.facts %}\n- {{ fact.statment }} {{ cite(fact) }}"
@@ -106,7 +107,12 @@ def test_uncited_line_fails_naming_the_template_line(base, tmp_path):
     ("a\n\n{{ 1/0 }}", "bad.md.j2:3: error: division by zero"),
     ("{{ themes|first|round }}",
      "bad.md.j2:1: error: type ThemeView doesn't define __round__ method (TypeError)"),
-    ("a\n{{ themes|nofilter }}", "bad.md.j2:2: error: No filter named 'nofilter'."),
+    ("a\n{{ themes|nofilter }}", "bad.md.j2:2: error: No filter named 'nofilter'."
+     " (hint: check the {{ }} and {% %} tags around this line; see docs/templates.md)"),
+    ("a\n{{ themes|lenght }}", "bad.md.j2:2: error: No filter named 'lenght'. "
+     "(hint: did you mean 'length'?)"),
+    ("{{ themes is sequnce }}", "bad.md.j2:1: error: No test named 'sequnce'. "
+     "(hint: did you mean 'sequence'?)"),
     ("{% for i in range(10**9) %}{% endfor %}",
      "bad.md.j2:1: error: range of 1,000,000,000 items; at most 100,000 are allowed"),
     ("a\n{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
@@ -133,7 +139,8 @@ def test_uncited_line_fails_naming_the_template_line(base, tmp_path):
      "notes (> ...) and headings are exempt)"),
     ("top\n{% include 'inc.md.j2' %}", "inc.md.j2:2: error: division by zero"),
     ("{% import 'mac.md.j2' as m %}\n{{ m.f() }}", "mac.md.j2:2: error: 'undefined_thing' is undefined"),
-    ("{% include 'syntax.md.j2' %}", "syntax.md.j2:3: error: unexpected 'end of print statement'"),
+    ("{% include 'syntax.md.j2' %}", "syntax.md.j2:3: error: unexpected 'end of print statement'"
+     " (hint: check the {{ }} and {% %} tags around this line; see docs/templates.md)"),
 ])
 def test_template_errors_are_located(base, tmp_path, source, message):
     write(tmp_path / "t" / "inc.md.j2", "line1\n{{ 1/0 }}\n")

@@ -229,3 +229,18 @@ def test_a_desk_folder_without_email_templates_uses_the_shipped_ones(project):
     assert code == 0
     raw = (project.out / "outbox" / WEEK / "jane.doe@example.org.eml").read_bytes()
     assert b"Subject: Libya weekly brief" in raw
+
+
+def test_a_reader_whose_themes_have_nothing_new_gets_no_empty_themes_list():
+    from briefgen.distribution.message import Summary
+    from briefgen.distribution.wording import Templates
+
+    from .conftest import ROOT
+
+    summary = Summary("Libya weekly brief — 2019-W50", "2019-W50", "9 – 15 December 2019", (), ())
+    words = Templates(ROOT / "templates").render(context(summary, EDITION, "weekly-2019-W50", {}))
+    assert "Themes" not in words.text + words.html
+    assert ("with the themes you follow.\n\nNo new developments this week in the themes you "
+            "follow.\n") in words.text
+    assert ("with the themes you follow.</p>\n<p>No new developments this week in the themes "
+            "you follow.</p>") in words.html
