@@ -17,8 +17,8 @@ from briefgen.distribution.plan import Edition, Item, brief_lines, changes, deci
 from briefgen.errors import BriefgenError, display_path
 
 LEDGER = "ledger.sqlite"
-ORDER = ("sent", "written", "already sent", "nothing new", "changed", "unknown", "deferred", "failed",
-         "not sent")
+ORDER = ("sent", "written", "already sent", "nothing new", "changed", "unknown", "deferred",
+         "failed", "not sent")  # the first four leave a reader served
 
 
 class SendError(BriefgenError):
