@@ -43,7 +43,8 @@ def build(name="Jane Doe", address="jane.doe@example.org", corrected=False, repl
     brief = weekly_brief()
     summary = summarize(brief, "2019-W50", "9 December – 15 December 2019",
                         ("NATO security assistance", "Haftar’s motives"))
-    words = Templates(ROOT / "templates").render(context(summary, EDITION, brief.name, {},
+    desk = {"region": "Libya"}  # as briefgen.toml's [desk] table gives it
+    words = Templates(ROOT / "templates").render(context(summary, EDITION, brief.name, desk,
                                                          corrected))
     reader = Reader(name, address, None)
     parts = attachments if attachments is not None else [
@@ -244,3 +245,18 @@ def test_a_reader_whose_themes_have_nothing_new_gets_no_empty_themes_list():
             "follow.\n") in words.text
     assert ("with the themes you follow.</p>\n<p>No new developments this week in the themes "
             "you follow.</p>") in words.html
+
+
+def test_without_a_region_the_email_names_none():
+    """The packaged email templates serve any desk: no region of their own."""
+    from briefgen.distribution.message import context, summarize
+    from briefgen.distribution.wording import Templates
+
+    from .conftest import ROOT
+
+    brief = weekly_brief()
+    summary = summarize(brief, "2019-W50", "9 – 15 December 2019", ("NATO security assistance",))
+    words = Templates(ROOT / "templates").render(context(summary, EDITION, brief.name, {}, False))
+    assert words.attachment == brief.name
+    assert "Attached is the weekly brief for 2019-W50" in words.text
+    assert "Attached is the weekly brief for 2019-W50" in words.html
