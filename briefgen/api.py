@@ -27,7 +27,11 @@ def check(facts: Path, strict: bool = False, templates: Path | None = None) -> F
     if templates is not None and not base.errors:
         from briefgen.compose.check import template_diagnostics
 
-        base.diagnostics.extend(template_diagnostics(base, Path(templates)))
+        found = template_diagnostics(base, Path(templates))
+        base.diagnostics.extend(found)
+        if any(d.is_error for d in found):  # summed up as `build` does: "template has ..."
+            from briefgen.errors import DiagnosticsError
+            raise DiagnosticsError(base.diagnostics, what="template")
     base.raise_for_errors(strict=strict)
     return base
 
@@ -41,7 +45,8 @@ def summary(base: FactBase, more_warnings: int = 0) -> str:
         errors = len(base.errors)
         warnings = len(base.warnings) + more_warnings
         found = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
-    return (f"checked {n(base.facts, 'fact')}, {n(base.sources, 'source')}, "
+    judged = f"{n(base.judgments, 'judgment')}, " if base.judgments else ""
+    return (f"checked {n(base.facts, 'fact')}, {judged}{n(base.sources, 'source')}, "
             f"{n(base.themes, 'theme')}: {found}")
 
 
@@ -159,7 +164,8 @@ def send(facts: Path, templates: Path | None, week: str, readers: Path | None = 
     _warn(base, warn)
     return run(facts, desk_templates(facts, templates), week, desk_readers(facts, readers),
                dry_run=dry_run, out=out, format=format, resend_changed=resend_changed,
-               retry_unknown=retry_unknown, progress=progress, base=base)
+               retry_unknown=retry_unknown, allow_empty=allow_empty, progress=progress,
+               base=base)
 
 
 def ledger(out: Path = Path("out"), week: str | None = None, reader: str | None = None):

@@ -204,6 +204,9 @@ def _week(text: str) -> str:
     m = re.fullmatch(r"([0-9]{4})-?W([0-9]{2})", text.strip())
     if m and 1 <= int(m.group(2)) <= 53:
         return f"{m.group(1)}-W{m.group(2)}"
+    if m:
+        raise argparse.ArgumentTypeError(f"'{text.strip()}' does not exist: ISO weeks run from "
+                                         "W01 to W52 or W53")
     if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text.strip()):
         year, week, _ = _date(text).isocalendar()
         return f"{year}-W{week:02d}"
@@ -246,7 +249,7 @@ def _parser() -> argparse.ArgumentParser:
         doc = inspect.getdoc(func)
         p = sub.add_parser(func.__name__, help=doc, description=doc,
                            parents=[common, *parents] if desk_options else list(parents))
-        p.set_defaults(func=func)
+        p.set_defaults(func=func, parser=p)  # parser: says a stray argument under its own usage
         return p
 
     def outputs(default=FORMATS):  # a new parent each time: argparse shares parents' actions
@@ -320,7 +323,7 @@ def _parser() -> argparse.ArgumentParser:
     actions = group.add_subparsers(dest="action", required=True, metavar="ACTION")
     doc = inspect.getdoc(source_add)
     p = actions.add_parser("add", help=doc, description=doc, parents=[facts_only])
-    p.set_defaults(func=source_add)
+    p.set_defaults(func=source_add, parser=p)
     p.add_argument("source", metavar="PATH|URL", help="a saved .html/.htm page, a .pdf, a .txt, "
                    "or an http(s) URL to fetch")
     p.add_argument("--id", help="the new source's id (default: from its title and date)")
@@ -353,7 +356,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # under the command's usage, not the top level's ("briefgen build --nosuch")
+        getattr(args, "parser", parser).error(f"unrecognized arguments: {' '.join(extra)}")
     # A run builds large acyclic structures (YAML, models, the brief) and then exits; the cycle
     # collector would walk them again and again for nothing (~30% of compose time on a big
     # brief, 4x the time to unpickle it in a writer). The workers inherit this at fork.

@@ -93,7 +93,8 @@ def test_uncited_line_fails_naming_the_template_line(base, tmp_path):
 
 # Template mistakes are located diagnostics, the file the error is in, never a traceback.
 @pytest.mark.parametrize("source, message", [
-    ("{% for x in %}", "bad.md.j2:1: error: Expected an expression, got 'end of statement block'"),
+    ("{% for x in %}", "bad.md.j2:1: error: Expected an expression, got 'end of statement block'"
+     " (hint: check the {{ }} and {% %} tags around this line; see docs/templates.md)"),
     ("ok\n{{ nope.title }} {{ cite(themes[0].facts[0]) }}", "bad.md.j2:2: error: 'nope' is undefined"),
     ("ok\n{{ them }}", "bad.md.j2:2: error: 'them' is undefined (hint: did you mean 'themes'?)"),
     ("{% for theme in themes %}{% for fact in theme.facts %}\n- {{ fact.statment }} {{ cite(fact) }}"
@@ -106,7 +107,12 @@ def test_uncited_line_fails_naming_the_template_line(base, tmp_path):
     ("a\n\n{{ 1/0 }}", "bad.md.j2:3: error: division by zero"),
     ("{{ themes|first|round }}",
      "bad.md.j2:1: error: type ThemeView doesn't define __round__ method (TypeError)"),
-    ("a\n{{ themes|nofilter }}", "bad.md.j2:2: error: No filter named 'nofilter'."),
+    ("a\n{{ themes|nofilter }}", "bad.md.j2:2: error: No filter named 'nofilter'."
+     " (hint: check the {{ }} and {% %} tags around this line; see docs/templates.md)"),
+    ("a\n{{ themes|lenght }}", "bad.md.j2:2: error: No filter named 'lenght'. "
+     "(hint: did you mean 'length'?)"),
+    ("{{ themes is sequnce }}", "bad.md.j2:1: error: No test named 'sequnce'. "
+     "(hint: did you mean 'sequence'?)"),
     ("{% for i in range(10**9) %}{% endfor %}",
      "bad.md.j2:1: error: range of 1,000,000,000 items; at most 100,000 are allowed"),
     ("a\n{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
@@ -133,7 +139,8 @@ def test_uncited_line_fails_naming_the_template_line(base, tmp_path):
      "notes (> ...) and headings are exempt)"),
     ("top\n{% include 'inc.md.j2' %}", "inc.md.j2:2: error: division by zero"),
     ("{% import 'mac.md.j2' as m %}\n{{ m.f() }}", "mac.md.j2:2: error: 'undefined_thing' is undefined"),
-    ("{% include 'syntax.md.j2' %}", "syntax.md.j2:3: error: unexpected 'end of print statement'"),
+    ("{% include 'syntax.md.j2' %}", "syntax.md.j2:3: error: unexpected 'end of print statement'"
+     " (hint: check the {{ }} and {% %} tags around this line; see docs/templates.md)"),
 ])
 def test_template_errors_are_located(base, tmp_path, source, message):
     write(tmp_path / "t" / "inc.md.j2", "line1\n{{ 1/0 }}\n")
@@ -323,6 +330,27 @@ def test_judgment_line_is_labelled_and_cites_the_quotes_of_its_basis(richer):
                                     "facts": ["nato-2013-no-troops", "rasmussen-said"]}]
     assert {c["judgment"] for c in record["citations"]} == {"nato-stays-out"}
     assert all(len(c["sha256"]) == 64 for c in record["citations"])
+
+
+def test_the_annex_lists_each_judgments_basis_with_its_note_numbers(richer):
+    brief = compose(richer, TEMPLATES, theme_spec(richer, "nato-security-assistance"))
+    (line,) = [b for b in brief.blocks if b.kind == "judgment"]
+    numbers = [c.number for c in line.cites]
+    at = [b.text for b in brief.annex_intro].index("What our assessments rest on.")
+    assert [(b.kind, b.text) for b in brief.annex_intro[at + 1:]] == [
+        ("paragraph", "Assessment — very likely, moderate confidence. NATO will keep its forces "
+                      "out of Libya."),
+        ("note", "Rests on: NATO ruled out deploying troops; any training would take place "
+                 f"outside Libya. (note {numbers[0]})"),
+        ("note", "Rests on: The Alliance will not put boots on the ground. "
+                 f"(note {numbers[1]})")]
+
+
+def test_a_brief_without_judgments_has_no_basis_in_its_annex(base):
+    brief = compose(base, TEMPLATES, theme_spec(base, "nato-security-assistance"))
+    texts = [b.text for b in brief.annex_intro]
+    assert texts[0].startswith("How to read the gradings.")
+    assert "What our assessments rest on." not in texts
 
 
 def test_a_retracted_fact_is_never_rendered(richer):

@@ -63,10 +63,10 @@ def test_first_and_last_day_span_the_precision(text, first, last):
 
 
 @pytest.mark.parametrize("value, message", [
-    ("2013-13-01", "'2013-13-01' is not a date written YYYY, YYYY-MM or YYYY-MM-DD"),
-    ("2013-00", "'2013-00' is not a date written YYYY, YYYY-MM or YYYY-MM-DD"),
-    ("2013-06-00", "'2013-06-00' is not a date written YYYY, YYYY-MM or YYYY-MM-DD"),
-    ("2013-06-32", "'2013-06-32' is not a date written YYYY, YYYY-MM or YYYY-MM-DD"),
+    ("2013-13-01", "'2013-13-01' is not a real calendar date"),
+    ("2013-00", "'2013-00' is not a real calendar date"),
+    ("2013-06-00", "'2013-06-00' is not a real calendar date"),
+    ("2013-06-32", "'2013-06-32' is not a real calendar date"),
     ("2013-6-4", "'2013-6-4' is not a date written YYYY, YYYY-MM or YYYY-MM-DD"),
     ("13-06-04", "'13-06-04' is not a date written YYYY, YYYY-MM or YYYY-MM-DD"),
     ("04/06/2013", "'04/06/2013' is not a date written YYYY, YYYY-MM or YYYY-MM-DD"),

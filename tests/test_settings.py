@@ -118,8 +118,21 @@ def test_a_language_without_words_is_an_error_naming_the_wording_file(tmp_path):
     assert result.returncode == 1
     assert result.stderr.splitlines()[0].endswith(
         "templates/wording.toml:1:1: error: no words for language 'fr' "
-        "(hint: add a [fr] table like [en]; tables: en)")
+        f"(hint: copy it to {ROOT / 'templates' / 'wording.toml'} and add a [fr] table like "
+        "[en]; tables: en; or set language in briefgen.toml to one of its tables)")
     assert not (tmp_path / "out").exists()
+
+
+def test_a_language_without_words_in_the_packaged_wording_says_where_the_desk_copy_goes(
+        tmp_path):
+    tiny_factbase(tmp_path)
+    write(tmp_path / "briefgen.toml", '[desk]\nlanguage = "fr"\n')
+    result = run_cli("build", cwd=tmp_path)  # no templates/ folder: the packaged words
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == (
+        "briefgen/resources/templates/wording.toml:1:1: error: no words for language 'fr' "
+        "(hint: copy it to templates/wording.toml and add a [fr] table like [en]; tables: en; "
+        "or set language in briefgen.toml to one of its tables)")
 
 
 def test_a_regional_language_tag_uses_its_language_table(tmp_path):

@@ -168,8 +168,30 @@ class _Builder:
                      subject=spec.subject, keywords=spec.keywords, author="briefgen",
                      created=spec.created, blocks=tuple(blocks), sources=sources,
                      extra={"provenance": [self.line_record(b) for b in blocks if b.cites]},
-                     labels=self.notes.labels(), annex_intro=self.notes.annex_intro(
-                         judgments=any(b.kind == "judgment" for b in blocks)) if sources else ())
+                     labels=self.notes.labels(), annex_intro=(self.notes.annex_intro(
+                         judgments=any(b.kind == "judgment" for b in blocks))
+                         + self.notes.judgment_basis(self.basis(blocks))) if sources else ())
+
+    def basis(self, blocks: list[Block]) -> list[tuple]:
+        """For the annex: each judgment the brief shows, once, with the facts it rests on and
+        the numbers of the notes that quote them."""
+        out, seen = [], set()
+        for block in blocks:
+            if block.kind != "judgment":
+                continue
+            for jid in block.fact_ids:  # a judgment line's ids are its judgments
+                judgment = self.base.judgments.get(jid)
+                if judgment is None or jid in seen:
+                    continue
+                seen.add(jid)
+                notes: dict[str, list[int]] = {}
+                for cite in block.cites:
+                    if self.judged.get(cite.number) == jid:
+                        notes.setdefault(cite.fact_id, []).append(cite.number)
+                facts = [(self.base.facts[f].statement, numbers) for f, numbers in notes.items()]
+                out.append((self.words.judgment_label(judgment.likelihood, judgment.confidence),
+                            judgment.statement, judgment.rationale or "", facts))
+        return out
 
     def block(self, kind: str, level: int, children, origin: str) -> Block:
         parts: list = []  # [text, bold, italic] lists (merged as they come) and Cites

@@ -216,6 +216,10 @@ class Renderer:
         if isinstance(error, TemplateSyntaxError):
             name, line = error.name or self.name, error.lineno
             message, hint = error.message or str(error), None
+            unknown = re.fullmatch(r"No (filter|test) named '(\w+)'\.?", message)
+            if unknown:
+                hint = _close(unknown.group(2), getattr(self.env, unknown.group(1) + "s"))
+            hint = hint or "check the {{ }} and {% %} tags around this line; see docs/templates.md"
         else:
             name, line = _where(error, self.templates, self.name)
             message, hint = (str(error) or type(error).__name__), None

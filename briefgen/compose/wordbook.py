@@ -96,9 +96,12 @@ def load_words(templates: Path, language: str) -> Words:
     places = TomlPlaces(text)
     chosen = language if language in data else language.split("-")[0].lower()
     if chosen not in data:
+        hint = f"add a [{language}] table like [en]; tables: " + ", ".join(data)
+        if packaged(path):  # not a file of the desk: say where the desk's own copy goes
+            hint = (f"copy it to {display_path(Path(templates) / FILE_NAME)} and {hint}; or set "
+                    "language in briefgen.toml to one of its tables")
         raise _fail([Diagnostic(shown, 1, 1, "error", f"no words for language '{language}'",
-                                hint=f"add a [{language}] table like [en]; tables: "
-                                     + ", ".join(data))])
+                                hint=hint)])
     table, problems = data[chosen], []
     for key, kind in REQUIRED.items():
         if not isinstance(table.get(key), kind):

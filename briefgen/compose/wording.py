@@ -156,6 +156,26 @@ class Wording:
                 for term, band in self.get("likelihood_bands").items())))
         return tuple(blocks)
 
+    def judgment_basis(self, judgments: list[tuple]) -> tuple[Block, ...]:
+        """The desk's judgments and what each rests on: (label, statement, rationale, [(fact
+        statement, note numbers)]) each; nothing when the brief shows no judgment."""
+        if not judgments:
+            return ()
+        def word(key: str) -> str:
+            return self.get("judgments", key)
+
+        blocks = [Block("paragraph", (Run(word("basis_title") + ".", bold=True),))]
+        for label, statement, rationale, facts in judgments:
+            blocks.append(Block("paragraph", (Run(f"{label}. ", bold=True), Run(statement))))
+            if rationale:
+                blocks.append(Block("note", (Run(word("rationale").format(rationale=rationale)),)))
+            for fact, numbers in facts:
+                notes = word("notes" if len(numbers) > 1 else "note").format(
+                    numbers=", ".join(map(str, numbers)))
+                blocks.append(Block("note", (Run(word("rests_on").format(fact=fact)),
+                                             Run(" " + notes, italic=True))))
+        return tuple(blocks)
+
 
 def _items(items, separator: str, fields: dict[str, str]) -> str:
     """The items of a pattern joined by `separator`, leaving out those whose fields are all

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from briefgen.errors import BriefgenError, display_path
+from briefgen.errors import BriefgenError, UsageError, display_path
 
 TIMEOUT = 20.0  # seconds to fetch a URL
 MAX_BYTES = 20_000_000  # largest capture fetched or read
@@ -94,6 +94,10 @@ def add(facts: Path, source: str, id: str | None = None, url: str | None = None,
     return new_id
 
 
+FETCH_HINT = (" (hint: check the address, or save the page from your browser and give the "
+              "saved file)")
+
+
 def fetch(url: str) -> tuple[bytes, str]:
     """The bytes at an http(s) URL (bounded in time and size) and what kind of capture."""
     import urllib.error
@@ -105,10 +109,11 @@ def fetch(url: str) -> tuple[bytes, str]:
             data = response.read(MAX_BYTES + 1)
             ctype = response.headers.get_content_type()
     except urllib.error.HTTPError as e:
-        raise BriefgenError(f"could not fetch {url}: HTTP {e.code} {e.reason}") from None
+        raise BriefgenError(f"could not fetch {url}: HTTP {e.code} {e.reason}"
+                            + FETCH_HINT) from None
     except (urllib.error.URLError, OSError, ValueError) as e:
         reason = getattr(e, "reason", None) or e
-        raise BriefgenError(f"could not fetch {url}: {reason}") from None
+        raise BriefgenError(f"could not fetch {url}: {reason}{FETCH_HINT}") from None
     if len(data) > MAX_BYTES:
         raise BriefgenError(f"{url} is larger than {MAX_BYTES // 1_000_000} MB; nothing written")
     kind = "html" if "html" in ctype else "pdf" if "pdf" in ctype else \
@@ -182,7 +187,8 @@ def _meta(info, key: str) -> str | None:
 def _read_capture(path: Path) -> tuple[bytes, str]:
     kind = KINDS.get(path.suffix.lower())
     if not path.exists():
-        raise BriefgenError(f"{path} not found")
+        raise BriefgenError(f"{path} not found (hint: check the path, or give the page's "
+                            "address: briefgen source add https://...)")
     if not path.is_file():
         raise BriefgenError(f"{path} is not a file")
     if kind is None:
@@ -200,21 +206,24 @@ def _check_options(facts, id, url, published, reliability, language, into: Path)
         raise BriefgenError(f"fact base folder '{facts}' not found "
                             "(hint: run in the project folder or pass --facts DIR)")
     if id is not None and not SLUG.match(id):
-        raise BriefgenError(f"--id '{id}' is not a slug (hint: lowercase letters, digits and "
-                            "single hyphens, e.g. 'wire-2019-12')")
+        raise UsageError(f"--id '{id}' is not a slug (hint: lowercase letters, digits and "
+                         "single hyphens, e.g. 'wire-2019-12')")
     if url is not None and not re.match(r"https?://[^\s/]+", url):
-        raise BriefgenError(f"--url '{url}' is not an http(s) URL")
+        raise UsageError(f"--url '{url}' is not an http(s) URL (hint: give the article's "
+                         "http:// or https:// address)")
     if published is not None:
         try:
             PartialDate.parse(published)
         except ValueError as e:
-            raise BriefgenError(f"--published: {e}") from None
+            raise UsageError(f"--published: {e} (hint: write YYYY-MM-DD, YYYY-MM or YYYY, "
+                             "e.g. 2019-12-11)") from None
     if reliability is not None and reliability not in tuple("ABCDEF"):
-        raise BriefgenError(f"--reliability '{reliability}' is not on the A-F scale")
+        raise UsageError(f"--reliability '{reliability}' is not on the A-F scale (hint: A is "
+                         "reliable, E unreliable; F means it cannot be judged)")
     if language is not None and not re.match(LANGUAGE_PATTERN, language):
-        raise BriefgenError(f"--language '{language}' is not a language tag like 'en' or 'ar'")
+        raise UsageError(f"--language '{language}' is not a language tag like 'en' or 'ar'")
     if into.suffix != ".yaml" or not into.resolve().is_relative_to(facts.resolve()):
-        raise BriefgenError(f"--into {into}: must be a .yaml file inside {display_path(facts)}")
+        raise UsageError(f"--into {into}: must be a .yaml file inside {display_path(facts)}")
 
 
 def _insertion(path: Path) -> tuple[str, int, int]:

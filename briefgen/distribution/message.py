@@ -151,7 +151,6 @@ def flatten(msg: EmailMessage) -> bytes:
 
 _FLAT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # part -> its SMTP bytes
 _HEADERS: dict[tuple[str, str], object] = {}  # (name, value) -> parsed header object
-_FOLDED: dict[tuple[str, str], bytes] = {}  # the same headers, folded under policy SMTP
 
 
 def _shared(name: str, value) -> object:
@@ -161,7 +160,6 @@ def _shared(name: str, value) -> object:
     if header is None:
         if len(_HEADERS) > 4096:
             _HEADERS.clear()
-            _FOLDED.clear()
         header = _HEADERS[key] = policy.SMTP.header_factory(name, value)
     return header
 
@@ -182,19 +180,6 @@ class _SharingGenerator(BytesGenerator):
             self._fp.write(data)
             return
         super().flatten(msg, unixfrom=unixfrom, linesep=linesep)
-
-    def _write_headers(self, msg):
-        smtp = self.policy == policy.SMTP
-        for name, value in msg.raw_items():
-            key = (name, str(value))
-            if smtp and _HEADERS.get(key) is value:  # a shared header: fold it once
-                folded = _FOLDED.get(key)
-                if folded is None:
-                    folded = _FOLDED[key] = self.policy.fold_binary(name, value)
-                self._fp.write(folded)
-            else:
-                self._fp.write(self.policy.fold_binary(name, value))
-        self.write(self._NL)
 
 
 def _fix_boundaries(part: MIMEPart, seed: str) -> None:

@@ -33,6 +33,7 @@ class Edition:
     lines: dict[str, str] = field(default_factory=dict)  # fact/judgment id -> printed line
     parts: list[MIMEPart] | None = None  # attachments, rendered only when someone needs them
     bodies: dict = field(default_factory=dict)  # (corrected, since) -> text and HTML part
+    developments: int = 1  # facts dated in the week in these themes (0: an empty brief)
 
 
 @dataclass
@@ -41,7 +42,7 @@ class Item:
 
     reader: Reader
     edition: Edition
-    action: str  # "send" | "already sent" | "changed" | "unknown"
+    action: str  # "send" | "already sent" | "nothing new" | "changed" | "unknown"
     msgid: str
     corrected: bool = False
     replaces: str | None = None  # Message-ID of the message a correction replaces
@@ -63,8 +64,13 @@ def message_id(edition: str, reader_key: str, sender: Address, n: int = 0) -> st
 
 
 def decide(reader: Reader, edition: Edition, rows: list, sender: Address, *,
-           resend_changed: bool = False, retry_unknown: bool = False) -> Item:
-    """One reader's item, from the ledger rows of that reader for the week (oldest first)."""
+           resend_changed: bool = False, retry_unknown: bool = False,
+           allow_empty: bool = False) -> Item:
+    """One reader's item, from the ledger rows of that reader for the week (oldest first).
+
+    A reader whose themes have no development this week and who got nothing for it yet is not
+    sent an empty brief ("nothing new") unless `allow_empty`; one who got an earlier edition
+    still gets the correction that withdraws its lines."""
     delivered = [r for r in rows if r.status == "sent"]
     latest = max(delivered, key=lambda r: r.sent_seq or 0, default=None)
     after = latest.id if latest else 0
@@ -83,6 +89,8 @@ def decide(reader: Reader, edition: Edition, rows: list, sender: Address, *,
     n = sum(r.edition == edition.id for r in rows)
     msgid = message_id(edition.id, reader.key, sender, n)
     if previous is None:
+        if not edition.developments and not allow_empty:
+            return Item(reader, edition, "nothing new", msgid)
         return Item(reader, edition, "send", msgid)
     action = "send" if resend_changed else "changed"
     return Item(reader, edition, action, msgid, True, previous.message_id,

@@ -17,8 +17,8 @@ from briefgen.distribution.plan import Edition, Item, brief_lines, changes, deci
 from briefgen.errors import BriefgenError, display_path
 
 LEDGER = "ledger.sqlite"
-ORDER = ("sent", "written", "already sent", "changed", "unknown", "deferred", "failed",
-         "not sent")
+ORDER = ("sent", "written", "already sent", "nothing new", "changed", "unknown", "deferred",
+         "failed", "not sent")  # the first four leave a reader served
 
 
 class SendError(BriefgenError):
@@ -45,7 +45,7 @@ class Report:
 
     @property
     def served(self) -> bool:
-        return not self.problems and all(self.counts[k] == 0 for k in ORDER[3:])
+        return not self.problems and all(self.counts[k] == 0 for k in ORDER[4:])
 
     def line(self) -> str:
         parts = []
@@ -73,7 +73,7 @@ class Report:
 
 def run(facts: Path, templates: Path, week: str, readers: Path, *, dry_run: bool = False,
         out: Path = Path("out"), format: tuple = ("pdf",), resend_changed: bool = False,
-        retry_unknown: bool = False, settings=None,
+        retry_unknown: bool = False, allow_empty: bool = False, settings=None,
         progress: Callable[[int, int], None] | None = None, base=None) -> Report:
     """Plan, build and send (or write); the counts and problems come back in a Report.
 
@@ -102,7 +102,8 @@ def run(facts: Path, templates: Path, week: str, readers: Path, *, dry_run: bool
         history = ledger.by_reader(week) if ledger else {}
         editions = compose_editions(base, Path(templates), week, reader_list)
         items = [decide(r, editions[r.themes], history.get(r.key, []), settings.sender,
-                        resend_changed=resend_changed, retry_unknown=retry_unknown)
+                        resend_changed=resend_changed, retry_unknown=retry_unknown,
+                        allow_empty=allow_empty)
                  for r in reader_list]
         report = Report(total=len(items))
         _count_skipped(items, report)
@@ -141,15 +142,15 @@ def compose_editions(base, templates: Path, week: str, readers) -> dict:
                 reader.themes, brief, f"{week}-{content_hash(brief)}",
                 summarize(brief, week, spec.context["period"],
                           tuple(t.title for t in base.themes.values())),
-                brief_lines(brief))
+                brief_lines(brief), developments=len(spec.context["developments"]))
     return editions
 
 
 def _count_skipped(items: list[Item], report: Report) -> None:
     for item in items:
         address = item.reader.address
-        if item.action == "already sent":
-            report.counts["already sent"] += 1
+        if item.action in ("already sent", "nothing new"):
+            report.counts[item.action] += 1
         elif item.action == "changed":
             report.counts["changed"] += 1
             report.problems.append(f"{address}: changed since sent; use --resend-changed to "

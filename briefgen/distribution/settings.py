@@ -149,7 +149,7 @@ def _sender(value: str | None, dry_run: bool) -> Address:
             name, addr = parseaddr(DRY_RUN_FROM)
             return Address(display_name=name, addr_spec=addr)
         raise BriefgenError(f"{PREFIX}FROM is not set (hint: export {PREFIX}FROM="
-                            "'Libya briefs <briefs@example.org>')")
+                            "'Desk briefs <briefs@example.org>')")
     problem = control_problem(value)
     if problem:
         raise BriefgenError(f"{PREFIX}FROM {problem}")

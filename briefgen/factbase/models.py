@@ -35,11 +35,13 @@ class PartialDate:
         text = str(value).strip()
         if any(c.isdigit() and not c.isascii() for c in text):
             raise ValueError(f"'{text}' is written with digits other than 0-9")
-        if not re.fullmatch(DATE_PATTERN, text):
+        if not re.fullmatch(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?", text):
             raise ValueError(f"'{text}' is not a date written YYYY, YYYY-MM or YYYY-MM-DD")
         parts = [int(p) for p in text.split("-")]
         try:
             date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+            if len(parts) > 1 and not re.fullmatch(DATE_PATTERN, text):  # 2019-00, 2019-06-00
+                raise ValueError
         except ValueError:
             raise ValueError(f"'{text}' is not a real calendar date") from None
         return cls(*parts)

@@ -4,6 +4,7 @@ print them. Pure functions over a loaded FactBase."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 
 @dataclass
@@ -52,8 +53,15 @@ def dependents(base, item: str) -> Dependents:
     themes = {t for f in live for t in f.themes}
     themes |= {t for j in judgments for t in base.judgments[j].themes}
     out.briefs = [f"theme-{t}" for t in base.themes if t in themes]
-    weeks = sorted({_week(f.date.first_day) for f in live if f.date.precision == "day"})
-    out.briefs += [f"weekly-{w}" for w in weeks]
+    weeks = {_week(f.date.first_day) for f in live if f.date.precision == "day"}
+    for jid in judgments:  # a weekly brief opens with the judgments whose date meets its week
+        date = base.judgments[jid].date
+        day = date.first_day
+        while day <= date.last_day:
+            weeks.add(_week(day))
+            day += timedelta(days=7)
+        weeks.add(_week(date.last_day))
+    out.briefs += [f"weekly-{w}" for w in sorted(weeks)]
     return out
 
 

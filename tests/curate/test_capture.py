@@ -151,7 +151,8 @@ def test_a_url_is_fetched_and_archived(root, server):
     assert (root / "facts" / "sources" / f"{NEW_ID}.txt").read_text(encoding="utf-8") == TEXT
     missing = run_cli("source", "add", f"{base_url}/gone.html", cwd=root)
     assert (missing.returncode, missing.stderr) == (
-        1, f"error: could not fetch {base_url}/gone.html: HTTP 404 File not found\n")
+        1, f"error: could not fetch {base_url}/gone.html: HTTP 404 File not found (hint: check "
+        "the address, or save the page from your browser and give the saved file)\n")
 
 
 NAV_ONLY = ("<html><head><title>Desert Wire</title></head><body><nav><ul>"
@@ -160,7 +161,8 @@ NAV_ONLY = ("<html><head><title>Desert Wire</title></head><body><nav><ul>"
 
 
 @pytest.mark.parametrize("args, files, message", [
-    (["missing.html"], {}, "error: missing.html not found"),
+    (["missing.html"], {}, "error: missing.html not found (hint: check the path, or give the "
+     "page's address: briefgen source add https://...)"),
     (["nul.txt"], {"nul.txt": b"\x00\x01binary\x00data" * 20},
      "error: nul.txt is a binary file, not a txt capture; nothing written"),
     (["nav.html"], {"nav.html": NAV_ONLY.encode()},
@@ -168,10 +170,6 @@ NAV_ONLY = ("<html><head><title>Desert Wire</title></head><body><nav><ul>"
      "links?); nothing written"),
     (["page.html", "--id", "nato-watch-2013-06"], {},
      "error: source id 'nato-watch-2013-06' already exists (hint: choose another --id)"),
-    (["page.html", "--reliability", "G"], {}, "error: --reliability 'G' is not on the A-F scale"),
-    (["page.html", "--id", "Bad Id"], {},
-     "error: --id 'Bad Id' is not a slug (hint: lowercase letters, digits and single hyphens, "
-     "e.g. 'wire-2019-12')"),
     (["notes.docx"], {"notes.docx": b"PK..."},
      "error: notes.docx: cannot archive '.docx' files (hint: save the article as .html, .pdf "
      "or .txt)"),
@@ -186,6 +184,23 @@ def test_bad_input_is_refused_and_nothing_is_written(root, args, files, message)
     before = snapshot(root / "facts")
     result = run_cli("source", "add", *args, cwd=root)
     assert (result.returncode, result.stdout, result.stderr) == (1, "", message + "\n")
+    assert snapshot(root / "facts") == before
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--reliability", "G"], "error: --reliability 'G' is not on the A-F scale (hint: A is "
+     "reliable, E unreliable; F means it cannot be judged)"),
+    (["--id", "Bad Id"], "error: --id 'Bad Id' is not a slug (hint: lowercase letters, digits "
+     "and single hyphens, e.g. 'wire-2019-12')"),
+    (["--published", "2019-13-01"], "error: --published: '2019-13-01' is not a real calendar "
+     "date (hint: write YYYY-MM-DD, YYYY-MM or YYYY, e.g. 2019-12-11)"),
+    (["--url", "desert-wire.example/x"], "error: --url 'desert-wire.example/x' is not an http(s) "
+     "URL (hint: give the article's http:// or https:// address)"),
+])
+def test_a_bad_option_is_a_usage_error_and_nothing_is_written(root, args, message):
+    before = snapshot(root / "facts")
+    result = run_cli("source", "add", "page.html", *args, cwd=root)
+    assert (result.returncode, result.stdout, result.stderr) == (2, "", message + "\n")
     assert snapshot(root / "facts") == before
 
 

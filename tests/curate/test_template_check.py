@@ -33,7 +33,7 @@ def test_check_reports_template_mistakes_with_fact_file_errors(tmp_path):
         "has this id (hint: did you mean 'nato-2013-delegation'?)",
         "templates/theme.md.j2:44: error: fact has no field 'statment' "
         "(hint: did you mean 'statement'?)",
-        "error: fact base has 2 errors, 0 warnings"]
+        "error: template has 2 errors, 0 warnings"]
 
 
 def test_check_reports_an_uncited_line_and_a_sandbox_violation(tmp_path):
@@ -55,7 +55,7 @@ def test_check_reports_an_uncited_line_and_a_sandbox_violation(tmp_path):
     assert lines[-2] == ("templates/weekly.md.j2:1: error: access to attribute '__globals__' of "
                          "'method' object is unsafe. (hint: templates may only read the values "
                          "they are given)")
-    assert lines[-1] == "error: fact base has 4 errors, 0 warnings"
+    assert lines[-1] == "error: template has 4 errors, 0 warnings"
 
 
 def test_build_reports_a_template_mistake_without_a_traceback(tmp_path):
@@ -85,4 +85,4 @@ def test_check_reports_a_missing_template(tmp_path):
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
         "templates/weekly.md.j2:1: error: template 'parts/none.md.j2' not found",
-        "error: fact base has 1 error, 0 warnings"]
+        "error: template has 1 error, 0 warnings"]

@@ -79,10 +79,13 @@ def test_impact_of_a_source_down_to_the_readers(desk, smtp):
         "source rumour-blog",
         "facts (1):", "  mercenaries-sirte",
         "judgments (1):", "  moscow-doubles-down",
-        "briefs (2):"]
-    assert lines[6:8] == ["  theme-russian-motives", f"  weekly-{WEEK}"]
-    assert lines[8] == "editions sent (2, to 2 readers):"
-    shown = "\n".join(lines[9:])
+        "briefs (7):"]
+    # the fact's week, and every week the judgment (dated December 2019) opens as bottom line
+    assert lines[6:13] == ["  theme-russian-motives", "  weekly-2019-W48", "  weekly-2019-W49",
+                           f"  weekly-{WEEK}", "  weekly-2019-W51", "  weekly-2019-W52",
+                           "  weekly-2020-W01"]
+    assert lines[13] == "editions sent (2, to 2 readers):"
+    shown = "\n".join(lines[14:])
     assert "Jane Doe <jane.doe@example.org>  sent" in shown
     assert "Ann Lee <ann.lee@example.org>  sent" in shown
     assert "omar" not in shown
@@ -102,8 +105,8 @@ def test_impact_of_a_fact_and_of_a_judgment(desk):
     assert out[-1] == ("editions sent: none (no ledger at out/ledger.sqlite: no edition was "
                        "sent)")
     out = cli("impact", "moscow-doubles-down")[1].splitlines()
-    assert out[:4] == ["judgment moscow-doubles-down", "facts: none", "judgments: none",
-                       "briefs (1):"]
+    assert out[:5] == ["judgment moscow-doubles-down", "facts: none", "judgments: none",
+                       "briefs (7):", "  theme-russian-motives"]
 
 
 def test_impact_of_an_unknown_id_suggests_the_close_one(desk):
@@ -151,7 +154,7 @@ def test_a_withdrawn_source_fails_check_until_retracted_then_corrections_name_it
         "facts/extra.yaml:30:40: warning: [moscow-doubles-down] based_on[1]: rests on retracted "
         "fact 'mercenaries-sirte' (hint: review the judgment and remove 'mercenaries-sirte' "
         "from based_on)\n"
-        "checked 4 facts, 2 sources, 3 themes: 0 errors, 1 warning\n"
+        "checked 4 facts, 1 judgment, 2 sources, 3 themes: 0 errors, 1 warning\n"
         "sent 2, already sent 1 (of 3 readers)\n"))
     corrections = server.received[3:]
     assert sorted(r.rcpt_tos[0] for r in corrections) == ["ann.lee@example.org",

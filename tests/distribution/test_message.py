@@ -43,7 +43,8 @@ def build(name="Jane Doe", address="jane.doe@example.org", corrected=False, repl
     brief = weekly_brief()
     summary = summarize(brief, "2019-W50", "9 December – 15 December 2019",
                         ("NATO security assistance", "Haftar’s motives"))
-    words = Templates(ROOT / "templates").render(context(summary, EDITION, brief.name, {},
+    desk = {"region": "Libya"}  # as briefgen.toml's [desk] table gives it
+    words = Templates(ROOT / "templates").render(context(summary, EDITION, brief.name, desk,
                                                          corrected))
     reader = Reader(name, address, None)
     parts = attachments if attachments is not None else [
@@ -229,3 +230,33 @@ def test_a_desk_folder_without_email_templates_uses_the_shipped_ones(project):
     assert code == 0
     raw = (project.out / "outbox" / WEEK / "jane.doe@example.org.eml").read_bytes()
     assert b"Subject: Libya weekly brief" in raw
+
+
+def test_a_reader_whose_themes_have_nothing_new_gets_no_empty_themes_list():
+    from briefgen.distribution.message import Summary
+    from briefgen.distribution.wording import Templates
+
+    from .conftest import ROOT
+
+    summary = Summary("Libya weekly brief — 2019-W50", "2019-W50", "9 – 15 December 2019", (), ())
+    words = Templates(ROOT / "templates").render(context(summary, EDITION, "weekly-2019-W50", {}))
+    assert "Themes" not in words.text + words.html
+    assert ("with the themes you follow.\n\nNo new developments this week in the themes you "
+            "follow.\n") in words.text
+    assert ("with the themes you follow.</p>\n<p>No new developments this week in the themes "
+            "you follow.</p>") in words.html
+
+
+def test_without_a_region_the_email_names_none():
+    """The packaged email templates serve any desk: no region of their own."""
+    from briefgen.distribution.message import context, summarize
+    from briefgen.distribution.wording import Templates
+
+    from .conftest import ROOT
+
+    brief = weekly_brief()
+    summary = summarize(brief, "2019-W50", "9 – 15 December 2019", ("NATO security assistance",))
+    words = Templates(ROOT / "templates").render(context(summary, EDITION, brief.name, {}, False))
+    assert words.attachment == brief.name
+    assert "Attached is the weekly brief for 2019-W50" in words.text
+    assert "Attached is the weekly brief for 2019-W50" in words.html

@@ -87,3 +87,12 @@ def test_send_does_not_import_the_api():
             "print('briefgen.api' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.stdout == "False\n"
+
+
+def test_an_empty_edition_is_not_sent_to_a_reader_who_got_nothing_this_week():
+    empty = Edition(None, brief=None, id=A, summary=None, developments=0)
+    assert decide(JANE, empty, [], SENDER).action == "nothing new"
+    assert decide(JANE, empty, [], SENDER, allow_empty=True).action == "send"
+    # a reader who got an earlier edition still gets the correction that withdraws its lines
+    item = decide(JANE, empty, [row(1, B, "sent", 1)], SENDER, resend_changed=True)
+    assert (item.action, item.corrected) == ("send", True)

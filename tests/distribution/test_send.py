@@ -273,3 +273,20 @@ def test_progress_bar_on_a_terminal(project, smtp):
     assert "sending" in screen and "/30" in screen
     assert screen.rstrip().endswith("sent 30 (of 30 readers)")
     assert len(server.received) == 30
+
+
+def test_a_reader_whose_themes_have_nothing_this_week_gets_no_empty_brief(project, smtp):
+    facts = project.facts / "base.yaml"
+    facts.write_text(facts.read_text(encoding="utf-8").replace(
+        "themes:\n", "themes:\n  - id: oil\n    title: Oil\n", 1), encoding="utf-8")
+    project.readers(reader_lines(("Jane Doe", "jane.doe@example.org", ["russian-motives"]),
+                                 ("Oil Man", "oil.man@example.org", ["oil"])))
+    server = smtp()
+    code, out, err = cli("send", "--week", WEEK)
+    assert (code, out) == (0, "")
+    assert err.splitlines()[-1] == "sent 1, nothing new 1 (of 2 readers)"
+    assert [r.rcpt_tos for r in server.received] == [["jane.doe@example.org"]]
+    # asked for, the empty brief goes out (once), and the reader is then served
+    code, out, err = cli("send", "--week", WEEK, "--allow-empty")
+    assert (code, err.splitlines()[-1]) == (0, "sent 1, already sent 1 (of 2 readers)")
+    assert [r.rcpt_tos for r in server.received][1:] == [["oil.man@example.org"]]

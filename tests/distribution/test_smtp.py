@@ -241,7 +241,7 @@ def test_a_second_run_at_the_same_time_is_refused(project, smtp):
     ({"BRIEFGEN_SMTP_HOST": None}, "error: BRIEFGEN_SMTP_HOST is not set (hint: export "
      "BRIEFGEN_SMTP_HOST=smtp.example.org, or use --dry-run to write the messages to files)"),
     ({"BRIEFGEN_FROM": None}, "error: BRIEFGEN_FROM is not set (hint: export "
-     "BRIEFGEN_FROM='Libya briefs <briefs@example.org>')"),
+     "BRIEFGEN_FROM='Desk briefs <briefs@example.org>')"),
     ({"BRIEFGEN_FROM": "briefs at example.org"}, "error: BRIEFGEN_FROM='briefs at example.org' "
      "is not a valid address: An email address must have an @-sign."),
     ({"BRIEFGEN_SMTP_SECURITY": "tls"}, "error: BRIEFGEN_SMTP_SECURITY must be one of "

@@ -323,3 +323,14 @@ def test_each_pdf_note_is_at_the_foot_of_the_page_that_shows_its_line():
     for page, dest, rect in markers:
         assert pdf.get_destination_page_number(dests[dest]) == page, dest
         assert dests[dest]["/Top"] < rect[1]  # below its line: at the foot of the page
+
+
+def test_the_bundled_reference_document_has_the_current_house_styles():
+    """templates/reference.docx is made by make_reference: a house-style change remakes it
+    (python -c "from briefgen.writers.docx.oxml.styles import make_reference; ...")."""
+    from datetime import datetime, timezone
+
+    from briefgen.writers.docx.oxml.styles import make_reference
+
+    made = make_reference("#1f3a5f", datetime(2026, 1, 1, tzinfo=timezone.utc))
+    assert made == (ROOT / "templates" / "reference.docx").read_bytes()

@@ -110,6 +110,10 @@ class _DocxBuilder:
         paragraphs = [p.xml() for p in self._cover()]
         paragraphs += self._contents()
         for i, block in enumerate(brief.blocks):
+            if block.kind == "judgment" and i and brief.blocks[i - 1].kind == "judgment":
+                # Word draws neighbouring paragraphs with the same border and shading as one
+                # box; an empty paragraph between keeps each judgment in its own, as in the PDF
+                paragraphs.append(self.Para(self.s["normal"]).xml())
             try:
                 paragraphs.append(self._block(block, self.toc_anchors.get(i)).xml())
             except ValueError as exc:  # characters XML cannot hold

@@ -44,7 +44,7 @@ def header_footer(document, styles: dict[str, str], *, title: str, running_head:
         return  # the reference document already numbers its pages
     if not _has_content(ftr):
         _clear(ftr)
-    p = Para(styles["footer"], jc="center")
+    p = Para(styles["footer"], jc="right")  # as in the PDF: right, over a rule
     for piece in _PAGE_FIELDS.split(page_label):
         if piece == "{page}":
             p.field("PAGE", "1")

@@ -115,7 +115,8 @@ def _styles(NAVY: str, ACCENT: str) -> tuple[StyleSpec, ...]:
         StyleSpec("toc2", "paragraph", "TOC2", "toc 2", ui_priority=39,
                   ppr='<w:spacing w:after="40"/><w:ind w:left="240"/>', rpr=_rpr(20)),
         StyleSpec("fn_text", "paragraph", "FootnoteText", "footnote text", ui_priority=99,
-                  ppr='<w:spacing w:after="40" w:line="240" w:lineRule="auto"/>', rpr=_rpr(16)),
+                  ppr='<w:spacing w:after="40" w:line="240" w:lineRule="auto"/>'
+                      '<w:ind w:left="284" w:hanging="284"/>', rpr=_rpr(16)),
         StyleSpec("fn_ref", "character", "FootnoteReference", "footnote reference", ui_priority=99,
                   rpr='<w:vertAlign w:val="superscript"/>'),
         StyleSpec("hyperlink", "character", "Hyperlink", "Hyperlink", ui_priority=99,
@@ -134,7 +135,8 @@ def _styles(NAVY: str, ACCENT: str) -> tuple[StyleSpec, ...]:
                   + '<w:spacing w:after="0" w:line="240" w:lineRule="auto"/>',
                   rpr=_rpr(16, color=LIGHT)),
         StyleSpec("footer", "paragraph", "Footer", "footer", ui_priority=99,
-                  ppr='<w:spacing w:after="0" w:line="240" w:lineRule="auto"/>',
+                  ppr=border.format(side="top", sz=4, space=4, color=RULE)
+                  + '<w:spacing w:after="0" w:line="240" w:lineRule="auto"/>',
                   rpr=_rpr(16, color=LIGHT)),
         StyleSpec("marking", "paragraph", "BriefMarking", "Brief Marking", ui_priority=26,
                   ppr='<w:spacing w:after="60" w:line="240" w:lineRule="auto"/>'
