@@ -8,7 +8,9 @@ times in this process, as CPU seconds (the least of N renders after one warm-up)
 as shipped and with each internal speed-up switched back to reportlab's own code path:
 - raw PDF text operators in `writers/pdf/text.py` (vs reportlab's text object),
 - ready-made link annotations in `writers/pdf/canvas.py` (vs `Canvas.linkRect`),
-- the `splitString` fast path in `writers/pdf/fonts.py` (vs `TTFont.splitString`);
+- the `splitString` fast path in `writers/pdf/fonts.py` (vs `TTFont.splitString`),
+- the one-pass /Dests name tree in `writers/pdf/canvas.py` (vs reportlab's `PDFArray`) and
+  `TextBlock.drawOn` in `writers/pdf/text.py` (vs `Flowable.drawOn`);
 and the shared-part flattening of `distribution/message.py` (vs `BytesGenerator` encoding the
 PDF again for each message), on 1,000 messages carrying that brief's PDF. A speed-up is worth
 keeping above 5 % of the build.
@@ -17,6 +19,7 @@ keeping above 5 % of the build.
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import time
 from pathlib import Path
@@ -86,6 +89,9 @@ def main(argv=None) -> int:
     ap.add_argument("--facts", type=Path, default=BENCH / "data" / "facts-1000" / "facts")
     ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args(argv)
+    # as in `briefgen` itself (cli.main): no cycle collector, whose passes over the composed
+    # brief would otherwise be a quarter of every render here and none in a build
+    gc.disable()
 
     from reportlab.pdfbase import ttfonts
     from reportlab.pdfgen.canvas import Canvas
@@ -101,7 +107,8 @@ def main(argv=None) -> int:
 
     base = check(args.facts)
     brief = compose(base, ROOT / "templates", theme_spec(base, make_factbase.FOCUS_THEME))
-    fonts = ROOT / "templates" / "fonts"
+    from briefgen.resources import fonts_dir
+    fonts = fonts_dir(ROOT / "templates")  # the desk's fonts if it has any, else the bundled ones
     print(f"brief: {sum(b.kind in ('bullet', 'paragraph') for b in brief.blocks)} lines, "
           f"{len(brief.cites)} notes, {len(brief.sources)} sources")
     start = time.process_time()
@@ -130,6 +137,13 @@ def main(argv=None) -> int:
             Canvas.linkRect)
     variant("splitString fast path (pdf/fonts.py)", pdf_fonts._TTFont, "splitString",
             ttfonts.TTFont.splitString)
+    from reportlab.pdfbase import pdfdoc
+    from reportlab.platypus.flowables import Flowable
+    variant("one-pass /Dests name tree (pdf/canvas.py)", pdf_canvas, "_DestNames",
+            lambda entries: pdfdoc.PDFArray(
+                [x for name, dest in entries for x in (pdfdoc.PDFString(name), dest)]))
+    variant("drawOn without a canvas state copy (pdf/text.py)", pdf_text.TextBlock, "drawOn",
+            Flowable.drawOn)
 
     from email.generator import BytesGenerator
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from reportlab import rl_config
 from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfdoc
@@ -39,6 +40,8 @@ class BriefCanvas(Canvas):
         self._bg_pages: list[dict] = []
         self._bg_furniture = furniture
         self._bg_anchors = frozenset(anchors)
+        # destinations a ready-made link may point to (checked once here, not once per link)
+        self._bg_plain = frozenset(a for a in self._bg_anchors if _PLAIN_NAME.fullmatch(a))
         self._doc._bg_tounicode = overrides if overrides is not None else {}
         if created is not None:
             stamp = _pdf_date(created)
@@ -60,11 +63,9 @@ class BriefCanvas(Canvas):
             Canvas.showPage(self)
         names = sorted(n for n in self._bg_anchors if n in self._destinations)
         if names:
-            tree = []
-            for n in names:
-                tree += [pdfdoc.PDFString(n), self._destinations[n]]
+            tree = _DestNames([(n, self._destinations[n]) for n in names])
             self._doc.Catalog.Names = pdfdoc.PDFDictionary(
-                {"Dests": pdfdoc.PDFDictionary({"Names": pdfdoc.PDFArray(tree)})})
+                {"Dests": pdfdoc.PDFDictionary({"Names": tree})})
         Canvas.save(self)
 
     def stringWidth(self, text, fontName=None, fontSize=None):
@@ -73,7 +74,7 @@ class BriefCanvas(Canvas):
 
     def linkRect(self, contents, destinationname, Rect=None, addtopage=1, name=None, relative=1,
                  thickness=0, color=None, dashArray=None, **kw):
-        if destinationname not in self._bg_anchors or not _PLAIN_NAME.fullmatch(destinationname):
+        if destinationname not in self._bg_plain:
             return super().linkRect(contents, destinationname, Rect, addtopage, name, relative,
                                     thickness, color, dashArray, **kw)
         return self._addAnnotation(_DestLink(self._absRect(Rect, relative), destinationname),
@@ -95,6 +96,52 @@ class _DestLink(pdfdoc.PDFObject):
 
     def format(self, document) -> bytes:
         return self.data
+
+
+class _DestNames(pdfdoc.PDFObject):
+    """The /Names array of the catalog's /Dests tree, formatted in one pass.
+
+    The bytes are those of reportlab's `PDFArray` of `PDFString` names and `Destination`s
+    (a name and "[ page /XYZ left top 0 ]" per destination, a line break every 10 items):
+    reportlab formats each through five objects, and a brief has a destination per note,
+    source and section. Measured with reportlab 5.1 on the 500-line brief (733 destinations),
+    as instructions counted by valgrind (the shared VM's CPU times vary by more than this
+    gain): 63 M fewer of the render's 1,472 M (4.3 %, ~0.009 s; ~1 % of the whole build).
+    Only for plain names (nothing to escape) and /XYZ destinations; others go to reportlab.
+    """
+
+    def __init__(self, entries):
+        self.entries = entries  # (name, reportlab Destination), sorted by name
+
+    def format(self, document) -> bytes:
+        out = []
+        ids = document.idToObjectNumberAndVersion
+        for name, dest in self.entries:
+            fmt, page = dest.fmt, dest.page
+            if (_PLAIN_NAME.fullmatch(name) and type(fmt) is pdfdoc.PDFDestinationXYZ
+                    and type(page) is pdfdoc.PDFObjectReference):
+                out.append(f"({name})".encode("ascii"))
+                num, gen = ids[page.name]
+                where = " ".join(_num(v) for v in (fmt.left, fmt.top, fmt.zoom))
+                out.append(f"[ {num} {gen} R /XYZ {where} ]".encode("ascii"))
+            else:
+                out.append(pdfdoc.format(pdfdoc.PDFString(name), document))
+                out.append(pdfdoc.format(dest, document))
+        return _array(out)
+
+
+def _array(items: list[bytes]) -> bytes:
+    """Formatted items as `PDFArray.format` joins them (a line break every 10 items)."""
+    if rl_config.pdfMultiLine:
+        return b"[ " + b"\n ".join(items) + b" ]"
+    for i in reversed(range(10, len(items), 10)):
+        items.insert(i, b"\n ")
+    return b"[ " + b" ".join(items) + b" ]"
+
+
+def _num(value) -> str:
+    """A destination's coordinate as `pdfdoc.format` writes it ("null" stays a word)."""
+    return fp_str(value) if type(value) in (float, int) else str(value)
 
 
 @dataclass

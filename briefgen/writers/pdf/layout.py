@@ -109,7 +109,7 @@ class Story:
             prev = out[-1] if out else None
             if (prev is not None and prev.font == font and prev.size == fsize
                     and prev.color == color and not prev.rise and prev.link == link):
-                out[-1] = prev._replace(text=prev.text + t)
+                out[-1] = Piece(prev.text + t, *prev[1:])  # a plain tuple copy: no _replace
             else:
                 out.append(Piece(t, font, fsize, color, 0, link))
         return out
