@@ -772,6 +772,8 @@ class Generator:
                          "date": f.date}
                 if f.kind != "event" or f.index % 2:
                     entry["kind"] = f.kind
+                if f.kind != "event":  # whose words they are, as `check` asks of such a fact
+                    entry["attributed_to"] = f.actors[0] if f.actors else f.sources[0].publisher
                 entry["credibility"] = f.credibility
                 if f.actors:
                     entry["actors"] = FlowList(f.actors)

@@ -51,6 +51,10 @@ class Shaper:
     def __init__(self, fonts: FontSet):
         self.fonts = fonts
         self.overrides: dict[str, dict[int, str]] = {}
+        # Text that needs fallback or shaping, by (text, bold, italic, max_width, size): an
+        # Arabic publisher's name recurs in every note citing it (442 of 60,800 calls on the
+        # 5,000-line brief took half of this module's time).
+        self._segments: dict[tuple, list[tuple[str, str]]] = {}
 
     def segments(self, text: str, bold: bool = False, italic: bool = False,
                  max_width: float | None = None, size: float = 10) -> list[tuple[str, str]]:
@@ -60,6 +64,14 @@ class Shaper:
         text = text.translate(_WS_TABLE)
         if fs.simple.issuperset(text):  # only line breaks or tabs were in the way
             return [(fs.font(fs.primary, bold, italic), text)]
+        key = (text, bold, italic, max_width, size)
+        done = self._segments.get(key)
+        if done is None:
+            done = self._segments[key] = self._segments_of(text, bold, italic, max_width, size)
+        return list(done)
+
+    def _segments_of(self, text: str, bold: bool, italic: bool, max_width: float | None,
+                     size: float) -> list[tuple[str, str]]:
         out: list[tuple[str, str]] = []
         pos = 0
         for start, end in rtl_spans(text):
