@@ -63,8 +63,21 @@ def schema() -> str:
 
 
 def desk_templates(facts: Path, templates: Path | None) -> Path:
-    """The desk's templates folder: as given, else `templates/` beside the fact base folder."""
-    return Path(templates) if templates is not None else Path(facts).parent / "templates"
+    """The desk's templates folder: as given, else `templates/` beside the fact base folder.
+
+    A folder given with --templates must exist: a mistyped path would otherwise build with the
+    packaged templates, and the brief would silently lose the desk's look and wording.
+    """
+    if templates is None:
+        return Path(facts).parent / "templates"
+    templates = Path(templates)
+    if not templates.is_dir():
+        from briefgen.errors import UsageError
+        what = "is not a folder" if templates.exists() else "does not exist"
+        raise UsageError(f"--templates '{templates}' {what} (hint: pass the desk's templates "
+                         "folder, or leave --templates out to use templates/ beside the fact "
+                         "base, else the packaged templates)")
+    return templates
 
 
 def desk_readers(facts: Path, readers: Path | None) -> Path:

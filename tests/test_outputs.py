@@ -46,6 +46,21 @@ def test_out_that_is_a_file_is_a_usage_error(project):
     assert (project / "afile").read_text() == "mine"
 
 
+@pytest.mark.parametrize("command", [["build"], ["weekly", "--week", "2013-W23"], ["check"],
+                                     ["send", "--week", "2013-W23", "--dry-run"]])
+def test_templates_that_are_not_a_folder_are_a_usage_error_not_the_packaged_look(project,
+                                                                                  command):
+    (project / "afile").write_text("mine")
+    for given, what in (("templats", "does not exist"), ("afile", "is not a folder")):
+        result = run_cli(*command, "--templates", given, cwd=project)
+        assert (result.returncode, result.stdout) == (2, "")
+        assert result.stderr == (
+            f"error: --templates '{given}' {what} (hint: pass the desk's templates folder, or "
+            "leave --templates out to use templates/ beside the fact base, else the packaged "
+            "templates)\n")
+    assert listing(project / "out") == []
+
+
 def test_out_that_is_a_dangling_link_is_a_usage_error(project):
     (project / "gone").symlink_to(project / "nowhere")
     result = run_cli("weekly", "--week", "2013-W23", "--out", "gone", cwd=project)
