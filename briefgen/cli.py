@@ -6,7 +6,6 @@ import argparse
 import gc
 import inspect
 import re
-import shlex
 import sys
 from pathlib import Path
 
@@ -177,6 +176,8 @@ def schema() -> None:
 
 def init(dir: Path, region: str | None, force: bool) -> None:
     """Write a new desk folder (fact base, readers, settings) that checks and builds right away."""
+    import shlex
+
     from briefgen import api
     _print_paths(api.init(dir=dir, region=region, force=force))
     go = "" if dir == Path(".") else f"cd {shlex.quote(str(dir))} && "

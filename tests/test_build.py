@@ -153,12 +153,14 @@ def test_bundled_weekly_brief_of_2019_w50_has_developments(tmp_path):
 
 
 def test_the_library_loads_pydantic_only_when_the_fact_base_is_read():
-    """build and weekly fork their writer workers first: the workers must not pay for pydantic."""
+    """build and weekly fork their writer workers first: the workers must not pay for pydantic;
+    every command starts with these modules, so none of them pulls in zipfile either."""
     import subprocess
     import sys
 
-    code = ("import sys, briefgen.api, briefgen.output; "
-            "print(sorted(m for m in ('pydantic', 'briefgen.factbase.models', 'jinja2') if m in sys.modules))")
+    code = ("import sys, briefgen.cli, briefgen.api, briefgen.output; "
+            "print(sorted(m for m in ('pydantic', 'briefgen.factbase.models', 'jinja2', "
+            "'zipfile', 'importlib.resources') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                             check=True, timeout=60)
     assert result.stdout.strip() == "[]"

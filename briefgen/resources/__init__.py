@@ -7,11 +7,12 @@ a complete family), so a desk `templates/fonts/` holding any `.ttf` replaces the
 
 from __future__ import annotations
 
-from importlib.resources import files
 from pathlib import Path
 
-# A wheel installs the package as plain files, so its resources have a real path.
-PACKAGE = Path(str(files(__name__)))
+# A wheel installs the package as plain files, so its resources have a real path (and reportlab
+# and python-docx need one). `importlib.resources` would say the same for ~8 ms of imports on
+# every command (zipfile and more).
+PACKAGE = Path(__file__).resolve().parent
 TEMPLATES = PACKAGE / "templates"
 FONTS = PACKAGE / "fonts"
 SKELETON = PACKAGE / "init"
