@@ -104,6 +104,14 @@ def test_uncited_line_fails_naming_the_template_line(base, tmp_path):
      "bad.md.j2:2: error: theme has no field 'facs' (hint: did you mean 'facts'?)"),
     ("{{ ''.__class__.__mro__ }}", "bad.md.j2:1: error: access to attribute '__class__' of 'str' "
      "object is unsafe. (hint: templates may only read the values they are given)"),
+    # the views' fields are read without the sandbox's checks; their internals are still refused
+    ("{{ themes[0].facts[0].__class__ }}", "bad.md.j2:1: error: access to attribute '__class__' "
+     "of 'FactView' object is unsafe. (hint: templates may only read the values they are given)"),
+    ("{{ themes[0]['__init__'] }}", "bad.md.j2:1: error: access to attribute '__init__' of "
+     "'ThemeView' object is unsafe. (hint: templates may only read the values they are given)"),
+    ("{{ themes[0].facts[0].statement.format.__globals__ }}", "bad.md.j2:1: error: access to "
+     "attribute '__globals__' of 'function' object is unsafe. (hint: templates may only read the "
+     "values they are given)"),
     ("a\n\n{{ 1/0 }}", "bad.md.j2:3: error: division by zero"),
     ("{{ themes|first|round }}",
      "bad.md.j2:1: error: type ThemeView doesn't define __round__ method (TypeError)"),

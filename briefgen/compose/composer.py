@@ -78,7 +78,8 @@ def compose(base: FactBase, templates: Path, spec: Spec) -> Brief:
     context = {**{k: _views(v, view) for k, v in spec.context.items()},
                "themes": themes, "desk": settings.desk.model_dump(), "words": words.table,
                "issued": words.date(spec.created.date()), "annotated": spec.annotated}
-    renderer = Renderer(templates, {**base.facts, **base.judgments})
+    renderer = Renderer(templates, {**base.facts, **base.judgments},
+                        plain=(FactView, JudgmentView, ThemeView))
     text, origins = renderer.render(spec.template, context)
     title_block(spec, renderer)
     # notes, annex entries and the grading key are worded by `wording`, the same for every writer

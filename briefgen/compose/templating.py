@@ -49,7 +49,7 @@ class TemplateProblem(Exception):
 class Renderer:
     """A sandboxed Jinja2 environment whose printed values become placeholders."""
 
-    def __init__(self, templates: Path | None, facts=None):
+    def __init__(self, templates: Path | None, facts=None, plain: tuple = ()):
         from jinja2 import FileSystemLoader
         from jinja2.ext import Extension
         from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -73,11 +73,28 @@ class Renderer:
                         token = token.__class__(token.lineno, "data", "\n".join(stamped))
                     yield token
 
+        # The fields of the `plain` dataclasses (the composer's fact, judgment and theme views)
+        # hold only display values: a template reads them without the sandbox's checks of each
+        # attribute (5,000-line brief: -0.05 s of 0.55 s compose). Anything else, and whatever
+        # a template does with those values, is checked as always.
+        fields_of = {cls: frozenset(f.name for f in fields(cls) if not f.name.startswith("_"))
+                     for cls in plain}
+
         class Bounded(ImmutableSandboxedEnvironment):
             intercepted_binops = frozenset({"*", "**"})
 
             def call_binop(self, context, operator, left, right):
                 return _binop(operator, left, right)
+
+            def getattr(self, obj, attribute):
+                if attribute in fields_of.get(obj.__class__, ()):
+                    return getattr(obj, attribute)
+                return super().getattr(obj, attribute)
+
+            def getitem(self, obj, argument):  # `groupby("year")` and `x["name"]` come here
+                if argument.__class__ is str and argument in fields_of.get(obj.__class__, ()):
+                    return getattr(obj, argument)
+                return super().getitem(obj, argument)
 
         self.templates = templates
         self.facts = facts  # fact and judgment ids cite() accepts (None: not checked here)
