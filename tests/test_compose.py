@@ -162,6 +162,36 @@ def test_template_errors_are_located(base, tmp_path, source, message):
     assert last == "error: template has 1 error, 0 warnings"
 
 
+def test_a_template_compiled_once_is_located_and_printed_right_in_every_compose(base, tmp_path):
+    """Each template file is compiled once per process: the next compose runs the same code,
+    and an edited file is compiled anew."""
+    cited = "{{ cite(themes[0].facts[0]) }}"
+    template = tmp_path / "t" / "bad.md.j2"
+
+    def uncited_at(source: str) -> tuple[list[str], str]:
+        template.write_text(source)
+        texts = []
+        for _ in range(2):
+            brief = compose(base, tmp_path / "t", spec_for(base, "ok.md.j2"))
+            texts.append(brief.blocks[0].text)
+            with pytest.raises(TemplateError) as e:
+                compose(base, tmp_path / "t", spec_for(base, "bad.md.j2"))
+            texts.append(e.value.lines()[0].split("/t/")[1])
+        return texts
+
+    # a constant printed among other values stays itself in every compose
+    write(tmp_path / "t" / "ok.md.j2", "- {{ themes[0].title }} {{ 'in so many words' }} "
+                                       + cited + "\n")
+    line = "NATO security assistance in so many words"
+    hint = "(hint: every bullet and paragraph needs {{ cite(fact) }}; notes (> ...) and headings "\
+           "are exempt)"
+    assert uncited_at(f"- {cited}\n- an uncited line\n") == [
+        line, f"bad.md.j2:2: error: this bullet has no citation: “an uncited line” {hint}"] * 2
+    assert uncited_at(f"## A heading\n\n- {cited}\n\n- edited, still uncited\n") == [
+        line, f"bad.md.j2:5: error: this bullet has no citation: “edited, still uncited” {hint}"
+    ] * 2
+
+
 def test_a_template_that_runs_too_long_is_stopped_where_it_was(base, tmp_path, monkeypatch):
     monkeypatch.setattr(templating, "BUDGET_SECONDS", 0.3)
     write(tmp_path / "t" / "bad.md.j2", """
