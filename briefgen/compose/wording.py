@@ -56,6 +56,7 @@ class Wording:
         self._fields: dict[int, tuple[object, dict[str, str]]] = {}  # -> (source, its fields)
         self._refs: dict[tuple[int, bool], tuple[object, Run]] = {}  # (, first) -> (, reference)
         self._frames: dict[str, tuple[Run, Run]] = {}  # quote pattern -> runs around the quote
+        self._quotes: dict[str, Run] = {}  # quote -> its run, the same in the note and the annex
 
     def get(self, *keys: str):
         value = self.table
@@ -139,7 +140,10 @@ class Wording:
         if frame is None:
             before, _, after = pattern.partition("{quote}")
             frame = self._frames[pattern] = (Run(before), Run(after))
-        return [frame[0], Run(quote, italic=True), frame[1]]
+        run = self._quotes.get(quote)
+        if run is None:
+            run = self._quotes[quote] = Run(quote, italic=True)
+        return [frame[0], run, frame[1]]
 
     def _source_fields(self, source) -> dict[str, str]:
         cached = self._fields.get(id(source))
