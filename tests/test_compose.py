@@ -3,7 +3,7 @@
 from datetime import date
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from briefgen import resources
@@ -287,6 +287,23 @@ def test_inline_parsing_by_shape_equals_parsing_each_line(shapes, data):
     for pieces in shapes * 2:  # each shape again, numbered anew: from the cache
         line = numbered(pieces)
         assert parse(line) == parse.parse(line)
+
+
+@settings(max_examples=500)
+@example("two  spaces")
+@example(" at the start")
+@example("at the end ")
+@example("a\tb\nc")
+@example("C3\u00a0·\u00a0statement ")
+@given(st.text(st.sampled_from(["a", "b", " ", "\n", "\t", "\r", "\u00a0", "\u2007",
+                                "\u202f", "\u2003", "\u3000", "\x85", "\u2028", "é", "·"])))
+def test_a_printed_value_is_put_on_one_line_with_single_spaces(text):
+    """What a template prints: on one line, white space made single spaces, no-break kept."""
+    from briefgen.compose.composer import _KEEP, _SPACES, _one_line
+
+    expected = (_SPACES.sub(" ", text).strip(" ") if _KEEP.search(text)
+                else " ".join(text.split()))
+    assert _one_line(text) == expected
 
 
 # Judgments, key points, retractions, attribution, contents, editions.
