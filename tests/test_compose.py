@@ -3,7 +3,7 @@
 from datetime import date
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from briefgen import resources
@@ -104,6 +104,14 @@ def test_uncited_line_fails_naming_the_template_line(base, tmp_path):
      "bad.md.j2:2: error: theme has no field 'facs' (hint: did you mean 'facts'?)"),
     ("{{ ''.__class__.__mro__ }}", "bad.md.j2:1: error: access to attribute '__class__' of 'str' "
      "object is unsafe. (hint: templates may only read the values they are given)"),
+    # the views' fields are read without the sandbox's checks; their internals are still refused
+    ("{{ themes[0].facts[0].__class__ }}", "bad.md.j2:1: error: access to attribute '__class__' "
+     "of 'FactView' object is unsafe. (hint: templates may only read the values they are given)"),
+    ("{{ themes[0]['__init__'] }}", "bad.md.j2:1: error: access to attribute '__init__' of "
+     "'ThemeView' object is unsafe. (hint: templates may only read the values they are given)"),
+    ("{{ themes[0].facts[0].statement.format.__globals__ }}", "bad.md.j2:1: error: access to "
+     "attribute '__globals__' of 'function' object is unsafe. (hint: templates may only read the "
+     "values they are given)"),
     ("a\n\n{{ 1/0 }}", "bad.md.j2:3: error: division by zero"),
     ("{{ themes|first|round }}",
      "bad.md.j2:1: error: type ThemeView doesn't define __round__ method (TypeError)"),
@@ -152,6 +160,36 @@ def test_template_errors_are_located(base, tmp_path, source, message):
     first, last = e.value.lines()
     assert first.endswith("/t/" + message)
     assert last == "error: template has 1 error, 0 warnings"
+
+
+def test_a_template_compiled_once_is_located_and_printed_right_in_every_compose(base, tmp_path):
+    """Each template file is compiled once per process: the next compose runs the same code,
+    and an edited file is compiled anew."""
+    cited = "{{ cite(themes[0].facts[0]) }}"
+    template = tmp_path / "t" / "bad.md.j2"
+
+    def uncited_at(source: str) -> tuple[list[str], str]:
+        template.write_text(source)
+        texts = []
+        for _ in range(2):
+            brief = compose(base, tmp_path / "t", spec_for(base, "ok.md.j2"))
+            texts.append(brief.blocks[0].text)
+            with pytest.raises(TemplateError) as e:
+                compose(base, tmp_path / "t", spec_for(base, "bad.md.j2"))
+            texts.append(e.value.lines()[0].split("/t/")[1])
+        return texts
+
+    # a constant printed among other values stays itself in every compose
+    write(tmp_path / "t" / "ok.md.j2", "- {{ themes[0].title }} {{ 'in so many words' }} "
+                                       + cited + "\n")
+    line = "NATO security assistance in so many words"
+    hint = "(hint: every bullet and paragraph needs {{ cite(fact) }}; notes (> ...) and headings "\
+           "are exempt)"
+    assert uncited_at(f"- {cited}\n- an uncited line\n") == [
+        line, f"bad.md.j2:2: error: this bullet has no citation: “an uncited line” {hint}"] * 2
+    assert uncited_at(f"## A heading\n\n- {cited}\n\n- edited, still uncited\n") == [
+        line, f"bad.md.j2:5: error: this bullet has no citation: “edited, still uncited” {hint}"
+    ] * 2
 
 
 def test_a_template_that_runs_too_long_is_stopped_where_it_was(base, tmp_path, monkeypatch):
@@ -228,7 +266,7 @@ def test_without_source_date_epoch_the_date_of_issue_is_the_day_of_the_build(mon
 # (placeholders, "DATA"/"CITE" below, numbered when the line is made) next to them.
 _inline_pieces = st.sampled_from(["*", "**", "_", "__", "\\*", "\\", " ", "\n", "word", "—", "(",
                                   ")", ".", ":", "·", "1", "\ue000", "\ue001", "\ue002", "DATA",
-                                  "CITE"])
+                                  "CITE", "{", "}", "{}"])
 
 
 @settings(max_examples=400)
@@ -249,6 +287,23 @@ def test_inline_parsing_by_shape_equals_parsing_each_line(shapes, data):
     for pieces in shapes * 2:  # each shape again, numbered anew: from the cache
         line = numbered(pieces)
         assert parse(line) == parse.parse(line)
+
+
+@settings(max_examples=500)
+@example("two  spaces")
+@example(" at the start")
+@example("at the end ")
+@example("a\tb\nc")
+@example("C3\u00a0·\u00a0statement ")
+@given(st.text(st.sampled_from(["a", "b", " ", "\n", "\t", "\r", "\u00a0", "\u2007",
+                                "\u202f", "\u2003", "\u3000", "\x85", "\u2028", "é", "·"])))
+def test_a_printed_value_is_put_on_one_line_with_single_spaces(text):
+    """What a template prints: on one line, white space made single spaces, no-break kept."""
+    from briefgen.compose.composer import _KEEP, _SPACES, _one_line
+
+    expected = (_SPACES.sub(" ", text).strip(" ") if _KEEP.search(text)
+                else " ".join(text.split()))
+    assert _one_line(text) == expected
 
 
 # Judgments, key points, retractions, attribution, contents, editions.

