@@ -41,7 +41,7 @@ def test_a_remembered_quote_is_found_pasted_into_a_fact_and_passes_check(tmp_pat
         "    themes: [russian-motives]\n"
         "    date: 2013-06\n"
         "    citations:\n" + citation, encoding="utf-8")
-    check = run_cli("check", "--templates", "none", cwd=root)
+    check = run_cli("check", cwd=root)
     assert (check.returncode, check.stderr) == (
         0, "facts/wire.yaml:2:9: warning: [wire-2019] source is cited by no fact "
            "(hint: cite it or remove it)\n"

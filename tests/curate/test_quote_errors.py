@@ -31,7 +31,7 @@ def base(tmp_path, quote: str, source: str = "wire-2019"):
 
 def test_a_misquote_at_the_end_of_a_long_quote_is_shown_not_cut_off(tmp_path):
     quote = LONG.replace("Tripoli,", "Tripolis,").rstrip(".")
-    result = run_cli("check", "--templates", "none", cwd=base(tmp_path, quote))
+    result = run_cli("check", cwd=base(tmp_path, quote))
     assert result.returncode == 1
     assert result.stderr.splitlines()[0] == (
         "facts/wire.yaml:14:16: error: [haftar-advance] citations[0].quote: quote “… reached the "
@@ -42,8 +42,7 @@ def test_a_misquote_at_the_end_of_a_long_quote_is_shown_not_cut_off(tmp_path):
 
 def test_a_quote_found_in_another_source_says_so(tmp_path):
     quote = "their columns had reached the outskirts of Tripoli"
-    result = run_cli("check", "--templates", "none",
-                     cwd=base(tmp_path, quote, source="nato-watch-2013-06"))
+    result = run_cli("check", cwd=base(tmp_path, quote, source="nato-watch-2013-06"))
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
         "facts/wire.yaml:2:9: warning: [wire-2019] source is cited by no fact (hint: cite it or "
