@@ -145,6 +145,10 @@ def test_uncited_line_fails_naming_the_template_line(base, tmp_path):
     ("## text\n- a last line with no newline", "bad.md.j2:2: error: this bullet has no citation: "
      "“a last line with no newline” (hint: every bullet and paragraph needs {{ cite(fact) }}; "
      "notes (> ...) and headings are exempt)"),
+    ("{% macro cover(word_count, lines) %}\n{{ cite(themes[0].facts[0]) }} on the cover\n"
+     "{% endmacro %}\n- a {{ cite(themes[0].facts[0]) }}",
+     "bad.md.j2:2: error: the cover cannot cite facts: “on the cover” (hint: cite facts in the "
+     "body of the brief; the cover says who issues it, when, and how long it takes to read)"),
     ("top\n{% include 'inc.md.j2' %}", "inc.md.j2:2: error: division by zero"),
     ("{% import 'mac.md.j2' as m %}\n{{ m.f() }}", "mac.md.j2:2: error: 'undefined_thing' is undefined"),
     ("{% include 'syntax.md.j2' %}", "syntax.md.j2:3: error: unexpected 'end of print statement'"

@@ -119,8 +119,10 @@ class _Builder:
     def build(self, text: str) -> Brief:
         return self._body(*self.blocks(text, self.origins))
 
-    def blocks(self, text: str, origins: list[int]) -> tuple[list[Block], list[str]]:
-        """The Markdown's blocks, and a message for each bullet or paragraph left uncited."""
+    def blocks(self, text: str, origins: list[int], loose: bool = False
+               ) -> tuple[list[Block], list[str]]:
+        """The Markdown's blocks, and a message for each bullet or paragraph left uncited (for
+        a `loose` part, printed outside the body: for each line that cites)."""
         from markdown_it import MarkdownIt
 
         if not hasattr(self, "inline"):
@@ -146,7 +148,12 @@ class _Builder:
                 block = self.block(kind, level, self.inline(token.content), origin)
                 if not block.inlines:
                     continue
-                if kind in ("bullet", "paragraph") and not block.cites:
+                if loose and block.cites:
+                    uncited.append(self.renderer.problem(
+                        stamp, f"the cover cannot cite facts: “{_clip(block.text.strip())}”",
+                        "cite facts in the body of the brief; the cover says who issues it, "
+                        "when, and how long it takes to read"))
+                elif not loose and kind in ("bullet", "paragraph") and not block.cites:
                     uncited.append(self.renderer.problem(
                         stamp, f"this {kind} has no citation: “{_clip(block.text)}”",
                         "every bullet and paragraph needs {{ cite(fact) }}; notes (> ...) and "
@@ -155,9 +162,12 @@ class _Builder:
         return blocks, uncited
 
     def loose_blocks(self, text: str, origins: list[int]) -> tuple[Block, ...]:
-        """Blocks of a part printed outside the body (the cover): no citations needed."""
-        return tuple(b if b.kind == "heading" else replace(b, kind="note")
-                     for b in self.blocks(text, origins)[0])
+        """Blocks of a part printed outside the body (the cover): no citations, none allowed
+        (its notes would point at sources the annex does not list)."""
+        blocks, citing = self.blocks(text, origins, loose=True)
+        if citing:
+            raise TemplateError(citing)
+        return tuple(b if b.kind == "heading" else replace(b, kind="note") for b in blocks)
 
     def _body(self, blocks: list, uncited: list) -> Brief:
         if uncited:
