@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from briefgen import resources
 from briefgen.api import check
 from briefgen.compose.specs import created_at, theme_spec, weekly_spec
-from briefgen.compose.composer import Spec, _InlineParser, compose
+from briefgen.compose.composer import Spec, compose
+from briefgen.compose.inline import InlineParser
 from briefgen.compose import templating
 from briefgen.errors import BuildError, TemplateError
 from conftest import ROOT, tiny_factbase, write
@@ -285,7 +286,7 @@ def test_inline_parsing_by_shape_equals_parsing_each_line(shapes, data):
         return "".join(marks[p].format(data.draw(st.integers(0, 10**6))) if p in marks else p
                        for p in pieces)
 
-    parse = _InlineParser(MarkdownIt("zero").enable(["emphasis", "escape"]))
+    parse = InlineParser(MarkdownIt("zero").enable(["emphasis", "escape"]))
     parse("\ue0001\ue000\ue001")  # private-use marks typed in a template: parsed as they are
     assert parse("\ue0001\ue000\ue001") == [("text", "\ue0001\ue000\ue001")]
     for pieces in shapes * 2:  # each shape again, numbered anew: from the cache
@@ -303,11 +304,11 @@ def test_inline_parsing_by_shape_equals_parsing_each_line(shapes, data):
                                 "\u202f", "\u2003", "\u3000", "\x85", "\u2028", "é", "·"])))
 def test_a_printed_value_is_put_on_one_line_with_single_spaces(text):
     """What a template prints: on one line, white space made single spaces, no-break kept."""
-    from briefgen.compose.composer import _KEEP, _SPACES, _one_line
+    from briefgen.compose.inline import _KEEP, _SPACES, one_line
 
     expected = (_SPACES.sub(" ", text).strip(" ") if _KEEP.search(text)
                 else " ".join(text.split()))
-    assert _one_line(text) == expected
+    assert one_line(text) == expected
 
 
 # Judgments, key points, retractions, attribution, contents, editions.

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from briefgen.compose import wording as _wording
 from briefgen.compose.front import finish, title_block
-from briefgen.compose.model import Block, Brief, Cite, Inline, QuoteUse, Run, SourceEntry
+from briefgen.compose.inline import InlineParser, add, one_line, runs_of
+from briefgen.compose.model import Block, Brief, Cite, QuoteUse, Run, SourceEntry
 from briefgen.compose.templating import Renderer
 from briefgen.compose.views import (FactView, JudgmentView, ThemeView,  # noqa: F401 - re-exported
                                     fact_view, judgment_view)
@@ -24,10 +25,6 @@ from briefgen.factbase.base import FactBase
 from briefgen.factbase.models import Fact, Judgment
 
 _TOKEN = re.compile("\ue000(\\d+)\ue001|\ue002(\\d+)\ue003")  # DATA / CITE placeholders
-_NUMBER = re.compile("(?<=[\ue000\ue002])\\d+(?=[\ue001\ue003])")  # a placeholder's number
-_EMPTY_AT = re.compile("(?<=[\ue000\ue002])(?=[\ue001\ue003])")  # where a number was taken out
-_SPACES = re.compile("[^\\S\u00a0\u2007\u202f]+")  # white space, but no-break spaces stay
-_KEEP = re.compile("[\u00a0\u2007\u202f]")  # the no-break spaces _SPACES keeps
 
 
 @dataclass
@@ -127,7 +124,7 @@ class _Builder:
 
         if not hasattr(self, "inline"):
             rules = ["heading", "list", "blockquote", "emphasis", "escape"]
-            self.inline = _InlineParser(MarkdownIt("zero").enable(rules))
+            self.inline = InlineParser(MarkdownIt("zero").enable(rules))
             # the inline content of each block is parsed by `inline`, once per shape of line
             self.md = MarkdownIt("zero").enable(rules).disable("inline")
         blocks, uncited, kind_stack = [], [], []
@@ -219,8 +216,8 @@ class _Builder:
             elif kind_ == "em_close":
                 italic -= 1
             elif kind_ in ("softbreak", "hardbreak"):
-                _add(parts, " ", bold > 0, italic > 0)
-        inlines = _finish(parts, self.runs)
+                add(parts, " ", bold > 0, italic > 0)
+        inlines = runs_of(parts, self.runs)
         fact_ids = tuple(dict.fromkeys(i.fact_id for i in inlines if isinstance(i, Cite)))
         if self.judging and kind in ("bullet", "paragraph"):
             kind = "judgment"  # a line citing a judgment is set apart from the facts
@@ -234,16 +231,16 @@ class _Builder:
         pos = 0
         for m in _TOKEN.finditer(text):
             if m.start() > pos:
-                _add(parts, text[pos:m.start()], bold, italic)
+                add(parts, text[pos:m.start()], bold, italic)
             data, cite = m.groups()
             if data is not None:
-                _add(parts, _one_line(str(self.renderer.values[int(data)])), bold, italic)
+                add(parts, one_line(str(self.renderer.values[int(data)])), bold, italic)
             else:
                 for fact in _facts(self.renderer.values[int(cite)].facts):
                     parts.extend(self.cite(fact))
             pos = m.end()
         if pos < len(text):
-            _add(parts, text[pos:], bold, italic)
+            add(parts, text[pos:], bold, italic)
 
     def cite(self, fact_ref, judgment: str | None = None) -> list[Cite]:
         ref = fact_ref.id if hasattr(fact_ref, "id") else str(fact_ref)
@@ -334,94 +331,11 @@ class _Builder:
                 **({"judgments": list(judgments.values())} if judgments else {})}
 
 
-class _InlineParser:
-    """Inline Markdown of a line as (token type, content) pairs, parsed once per shape.
-
-    The lines a template loop prints differ only in their placeholders' numbers, and numbers
-    inside a placeholder cannot change how Markdown reads the line (emphasis looks at the
-    private-use characters around them). So a line is parsed with its numbers taken out, the
-    result is kept for the next line of the same shape, and the numbers are put back in order.
-    """
-
-    def __init__(self, md):
-        self.md = md
-        # shape -> its tokens; the same with each content as a str.format pattern with a {}
-        # where each number goes, and how many; the numbers of all tokens
-        self.shapes: dict[str, tuple[list, list[tuple[str, str, str, int]], int]] = {}
-
-    def __call__(self, content: str) -> list[tuple[str, str]]:
-        numbers = _NUMBER.findall(content)
-        shape = _NUMBER.sub("", content) if numbers else content
-        entry = self.shapes.get(shape)
-        if entry is None:
-            tokens = self.parse(shape)
-            patterns = [(kind, text, *_pattern(text)) for kind, text in tokens]
-            entry = self.shapes[shape] = (tokens, patterns, sum(p[3] for p in patterns))
-        tokens, patterns, slots = entry
-        if not numbers:
-            return tokens
-        if slots != len(numbers):  # only if a template typed the private-use characters
-            return self.parse(content)
-        out, i = [], 0
-        for kind, text, pattern, n in patterns:  # put back by str.format: 5,000 lines -0.008 s
-            out.append((kind, pattern.format(*numbers[i:i + n]) if n else text))
-            i += n
-        return out
-
-    def parse(self, content: str) -> list[tuple[str, str]]:
-        return [(t.type, t.content) for t in self.md.parseInline(content)[0].children or []]
-
-
-def _pattern(text: str) -> tuple[str, int]:
-    """A token's text as a str.format pattern with a {} where each placeholder's number goes."""
-    pieces = _EMPTY_AT.split(text.replace("{", "{{").replace("}", "}}"))
-    return "{}".join(pieces), len(pieces) - 1
-
-
-def _one_line(value: str) -> str:
-    """A printed value on one line, its white space single spaces; no-break spaces stay."""
-    # Most values are so already: printable (no line breaks, tabs or spaces other than " "),
-    # no "  ", none at the ends. They stay as they are (5,000-line brief: -0.009 s).
-    if value.isprintable() and "  " not in value and not value.startswith(" ") \
-            and not value.endswith(" "):
-        return value
-    # str.split() would break no-break spaces too; the regex only when there are any
-    return _SPACES.sub(" ", value).strip(" ") if _KEEP.search(value) else " ".join(value.split())
-
-
 def _facts(values) -> list:
     out = []
     for v in values:
         out.extend(_facts(v) if isinstance(v, (list, tuple)) else [v])
     return out
-
-
-def _add(parts: list, text: str, bold: bool, italic: bool) -> None:
-    """Append text, joining it to the previous run when the style is the same."""
-    last = parts[-1] if parts else None
-    if last.__class__ is list and last[1] == bold and last[2] == italic:
-        last[0] += text
-    elif text:
-        parts.append([text, bold, italic])
-
-
-def _finish(parts: list, runs: dict) -> tuple[Inline, ...]:
-    """Runs from the merged parts (each the one of `runs` equal to it): trimmed at the ends and
-    before each citation marker."""
-    inlines = []
-    for i, part in enumerate(parts):
-        if part.__class__ is not list:
-            inlines.append(part)
-            continue
-        if i == 0:
-            part[0] = part[0].lstrip()
-        if i == len(parts) - 1 or isinstance(parts[i + 1], Cite):
-            part[0] = part[0].rstrip()  # no space between a word and its marker
-        if part[0]:
-            key = tuple(part)
-            run = runs.get(key)
-            inlines.append(run if run is not None else runs.setdefault(key, Run(*part)))
-    return tuple(inlines)
 
 
 def _clip(text: str, limit: int = 70) -> str:
