@@ -260,12 +260,13 @@ class _Loader:
         """Each source's archived text, read and folded (on a large base partly by the helper);
         what is wrong with a source's file is reported at its `file:`, in source order."""
         targets, sizes, problems = {}, {}, {}
+        root = self.base.root.resolve()
         for sid, source in self.base.sources.items():
-            found = self.source_target(source)
-            if isinstance(found, tuple):
+            target, found = self.source_target(source, root)
+            if target is None:
                 problems[sid] = found
             else:
-                targets[sid], sizes[sid] = found, found.stat().st_size
+                targets[sid], sizes[sid] = target, found
         quotes = [(c.source, c.quote) for fact in self.base.facts.values()
                   for c in fact.citations if c.source in targets]
         texts = Texts(targets, self.cache, pool, quotes, sizes)
@@ -278,10 +279,11 @@ class _Loader:
                             hint=problem[1])
         return texts
 
-    def source_target(self, source: Source) -> Path | tuple[str, str]:
-        """The archived text's path, or what is wrong with it (message after the file's name,
-        hint): checked before it is read."""
-        root = self.base.root.resolve()
+    @staticmethod
+    def source_target(source: Source, root: Path) -> tuple[Path, int] | tuple[None, tuple]:
+        """The archived text's path and size, or None and what is wrong with it (the message
+        after the file's name, a hint): checked before it is read. `root`: the facts folder,
+        resolved."""
         try:
             target = (root / source.file).resolve()
         except (OSError, RuntimeError, ValueError):  # a NUL in the name; a link loop (3.11-3.12)
@@ -289,23 +291,27 @@ class _Loader:
         if target is None or target.is_symlink():  # resolve() stops at a loop from 3.13 on
             problem = "cannot be a file name (it holds U+0000)" if "\x00" in source.file \
                 else "is a symbolic link that loops"
-            return problem, "name the archived text, e.g. 'sources/x.txt'"
+            return None, (problem, "name the archived text, e.g. 'sources/x.txt'")
         if Path(source.file).is_absolute():
-            return "must be relative to the facts folder", "write it as e.g. 'sources/x.txt'"
+            return None, ("must be relative to the facts folder",
+                          "write it as e.g. 'sources/x.txt'")
         if not target.is_relative_to(root):
-            return "is outside the facts folder", "archive the text under facts/sources/"
+            return None, ("is outside the facts folder", "archive the text under facts/sources/")
         if target.is_dir():
-            return "is a folder, not a text file", "name the archived .txt file inside it"
+            return None, ("is a folder, not a text file", "name the archived .txt file inside it")
         if not target.exists():
-            return "not found", "paths are relative to the facts folder, e.g. 'sources/x.txt'"
+            return None, ("not found",
+                          "paths are relative to the facts folder, e.g. 'sources/x.txt'")
         if not target.is_file():
-            return "is not a regular file (a pipe, socket or device)", \
-                "archive the text as a plain .txt file"
-        if target.stat().st_size > MAX_SOURCE_BYTES:  # checked before reading: costs nothing
-            return (f"is {target.stat().st_size:,} bytes, larger than the "
-                    f"{MAX_SOURCE_BYTES:,} an archived text may have",
-                    "archive only the part the facts quote, or split it into several sources")
-        return target
+            return None, ("is not a regular file (a pipe, socket or device)",
+                          "archive the text as a plain .txt file")
+        size = target.stat().st_size
+        if size > MAX_SOURCE_BYTES:  # checked before reading: costs nothing
+            return None, (f"is {size:,} bytes, larger than the {MAX_SOURCE_BYTES:,} an "
+                          "archived text may have",
+                          "archive only the part the facts quote, or split it into several "
+                          "sources")
+        return target, size
 
     def check_quote(self, file, doc, where, fid, n, citation, texts: Texts) -> None:
         sid = citation.source
