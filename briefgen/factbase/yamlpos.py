@@ -230,24 +230,27 @@ def _build(doc: YamlDoc, events, refuse_hidden: bool = False) -> None:
             skip += 1 if cls is map_start or cls is seq_start else \
                 -1 if cls is map_end or cls is seq_end else 0
             continue
-        if cls is map_end or cls is seq_end:
-            container = stack.pop()[0]
-            parent = stack[-1] if stack else None
-            if parent is None:
-                doc.data = container
-            continue
-        if cls in ignored:
-            continue
+        if cls is not scalar:  # scalars, most events, go straight on
+            if cls is map_end or cls is seq_end:
+                container = stack.pop()[0]
+                parent = stack[-1] if stack else None
+                if parent is None:
+                    doc.data = container
+                continue
+            if cls in ignored:
+                continue
+            if cls is document_start:
+                documents += 1
+                if documents > 1:
+                    mark = event.start_mark
+                    doc.problems.append(((mark.line + 1, mark.column + 1), "more than one YAML "
+                                         "document ('---') in the file",
+                                         "keep one document per file"))
+                    doc.fatal = True
+                    return
+                continue
         mark = event.start_mark
         pos = (mark.line + 1, mark.column + 1)
-        if cls is document_start:
-            documents += 1
-            if documents > 1:
-                doc.problems.append((pos, "more than one YAML document ('---') in the file",
-                                     "keep one document per file"))
-                doc.fatal = True
-                return
-            continue
         nodes += 1
         if nodes > max_nodes:
             doc.problems.append((pos, f"more than {MAX_NODES:,} YAML nodes in one file",
