@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from briefgen.factbase.quotes import Selector, SourceText, Verified
+from briefgen.factbase.quotes import SourceText, Verified
 
+HELPER_SHARE = 0.5  # of the archived bytes, read and verified by the helper
 Outcomes = dict[tuple[str, str], "Verified | None"]  # (source id, quote) -> None: not found
 
 
@@ -52,22 +53,20 @@ def verify_all(texts: dict[str, SourceText], quotes: list[tuple[str, str]]) -> O
 
 
 def _remote(targets: list[tuple[str, Path]], quotes: list[tuple[str, str]]):
-    """In the helper: read and verify; send back plain tuples, which unpickle 5x faster than
-    the dataclasses they stand for (13k quotes: 35 ms instead of 174 ms)."""
+    """In the helper: read and verify; only the problems and outcomes go back, not the texts."""
     texts, problems = read_texts(targets)
-    outcomes = verify_all(texts, quotes)
-    return problems, {key: None if v is None else
-                      (v.sha256, tuple((s.exact, s.prefix, s.suffix, s.start, s.end)
-                                       for s in v.selectors))
-                      for key, v in outcomes.items()}
+    return problems, verify_all(texts, quotes)
 
 
 def split(targets: list[tuple[str, Path]], sizes: list[int], share: float):
     """The targets to send to the helper (about `share` of the bytes) and those to keep."""
     sent, kept, budget = [], [], share * sum(sizes)
     for target, size in zip(targets, sizes, strict=True):
-        (sent if budget > 0 else kept).append(target)
-        budget -= size if budget > 0 else 0
+        if budget > 0:
+            sent.append(target)
+            budget -= size
+        else:
+            kept.append(target)
     return sent, kept
 
 
@@ -93,9 +92,7 @@ class Texts:
         if future is not None:
             problems, outcomes = future.result()
             self.problems.update(problems)
-            for key, value in outcomes.items():
-                self.outcomes[key] = None if value is None else Verified(
-                    tuple(Selector(*s) for s in value[1]), value[0])
+            self.outcomes.update(outcomes)
             self.remote = theirs - problems.keys()
         else:
             self.remote = set()
@@ -109,5 +106,3 @@ class Texts:
             self.texts[sid] = _read(self.targets[sid], self.cache)
         return self.texts[sid]
 
-
-HELPER_SHARE = 0.5  # of the archived bytes, read and verified by the helper
