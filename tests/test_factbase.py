@@ -1099,3 +1099,63 @@ def test_two_processes_report_exactly_what_one_does(tmp_path, monkeypatch, case)
     assert remote == [str(p) for p in paths if p.name != "themes.yaml"]
     two = [str(d) for d in sorted(load_factbase(Path("facts")).diagnostics)]
     assert two == one
+
+
+# --- ... and its archived texts are read, folded and verified partly by the helper ---------------
+
+THREE_SOURCES = SOURCE + "".join(SOURCE.replace("sources:\n", "").replace("s-two", f"s-{n}")
+                                 .replace("nato.txt", f"{n}.txt") for n in ("three", "four"))
+QUOTING = FACT.replace("nato-watch-2013-06", "s-two").replace(
+    "there will be no troop deployment", "NATO has expertise in the reform")
+
+
+TEXT_CASES = {
+    "all verified": {},
+    "quote not found, closest passage": {"facts/c.yaml": FACT.replace("no troop", "no troops")},
+    "quote in another source": {"facts/c.yaml": QUOTING.replace("s-two", "s-four")},
+    "text not UTF-8": {"facts/sources/three.txt": b"\xff" + SOURCE_TEXT.encode()},
+    "quote too short": {"facts/c.yaml": FACT.replace("there will be no troop deployment", "none")},
+}
+
+
+TEXT_ERRORS = {
+    "all verified": [],
+    "quote not found, closest passage": [
+        "[c-fact] citations[0].quote: quote “there will be no [troops] deployment” not found in "
+        "the source (hint: “troops” → “troop”; closest passage (97% similar): “there will be "
+        "no [troop] deployment”)"],
+    "quote in another source": [
+        "[c-fact] citations[0].quote: quote “NATO has expertise in the reform” not found in the "
+        "source (hint: found in source 's-two'; did you cite the wrong source?)"],
+    "text not UTF-8": [
+        "[s-three] file: file 'sources/three.txt' is not UTF-8 text (invalid start byte at byte "
+        "0) (hint: save it as UTF-8)"],
+    "quote too short": [
+        "[c-fact] citations[0].quote: quote has 1 word; at least 4 are needed to pin it to one "
+        "passage (hint: copy the passage verbatim from the archived text)"],
+}
+
+
+@pytest.mark.parametrize("case", TEXT_CASES)
+def test_texts_verified_by_the_helper_give_exactly_what_one_process_gives(tmp_path, monkeypatch,
+                                                                          case):
+    from briefgen.factbase import files as factbase_files
+    from briefgen.factbase import texts as factbase_texts
+
+    files = {"facts/a.yaml": THREE_SOURCES, "facts/b.yaml": QUOTING,
+             "facts/sources/three.txt": SOURCE_TEXT,
+             "facts/sources/four.txt": "Other. " * 9 + SOURCE_TEXT.split("He added")[0],
+             **TEXT_CASES[case]}
+    files["facts/c.yaml"] = files.get("facts/c.yaml", FACT).replace("x-fact", "c-fact")
+    make_base(tmp_path)
+    put(tmp_path, files)
+    one = load_factbase(tmp_path / "facts")
+    monkeypatch.setattr(factbase_files, "PARALLEL_BYTES", 0)
+    sent = []
+    monkeypatch.setattr(factbase_texts, "split", lambda targets, sizes, share: (
+        sent.extend(targets[::2]) or (targets[::2], targets[1::2])))
+    two = load_factbase(tmp_path / "facts")
+    assert [str(d).split(": ", 2)[-1] for d in one.errors] == TEXT_ERRORS[case]
+    assert len(sent) == 2  # nato-watch-2013-06 and s-three of the four texts
+    assert [str(d) for d in two.diagnostics] == [str(d) for d in one.diagnostics]
+    assert two.verified == one.verified and len(one.verified) >= 3 - (case != "all verified")

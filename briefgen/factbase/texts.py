@@ -1,0 +1,108 @@
+"""Archived texts of a base, read and folded, and the quotes that cite them verified.
+
+On a large base (parsed on two cores, see `files.parse_files`) the forked helper reads, folds
+and verifies about half of the texts while this process does the other half: folding and
+verifying are a third of the work of checking the 10k bench base.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from briefgen.factbase.quotes import SourceText, Verified
+
+HELPER_SHARE = 0.5  # of the archived bytes, read and verified by the helper
+Outcomes = dict[tuple[str, str], "Verified | None"]  # (source id, quote) -> None: not found
+
+
+def read_texts(targets: list[tuple[str, Path]], cache: dict | None = None):
+    """{sid: SourceText} and {sid: (message part)} for those that cannot be read as text."""
+    texts, problems = {}, {}
+    for sid, target in targets:
+        try:
+            texts[sid] = _read(target, cache)
+        except UnicodeDecodeError as e:
+            problems[sid] = f"is not UTF-8 text ({e.reason} at byte {e.start})", \
+                "save it as UTF-8"
+        except OSError as e:
+            problems[sid] = f"cannot be read: {e.strerror}", "check the file's permissions"
+    return texts, problems
+
+
+def _read(target: Path, cache: dict | None) -> SourceText:
+    if cache is None:
+        return SourceText(target.read_bytes())
+    st = target.stat()
+    stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
+    kept = cache.get(("text", target))
+    if kept is None or kept[0] != stamp:
+        kept = cache[("text", target)] = (stamp, SourceText(target.read_bytes()))
+    return kept[1]
+
+
+def verify_all(texts: dict[str, SourceText], quotes: list[tuple[str, str]]) -> Outcomes:
+    """Each (source id, quote) whose text was read: Verified, or None when it is not found
+    (what is wrong is worked out where it is reported, with every text at hand)."""
+    outcomes: Outcomes = {}
+    for key in quotes:
+        text = texts.get(key[0])
+        if text is not None and key not in outcomes:
+            result = text.verify(key[1])
+            outcomes[key] = result if isinstance(result, Verified) else None
+    return outcomes
+
+
+def _remote(targets: list[tuple[str, Path]], quotes: list[tuple[str, str]]):
+    """In the helper: read and verify; only the problems and outcomes go back, not the texts."""
+    texts, problems = read_texts(targets)
+    return problems, verify_all(texts, quotes)
+
+
+def split(targets: list[tuple[str, Path]], sizes: list[int], share: float):
+    """The targets to send to the helper (about `share` of the bytes) and those to keep."""
+    sent, kept, budget = [], [], share * sum(sizes)
+    for target, size in zip(targets, sizes, strict=True):
+        if budget > 0:
+            sent.append(target)
+            budget -= size
+        else:
+            kept.append(target)
+    return sent, kept
+
+
+class Texts:
+    """Every readable archived text by source id, and the outcome of each quote checked so far.
+
+    A text verified by the helper is folded here only if one of its quotes fails, or the quote
+    of another source must be looked for in it (hints): both only on a broken base.
+    """
+
+    def __init__(self, targets: dict[str, Path], cache: dict | None, pool=None,
+                 quotes: list[tuple[str, str]] = (), sizes: dict[str, int] | None = None):
+        self.targets, self.cache = targets, cache
+        items = list(targets.items())
+        sent = []
+        if pool is not None:
+            sent, items = split(items, [sizes[sid] for sid, _ in items], HELPER_SHARE)
+        theirs = {sid for sid, _ in sent}
+        future = pool.submit(_remote, sent, [q for q in quotes if q[0] in theirs]) \
+            if sent else None
+        self.texts, self.problems = read_texts(items, cache)
+        self.outcomes = verify_all(self.texts, [q for q in quotes if q[0] in self.texts])
+        if future is not None:
+            problems, outcomes = future.result()
+            self.problems.update(problems)
+            self.outcomes.update(outcomes)
+            self.remote = theirs - problems.keys()
+        else:
+            self.remote = set()
+
+    def readable(self, sid: str) -> bool:
+        return sid in self.texts or sid in self.remote
+
+    def text(self, sid: str) -> SourceText:
+        """The folded text, read here if the helper had it."""
+        if sid not in self.texts:
+            self.texts[sid] = _read(self.targets[sid], self.cache)
+        return self.texts[sid]
+
