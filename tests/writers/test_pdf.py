@@ -72,7 +72,7 @@ def test_title_block_and_page_x_of_y(reader):
         assert text.rstrip().endswith(f"Page {i} of 2")
 
 
-def test_markers_link_to_their_notes_and_notes_to_the_annex(reader):
+def test_markers_and_notes_link_to_the_annex_entry(reader):
     dests = reader.named_destinations
     assert sorted(n for n in dests if n.startswith("src_")) == ["src_1", "src_2"]
     assert sorted(n for n in dests if n.startswith("note_")) == [f"note_{i}" for i in range(1, 6)]
@@ -81,14 +81,31 @@ def test_markers_link_to_their_notes_and_notes_to_the_annex(reader):
     for name in ("src_1", "src_2"):
         assert reader.get_destination_page_number(dests[name]) == annex_page
     assert dests["src_1"]["/Top"] > dests["src_2"]["/Top"]
-    internal = [(i, a["/Dest"]) for i, a in links(reader) if "/Dest" in a]
-    # each marker links to its note; each note's source reference to its annex entry
-    markers = [d for _, d in internal if d.startswith("note_")]
-    assert markers == [f"note_{i}" for i in range(1, 6)]
-    notes = [d for _, d in internal if d.startswith("src_")]  # a note on two lines: two links
+    # the notes are at the foot of page 1: links above the first note are the lines' markers
+    foot = max(dests[f"note_{i}"]["/Top"] for i in range(1, 6))
+    internal = [(a["/Rect"], a["/Dest"]) for i, a in links(reader) if "/Dest" in a and i == 0]
+    markers = [d for rect, d in internal if rect[1] > foot]
+    notes = [d for rect, d in internal if rect[1] <= foot]  # a note on two lines: two links
+    # each marker links to its source's annex entry, in the order of the cites
+    assert markers == [c.source.anchor for c in sample_brief().cites]
     assert set(notes) == {"src_1", "src_2"} and len(notes) >= len(markers)
     # the markers are superscript numbers right after the grading
     assert "C2 · 4 June 2013 1" in page_texts(reader)[0] or "C2 · 4 June 20131" in page_texts(reader)[0]
+
+
+def test_two_markers_of_one_source_on_a_line_are_two_links_not_one_over_the_text_between():
+    brief = sample_brief(lines=1)
+    nato = brief.sources[0]
+    cite = next(c for c in brief.cites if c.source is nato)
+    line = Block("bullet", (Run("Short"), replace(cite, number=1), Run(" and short"),
+                            replace(cite, number=2)), fact_ids=(cite.fact_id,))
+    pdf = PdfReader(io.BytesIO(render_pdf(replace(brief, blocks=(line,)), FONTS)))
+    foot = pdf.named_destinations["note_1"]["/Top"]
+    markers = [a["/Rect"] for i, a in links(pdf) if i == 0 and a["/Rect"][1] > foot]
+    assert len(markers) == 2
+    (_, _, first_end, _), (second_start, _, _, _) = markers
+    gap = second_start - first_end  # " and short" lies between the two markers
+    assert gap > 30
 
 
 def test_annex_entries_link_to_the_source_url_and_show_the_models_words(reader):

@@ -3,7 +3,7 @@
 Platypus places the blocks on pages (frames, keep-with-next, page breaks); the blocks are
 `text.TextBlock`s. Every word comes from the brief model. Each cited line's note (same number
 and words as the Word footnote) is printed at the foot of the page that shows the line
-(`notes.NotesFrame`). Markers link to their note, a note's source to its annex entry, an entry
+(`notes.NotesFrame`). Markers and a note's source link to the annex entry, an entry
 to its URL.
 Imported by `writer.render_pdf` only when a PDF is rendered.
 """
@@ -150,9 +150,11 @@ class Story:
                     raise BuildError(f"[{item.fact_id}] cites source {item.source.id}, which is "
                                      "not in the brief's Sources annex (hint: this is a bug in "
                                      "briefgen)")
+                # a superscript number, linked to the source's annex entry; its note goes to
+                # the foot of the page that shows it
                 mark = ("," if previous_cite else "") + str(item.number)
                 out.append(Piece(mark, font, style.size * 0.68, self.accent, style.size * 0.34,
-                                 f"#note_{item.number}"))  # superscript, linked to its note
+                                 "#" + item.source.anchor, self.note(item)))
                 previous_cite = True
         return out
 
@@ -174,9 +176,9 @@ class Story:
             style = st.get(blk.kind, st["paragraph"])
             box = (Box(self.accent, SHADE) if blk.kind == "judgment" else
                    Box(self.accent, None, 1.5) if blk.kind == "note" else None)
-            notes = {f"#note_{c.number}": self.note(c) for c in blk.cites}
             out.append(self.block(self.inlines(blk, style), style,
-                                  "•" if blk.kind == "bullet" else None, box=box, notes=notes))
+                                  "•" if blk.kind == "bullet" else None, box=box,
+                                  notes=bool(blk.cites)))
         if b.sources:
             out += self.annex()
         return out
@@ -210,7 +212,8 @@ class Story:
         return out
 
     def note(self, cite: Cite) -> TextBlock:
-        """A line's note, the target of its marker; its source links to the annex entry."""
+        """A line's note, at the foot of the page that shows the line (named note_N); its source
+        links to the annex entry."""
         style = STYLES["footnote"]
         pieces = self.runs(cite.note, style, link_first="#" + cite.source.anchor)
         return self.block(pieces, style, str(cite.number), anchor=f"note_{cite.number}")

@@ -21,7 +21,8 @@ _BREAKS = str.maketrans("\t\n\r", "   ")
 
 
 class Piece(NamedTuple):
-    """Literal text in one font, size and colour; `link` is "#destination" or a URL."""
+    """Literal text in one font, size and colour; `link` is "#destination" or a URL; a
+    citation marker's `note` is the note (a TextBlock) printed at the foot of its page."""
 
     text: str
     font: str
@@ -29,6 +30,7 @@ class Piece(NamedTuple):
     color: object
     rise: float = 0
     link: str | None = None
+    note: object = None
 
 
 class Bullet(NamedTuple):
@@ -231,10 +233,10 @@ class TextBlock(Flowable):
                  space_after: float = 0.0, keep_with_next: bool = False,
                  anchor: str | None = None, outline: tuple | None = None,
                  lines: list | None = None, orphans: int = 2, widows: int = 2,
-                 box: Box | None = None, notes: dict | None = None):
+                 box: Box | None = None, notes: bool = False):
         super().__init__()
         self.box = box
-        self.notes = notes  # link of a marker ("#note_3") -> the note it points to
+        self.notes = notes  # some pieces are citation markers with a note (`Piece.note`)
         self.pieces, self.leading, self.size, self.left = pieces, leading, size, left
         self.bullet, self.anchor, self.outline = bullet, anchor, outline
         self.spaceBefore, self.spaceAfter = space_before, space_after
@@ -286,9 +288,8 @@ class TextBlock(Flowable):
         for line, _ in self._lines if lines is None else lines:
             for word in line:
                 for p, _, _ in word[1]:
-                    note = self.notes.get(p.link)
-                    if note is not None and note not in out:
-                        out.append(note)
+                    if p.note is not None and p.note not in out:
+                        out.append(p.note)
         return out
 
     def drawOn(self, canvas, x, y, _sW=0):
@@ -352,6 +353,7 @@ class TextBlock(Flowable):
         for line, _ in self._lines:
             x = self.left
             put(f"1 0 0 1 {fp_str(x, y)} Tm")
+            linked = None  # the link of the run just drawn, if it had one
             for p, text, w in runs_of(line):
                 if p is not last:  # a run of the piece before needs no change of state
                     last = p
@@ -368,10 +370,11 @@ class TextBlock(Flowable):
                 if p.link:
                     end = x + w - (text_width(" ", p.font, p.size) if text[-1] == " " else 0)
                     low = y - self.size / 8
-                    if links and links[-1][0] == p.link and links[-1][1][1] == low:
-                        links[-1][1][2] = end  # one link across a change of font on a line
+                    if linked == p.link:  # one link across a change of font, or markers "1,2"
+                        links[-1][1][2] = end
                     else:
                         links.append((p.link, [x, low, end, low + self.leading]))
+                linked = p.link
                 x += w
             y -= self.leading
         if rise:
