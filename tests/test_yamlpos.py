@@ -8,7 +8,7 @@ import time
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from briefgen.factbase import yamlpos
@@ -131,6 +131,7 @@ _SCALAR = st.one_of(
 
 @settings(max_examples=200, deadline=None)
 @given(_SCALAR)
+@example("1:10:0:0.08")  # a base-60 float summed the wrong way round differs in its last digit
 def test_plain_scalars_resolve_exactly_as_pyyaml(scalar):
     text = f"a: {scalar}\n"
     try:

@@ -176,9 +176,12 @@ def _sign(text: str) -> tuple[int, str]:
 
 
 def _sexagesimal(text: str, number) -> float | int:
-    total = number(0)
-    for part in text.split(":"):  # 1:30 is 90, 1:00:30 is 3630: base 60, most significant first
-        total = total * 60 + number(part)
+    """1:30 is 90, 1:00:30 is 3630: base 60, summed from the least significant part up, as
+    PyYAML does (a float summed the other way can differ in its last digit: 1:10:0:0.08)."""
+    total, base = number(0), 1
+    for part in reversed(text.split(":")):
+        total += number(part) * base
+        base *= 60
     return total
 
 
