@@ -11,16 +11,15 @@ sandbox violation, a macro that calls itself, too much work) is reported as
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
-import signal
 import threading
-import time
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from briefgen import resources
+from briefgen.compose.jinja_parts import (HINT, KINDS, Deadline, TemplateProblem, close, compiled,
+                                          undefined_class, where)
 from briefgen.errors import BuildError, Diagnostic, TemplateError, display_path
 
 DATA, CITE, LINE = ("\ue000", "\ue001"), ("\ue002", "\ue003"), ("\ue004", "\ue005")
@@ -34,22 +33,11 @@ MAX_RANGE_STEPS = 2_000_000  # items produced by range() in one render, all loop
 MAX_RANGE = 100_000  # items of one range(), as Jinja2's sandbox allows
 MAX_EXPONENT = 1_000  # x ** n with a larger n is refused (10 ** 10 ** 10 never ends)
 
-# What a template calls the objects it is given, for messages ("fact has no field ...").
-_KINDS = {"FactView": "fact", "ThemeView": "theme", "JudgmentView": "judgment"}
-_HINT = "\0"  # separates a message from its hint inside an exception text
-
-# A stamp names a template and a line, whichever Renderer compiled it: one table for the
-# process, so that a template compiled once (see `_compiled`) is located right in every compose.
+# A stamp names a template and a line, whichever Renderer compiled it: one table for the process,
+# so that a template compiled once (`jinja_parts.compiled`) is located right in every compose.
 _STAMPS: list[tuple[str, int]] = [("", 0)]  # stamp number -> (template name, line)
 _STAMP_NUMBERS: dict[tuple[str, int], int] = {}
 _STAMPING = threading.Lock()
-
-
-class TemplateProblem(Exception):
-    """Raised inside template code: becomes a diagnostic at the template line it stopped on."""
-
-    def __init__(self, message: str, hint: str | None = None):
-        super().__init__(message + (_HINT + hint if hint else ""))
 
 
 class Renderer:
@@ -116,8 +104,8 @@ class Renderer:
             # the desk's folder first, then the packaged defaults: overrides go file by file
             loader=FileSystemLoader([str(d) for d in resources.template_dirs(templates)]),
             autoescape=False, trim_blocks=True,
-            lstrip_blocks=True, keep_trailing_newline=True, undefined=_undefined_class(),
-            finalize=finalize, extensions=[LineStamps], bytecode_cache=_compiled())
+            lstrip_blocks=True, keep_trailing_newline=True, undefined=undefined_class(),
+            finalize=finalize, extensions=[LineStamps], bytecode_cache=compiled())
         self.env.globals["cite"] = self._cite
         self.env.globals["range"] = self._range
 
@@ -138,13 +126,13 @@ class Renderer:
 
     def _cite(self, *facts) -> _CiteRequest:
         for value in _flatten(facts):
-            kind = _KINDS.get(type(value).__name__)
+            kind = KINDS.get(type(value).__name__)
             if kind in ("fact", "judgment") or self.facts is None:
                 continue
             if isinstance(value, str):
                 if value not in self.facts:
                     raise TemplateProblem(f"cite('{value}'): no fact or judgment has this id",
-                                          _close(value, self.facts) or "cite a fact, e.g. "
+                                          close(value, self.facts) or "cite a fact, e.g. "
                                           "cite(fact) inside {% for fact in theme.facts %}")
                 continue
             what = kind or type(value).__name__
@@ -184,7 +172,7 @@ class Renderer:
         from jinja2 import TemplateSyntaxError
 
         try:
-            with _deadline(BUDGET_SECONDS):
+            with Deadline(BUDGET_SECONDS):
                 try:
                     return work()
                 except (BuildError, TemplateSyntaxError):  # located already
@@ -250,10 +238,10 @@ class Renderer:
             message, hint = error.message or str(error), None
             unknown = re.fullmatch(r"No (filter|test) named '(\w+)'\.?", message)
             if unknown:
-                hint = _close(unknown.group(2), getattr(self.env, unknown.group(1) + "s"))
+                hint = close(unknown.group(2), getattr(self.env, unknown.group(1) + "s"))
             hint = hint or "check the {{ }} and {% %} tags around this line; see docs/templates.md"
         else:
-            name, line = _where(error, self.templates, self.name)
+            name, line = where(error, self.templates, self.name)
             message, hint = (str(error) or type(error).__name__), None
             if isinstance(error, TemplateNotFound):
                 message = f"template '{error.name}' not found"
@@ -266,11 +254,11 @@ class Renderer:
                 hint = "templates may only read the values they are given"
             elif not isinstance(error, (TemplateProblem, UndefinedError)):
                 message = f"{message} ({type(error).__name__})"
-        message, _, extra = message.partition(_HINT)
+        message, _, extra = message.partition(HINT)
         hint = extra or hint
         undefined = re.fullmatch(r"'(\w+)' is undefined", message)
         if undefined and not hint:
-            hint = _close(undefined.group(1), self.names)
+            hint = close(undefined.group(1), self.names)
         return Diagnostic(self.display(name), line or 0, 0, "error", message, hint=hint)
 
     def location(self, stamp: int) -> tuple[str, int]:
@@ -307,11 +295,6 @@ def _flatten(values) -> list:
     return out
 
 
-def _close(word: str, choices) -> str | None:
-    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else None
-
-
 def _binop(operator: str, left, right):
     """`*` and `**` with a bound on the size of what they make."""
     if operator == "**":
@@ -326,96 +309,3 @@ def _binop(operator: str, left, right):
     return left * right
 
 
-@functools.lru_cache(maxsize=1)
-def _compiled():
-    """Templates compiled once per process, in memory (never on disk): `build` of every theme,
-    `check` and `watch` compile each template file once (~0.015 s of a 500-line compose), again
-    only when it changes. The code is the same for every Renderer: all are set up alike, the
-    stamps are the process's, and printed values become placeholders only when it runs."""
-    from jinja2 import BytecodeCache
-
-    class Compiled(BytecodeCache):
-        def __init__(self):
-            self.code: dict = {}  # template name and file -> (source checksum, code)
-
-        def load_bytecode(self, bucket):
-            checksum, code = self.code.get(bucket.key, (None, None))
-            if checksum == bucket.checksum:
-                bucket.code = code
-
-        def dump_bytecode(self, bucket):
-            self.code[bucket.key] = (bucket.checksum, bucket.code)
-
-    return Compiled()
-
-
-@functools.lru_cache(maxsize=1)
-def _undefined_class():
-    from jinja2 import StrictUndefined
-    from jinja2.utils import missing
-
-    class Undefined(StrictUndefined):
-        """StrictUndefined whose message says what the object is and what it does have."""
-
-        __slots__ = ()
-
-        @property
-        def _undefined_message(self) -> str:
-            obj, name = self._undefined_obj, self._undefined_name
-            if self._undefined_hint or obj is missing:
-                return super()._undefined_message
-            kind = _KINDS.get(type(obj).__name__)
-            if kind is None:
-                return super()._undefined_message
-            names = [f.name for f in fields(obj)] if is_dataclass(obj) else []
-            hint = _close(str(name), names) or ("its fields: " + ", ".join(names))
-            return f"{kind} has no field '{name}'{_HINT}{hint}"
-
-    return Undefined
-
-
-def _where(error: BaseException, templates: Path | None, fallback: str) -> tuple[str, int]:
-    """The template file and line where a runtime error happened: the innermost frame Jinja2
-    rewrote to point into a template (so an error in an included file names that file)."""
-    tb, name, line = error.__traceback__, fallback, 0
-    roots = [str(d) for d in resources.template_dirs(templates)]
-    while tb is not None:
-        frame = tb.tb_frame
-        if "__jinja_exception__" in frame.f_globals:
-            filename = frame.f_code.co_filename
-            name = filename
-            for root in roots:
-                try:
-                    name = str(Path(filename).relative_to(root))
-                    break
-                except ValueError:
-                    continue
-            line = tb.tb_lineno
-        tb = tb.tb_next
-    return name, line
-
-
-class _deadline:
-    """Raise TemplateProblem in the rendering thread once `seconds` have passed (SIGALRM, so
-    only where it exists and in the main thread; elsewhere the other bounds still hold)."""
-
-    def __init__(self, seconds: float):
-        self.seconds = seconds
-        self.armed = hasattr(signal, "setitimer") and \
-            threading.current_thread() is threading.main_thread()
-
-    def _expired(self, signum, frame):
-        raise TemplateProblem(f"the template ran for more than {self.seconds:g} s; stopped here",
-                              "a loop inside a loop over many items? a brief needs far less")
-
-    def __enter__(self):
-        if self.armed:
-            self.started = time.monotonic()
-            self.previous = signal.signal(signal.SIGALRM, self._expired)
-            signal.setitimer(signal.ITIMER_REAL, self.seconds)
-        return self
-
-    def __exit__(self, *exc):
-        if self.armed:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, self.previous)
