@@ -10,7 +10,7 @@ as shipped and with each internal speed-up switched back to reportlab's own code
 - ready-made link annotations in `writers/pdf/canvas.py` (vs `Canvas.linkRect`),
 - the `splitString` fast path in `writers/pdf/fonts.py` (vs `TTFont.splitString`),
 - the one-pass /Dests name tree in `writers/pdf/canvas.py` (vs reportlab's `PDFArray`) and
-  `TextBlock.drawOn` in `writers/pdf/text.py` (vs `Flowable.drawOn`);
+  `TextBlock.draw_on` in `writers/pdf/text.py` (vs `Flowable.draw_on`);
 and the shared-part flattening of `distribution/message.py` (vs `BytesGenerator` encoding the
 PDF again for each message), on 1,000 messages carrying that brief's PDF. A speed-up is worth
 keeping above 5 % of the build.
@@ -138,12 +138,12 @@ def main(argv=None) -> int:
     variant("splitString fast path (pdf/fonts.py)", pdf_fonts._TTFont, "splitString",
             ttfonts.TTFont.splitString)
     from reportlab.pdfbase import pdfdoc
-    from reportlab.platypus.flowables import Flowable
+    from briefgen.writers.pdf.flow import Flowable
     variant("one-pass /Dests name tree (pdf/canvas.py)", pdf_canvas, "_DestNames",
             lambda entries: pdfdoc.PDFArray(
                 [x for name, dest in entries for x in (pdfdoc.PDFString(name), dest)]))
-    variant("drawOn without a canvas state copy (pdf/text.py)", pdf_text.TextBlock, "drawOn",
-            Flowable.drawOn)
+    variant("draw_on without a canvas state copy (pdf/text.py)", pdf_text.TextBlock, "draw_on",
+            Flowable.draw_on)
 
     from email.generator import BytesGenerator
 

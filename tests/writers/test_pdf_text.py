@@ -70,7 +70,7 @@ def test_split_leaves_at_least_two_lines_on_each_page():
     assert (len(head._lines), len(tail._lines)) == (2, n - 2)
     head, tail = block.split(100, 10 * (n - 1))  # one line would be left alone on the next page
     assert (len(head._lines), len(tail._lines)) == (n - 2, 2)
-    assert tail.spaceBefore == 0 and tail.bullet is None
+    assert tail.space_before == 0 and tail.bullet is None
 
 
 def test_a_raised_citation_marker_does_not_raise_the_text_after_it():

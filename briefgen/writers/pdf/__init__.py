@@ -1,1 +1,1 @@
-"""The PDF writer: layout on reportlab platypus, text blocks, fonts."""
+"""The PDF writer: fonts, text blocks, the page loop and layout, on reportlab's canvas."""

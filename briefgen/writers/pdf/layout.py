@@ -1,6 +1,6 @@
-"""PDF layout on reportlab platypus: styles, the story of a brief, notes, contents, annex.
+"""PDF layout: styles, the story of a brief, notes, contents, annex.
 
-Platypus places the blocks on pages (frames, keep-with-next, page breaks); the blocks are
+`flow.lay_out` places the blocks on pages (keep-with-next, splits, page breaks); the blocks are
 `text.TextBlock`s. Every word comes from the brief model. Each cited line's note (same number
 and words as the Word footnote) is printed at the foot of the page that shows the line
 (`notes.NotesFrame`). Markers and a note's source link to the annex entry, an entry
@@ -12,17 +12,14 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from functools import partial
-
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import mm
-from reportlab.platypus.doctemplate import BaseDocTemplate, PageTemplate
-from reportlab.platypus.flowables import HRFlowable, Image, PageBreak
 
 from briefgen.compose.model import Block, Brief, Cite, Run, SourceEntry
 from briefgen.errors import BuildError
 from briefgen.writers.pdf.canvas import BriefCanvas, Furniture
+from briefgen.writers.pdf.flow import LayoutError, PageBreak, Picture, Rule, lay_out
 from briefgen.writers.pdf.fonts import FontSet
 from briefgen.writers.pdf.notes import NotesFrame
 from briefgen.writers.pdf.shaping import Shaper
@@ -167,10 +164,11 @@ class Story:
             out += self.contents(headings, levels)
         depth = -1
         for i, blk in enumerate(b.blocks):
+            who = ", ".join(blk.fact_ids) or blk.origin or blk.kind
             if blk.kind == "heading":
                 style = st[f"h{min(max(blk.level, 1), 3)}"]
                 depth = min(levels.index(blk.level), depth + 1)
-                out.append(self.block(self.inlines(blk, style), style,
+                out.append(self.block(self.inlines(blk, style), style, who=who,
                                       outline=(f"sec_{i}", blk.text.strip(), depth)))
                 continue
             style = st.get(blk.kind, st["paragraph"])
@@ -178,7 +176,7 @@ class Story:
                    Box(self.accent, None, 1.5) if blk.kind == "note" else None)
             out.append(self.block(self.inlines(blk, style), style,
                                   "•" if blk.kind == "bullet" else None, box=box,
-                                  notes=bool(blk.cites)))
+                                  notes=bool(blk.cites), who=who))
         if b.sources:
             out += self.annex()
         return out
@@ -193,8 +191,7 @@ class Story:
             out.append(self.block(text(b.subtitle, st["subtitle"]), st["subtitle"]))
         for blk in b.cover:
             out.append(self.block(self.runs(blk.inlines, st["cover"]), st["cover"]))
-        out.append(HRFlowable(width="100%", thickness=1.4, color=self.accent, spaceBefore=7,
-                              spaceAfter=10))
+        out.append(Rule(1.4, self.accent, space_before=7, space_after=10))
         return out
 
     def contents(self, headings, levels) -> list:
@@ -207,8 +204,7 @@ class Story:
                 continue
             style = st["toc1" if depth == 0 else "toc2"]
             out.append(self.block(self.text(blk.text, style, link=f"#sec_{i}"), style))
-        out.append(HRFlowable(width="100%", thickness=0.5, color=RULE, spaceBefore=8,
-                              spaceAfter=4))
+        out.append(Rule(0.5, RULE, space_before=8, space_after=4))
         return out
 
     def note(self, cite: Cite) -> TextBlock:
@@ -231,9 +227,10 @@ class Story:
 
     def annex_entry(self, s: SourceEntry) -> list:
         head, line = STYLES["src_head"], STYLES["src_line"]
-        out = [self.block(self.runs(s.heading, head), head, str(s.number), anchor=s.anchor)]
+        out = [self.block(self.runs(s.heading, head), head, str(s.number), anchor=s.anchor,
+                          who=s.id)]
         for runs in s.lines:
-            out.append(self.block(self.runs(runs, line, url=s.url), line))
+            out.append(self.block(self.runs(runs, line, url=s.url), line, who=s.id))
         return out
 
 
@@ -246,13 +243,11 @@ def _logo(data: bytes, height: float = 16 * mm):
     from reportlab.lib.utils import ImageReader
 
     try:
-        w, h = ImageReader(io.BytesIO(data)).getSize()
+        image = ImageReader(io.BytesIO(data))
+        w, h = image.getSize()
     except Exception as exc:  # reportlab/PIL raise many kinds for a broken image
         raise BuildError(f"the desk's logo cannot be read as PNG or JPEG: {exc}") from None
-    image = Image(io.BytesIO(data), width=height * w / h, height=height)
-    image.hAlign = "LEFT"
-    image.spaceAfter = 6
-    return image
+    return Picture(image, height * w / h, height, space_after=6)
 
 
 def fit(shaper: Shaper, text: str, size: float, width: float, bold: bool = False
@@ -278,17 +273,8 @@ def build_pdf(brief: Brief, fonts: FontSet) -> bytes:
     run, mark = STYLES["running"], STYLES["marking"]
     anchors = [s.anchor for s in brief.sources] + [f"note_{c.number}" for c in brief.cites] + [
         f"sec_{i}" for i, b in enumerate(brief.blocks) if b.kind == "heading"]
-    buf = io.BytesIO()
-    doc = BaseDocTemplate(
-        buf, pagesize=(page_w, page_h), leftMargin=MARGIN_X, rightMargin=MARGIN_X,
-        topMargin=MARGIN_TOP, bottomMargin=MARGIN_BOTTOM, title=brief.title,
-        author=brief.author, subject=brief.subject, keywords=list(brief.keywords),
-        creator="briefgen", invariant=1, lang=brief.language, displayDocTitle=1,
-        initialFontName=fonts.font(fonts.primary))
     frame = NotesFrame(MARGIN_X, MARGIN_BOTTOM, text_w, page_h - MARGIN_TOP - MARGIN_BOTTOM,
-                       leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body",
                        rule_color=RULE)
-    doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPageEnd=frame.draw_notes)])
     running = fit(shaper, brief.running_head, run.size, text_w / 3)
     furniture = Furniture(
         page_w, page_h, MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM,
@@ -298,7 +284,23 @@ def build_pdf(brief: Brief, fonts: FontSet) -> bytes:
         if brief.classification else [],
         page_label=brief.labels.get("page", "{page} / {pages}"),
         font=fonts.font(fonts.primary), size=run.size, ink=INK, rule=RULE)
-    doc.build(flowables, canvasmaker=partial(
-        BriefCanvas, furniture=furniture, anchors=anchors, overrides=shaper.overrides,
-        created=brief.created))
+    buf = io.BytesIO()
+    canvas = BriefCanvas(
+        buf, pagesize=(page_w, page_h), invariant=1, initialFontName=fonts.font(fonts.primary),
+        lang=brief.language, furniture=furniture, anchors=anchors,
+        overrides=shaper.overrides, created=brief.created)
+    canvas.setAuthor(brief.author)
+    canvas.setTitle(brief.title)
+    canvas.setSubject(brief.subject)
+    canvas.setCreator("briefgen")
+    canvas.setProducer(None)
+    canvas.setKeywords(list(brief.keywords))
+    canvas.setViewerPreference("DisplayDocTitle", "true")
+    try:
+        lay_out(flowables, frame, canvas)
+    except LayoutError as exc:
+        raise BuildError(f"[{exc.block.who or 'brief'}] a line and its notes do not fit on one "
+                         "page of the PDF (hint: cite fewer or shorter quotes in that line)"
+                         ) from None
+    canvas.save()
     return buf.getvalue()

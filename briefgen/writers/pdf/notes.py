@@ -1,4 +1,4 @@
-"""Notes at the foot of the page: a platypus frame that keeps room for the notes of its lines.
+"""The frame of a PDF page: blocks placed top-down, the notes of their lines at its foot.
 
 Each text block knows the notes its markers point to (`TextBlock.notes_of`). When the frame
 places a block, it raises its own bottom by the height of the notes already on the page plus the
@@ -9,21 +9,26 @@ foot of the frame, under a short rule, in the order of their numbers.
 
 from __future__ import annotations
 
-from reportlab.platypus.frames import Frame
+from briefgen.writers.pdf.flow import FUZZ
 
 RULE_GAP = 8.0  # between the text and the rule over the notes
 RULE_SPACE = 4.0  # between the rule and the first note
 
 
-class NotesFrame(Frame):
-    """A frame whose foot holds the notes of the lines placed on it."""
+class NotesFrame:
+    """The text area of a page (`x`, `y`: its bottom left corner), notes at its foot."""
 
-    def __init__(self, *args, rule_color=None, **kw):
+    def __init__(self, x: float, y: float, width: float, height: float, rule_color=None):
+        # the width as reportlab's frames compute it, so that lines break at the same words
+        self.x, self.bottom, self.width, self.top = x, y, (x + width) - x, y + height
         self.rule_color = rule_color
-        super().__init__(*args, **kw)
+        self.reset()
 
-    def _reset(self):
-        super()._reset()
+    def reset(self) -> None:
+        """An empty page."""
+        self.y = self.top
+        self.at_top = True
+        self.prev_space = 0.0  # the space after the last block placed
         self.notes: list = []
         self.notes_h = 0.0
 
@@ -31,59 +36,85 @@ class NotesFrame(Frame):
         """The height these notes would add to the foot of this page."""
         if not notes:
             return 0.0
-        height = sum(n.wrap(self._aW, 1e6)[1] + n.getSpaceAfter() for n in notes)
+        height = sum(n.wrap(self.width, 1e6)[1] + n.space_after for n in notes)
         return height + (0.0 if self.notes else RULE_GAP + RULE_SPACE)
 
-    def _add(self, flowable, canv, trySplit=0):
-        notes = []
-        if hasattr(flowable, "notes_of"):
-            flowable.wrap(self._aW, 1e6)  # the lines, to know which markers are in it
-            notes = flowable.notes_of(None)
+    def _space_before(self, block) -> float:
+        # dropped at the top of the page; overlaps the space after the block above
+        return 0.0 if self.at_top else max(block.space_before - self.prev_space, 0.0)
+
+    def _notes(self, block) -> list:
+        if not getattr(block, "notes", False):
+            return []
+        block.wrap(self.width, 1e6)  # the lines, to know which markers are in it
+        return block.notes_of(None)
+
+    def add(self, block, canvas) -> bool:
+        """Draw `block` at the current position if it fits with its notes; False if not."""
+        notes = self._notes(block)
         extra = self.room_for(notes)
-        saved = self._y1p
-        self._y1p = saved + self.notes_h + extra
-        try:
-            placed = super()._add(flowable, canv, trySplit)
-        finally:
-            self._y1p = saved
-        if placed and notes:
+        bottom = self.bottom + self.notes_h + extra
+        space = self._space_before(block)
+        if self.y - bottom - space <= 0:
+            return False
+        _, h = block.wrap(self.width, self.y - bottom - space)
+        y = self.y - (h + space)
+        if y < bottom - FUZZ:
+            return False
+        block.draw_on(canvas, self.x, y)
+        y -= block.space_after
+        self.prev_space = block.space_after
+        if y != self.y:
+            self.at_top = False
+        self.y = y
+        if notes:
             self.notes += notes
             self.notes_h += extra
-        return placed
+        return True
 
-    add = _add  # reportlab's Frame binds `add` to its own `_add`
+    def split(self, block) -> list:
+        """`block` split to fill the rest of the page ([] if nothing of it fits)."""
+        height = self.y - (self.bottom + self.notes_h) - self._space_before(block)
+        if height <= 0:
+            return []
+        return block.split(self.width, height, self.room_for)
 
-    def split(self, flowable, canv):
-        # Blocks kept together (a heading and its first line) need room for their notes too,
-        # or the heading stays at the foot of the page while its line moves on.
-        notes = []
-        for part in getattr(flowable, "_content", None) or ():
-            if hasattr(part, "notes_of"):
-                part.wrap(self._aW, 1e6)
-                notes += part.notes_of(None)
-        saved = self._y1p
-        self._y1p = saved + self.notes_h + self.room_for(notes)
-        try:
-            return super().split(flowable, canv)
-        finally:
-            self._y1p = saved
+    def fits_together(self, blocks: list) -> bool:
+        """Whether these blocks, one under the other, fit in the rest of the page with their
+        notes."""
+        notes = [n for b in blocks for n in self._notes(b)]
+        room = self.y - (self.bottom + self.notes_h + self.room_for(notes)) \
+            - self._space_before(blocks[0])
+        if room <= 0:
+            return False
+        height, after, first = 0.0, 0.0, True
+        for b in blocks:
+            _, h = b.wrap(self.width, 0xFFFFFFF)
+            if h <= FUZZ:
+                continue
+            height += h
+            if not first:
+                height += max(b.space_before - after, 0.0)
+            first, after = False, b.space_after
+            height += after
+        return height - after <= room
 
-    def draw_notes(self, canv, doc=None) -> None:
-        """Draw this page's notes at the foot of the frame (a page-end callback)."""
+    def draw_notes(self, canvas) -> None:
+        """Draw this page's notes at the foot of the frame (at the end of the page)."""
         if not self.notes:
             return
-        x = self._x1 + self._leftPadding
-        y = self._y1 + self._bottomPadding + self.notes_h - RULE_GAP
-        canv.saveState()
+        x = self.x
+        y = self.bottom + self.notes_h - RULE_GAP
+        canvas.saveState()
         if self.rule_color is not None:
-            canv.setStrokeColor(self.rule_color)
-        canv.setLineWidth(0.5)
-        canv.line(x, y, x + self._aW * 0.3, y)
-        canv.restoreState()
+            canvas.setStrokeColor(self.rule_color)
+        canvas.setLineWidth(0.5)
+        canvas.line(x, y, x + self.width * 0.3, y)
+        canvas.restoreState()
         y -= RULE_SPACE
         for note in self.notes:
-            _, h = note.wrap(self._aW, 1e6)
+            _, h = note.wrap(self.width, 1e6)
             y -= h
-            note.drawOn(canv, x, y)
-            y -= note.getSpaceAfter()
+            note.draw_on(canvas, x, y)
+            y -= note.space_after
         self.notes, self.notes_h = [], 0.0

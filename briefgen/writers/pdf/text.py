@@ -1,4 +1,4 @@
-"""Body text of the PDF: a platypus flowable that lays out pieces of literal text itself.
+"""Body text of the PDF: a block that lays out pieces of literal text itself.
 
 reportlab's `Paragraph` parses markup, clones a fragment per word and draws word by word; a
 brief needs none of that. `TextBlock` takes pieces of text that are already in their font,
@@ -13,7 +13,8 @@ from typing import NamedTuple
 
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
-from reportlab.platypus.flowables import Flowable
+
+from briefgen.writers.pdf.flow import Flowable
 
 # (font, size) -> text -> width: one small key per piece, then the bare word per word
 _FACES: dict[tuple[str, float], dict[str, float]] = {}
@@ -233,52 +234,50 @@ class TextBlock(Flowable):
                  space_after: float = 0.0, keep_with_next: bool = False,
                  anchor: str | None = None, outline: tuple | None = None,
                  lines: list | None = None, orphans: int = 2, widows: int = 2,
-                 box: Box | None = None, notes: bool = False):
-        super().__init__()
-        self.box = box
+                 box: Box | None = None, notes: bool = False, who: str = ""):
+        self.box, self.who = box, who
         self.notes = notes  # some pieces are citation markers with a note (`Piece.note`)
         self.pieces, self.leading, self.size, self.left = pieces, leading, size, left
         self.bullet, self.anchor, self.outline = bullet, anchor, outline
-        self.spaceBefore, self.spaceAfter = space_before, space_after
-        self.keepWithNext = keep_with_next
+        self.space_before, self.space_after = space_before, space_after
+        self.keep_with_next = keep_with_next
         self.orphans, self.widows = orphans, widows
         self._lines, self._measure = lines, None if lines is None else -1.0
 
-    def wrap(self, availWidth, availHeight):
-        measure = availWidth - self.left
+    def wrap(self, width, height):
+        measure = width - self.left
         if self._lines is None or (self._measure != measure and self._measure != -1.0):
             self._lines = break_lines(words_of(self.pieces), measure, measure)
             self._measure = measure
-        self.width, self.height = availWidth, self.leading * max(len(self._lines), 1)
+        self.width, self.height = width, self.leading * max(len(self._lines), 1)
         return self.width, self.height
 
-    def split(self, availWidth, availHeight):
-        self.wrap(availWidth, availHeight)
+    def split(self, width, height, room=None):
+        self.wrap(width, height)
         lines = self._lines
-        fit = int(availHeight / self.leading + 1e-6)
-        room = getattr(getattr(self, "_frame", None), "room_for", None)
-        if room is None or not self.notes:
+        fit = int(height / self.leading + 1e-6)
+        if not self.notes:
             room = None
         if fit >= len(lines) and (room is None or len(lines) * self.leading
-                                  + room(self.notes_of(lines)) <= availHeight):
+                                  + room(self.notes_of(lines)) <= height):
             return [self]
         fit = min(fit, len(lines) - self.widows)
         if room is not None:  # the head's notes must fit on this page too
             while fit >= self.orphans and (
-                    fit * self.leading + room(self.notes_of(lines[:fit])) > availHeight):
+                    fit * self.leading + room(self.notes_of(lines[:fit])) > height):
                 fit -= 1
         if fit < self.orphans:
             return []  # the whole block goes to the next page
-        head = self._part(lines[:fit], self.bullet, self.spaceBefore, 0.0)
+        head = self._part(lines[:fit], self.bullet, self.space_before, 0.0)
         head.anchor, head.outline = self.anchor, self.outline
-        tail = self._part(lines[fit:], None, 0.0, self.spaceAfter)
-        tail.keepWithNext = self.keepWithNext
+        tail = self._part(lines[fit:], None, 0.0, self.space_after)
+        tail.keep_with_next = self.keep_with_next
         return [head, tail]
 
     def _part(self, lines, bullet, before, after) -> TextBlock:
         return TextBlock(self.pieces, leading=self.leading, size=self.size, left=self.left,
                          bullet=bullet, space_before=before, space_after=after, lines=lines,
-                         orphans=1, widows=1, box=self.box, notes=self.notes)
+                         orphans=1, widows=1, box=self.box, notes=self.notes, who=self.who)
 
     def notes_of(self, lines: list | None) -> list:
         """The notes whose markers are in `lines` (default: this block's lines), in order."""
@@ -292,29 +291,25 @@ class TextBlock(Flowable):
                         out.append(p.note)
         return out
 
-    def drawOn(self, canvas, x, y, _sW=0):
-        # What `Flowable.drawOn` does (q, a translation, the block, Q), without copying the
+    def draw_on(self, canvas, x, y):
+        # What `Flowable.draw_on` does (q, a translation, the block, Q), without copying the
         # canvas state to restore it: `draw` writes raw operators inside q ... Q and leaves the
         # canvas's own state as it found it but for the matrix, put back here. Same bytes
         # (tests/writers/test_pdf.py). Measured with reportlab 5.1 on the 500-line brief (~2,000
         # blocks and notes), as instructions counted by valgrind: 81 M fewer of the render's
         # 1,472 M (5.5 %, ~0.012 s; ~1.2 % of the whole build).
-        x = self._hAlignAdjust(x, _sW)
         code, matrix = canvas._code, canvas._currentMatrix
         a, b, c, d, e, f = matrix
         code.append("q")
         code.append(f"1 0 0 1 {fp_str(x, y)} cm")
         canvas._currentMatrix = (a, b, c, d, a * x + c * y + e, b * x + d * y + f)
-        self.canv = canvas
         try:
-            self.draw()
+            self.draw(canvas)
         finally:
-            del self.canv
             canvas._currentMatrix = matrix
         code.append("Q")
 
-    def draw(self):
-        canv = self.canv
+    def draw(self, canv):
         if self.anchor:
             canv.bookmarkHorizontal(self.anchor, 0, self.height)
         if self.outline:

@@ -1,4 +1,4 @@
-"""PDF writer: a Brief as a linked, searchable, reproducible PDF (reportlab platypus).
+"""PDF writer: a Brief as a linked, searchable, reproducible PDF (reportlab's canvas).
 
 What the file holds: a cover (logo, title block, cover lines), an optional linked contents
 list, the body (headings with outline entries, bullets, paragraphs, notes, judgments set apart;

@@ -1,0 +1,112 @@
+"""The PDF's page loop (pdf/flow.py with the notes frame): where blocks land, page by page."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import replace
+
+import pytest
+
+from briefgen.compose.model import Block, Cite, Run
+from briefgen.errors import BuildError
+from briefgen.writers.pdf.flow import Flowable, LayoutError, PageBreak, lay_out
+from briefgen.writers.pdf.notes import NotesFrame
+from briefgen.writers.pdf.writer import render_pdf
+from conftest import ROOT, sample_brief, worded
+
+FONTS = ROOT / "briefgen" / "resources" / "fonts"
+
+
+class Pages:
+    """Where each block was drawn: {name: (page, y of its bottom)}; counts the pages."""
+
+    def __init__(self):
+        self.page, self.placed = 1, {}
+
+    def showPage(self):
+        self.page += 1
+
+
+class Slab(Flowable):
+    """A block of fixed height that records where it is drawn."""
+
+    def __init__(self, name, height, before=0.0, after=0.0, keep=False):
+        self.name, self.height = name, height
+        self.space_before, self.space_after, self.keep_with_next = before, after, keep
+
+    def wrap(self, width, height):
+        return width, self.height
+
+    def draw_on(self, canvas, x, y):
+        canvas.placed[self.name] = (canvas.page, y)
+
+
+def place(*blocks, height=100.0):
+    pages = Pages()
+    lay_out(list(blocks), NotesFrame(0, 0, 50, height), pages)
+    return pages
+
+
+def test_space_before_a_block_is_dropped_at_the_top_and_overlaps_the_space_after_the_one_above():
+    pages = place(Slab("a", 10, before=20, after=5), Slab("b", 10, before=8, after=30),
+                  Slab("c", 10, before=3))
+    assert pages.placed == {"a": (1, 90), "b": (1, 72), "c": (1, 32)}
+    assert pages.page == 2  # one page, shown
+
+
+def test_a_block_that_does_not_fit_starts_the_next_page_without_its_space_before():
+    pages = place(Slab("a", 60, after=10), Slab("b", 35, before=10))
+    assert pages.placed == {"a": (1, 40), "b": (2, 65)}
+
+
+def test_a_heading_goes_to_the_next_page_with_the_block_it_is_kept_with():
+    pages = place(Slab("a", 60), Slab("heading", 10, keep=True), Slab("b", 35))
+    assert pages.placed == {"a": (1, 40), "heading": (2, 90), "b": (2, 55)}
+    # with room for both, they stay
+    pages = place(Slab("a", 50), Slab("heading", 10, keep=True), Slab("b", 35))
+    assert pages.placed == {"a": (1, 50), "heading": (1, 40), "b": (1, 5)}
+
+
+def test_blocks_kept_together_but_taller_than_a_page_are_placed_one_by_one():
+    pages = place(Slab("h1", 40, keep=True), Slab("h2", 40, keep=True), Slab("b", 40))
+    assert pages.placed == {"h1": (1, 60), "h2": (1, 20), "b": (2, 60)}
+
+
+def test_a_page_break_ends_the_page_and_no_empty_page_follows_the_last_block():
+    pages = place(Slab("a", 10), PageBreak(), Slab("b", 10))
+    assert pages.placed == {"a": (1, 90), "b": (2, 90)}
+    assert pages.page == 3  # two pages shown
+
+
+def test_a_block_taller_than_an_empty_page_is_a_layout_error_naming_it():
+    tall = Slab("tall", 150)
+    with pytest.raises(LayoutError) as caught:
+        place(Slab("a", 10), tall)
+    assert caught.value.block is tall
+
+
+def test_a_line_whose_notes_fill_more_than_a_page_is_a_located_build_error():
+    brief = sample_brief()
+    nato = brief.sources[0]
+    cites = tuple(Cite(n, nato, "big-fact", nato.quotes[0].text * 3, "4 June 2013")
+                  for n in range(1, 41))
+    line = Block("bullet", (Run("A line that cites forty quotes."), *cites),
+                 fact_ids=("big-fact",), origin="t.md.j2:6")
+    with pytest.raises(BuildError) as caught:
+        render_pdf(worded(replace(brief, blocks=(line,))), FONTS)
+    assert str(caught.value) == (
+        "[big-fact] a line and its notes do not fit on one page of the PDF "
+        "(hint: cite fewer or shorter quotes in that line)")
+
+
+def test_rendering_a_pdf_does_not_import_platypus():
+    """The page loop is briefgen's own: platypus's import alone costs a small build's PDF
+    worker more than the rest of its imports together."""
+    code = ("import sys; sys.path.insert(0, 'tests'); from conftest import sample_brief; "
+            "from briefgen.writers.pdf.writer import render_pdf; "
+            "render_pdf(sample_brief(), 'briefgen/resources/fonts'); "
+            "print(sorted(m for m in sys.modules if m.startswith('reportlab.platypus')))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                            text=True, check=True, timeout=120)
+    assert result.stdout.strip() == "[]"
