@@ -217,6 +217,24 @@ def _warn(base: FactBase, warn, extra: list[str] = ()) -> None:
              + [summary(base, len(extra))])
 
 
+def docs(page: str | None = None) -> str:
+    """A page of the user documentation, as Markdown: the index without `page`."""
+    import difflib
+
+    from briefgen import resources
+    from briefgen.errors import UsageError
+
+    folder = resources.docs_dir()
+    pages = sorted(p.stem for p in folder.glob("*.md"))
+    name = "index" if page is None else page.removesuffix(".md")
+    if name not in pages:
+        close = difflib.get_close_matches(name, pages, n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'?" if close else "run `briefgen docs` for the index"
+        raise UsageError(f"no documentation page '{page}' (pages: {', '.join(pages)}) "
+                         f"(hint: {hint})")
+    return (folder / f"{name}.md").read_text(encoding="utf-8")
+
+
 def quote(facts: Path, words: str, source: str | None = None, any: bool = False) -> str:
     """The passages of `source` (or, with `any`, of every source) closest to `words`, best
     first, as ready-to-paste YAML citations separated by blank lines."""

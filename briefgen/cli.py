@@ -174,6 +174,12 @@ def schema() -> None:
     sys.stdout.write(api.schema())
 
 
+def docs(page: str | None) -> None:
+    """Print a page of the user documentation (Markdown); without PAGE, the index."""
+    from briefgen import api
+    sys.stdout.write(api.docs(page))
+
+
 def init(dir: Path, region: str | None, force: bool) -> None:
     """Write a new desk folder (fact base, readers, settings) that checks and builds right away."""
     import shlex
@@ -353,6 +359,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("source", nargs="?", metavar="SOURCE_ID", help="the source to search")
     p.add_argument("words", metavar="WORDS", help="the passage as you remember it (quoted)")
     p.add_argument("--any", action="store_true", help="search every source")
+    p = command(docs, desk_options=False)
+    p.add_argument("page", nargs="?", metavar="PAGE",
+                   help="facts, templates, commands, settings, ... (default: the index)")
     return parser
 
 

@@ -95,7 +95,7 @@ def test_uncited_line_fails_naming_the_template_line(base, tmp_path):
 # Template mistakes are located diagnostics, the file the error is in, never a traceback.
 @pytest.mark.parametrize("source, message", [
     ("{% for x in %}", "bad.md.j2:1: error: Expected an expression, got 'end of statement block'"
-     " (hint: check the {{ }} and {% %} tags around this line; see docs/templates.md)"),
+     " (hint: check the {{ }} and {% %} tags around this line; see `briefgen docs templates`)"),
     ("ok\n{{ nope.title }} {{ cite(themes[0].facts[0]) }}", "bad.md.j2:2: error: 'nope' is undefined"),
     ("ok\n{{ them }}", "bad.md.j2:2: error: 'them' is undefined (hint: did you mean 'themes'?)"),
     ("{% for theme in themes %}{% for fact in theme.facts %}\n- {{ fact.statment }} {{ cite(fact) }}"
@@ -117,7 +117,7 @@ def test_uncited_line_fails_naming_the_template_line(base, tmp_path):
     ("{{ themes|first|round }}",
      "bad.md.j2:1: error: type ThemeView doesn't define __round__ method (TypeError)"),
     ("a\n{{ themes|nofilter }}", "bad.md.j2:2: error: No filter named 'nofilter'."
-     " (hint: check the {{ }} and {% %} tags around this line; see docs/templates.md)"),
+     " (hint: check the {{ }} and {% %} tags around this line; see `briefgen docs templates`)"),
     ("a\n{{ themes|lenght }}", "bad.md.j2:2: error: No filter named 'lenght'. "
      "(hint: did you mean 'length'?)"),
     ("{{ themes is sequnce }}", "bad.md.j2:1: error: No test named 'sequnce'. "
@@ -153,7 +153,7 @@ def test_uncited_line_fails_naming_the_template_line(base, tmp_path):
     ("top\n{% include 'inc.md.j2' %}", "inc.md.j2:2: error: division by zero"),
     ("{% import 'mac.md.j2' as m %}\n{{ m.f() }}", "mac.md.j2:2: error: 'undefined_thing' is undefined"),
     ("{% include 'syntax.md.j2' %}", "syntax.md.j2:3: error: unexpected 'end of print statement'"
-     " (hint: check the {{ }} and {% %} tags around this line; see docs/templates.md)"),
+     " (hint: check the {{ }} and {% %} tags around this line; see `briefgen docs templates`)"),
 ])
 def test_template_errors_are_located(base, tmp_path, source, message):
     write(tmp_path / "t" / "inc.md.j2", "line1\n{{ 1/0 }}\n")

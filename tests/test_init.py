@@ -74,8 +74,22 @@ def test_the_wheel_carries_the_packaged_defaults(wheel):
                 "briefgen/resources/templates/weekly.md.j2",
                 "briefgen/resources/fonts/OFL.txt", "briefgen/resources/fonts/NotoSans-Regular.ttf",
                 "briefgen/resources/init/dot-gitignore", "briefgen/resources/init/facts/themes.yaml",
-                "briefgen/resources/init/facts/sources/water-board-2024-03.txt"}
+                "briefgen/resources/init/facts/sources/water-board-2024-03.txt",
+                "briefgen/docs/index.md", "briefgen/docs/facts.md"}
     assert expected <= names, sorted(expected - names)
+    assert {f"briefgen/docs/{p.name}" for p in (ROOT / "docs").glob("*.md")} <= names
+
+
+def test_pyproject_lists_every_folder_of_the_package():
+    """The wheel's packages are listed by hand (docs/ goes in as briefgen.docs): a new folder
+    under briefgen/ must be added there, or the wheel would lack it."""
+    from briefgen.factbase.settings import toml_module
+
+    listed = set(toml_module().loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+                 ["packages"])
+    folders = {".".join(d.relative_to(ROOT).parts) for d in (ROOT / "briefgen").rglob("*")
+               if d.is_dir() and d.name != "__pycache__"} | {"briefgen"}
+    assert folders | {"briefgen.docs"} == listed
 
 
 def test_the_installed_wheel_inits_a_desk_that_checks_builds_and_sends(wheel, tmp_path):
@@ -108,6 +122,8 @@ def test_the_installed_wheel_inits_a_desk_that_checks_builds_and_sends(wheel, tm
     assert send.stdout.splitlines() == ["out/outbox/2024-W11/reader@example.org.eml"]
     assert (desk / ".gitignore").read_text().splitlines()[-1] == "out/"
     assert 'region = "Cyrenaica"' in (desk / "briefgen.toml").read_text()
+    docs = run_cli("docs", "facts", cwd=desk, env=env)
+    assert (docs.returncode, docs.stdout) == (0, (ROOT / "docs/facts.md").read_text())
 
 
 def test_a_desk_elsewhere_brings_its_templates_and_readers(tmp_path, monkeypatch, capsys):

@@ -55,7 +55,7 @@ def test_toml_syntax_error_is_located(tmp_path):
     assert result.returncode == 1
     assert result.stderr.splitlines()[0] == (
         "briefgen.toml:2:19: error: not valid TOML: Illegal character '\\n' "
-        "(hint: see the example in docs/settings.md)")
+        "(hint: see the example in `briefgen docs settings`)")
     assert not (tmp_path / "out").exists()
 
 

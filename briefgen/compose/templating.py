@@ -239,7 +239,8 @@ class Renderer:
             unknown = re.fullmatch(r"No (filter|test) named '(\w+)'\.?", message)
             if unknown:
                 hint = close(unknown.group(2), getattr(self.env, unknown.group(1) + "s"))
-            hint = hint or "check the {{ }} and {% %} tags around this line; see docs/templates.md"
+            hint = hint or ("check the {{ }} and {% %} tags around this line; "
+                            "see `briefgen docs templates`")
         else:
             name, line = where(error, self.templates, self.name)
             message, hint = (str(error) or type(error).__name__), None

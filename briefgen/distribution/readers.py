@@ -108,7 +108,7 @@ def load_readers(path: Path, themes: dict | list) -> list[Reader]:
     path = Path(path)
     if not path.is_file():
         raise BriefgenError(f"readers file '{display_path(path)}' not found (hint: create it "
-                            "as docs/distribution.md#readers shows, or pass --readers FILE)")
+                            "as `briefgen docs distribution` shows, or pass --readers FILE)")
     checker = _Checker(display_path(path), load(path), list(themes))
     readers = checker.run()
     if checker.diagnostics:

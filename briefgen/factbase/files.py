@@ -153,7 +153,7 @@ class _Parser:
             field = _dotted(loc[:-1]) or None
         elif kind == "missing":
             message = f"required key '{loc[-1]}' is missing"
-            hint = f"add '{loc[-1]}:' (see docs/facts.md#{model.__name__.lower()}s)"
+            hint = f"add '{loc[-1]}:' (see {model.__name__}s in `briefgen docs facts`)"
             pos = doc.pos(path + loc[:-1])
             field = _dotted(loc[:-1]) or None
         elif not loc and kind in ("model_type", "dict_type"):

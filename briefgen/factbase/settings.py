@@ -111,7 +111,7 @@ def _read(path: Path) -> Settings:
     except tomllib.TOMLDecodeError as e:
         line, col, message = toml_position(str(e))
         raise _fail([Diagnostic(shown, line, col, "error", f"not valid TOML: {message}",
-                                hint="see the example in docs/settings.md")]) from None
+                                hint="see the example in `briefgen docs settings`")]) from None
     places = TomlPlaces(text)
     problems, desk = [], None
     try:

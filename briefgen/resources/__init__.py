@@ -51,6 +51,15 @@ def fonts_dir(templates: Path | None) -> Path:
     return FONTS
 
 
+def docs_dir() -> Path:
+    """The user documentation: the project's docs/, installed as briefgen/docs by the wheel, or
+    docs/ itself in a checkout."""
+    for folder in (PACKAGE.parent / "docs", PACKAGE.parent.parent / "docs"):
+        if (folder / "index.md").is_file():
+            return folder
+    return PACKAGE.parent / "docs"
+
+
 def reference_docx(templates: Path | None) -> Path | None:
     """The desk's Word reference document (styles), if it has one."""
     return template(templates, "reference.docx")

@@ -115,7 +115,7 @@ def test_missing_readers_file(project):
     code, out, err = cli("send", "--week", WEEK, "--dry-run")
     assert (code, out) == (1, "")
     assert err == ("error: readers file 'readers.yaml' not found (hint: create it as "
-                   "docs/distribution.md#readers shows, or pass --readers FILE)\n")
+                   "`briefgen docs distribution` shows, or pass --readers FILE)\n")
     with pytest.raises(BriefgenError):
         load_readers(project.root / "nowhere.yaml", THEMES)
 
