@@ -97,7 +97,6 @@ class LayoutError(Exception):
 def lay_out(flowables: list[Flowable], frame, canvas) -> None:
     """Place `flowables` in `frame`, page after page, drawing on `canvas`."""
     todo = flowables[::-1]  # the next block is todo[-1]
-    grouped: set[int] = set()  # blocks already tried as a group kept together
     page_open = False
     while todo:
         f = todo.pop()
@@ -107,13 +106,12 @@ def lay_out(flowables: list[Flowable], frame, canvas) -> None:
         if isinstance(f, PageBreak):
             page_open = _end_page(frame, canvas)
             continue
-        if f.keep_with_next and id(f) not in grouped:
+        if f.keep_with_next:
             group = [f]
             while group[-1].keep_with_next and todo and not isinstance(todo[-1], PageBreak):
                 group.append(todo.pop())
-            for g in group[:-1]:
+            for g in group:  # tried together once; then placed (or split) one by one
                 g.keep_with_next = False
-            grouped.update(map(id, group))
             if not frame.at_top and not frame.fits_together(group):
                 page_open = _end_page(frame, canvas)
             todo += group[::-1]
