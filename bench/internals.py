@@ -40,12 +40,11 @@ def cpu(fn, runs: int) -> float:
     return min(times)
 
 
-def textobject_draw(self):
+def textobject_draw(self, canv):
     """TextBlock.draw through reportlab's PDFTextObject (what the raw operators replace)."""
     from reportlab.pdfbase.pdfmetrics import getFont  # noqa: F401
     from briefgen.writers.pdf.text import runs_of, text_width
 
-    canv = self.canv
     if self.anchor:
         canv.bookmarkHorizontal(self.anchor, 0, self.height)
     if self.outline:
