@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from dataclasses import replace
@@ -13,7 +14,7 @@ from briefgen.errors import BuildError
 from briefgen.writers.pdf.flow import Flowable, LayoutError, PageBreak, lay_out
 from briefgen.writers.pdf.notes import NotesFrame
 from briefgen.writers.pdf.writer import render_pdf
-from conftest import ROOT, sample_brief, worded
+from conftest import ROOT, run_cli, sample_brief, worded
 
 FONTS = ROOT / "briefgen" / "resources" / "fonts"
 
@@ -96,8 +97,24 @@ def test_a_line_whose_notes_fill_more_than_a_page_is_a_located_build_error():
     with pytest.raises(BuildError) as caught:
         render_pdf(worded(replace(brief, blocks=(line,))), FONTS)
     assert str(caught.value) == (
-        "[big-fact] a line and its notes do not fit on one page of the PDF "
+        "t.md.j2:6: a line and its notes do not fit on one page of the PDF "
         "(hint: cite fewer or shorter quotes in that line)")
+
+
+def test_a_template_line_citing_more_than_a_page_of_notes_fails_the_build_writing_nothing(
+        tmp_path):
+    shutil.copytree(ROOT / "facts", tmp_path / "facts")
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "theme.md.j2").write_text(
+        "{% for t in themes %}\n## {{ t.title }}\n\n"
+        "- All at once {% for f in t.facts %}{{ cite(f) }}{{ cite(f) }}{{ cite(f) }}{% endfor %}\n"
+        "{% endfor %}\n")
+    result = run_cli("build", "--theme", "russian-motives", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == (
+        "error: templates/theme.md.j2:4: a line and its notes do not fit on one page of the "
+        "PDF (hint: cite fewer or shorter quotes in that line)\n")
+    assert not (tmp_path / "out").exists()
 
 
 def test_rendering_a_pdf_does_not_import_platypus():

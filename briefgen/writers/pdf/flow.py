@@ -24,7 +24,7 @@ class Flowable:
     space_before = 0.0
     space_after = 0.0
     keep_with_next = False
-    who = ""  # what it shows, for messages: fact ids, a template line, a source id
+    who = ""  # where messages point: "templates/theme.md.j2:12:", "[fact-id]" or "[source-id]"
 
     def wrap(self, width: float, height: float) -> tuple[float, float]:
         raise NotImplementedError

@@ -164,7 +164,8 @@ class Story:
             out += self.contents(headings, levels)
         depth = -1
         for i, blk in enumerate(b.blocks):
-            who = ", ".join(blk.fact_ids) or blk.origin or blk.kind
+            # where a message about the block points: its template line, else its facts
+            who = f"{blk.origin}:" if blk.origin else f"[{', '.join(blk.fact_ids) or blk.kind}]"
             if blk.kind == "heading":
                 style = st[f"h{min(max(blk.level, 1), 3)}"]
                 depth = min(levels.index(blk.level), depth + 1)
@@ -228,9 +229,9 @@ class Story:
     def annex_entry(self, s: SourceEntry) -> list:
         head, line = STYLES["src_head"], STYLES["src_line"]
         out = [self.block(self.runs(s.heading, head), head, str(s.number), anchor=s.anchor,
-                          who=s.id)]
+                          who=f"[{s.id}]")]
         for runs in s.lines:
-            out.append(self.block(self.runs(runs, line, url=s.url), line, who=s.id))
+            out.append(self.block(self.runs(runs, line, url=s.url), line, who=f"[{s.id}]"))
         return out
 
 
@@ -299,7 +300,7 @@ def build_pdf(brief: Brief, fonts: FontSet) -> bytes:
     try:
         lay_out(flowables, frame, canvas)
     except LayoutError as exc:
-        raise BuildError(f"[{exc.block.who or 'brief'}] a line and its notes do not fit on one "
+        raise BuildError(f"{exc.block.who or '[brief]'} a line and its notes do not fit on one "
                          "page of the PDF (hint: cite fewer or shorter quotes in that line)"
                          ) from None
     canvas.save()
