@@ -87,6 +87,39 @@ def test_a_block_taller_than_an_empty_page_is_a_layout_error_naming_it():
     assert caught.value.block is tall
 
 
+def test_on_an_empty_page_lines_with_long_notes_part_rather_than_fail_the_build():
+    """Two lines whose notes together fill more than a page: one line per page, each with its
+    note, although that leaves a line alone (normally two at least stay together)."""
+    import io
+
+    from reportlab.pdfgen.canvas import Canvas
+
+    from briefgen.writers.pdf.fonts import load_fonts
+    from briefgen.writers.pdf.text import Piece, TextBlock
+
+    fonts = load_fonts(FONTS)
+    font = fonts.font(fonts.primary)
+
+    class Recording(Canvas):
+        placed: dict = {}
+
+        @property
+        def page(self):
+            return self.getPageNumber()
+
+    def word(text, note=None):
+        return Piece(text, font, 8, None, 0, "#x" if note else None, note)
+
+    first, second = Slab("note 1", 60), Slab("note 2", 60)
+    block = TextBlock([word("aaaaaaaaaa"), word("1", first), word(" bbbbbbbbbb"),
+                       word("2", second)], leading=10, size=8, notes=True)
+    frame = NotesFrame(0, 0, 60, 100)
+    assert block.split(60, 100, frame.room_for) == []  # by the usual rules nothing fits a page
+    canvas = Recording(io.BytesIO())
+    lay_out([block], frame, canvas)
+    assert canvas.placed == {"note 1": (1, 0.0), "note 2": (2, 0.0)}  # at the foot
+
+
 def test_a_line_whose_notes_fill_more_than_a_page_is_a_located_build_error():
     brief = sample_brief()
     nato = brief.sources[0]

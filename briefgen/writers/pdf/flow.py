@@ -29,9 +29,9 @@ class Flowable:
     def wrap(self, width: float, height: float) -> tuple[float, float]:
         raise NotImplementedError
 
-    def split(self, width: float, height: float, room=None) -> list:
+    def split(self, width: float, height: float, room=None, at_top: bool = False) -> list:
         """Parts of this block, the first fitting in `height` (with `room(notes)` for its notes
-        at the foot of the page); [] if nothing useful fits."""
+        at the foot of the page, `at_top` on an empty page); [] if nothing useful fits."""
         return []
 
     def notes_of(self, lines) -> list:

@@ -77,7 +77,7 @@ class NotesFrame:
         height = self.y - (self.bottom + self.notes_h) - self._space_before(block)
         if height <= 0:
             return []
-        return block.split(self.width, height, self.room_for)
+        return block.split(self.width, height, self.room_for, self.at_top)
 
     def fits_together(self, blocks: list) -> bool:
         """Whether these blocks, one under the other, fit in the rest of the page with their

@@ -252,7 +252,7 @@ class TextBlock(Flowable):
         self.width, self.height = width, self.leading * max(len(self._lines), 1)
         return self.width, self.height
 
-    def split(self, width, height, room=None):
+    def split(self, width, height, room=None, at_top=False):
         self.wrap(width, height)
         lines = self._lines
         fit = int(height / self.leading + 1e-6)
@@ -261,12 +261,15 @@ class TextBlock(Flowable):
         if fit >= len(lines) and (room is None or len(lines) * self.leading
                                   + room(self.notes_of(lines)) <= height):
             return [self]
-        fit = min(fit, len(lines) - self.widows)
+        # On an empty page, where lines with long notes may leave room for no two of them,
+        # a line alone at the foot or the top of a page is better than no PDF at all.
+        orphans, widows = (1, 1) if at_top else (self.orphans, self.widows)
+        fit = min(fit, len(lines) - widows)
         if room is not None:  # the head's notes must fit on this page too
-            while fit >= self.orphans and (
+            while fit >= orphans and (
                     fit * self.leading + room(self.notes_of(lines[:fit])) > height):
                 fit -= 1
-        if fit < self.orphans:
+        if fit < orphans:
             return []  # the whole block goes to the next page
         head = self._part(lines[:fit], self.bullet, self.space_before, 0.0)
         head.anchor, head.outline = self.anchor, self.outline
