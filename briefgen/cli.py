@@ -378,6 +378,7 @@ def main(argv: list[str] | None = None) -> int:
     kwargs = {name: getattr(args, name) for name in inspect.signature(func).parameters}
     try:
         func(**kwargs)
+        return 0
     except BriefgenError as e:
         from briefgen.characters import escape
         for line in e.lines():
@@ -392,7 +393,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"briefgen {__version__}: internal error (a bug, not a problem with your input); "
               "please report it with the traceback above", file=sys.stderr)
         return 3
-    return 0
+    finally:
+        # The process ends next, and the collection at interpreter exit would walk every
+        # object the run made, all live till then: frozen, they are left to the system
+        # (main process of a build: -52 M instructions of 1,421 M at 50 lines, -64 M of 2,649 M
+        # at 500).
+        gc.freeze()
 
 
 __all__ = ["main"]
