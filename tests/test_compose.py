@@ -96,6 +96,15 @@ def test_uncited_line_fails_naming_the_template_line(base, tmp_path):
 @pytest.mark.parametrize("source, message", [
     ("{% for x in %}", "bad.md.j2:1: error: Expected an expression, got 'end of statement block'"
      " (hint: check the {{ }} and {% %} tags around this line; see `briefgen docs templates`)"),
+    # a tag left open: the line it opens on, not the line where Jinja's lexer gave up
+    ("# Title\n\n{{ year\n\n{% for t in themes %}\n- {% if t %}**{{ t.title }}** — x{% endif %}\n"
+     "{% endfor %}", "bad.md.j2:3: error: '{{' is not closed by '}}' (hint: end the tag with '}}' "
+     "on the line it starts)"),
+    ("{% for t in themes %\n- {% if t %}**{{ t.title }}** — x{% endif %}\n{% endfor %}",
+     "bad.md.j2:1: error: '{%' is not closed by '%}' (hint: end the tag with '%}' on the line it "
+     "starts)"),
+    ("a\n{{ x — }}", "bad.md.j2:2: error: unexpected char '—' (hint: check the {{ }} and {% %} "
+     "tags around this line; see `briefgen docs templates`)"),
     ("ok\n{{ nope.title }} {{ cite(themes[0].facts[0]) }}", "bad.md.j2:2: error: 'nope' is undefined"),
     ("ok\n{{ them }}", "bad.md.j2:2: error: 'them' is undefined (hint: did you mean 'themes'?)"),
     ("{% for theme in themes %}{% for fact in theme.facts %}\n- {{ fact.statment }} {{ cite(fact) }}"

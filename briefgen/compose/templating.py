@@ -239,6 +239,16 @@ class Renderer:
             unknown = re.fullmatch(r"No (filter|test) named '(\w+)'\.?", message)
             if unknown:
                 hint = close(unknown.group(2), getattr(self.env, unknown.group(1) + "s"))
+            elif _LEXER_ERROR.match(message):  # the tag left open, not where the lexer gave up
+                path = resources.template(self.templates, name)
+                unclosed = path and line and unclosed_tag(path.read_text(encoding="utf-8"), line)
+                if unclosed:
+                    line, opener = unclosed
+                    closer = {"{{": "}}", "{%": "%}", "{#": "#}"}[opener]
+                    message = f"'{opener}' is not closed by '{closer}'"
+                    hint = f"end the tag with '{closer}' on the line it starts"
+                else:
+                    message = re.sub(r" at \d+$", "", message)  # an offset in Jinja's own text
             hint = hint or ("check the {{ }} and {% %} tags around this line; "
                             "see `briefgen docs templates`")
         else:
@@ -310,3 +320,22 @@ def _binop(operator: str, left, right):
     return left * right
 
 
+_LEXER_ERROR = re.compile(r"unexpected char |unexpected end of template|unexpected '[}%]'")
+_TAG_MARK = re.compile(r"\{\{|\{%|\{#|\}\}|%\}|#\}")
+
+
+def unclosed_tag(source: str, upto: int) -> tuple[int, str] | None:
+    """(line, opener) of the first `{{`, `{%` or `{#` not closed before the next tag opens, or
+    still open at the end of line `upto`. Jinja's lexer reads on past such a tag (a `}}` further
+    on may close it, braces inside count) and fails lines later, at some other character."""
+    text = "\n".join(source.split("\n")[:upto])
+    open_at, opener = -1, ""
+    for m in _TAG_MARK.finditer(text):
+        mark = m.group()
+        if opener and mark == {"{{": "}}", "{%": "%}", "{#": "#}"}[opener]:
+            opener = ""
+        elif opener and opener != "{#" and mark in ("{{", "{%"):
+            break  # a tag inside a tag: the first one was never closed
+        elif not opener and mark[0] == "{":
+            open_at, opener = m.start(), mark
+    return (text.count("\n", 0, open_at) + 1, opener) if opener else None
