@@ -58,6 +58,8 @@ class Wording:
         self._refs: dict[tuple[int, bool], tuple[object, Run]] = {}  # id, first -> (source, run)
         self._frames: dict[str, tuple[Run, Run]] = {}  # quote pattern -> runs around the quote
         self._quotes: dict[str, Run] = {}  # quote -> its run, the same in the note and the annex
+        # quotation marks inside a quote print as the inner kind ("“" -> "‘"): no ““...” ”
+        self._inner = str.maketrans(table.get("inner_quotes") or {})
 
     def get(self, *keys: str):
         value = self.table
@@ -143,7 +145,7 @@ class Wording:
             frame = self._frames[pattern] = (Run(before), Run(after))
         run = self._quotes.get(quote)
         if run is None:
-            run = self._quotes[quote] = Run(quote, italic=True)
+            run = self._quotes[quote] = Run(quote.translate(self._inner), italic=True)
         return [frame[0], run, frame[1]]
 
     def _source_fields(self, source) -> dict[str, str]:

@@ -337,3 +337,31 @@ def test_the_bundled_reference_document_has_the_current_house_styles():
 
     made = make_reference("#1f3a5f", datetime(2026, 1, 1, tzinfo=timezone.utc))
     assert made == (ROOT / "templates" / "reference.docx").read_bytes()
+
+
+def test_quotation_marks_inside_a_quote_print_as_the_inner_kind_in_both_formats(tmp_path):
+    """A quote that quotes someone: “... for ‘the UN to ...,’ adding ...” in the note and the
+    annex, never ““...” ”; the provenance record keeps the quote as the fact file has it."""
+    import json
+
+    from conftest import run_cli
+
+    result = run_cli("build", "--theme", "russian-motives", "--out", str(tmp_path),
+                     env={"SOURCE_DATE_EPOCH": "1577836800"})
+    assert result.returncode == 0, result.stderr
+    shown = ("it was important for ‘the UN to supervise all mediation efforts,’ adding that "
+             "‘there’s no alternative to Libyans’ reaching a solution on their own without "
+             "foreign influence.’”")
+    pdf = " ".join(" ".join(p.extract_text().split())
+                   for p in PdfReader(tmp_path / "theme-russian-motives.pdf").pages)
+    assert pdf.count(shown) == 2  # its note and its annex entry
+    assert "“the UN" not in pdf and ".””" not in pdf
+    with zipfile.ZipFile(tmp_path / "theme-russian-motives.docx") as z:
+        notes = etree.fromstring(z.read("word/footnotes.xml"))
+        body = etree.fromstring(z.read("word/document.xml"))
+    note_text = " ".join("".join(f.itertext()) for f in notes.iter(f"{{{W}}}footnote"))
+    assert shown in note_text and "“the UN" not in note_text
+    assert shown in "".join(body.itertext())  # the annex
+    record = (tmp_path / "theme-russian-motives.sources.json").read_text(encoding="utf-8")
+    assert ("for “the UN to supervise all mediation efforts,” adding that “there’s no "
+            "alternative") in json.dumps(json.loads(record), ensure_ascii=False)
