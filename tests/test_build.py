@@ -252,4 +252,4 @@ def test_the_weekly_prints_each_development_once_in_both_formats(tmp_path):
     for text in (pdf, word):
         assert text.index("Key points") < text.index("A Russian envoy") < text.index(
             "NATO security assistance")
-        assert "See also: 1 under Key points, 1 under Russian motives." in text
+        assert "See also: 1 development under Key points, 1 under Russian motives." in text

@@ -251,7 +251,7 @@ def test_weekly_brief_groups_the_week_by_theme(base):
         ("heading", "Key points"),
         ("bullet", "4 June"), ("bullet", "4 June"), ("bullet", "4 June"),
         ("heading", "NATO security assistance"),
-        ("note", "See also: 3 under Key points."),
+        ("note", "See also: 3 developments under"),
         ("note", "Nothing new this week: Russian"),  # month-precision facts are in no week
     ]
 
@@ -454,8 +454,8 @@ def test_weekly_lists_each_fact_once_and_honours_key_points(richer):
     # neither its first theme nor its other one prints it again: both point to it, and a
     # development of two themes is printed under its first, the other says "see also"
     assert [t for k, t in texts if k == "note"] == [
-        "See also: 1 under Key points.",
-        "See also: 1 under Key points, 1 under NATO security assistance."]
+        "See also: 1 development under Key points.",
+        "See also: 1 development under Key points, 1 under NATO security assistance."]
     # a statement that says when is not preceded by its date a second time
     assert ("bullet", "On 7 June Tripoli welcomed the NATO experts. C3") in texts
 
