@@ -39,6 +39,28 @@ def spec_for(base, template: str, themes=None) -> Spec:
     return spec
 
 
+@pytest.mark.parametrize("first, last, span", [
+    ("2013-06-04", "2013-06-09", "4 – 9 June 2013"),
+    ("2013-05-28", "2013-06-09", "28 May – 9 June 2013"),
+    ("2012-12-28", "2013-06-09", "28 December 2012 – 9 June 2013"),
+    ("2013-06", "2013-06-09", "June 2013 – 9 June 2013"),  # a month: said in full
+])
+def test_a_theme_briefs_dates_name_the_year_and_month_once(tmp_path, first, last, span):
+    extra = "themes:\n  - id: dated\n    title: Dated\nfacts:\n" + "".join(f"""
+  - id: nato-{i}
+    statement: NATO said something.
+    themes: [dated]
+    date: {date}
+    credibility: 2
+    citations:
+      - source: nato-watch-2013-06
+        quote: send an expert-level delegation to Libya
+""" for i, date in enumerate((first, last)))
+    base = check(tiny_factbase(tmp_path, extra))
+    brief = compose(base, TEMPLATES, theme_spec(base, "dated"))
+    assert brief.subtitle == f"Theme brief · 2 facts · {span}"
+
+
 def test_theme_brief_model(base):
     brief = compose(base, TEMPLATES, theme_spec(base, "nato-security-assistance"))
     assert brief.name == "theme-nato-security-assistance"
