@@ -26,12 +26,13 @@ def test_check_reports_template_mistakes_with_fact_file_errors(tmp_path):
         - {{ fact.statement }} {{ cite(fact.id ~ 'x') }}
         {% endfor %}
         """)
+    line = 1 + theme[:theme.index("fact.statement")].count("\n")  # the packaged template's
     result = run_cli("check", cwd=root)
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
         "templates/parts/key.md.j2:2: error: cite('nato-2013-delegationx'): no fact or judgment "
         "has this id (hint: did you mean 'nato-2013-delegation'?)",
-        "templates/theme.md.j2:44: error: fact has no field 'statment' "
+        f"templates/theme.md.j2:{line}: error: fact has no field 'statment' "
         "(hint: did you mean 'statement'?)",
         "error: template has 2 errors, 0 warnings"]
 
