@@ -60,12 +60,16 @@ def add(facts: Path, source: str, id: str | None = None, url: str | None = None,
         except OSError:
             continue
     title = title or article.title
-    if not title:
-        raise BriefgenError(f"{source} states no title (hint: pass --title)")
     published = published or article.published
-    if not published:
-        raise BriefgenError(f"{source} states no publication date "
-                            "(hint: pass --published YYYY-MM-DD, YYYY-MM or YYYY)")
+    publisher = publisher or article.publisher or (urlsplit(url).hostname if url else None)
+    missing = [(name, option) for name, option, value in (
+        ("title", "--title", title),
+        ("publication date", "--published YYYY-MM-DD, YYYY-MM or YYYY", published),
+        ("publisher", "--publisher", publisher)) if not value]
+    if missing:  # all of them in one run
+        names = [f"no {name}" for name, _ in missing]
+        options = [option for _, option in missing]
+        raise BriefgenError(f"{source} states {_and(names)} (hint: pass {_and(options)})")
     new_id = id or _free_id(_slug(title, published), known, facts)
     if new_id in known:
         raise BriefgenError(f"source id '{new_id}' already exists (hint: choose another --id)")
@@ -75,9 +79,6 @@ def add(facts: Path, source: str, id: str | None = None, url: str | None = None,
         if (facts / file).exists():
             raise BriefgenError(f"{display_path(facts / file)} already exists; nothing written "
                                 "(hint: choose another --id)")
-    publisher = publisher or article.publisher or (urlsplit(url).hostname if url else None)
-    if not publisher:
-        raise BriefgenError(f"{source} does not state its publisher (hint: pass --publisher)")
     before, at, indent = _insertion(into)  # refuses a file it cannot append to
     entry = _entry(new_id, title, publisher, article.author, published, url, text_file,
                    hashlib.sha256(data).hexdigest(), capture_file, language, reliability, indent)
@@ -285,12 +286,24 @@ def _entry(sid, title, publisher, author, published, url, file, capture_sha, cap
     return "\n" + "".join(" " * indent + line + "\n" for line in out)
 
 
+# not at the end of an id cut from a title, so that it does not end "...-dam-on-the-2024-03"
+_SMALL_WORDS = {"a", "an", "and", "as", "at", "by", "for", "from", "in", "of", "on", "or", "the",
+                "to", "with"}
+
+
 def _slug(title: str, published: str) -> str:
     import unicodedata
 
     ascii_ = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
-    words = re.findall(r"[a-z0-9]+", ascii_)[:6] or ["source"]
-    return "-".join(words + published.split("-")[:2])
+    words = re.findall(r"[a-z0-9]+", ascii_)[:6]
+    while len(words) > 1 and words[-1] in _SMALL_WORDS:
+        words.pop()
+    return "-".join((words or ["source"]) + published.split("-")[:2])
+
+
+def _and(items: list[str]) -> str:
+    """"a", "a and b", "a, b and c"."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _free_id(base: str, known: dict, facts: Path) -> str:

@@ -175,8 +175,8 @@ NAV_ONLY = ("<html><head><title>Desert Wire</title></head><body><nav><ul>"
      "or .txt)"),
     (["plain.txt"], {"plain.txt": b"Untitled notes\n\nsome words that make up a short text "
                                   b"here today\n"},
-     "error: plain.txt states no publication date (hint: pass --published YYYY-MM-DD, YYYY-MM "
-     "or YYYY)"),
+     "error: plain.txt states no publication date and no publisher (hint: pass --published "
+     "YYYY-MM-DD, YYYY-MM or YYYY and --publisher)"),
 ])
 def test_bad_input_is_refused_and_nothing_is_written(root, args, files, message):
     for name, data in files.items():
@@ -242,3 +242,14 @@ def test_the_entry_goes_after_the_last_source_and_every_comment_stays(root):
     assert after == head + "\n" + added + "\n# Themes" + tail
     assert added.startswith(f"\n- id: {NEW_ID}\n  title: \"Ceasefire talks stall in Geneva\"\n")
     assert [s["id"] for s in yaml.safe_load(after)["sources"]] == ["wire-2019", NEW_ID]
+
+
+@pytest.mark.parametrize("title, slug", [
+    ("Northland approves new dam on the river", "northland-approves-new-dam-2024-03"),
+    ("Ceasefire talks stall in Geneva", "ceasefire-talks-stall-in-geneva-2024-03"),
+    ("The", "the-2024-03"),
+])
+def test_an_id_made_from_a_title_does_not_end_in_a_small_word(title, slug):
+    from briefgen.curate.capture import _slug
+
+    assert _slug(title, "2024-03-11") == slug
