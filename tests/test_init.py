@@ -135,14 +135,17 @@ def test_a_desk_elsewhere_brings_its_templates_and_readers(tmp_path, monkeypatch
         "{% for t in themes %}{% for f in t.facts %}\n- Desk own: {{ f.id }} {{ cite(f) }}\n"
         "{% endfor %}{% endfor %}\n")
     assert cli.main(["build", "--facts", "desk/facts", "--format", "pdf"]) == 0
-    assert "Desk own: reservoirs-at-41-percent" in pdf_text(tmp_path / "out/theme-water-supply.pdf")
+    assert "Desk own: reservoirs-at-41-percent" in pdf_text(
+        tmp_path / "desk/out/theme-water-supply.pdf")  # the desk's out/, where its ledger is
     capsys.readouterr()
     assert cli.main(["send", "--facts", "desk/facts", "--week", "2024-W11", "--dry-run"]) == 0
-    assert capsys.readouterr().out.splitlines() == ["out/outbox/2024-W11/reader@example.org.eml"]
+    assert capsys.readouterr().out.splitlines() == [
+        "desk/out/outbox/2024-W11/reader@example.org.eml"]
     (tmp_path / "other.yaml").write_text("readers:\n  - name: Other\n    email: other@example.org\n")
     assert cli.main(["send", "--facts", "desk/facts", "--week", "2024-W11", "--dry-run",
                      "--readers", "other.yaml"]) == 0
-    assert capsys.readouterr().out.splitlines() == ["out/outbox/2024-W11/other@example.org.eml"]
+    assert capsys.readouterr().out.splitlines() == [
+        "desk/out/outbox/2024-W11/other@example.org.eml"]
 
 
 def test_the_pre_commit_hook_runs_a_strict_check_of_facts_and_templates():

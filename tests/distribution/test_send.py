@@ -75,6 +75,34 @@ def test_rerun_sends_nothing_twice(project, smtp):
     assert [row[1:3] for row in ledger_rows(project)] == [("sent", 1)] * 4
 
 
+def test_a_send_from_another_folder_uses_the_desks_ledger(project, smtp, monkeypatch):
+    project.readers(READERS)
+    server = smtp()
+    assert cli("send", "--week", WEEK)[0] == 0
+    elsewhere = project.root / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    code, out, err = cli("send", "--facts", "../facts", "--week", WEEK)
+    assert (code, out, err) == (0, "", "sent 0, already sent 4 (of 4 readers)\n")
+    assert len(server.received) == 4
+    assert not (elsewhere / "out").exists()
+    code, out, _ = cli("send", "--facts", "../facts", "--week", WEEK, "--dry-run",
+                       "--out", "mine")  # an explicit --out still wins
+    assert code == 0
+    assert out.splitlines()[0] == f"mine/outbox/{WEEK}/jane.doe@example.org.eml"
+
+
+def test_build_from_another_folder_writes_to_the_desks_out(project, monkeypatch):
+    elsewhere = project.root / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    code, out, _ = cli("build", "--facts", "../facts", "--theme", "russian-motives",
+                       "--format", "pdf")
+    assert (code, out) == (0, "../out/theme-russian-motives.pdf\n")
+    assert (project.out / "theme-russian-motives.pdf").is_file()
+    assert not (elsewhere / "out").exists()
+
+
 def test_a_new_reader_gets_the_brief_and_nobody_else_does(project, smtp):
     project.readers(READERS)
     server = smtp()
