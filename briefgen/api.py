@@ -185,8 +185,8 @@ def send(facts: Path, templates: Path | None, week: str, readers: Path | None = 
     _warn(base, warn)
     return run(facts, desk_templates(facts, templates), week, desk_readers(facts, readers),
                dry_run=dry_run, out=desk_out(facts, out), format=format,
-               resend_changed=resend_changed, retry_unknown=retry_unknown, allow_empty=allow_empty, progress=progress,
-               base=base)
+               resend_changed=resend_changed, retry_unknown=retry_unknown,
+               allow_empty=allow_empty, progress=progress, base=base)
 
 
 def ledger(out: Path = Path("out"), week: str | None = None, reader: str | None = None):
