@@ -246,6 +246,27 @@ def test_a_changed_brief_needs_resend_changed_and_says_corrected(project, smtp):
     assert len(server.received) == 7
 
 
+def test_a_theme_the_reader_does_not_follow_changes_nothing_for_them(tmp_path, monkeypatch,
+                                                                      smtp):
+    """The init desk's reader lists its one theme; a theme added later is not theirs."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BRIEFGEN_FROM", FROM)
+    assert cli("init", "desk")[0] == 0
+    monkeypatch.chdir(tmp_path / "desk")
+    server = smtp()
+    assert cli("send", "--week", "2024-W11") == (0, "", "sent 1 (of 1 reader)\n")
+    pdf = attachments(server.received[0].message)["northland-weekly-2024-W11.pdf"]
+    assert "11 – 17 March 2024 · 2 developments · Water supply Northland desk" in " ".join(
+        pdf_text(pdf).split())
+    with open("facts/themes.yaml", "a", encoding="utf-8") as f:
+        f.write("  - id: farming\n    title: Farming\n")
+    assert cli("send", "--week", "2024-W11") == (0, "", (
+        "facts/themes.yaml:8:9: warning: [farming] theme has no facts (hint: add facts to it "
+        "or remove it)\nchecked 2 facts, 1 source, 2 themes: 0 errors, 1 warning\n"
+        "sent 0, already sent 1 (of 1 reader)\n"))
+    assert len(server.received) == 1
+
+
 def test_status_is_an_alias_of_the_ledger_command(project, smtp):
     """`send --status` (older) prints what `briefgen ledger --week` prints."""
     from .conftest import Mailbox
