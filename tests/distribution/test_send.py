@@ -267,6 +267,25 @@ def test_a_theme_the_reader_does_not_follow_changes_nothing_for_them(tmp_path, m
     assert len(server.received) == 1
 
 
+def test_the_email_counts_the_developments_the_pdf_counts(tmp_path, monkeypatch):
+    """Developments shown as key points count under their theme, as in the PDF's subtitle."""
+    import email
+    import email.policy
+
+    monkeypatch.chdir(tmp_path)
+    assert cli("init", "desk")[0] == 0
+    monkeypatch.chdir(tmp_path / "desk")
+    assert cli("send", "--week", "2024-W11", "--dry-run")[0] == 0
+    with open("out/outbox/2024-W11/reader@example.org.eml", "rb") as f:
+        message = email.message_from_binary_file(f, policy=email.policy.default)
+    pdf = " ".join(pdf_text(attachments(message)["northland-weekly-2024-W11.pdf"]).split())
+    assert "11 – 17 March 2024 · 2 developments · Water supply" in pdf
+    text = message.get_body(("plain",)).get_content()
+    assert "Themes:\n  - Water supply: 2 developments\n\nKey points:\n" in text
+    html = message.get_body(("html",)).get_content()
+    assert '<li dir="auto">Water supply: 2 developments</li>' in html
+
+
 def test_status_is_an_alias_of_the_ledger_command(project, smtp):
     """`send --status` (older) prints what `briefgen ledger --week` prints."""
     from .conftest import Mailbox
