@@ -14,10 +14,15 @@ READER = 38  # the widest reader column that leaves room for the others in WIDTH
 
 
 def read(out: Path, week: str | None = None, reader: str | None = None) -> tuple[list[Row], Path]:
-    """The ledger's rows (none when there is no ledger yet); never changes the file."""
+    """The ledger's rows; never changes the file. No ledger there is an error: in the wrong
+    folder, "nothing recorded" would read as "nothing was sent"."""
+    from briefgen.errors import BriefgenError, display_path
+
     path = Path(out) / "ledger.sqlite"
     if not path.is_file():
-        return [], path
+        raise BriefgenError(f"no ledger at {display_path(path)} (hint: run in the desk folder, "
+                            "or pass --out DIR; the first send that is not a dry run creates "
+                            "it)")
     with Ledger.open(path, readonly=True) as ledger:
         return ledger.rows(week, reader), path
 

@@ -73,9 +73,15 @@ def test_ledger_json_filters_by_week_and_reader(project, smtp):
         0, "", "nothing recorded for 2019-W51 in out/ledger.sqlite\n")
 
 
-def test_ledger_without_a_ledger(project):
-    assert cli("ledger") == (0, "", "nothing recorded in out/ledger.sqlite\n")
-    assert not project.ledger.exists()
+def test_ledger_without_a_ledger(project, monkeypatch):
+    message = ("error: no ledger at out/ledger.sqlite (hint: run in the desk folder, or pass "
+               "--out DIR; the first send that is not a dry run creates it)\n")
+    assert cli("ledger") == (1, "", message)
+    assert cli("ledger", "--json") == (1, "", message)
+    assert cli("send", "--status", "--week", WEEK) == (1, "", message)
+    monkeypatch.chdir(project.facts)  # inside the desk's facts/
+    assert cli("ledger") == (1, "", message)
+    assert not project.ledger.exists() and not (project.facts / "out").exists()
 
 
 V1 = """

@@ -299,9 +299,6 @@ def test_status_is_an_alias_of_the_ledger_command(project, smtp):
     assert status[0] == 0 and status[2] == "sent 3, failed 1 (4 messages)\n"
 
 
-def test_status_without_a_ledger(project):
-    assert cli("send", "--status", "--week", WEEK) == (
-        0, "", f"nothing recorded for {WEEK} in out/ledger.sqlite\n")
 
 
 def test_a_week_that_does_not_exist_is_a_usage_error(project):
