@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -120,7 +121,8 @@ def test_the_installed_wheel_inits_a_desk_that_checks_builds_and_sends(wheel, tm
     send = run_cli("send", "--week", "2024-W11", "--dry-run", cwd=desk, env=env)
     assert send.returncode == 0, send.stderr
     assert send.stdout.splitlines() == ["out/outbox/2024-W11/reader@example.org.eml"]
-    assert (desk / ".gitignore").read_text().splitlines()[-1] == "out/"
+    assert [line for line in (desk / ".gitignore").read_text().splitlines()
+            if not line.startswith("#")] == ["out/*", "!out/ledger.sqlite"]
     assert 'region = "Cyrenaica"' in (desk / "briefgen.toml").read_text()
     docs = run_cli("docs", "facts", cwd=desk, env=env)
     assert (docs.returncode, docs.stdout) == (0, (ROOT / "docs/facts.md").read_text())
@@ -177,3 +179,25 @@ def test_any_accepted_region_gives_a_desk_that_passes_a_strict_check(tmp_path, r
     tomllib = pytest.importorskip("tomllib")  # Python 3.11+
     desk = tomllib.loads((tmp_path / "briefgen.toml").read_text(encoding="utf-8"))["desk"]
     assert (desk["region"], desk["name"]) == (region, f"{region} desk")
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_the_desk_gitignore_keeps_the_ledger_tracked(tmp_path, monkeypatch, capsys):
+    """Losing the ledger would send every reader again: git must not ignore it."""
+    monkeypatch.chdir(tmp_path)
+    assert init(capsys, "desk")[0] == 0
+    desk = tmp_path / "desk"
+    subprocess.run(["git", "init", "-q", str(desk)], check=True)
+    (desk / "out" / "outbox" / "2024-W11").mkdir(parents=True)
+    paths = ["out/ledger.sqlite", "out/ledger.sqlite.lock", "out/theme-water-supply.pdf",
+             "out/outbox/2024-W11/reader@example.org.eml", "facts/facts.yaml"]
+    for path in paths:
+        (desk / path).write_bytes(b"x")
+    ignored = subprocess.run(["git", "check-ignore", *paths], cwd=desk, capture_output=True,
+                             text=True)
+    assert ignored.stdout.splitlines() == [
+        "out/ledger.sqlite.lock", "out/theme-water-supply.pdf",
+        "out/outbox/2024-W11/reader@example.org.eml"]
+    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all", "out"],
+                            cwd=desk, capture_output=True, text=True, check=True)
+    assert status.stdout == "?? out/ledger.sqlite\n"
