@@ -80,6 +80,12 @@ def desk_templates(facts: Path, templates: Path | None) -> Path:
     return templates
 
 
+def desk_out(facts: Path, out: Path | None) -> Path:
+    """The output folder: as given, else the desk's `out/` beside the fact base folder (where
+    the send ledger lives: a run from another folder must find it, or it would send again)."""
+    return Path(out) if out is not None else Path(facts).parent / "out"
+
+
 def desk_readers(facts: Path, readers: Path | None) -> Path:
     """The distribution list: as given, else `readers.yaml` beside the fact base folder."""
     return Path(readers) if readers is not None else Path(facts).parent / "readers.yaml"
@@ -99,7 +105,7 @@ def _write_briefs(base: FactBase, templates: Path, out: Path, specs, renderer) -
 
 
 def build(facts: Path, templates: Path | None = None, theme: list[str] | None = None,
-          format: tuple = ("docx", "pdf"), out: Path = Path("out"), annotated: bool = False,
+          format: tuple = ("docx", "pdf"), out: Path | None = None, annotated: bool = False,
           strict: bool = False, warn=None) -> list[Path]:
     """One brief per theme (default: every theme); returns the brief files written.
 
@@ -109,6 +115,7 @@ def build(facts: Path, templates: Path | None = None, theme: list[str] | None = 
     from briefgen.errors import UsageError
     from briefgen.output import Renderer, check_out
 
+    out = desk_out(facts, out)
     check_out(out)
     templates = desk_templates(facts, templates)
     with Renderer(format, templates) as renderer:
@@ -124,7 +131,7 @@ def build(facts: Path, templates: Path | None = None, theme: list[str] | None = 
 
 
 def weekly(facts: Path, templates: Path | None = None, week: str | None = None,
-           format: tuple = ("docx", "pdf"), out: Path = Path("out"), annotated: bool = False,
+           format: tuple = ("docx", "pdf"), out: Path | None = None, annotated: bool = False,
            strict: bool = False, warn=None, from_=None, to=None) -> list[Path]:
     """The weekly brief for an ISO week (default: the current week), or for the days
     `from_` to `to` (dates, both included); `annotated` and `warn` as in build.
@@ -138,6 +145,7 @@ def weekly(facts: Path, templates: Path | None = None, week: str | None = None,
         raise UsageError("give --from and --to together, and not with --week")
     if from_ and from_ > to:
         raise UsageError(f"--from {from_} is after --to {to}")
+    out = desk_out(facts, out)
     check_out(out)
     templates = desk_templates(facts, templates)
     with Renderer(format, templates) as renderer:
@@ -155,7 +163,7 @@ def weekly(facts: Path, templates: Path | None = None, week: str | None = None,
 
 
 def send(facts: Path, templates: Path | None, week: str, readers: Path | None = None,
-         dry_run: bool = False, out: Path = Path("out"), format: tuple = ("pdf",),
+         dry_run: bool = False, out: Path | None = None, format: tuple = ("pdf",),
          resend_changed: bool = False, retry_unknown: bool = False, strict: bool = False,
          allow_empty: bool = False, warn=None, progress=None):
     """Email each reader the weekly brief of the themes they follow; returns the Report
@@ -176,9 +184,9 @@ def send(facts: Path, templates: Path | None, week: str, readers: Path | None = 
                             "to send it anyway)")
     _warn(base, warn)
     return run(facts, desk_templates(facts, templates), week, desk_readers(facts, readers),
-               dry_run=dry_run, out=out, format=format, resend_changed=resend_changed,
-               retry_unknown=retry_unknown, allow_empty=allow_empty, progress=progress,
-               base=base)
+               dry_run=dry_run, out=desk_out(facts, out), format=format,
+               resend_changed=resend_changed, retry_unknown=retry_unknown,
+               allow_empty=allow_empty, progress=progress, base=base)
 
 
 def ledger(out: Path = Path("out"), week: str | None = None, reader: str | None = None):
@@ -188,11 +196,11 @@ def ledger(out: Path = Path("out"), week: str | None = None, reader: str | None 
     return read(out, week, reader)
 
 
-def impact(facts: Path, id: str, out: Path = Path("out")):
+def impact(facts: Path, id: str, out: Path | None = None):
     """Everything resting on a source, fact or judgment, down to the readers who got it."""
     from briefgen.provenance.impact import impact as walk
 
-    return walk(facts, id, out)
+    return walk(facts, id, desk_out(facts, out))
 
 
 def init(dir: Path = Path("."), region: str | None = None, force: bool = False) -> list[Path]:
@@ -278,12 +286,13 @@ def source_add(facts: Path, source: str, id: str | None = None, url: str | None 
 
 
 def watch(facts: Path, templates: Path | None = None, theme: list[str] | None = None,
-          week: str | None = None, out: Path = Path("out"), format: tuple = ("docx", "pdf"),
+          week: str | None = None, out: Path | None = None, format: tuple = ("docx", "pdf"),
           report=None, stop_event=None) -> None:
     """Build the chosen briefs, then again on every save; see briefgen.curate.watch."""
     from briefgen.curate.watch import watch as watch_loop
     from briefgen.output import check_out
 
+    out = desk_out(facts, out)
     check_out(out)
     watch_loop(facts, desk_templates(facts, templates), theme, week, out, format,
                report or (lambda kind, lines: None), stop_event=stop_event)

@@ -48,7 +48,7 @@ def send(facts: Path, templates: Path | None, week: str, readers: Path | None, d
     """Email each reader the weekly brief for the themes they follow, exactly once."""
     from briefgen import api
     if status:  # the former `send --status`, kept as an alias of `briefgen ledger --week`
-        return ledger(out=out, week=week, reader=None, json=False)
+        return ledger(out=api.desk_out(facts, out), week=week, reader=None, json=False)
     with _Progress() as progress:
         report = api.send(facts=facts, templates=templates, week=week, readers=readers,
                           dry_run=dry_run, out=out, format=format, resend_changed=resend_changed,
@@ -263,8 +263,8 @@ def _parser() -> argparse.ArgumentParser:
         parent = argparse.ArgumentParser(add_help=False)
         parent.add_argument("--format", type=_formats, default=default, metavar="docx,pdf",
                             help=f"output formats, comma-separated (default: {','.join(default)})")
-        parent.add_argument("--out", type=Path, default=Path("out"),
-                            help="output folder (default: out)")
+        parent.add_argument("--out", type=Path, metavar="DIR",
+                            help="output folder (default: out/ beside the fact base)")
         return parent
 
     def edition():
@@ -315,8 +315,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one JSON array of every message")
     p = command(impact, facts_only, desk_options=False)
     p.add_argument("id", metavar="ID", help="a source, fact or judgment id")
-    p.add_argument("--out", type=Path, default=Path("out"),
-                   help="the folder that holds the send ledger (default: out)")
+    p.add_argument("--out", type=Path, metavar="DIR",
+                   help="the folder that holds the send ledger (default: out/ beside the fact "
+                        "base)")
     p.add_argument("--json", action="store_true", help="the result as one JSON object")
     command(schema, desk_options=False)
     p = command(init, desk_options=False)

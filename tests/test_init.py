@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -120,7 +121,8 @@ def test_the_installed_wheel_inits_a_desk_that_checks_builds_and_sends(wheel, tm
     send = run_cli("send", "--week", "2024-W11", "--dry-run", cwd=desk, env=env)
     assert send.returncode == 0, send.stderr
     assert send.stdout.splitlines() == ["out/outbox/2024-W11/reader@example.org.eml"]
-    assert (desk / ".gitignore").read_text().splitlines()[-1] == "out/"
+    assert [line for line in (desk / ".gitignore").read_text().splitlines()
+            if not line.startswith("#")] == ["out/*", "!out/ledger.sqlite"]
     assert 'region = "Cyrenaica"' in (desk / "briefgen.toml").read_text()
     docs = run_cli("docs", "facts", cwd=desk, env=env)
     assert (docs.returncode, docs.stdout) == (0, (ROOT / "docs/facts.md").read_text())
@@ -135,14 +137,17 @@ def test_a_desk_elsewhere_brings_its_templates_and_readers(tmp_path, monkeypatch
         "{% for t in themes %}{% for f in t.facts %}\n- Desk own: {{ f.id }} {{ cite(f) }}\n"
         "{% endfor %}{% endfor %}\n")
     assert cli.main(["build", "--facts", "desk/facts", "--format", "pdf"]) == 0
-    assert "Desk own: reservoirs-at-41-percent" in pdf_text(tmp_path / "out/theme-water-supply.pdf")
+    assert "Desk own: reservoirs-at-41-percent" in pdf_text(
+        tmp_path / "desk/out/theme-water-supply.pdf")  # the desk's out/, where its ledger is
     capsys.readouterr()
     assert cli.main(["send", "--facts", "desk/facts", "--week", "2024-W11", "--dry-run"]) == 0
-    assert capsys.readouterr().out.splitlines() == ["out/outbox/2024-W11/reader@example.org.eml"]
+    assert capsys.readouterr().out.splitlines() == [
+        "desk/out/outbox/2024-W11/reader@example.org.eml"]
     (tmp_path / "other.yaml").write_text("readers:\n  - name: Other\n    email: other@example.org\n")
     assert cli.main(["send", "--facts", "desk/facts", "--week", "2024-W11", "--dry-run",
                      "--readers", "other.yaml"]) == 0
-    assert capsys.readouterr().out.splitlines() == ["out/outbox/2024-W11/other@example.org.eml"]
+    assert capsys.readouterr().out.splitlines() == [
+        "desk/out/outbox/2024-W11/other@example.org.eml"]
 
 
 def test_the_pre_commit_hook_runs_a_strict_check_of_facts_and_templates():
@@ -174,3 +179,25 @@ def test_any_accepted_region_gives_a_desk_that_passes_a_strict_check(tmp_path, r
     tomllib = pytest.importorskip("tomllib")  # Python 3.11+
     desk = tomllib.loads((tmp_path / "briefgen.toml").read_text(encoding="utf-8"))["desk"]
     assert (desk["region"], desk["name"]) == (region, f"{region} desk")
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_the_desk_gitignore_keeps_the_ledger_tracked(tmp_path, monkeypatch, capsys):
+    """Losing the ledger would send every reader again: git must not ignore it."""
+    monkeypatch.chdir(tmp_path)
+    assert init(capsys, "desk")[0] == 0
+    desk = tmp_path / "desk"
+    subprocess.run(["git", "init", "-q", str(desk)], check=True)
+    (desk / "out" / "outbox" / "2024-W11").mkdir(parents=True)
+    paths = ["out/ledger.sqlite", "out/ledger.sqlite.lock", "out/theme-water-supply.pdf",
+             "out/outbox/2024-W11/reader@example.org.eml", "facts/facts.yaml"]
+    for path in paths:
+        (desk / path).write_bytes(b"x")
+    ignored = subprocess.run(["git", "check-ignore", *paths], cwd=desk, capture_output=True,
+                             text=True)
+    assert ignored.stdout.splitlines() == [
+        "out/ledger.sqlite.lock", "out/theme-water-supply.pdf",
+        "out/outbox/2024-W11/reader@example.org.eml"]
+    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all", "out"],
+                            cwd=desk, capture_output=True, text=True, check=True)
+    assert status.stdout == "?? out/ledger.sqlite\n"

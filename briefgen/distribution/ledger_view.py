@@ -10,43 +10,62 @@ from briefgen.distribution.ledger import Ledger, Row
 from briefgen.distribution.readers import printable
 
 WIDTH = 100
+READER = 38  # the widest reader column that leaves room for the others in WIDTH
 
 
 def read(out: Path, week: str | None = None, reader: str | None = None) -> tuple[list[Row], Path]:
-    """The ledger's rows (none when there is no ledger yet); never changes the file."""
+    """The ledger's rows; never changes the file. No ledger there is an error: in the wrong
+    folder, "nothing recorded" would read as "nothing was sent"."""
+    from briefgen.errors import BriefgenError, display_path
+
     path = Path(out) / "ledger.sqlite"
     if not path.is_file():
-        return [], path
+        raise BriefgenError(f"no ledger at {display_path(path)} (hint: run in the desk folder, "
+                            "or pass --out DIR; the first send that is not a dry run creates "
+                            "it)")
     with Ledger.open(path, readonly=True) as ledger:
         return ledger.rows(week, reader), path
 
 
 def table(rows: list[Row], width: int = WIDTH) -> str:
-    """One row per message: reader (name and address), week, status, tries, time, edition,
-    error; long cells wrap inside their column, so the table never exceeds `width`."""
+    """One row per message: reader (name over address), week, status, tries, time, edition;
+    a message's last error is a numbered note under the table (`failed [1]`), so that no
+    column is squeezed: an address never breaks inside the table, which stays within `width`."""
+    import textwrap
+
     from rich.box import SIMPLE_HEAD
     from rich.console import Console
     from rich.table import Table
 
-    grid = Table(box=SIMPLE_HEAD, pad_edge=False, show_edge=False, expand=True,
-                 padding=(0, 1))
-    for name, opts in (("reader", {"ratio": 3, "min_width": 24}), ("week", {"no_wrap": True}),
-                       ("status", {"no_wrap": True}), ("tries", {"justify": "right"}),
-                       ("time (UTC)", {"no_wrap": True}), ("edition", {"no_wrap": True}),
-                       ("error", {"ratio": 2})):
-        grid.add_column(name, overflow="fold", **opts)
+    grid = Table(box=SIMPLE_HEAD, pad_edge=False, show_edge=False, padding=(0, 1),
+                 collapse_padding=True)
+    # As wide as the longest name or address (a longer one than READER folds, never here).
+    who = max((len(line) for r in rows for line in _who(r).splitlines()), default=0)
+    grid.add_column("reader", width=max(min(who, READER), len("reader")), overflow="fold")
+    for name in ("week", "status", "tries", "time (UTC)", "edition"):
+        grid.add_column(name, no_wrap=True, justify="right" if name == "tries" else "left")
+    notes: list[str] = []
     for r in rows:
-        who = (f"{printable(r.name)}\n<{printable(r.address)}>" if r.name
-               else printable(r.address))
-        status = r.status + ("\n(corrected)" if r.corrected else "")
-        grid.add_row(who, r.week, status, str(r.attempts),
-                     r.updated.replace("T", " ")[:16], r.edition.rsplit("-", 1)[-1],
-                     printable(r.error or ""))
+        status = r.status
+        if r.error:
+            notes.append(printable(r.error))
+            status += f" [{len(notes)}]"
+        status += "\n(corrected)" if r.corrected else ""
+        grid.add_row(_who(r), r.week, status, str(r.attempts),
+                     r.updated.replace("T", " ")[:16], r.edition.rsplit("-", 1)[-1])
     buffer = io.StringIO()
     Console(file=buffer, width=width, color_system=None, highlight=False,
             emoji=False, markup=False).print(grid)
     lines = [line.rstrip() for line in buffer.getvalue().splitlines()]
-    return "\n".join(line for line in lines if line) + "\n"
+    lines = [line for line in lines if line]
+    for n, note in enumerate(notes, 1):
+        lines += textwrap.wrap(f"[{n}] {note}", width=width, subsequent_indent=" " * 4,
+                               break_long_words=False, break_on_hyphens=False)
+    return "\n".join(lines) + "\n"
+
+
+def _who(r: Row) -> str:
+    return f"{printable(r.name)}\n<{printable(r.address)}>" if r.name else printable(r.address)
 
 
 def as_json(rows: list[Row]) -> str:

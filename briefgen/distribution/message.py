@@ -58,27 +58,21 @@ def content_hash(brief: Brief) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
-def summarize(brief: Brief, week: str, period: str, themes: tuple[str, ...]) -> Summary:
-    """The key points and, per theme section, how many developments the brief holds.
-
-    `themes` are the theme titles: a heading with one of them opens that theme's section;
-    the bullets under any other heading (the weekly template's key points) are key points.
-    """
-    sections: list[list] = []
+def summarize(brief: Brief, week: str, period: str,
+              sections: tuple[tuple[str, int], ...]) -> Summary:
+    """What the email says of a brief: `sections` are (theme title, developments), as the
+    brief counts them (each development once, under its theme, key point or not; see
+    send.compose_editions); the key points are the bullets under any heading that is not a
+    theme's title (the weekly template's key points)."""
+    titles = {title for title, _ in sections}
     key_points: list[tuple[Run, ...]] = []
-    current = None
+    in_theme = False
     for block in brief.blocks:
         if block.kind == "heading":
-            current = block.text if block.text in themes else None
-            if current is not None:
-                sections.append([current, 0])
-        elif block.kind == "bullet" and current is None:
+            in_theme = block.text in titles
+        elif block.kind == "bullet" and not in_theme:
             key_points.append(tuple(i for i in block.inlines if isinstance(i, Run)))
-        elif block.kind in ("bullet", "paragraph", "judgment") and sections \
-                and current == sections[-1][0]:
-            sections[-1][1] += 1
-    return Summary(brief.title, week, period, tuple((t, n) for t, n in sections),
-                   tuple(key_points))
+    return Summary(brief.title, week, period, tuple(sections), tuple(key_points))
 
 
 def context(summary: Summary, edition: str, brief_name: str, desk: dict,

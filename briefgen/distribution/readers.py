@@ -188,8 +188,10 @@ class _Checker:
             chosen.append(theme)
         if errors:
             return None
+        # A reader who lists themes keeps that list even when it names every theme today:
+        # "every theme" would change meaning (and the edition) when a theme is added.
         themes = None
-        if entry.themes is not None and set(chosen) != set(self.themes):
+        if entry.themes is not None:
             themes = tuple(t for t in self.themes if t in chosen)  # fact-base order
         return Reader(entry.name, entry.email, themes)
 

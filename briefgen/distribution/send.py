@@ -141,7 +141,7 @@ def compose_editions(base, templates: Path, week: str, readers) -> dict:
             editions[reader.themes] = Edition(
                 reader.themes, brief, f"{week}-{content_hash(brief)}",
                 summarize(brief, week, spec.context["period"],
-                          tuple(t.title for t in base.themes.values())),
+                          tuple((base.themes[t].title, len(facts)) for t, facts in spec.themes)),
                 brief_lines(brief), developments=len(spec.context["developments"]))
     return editions
 

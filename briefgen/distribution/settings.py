@@ -66,47 +66,79 @@ class Settings:
         return min(self.backoff * 2 ** (attempt - 1), 300.0)
 
 
+class SettingsError(BriefgenError):
+    """Every missing or bad BRIEFGEN_* variable of the run, one `error:` line each."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+    def lines(self) -> list[str]:
+        return [f"error: {p}" for p in self.problems]
+
+
 def load_settings(dry_run: bool = False) -> Settings:
-    """Read BRIEFGEN_* variables; a missing or bad one is an error naming the variable.
+    """Read BRIEFGEN_* variables; every missing or bad one is reported at once, by name
+    (SettingsError), so that one run tells all that needs setting.
 
     A dry run needs none of them: BRIEFGEN_FROM falls back to a local placeholder.
     """
+    problems: list[str] = []
     try:
         env = _Env()
     except ValidationError as e:
-        err = e.errors(include_url=False)[0]
-        name = PREFIX + str(err["loc"][0])
-        raise BriefgenError(_bad_variable(name, err)) from None
-    sender = _sender(env.FROM, dry_run)
+        bad: dict[str, None] = {}
+        for err in e.errors(include_url=False):
+            field_name = str(err["loc"][0])
+            if field_name not in bad:
+                bad[field_name] = None
+                problems.append(_bad_variable(PREFIX + field_name, err))
+        # The other variables are still checked: init values take the bad ones' place.
+        env = _Env(**{f: _Env.model_fields[f].default for f in bad})
+    sender = _collect(problems, _sender, env.FROM, dry_run)
     common = dict(timeout=env.SMTP_TIMEOUT, attempts=env.SMTP_RETRIES, backoff=env.SMTP_BACKOFF)
     if dry_run:
+        if problems:
+            raise SettingsError(problems)
         return Settings(sender=sender, **common)
-    if not env.SMTP_HOST or not env.SMTP_HOST.strip():
-        raise BriefgenError(f"{PREFIX}SMTP_HOST is not set (hint: export {PREFIX}SMTP_HOST="
-                            "smtp.example.org, or use --dry-run to write the messages to files)")
-    host = env.SMTP_HOST.strip()
+    host = (env.SMTP_HOST or "").strip()
+    if not host:
+        problems.append(f"{PREFIX}SMTP_HOST is not set (hint: export {PREFIX}SMTP_HOST="
+                        "smtp.example.org, or use --dry-run to write the messages to files)")
     user = env.SMTP_USER if env.SMTP_USER else None
     password = env.SMTP_PASSWORD if env.SMTP_PASSWORD and env.SMTP_PASSWORD.get_secret_value() \
         else None
     if user and password is None:
-        raise BriefgenError(f"{PREFIX}SMTP_PASSWORD is not set but {PREFIX}SMTP_USER is "
-                            f"(hint: set both to log in, or unset {PREFIX}SMTP_USER)")
+        problems.append(f"{PREFIX}SMTP_PASSWORD is not set but {PREFIX}SMTP_USER is "
+                        f"(hint: set both to log in, or unset {PREFIX}SMTP_USER)")
     if password is not None and not user:
-        raise BriefgenError(f"{PREFIX}SMTP_PASSWORD is set but {PREFIX}SMTP_USER is not "
-                            f"(hint: set {PREFIX}SMTP_USER to log in)")
-    if user and env.SMTP_SECURITY == "none" and not _loopback(host):
-        raise BriefgenError(f"refusing to send {PREFIX}SMTP_PASSWORD unencrypted to {host} "
-                            f"({PREFIX}SMTP_SECURITY=none) (hint: use starttls or ssl)")
+        problems.append(f"{PREFIX}SMTP_PASSWORD is set but {PREFIX}SMTP_USER is not "
+                        f"(hint: set {PREFIX}SMTP_USER to log in)")
+    if user and host and env.SMTP_SECURITY == "none" and not _loopback(host):
+        problems.append(f"refusing to send {PREFIX}SMTP_PASSWORD unencrypted to {host} "
+                        f"({PREFIX}SMTP_SECURITY=none) (hint: use starttls or ssl)")
     if env.SMTP_CAFILE:
         from pathlib import Path
         if not Path(env.SMTP_CAFILE).is_file():
-            raise BriefgenError(f"{PREFIX}SMTP_CAFILE='{shown(env.SMTP_CAFILE)}' is not a file "
-                                "(hint: point it at a PEM file of CA certificates)")
-        tls_context(env.SMTP_CAFILE)  # a file that holds no certificate fails here, plainly
+            problems.append(f"{PREFIX}SMTP_CAFILE='{shown(env.SMTP_CAFILE)}' is not a file "
+                            "(hint: point it at a PEM file of CA certificates)")
+        else:  # a file that holds no certificate fails here, plainly
+            _collect(problems, tls_context, env.SMTP_CAFILE)
+    if problems:
+        raise SettingsError(problems)
     port = env.SMTP_PORT or DEFAULT_PORTS[env.SMTP_SECURITY]
     return Settings(sender=sender, host=host, port=port,
                     security=env.SMTP_SECURITY, user=user, password=password,
                     cafile=env.SMTP_CAFILE or None, **common)
+
+
+def _collect(problems: list[str], check, *args):
+    """`check(*args)`, its BriefgenError added to `problems` instead of raised."""
+    try:
+        return check(*args)
+    except BriefgenError as e:
+        problems.append(str(e))
+        return None
 
 
 def tls_context(cafile: str | None = None):

@@ -63,9 +63,10 @@ def impact(facts: Path, item: str, out: Path = Path("out")) -> Impact:
     order = [*base.facts, *base.judgments]
     for edition in sorted(printed, key=lambda e: (titles.get(e, ("",))[0], e)):
         week, title = titles.get(edition, ("", ""))
+        latest = {r.reader: r for r in rows if r.edition == edition}  # one line per reader
         readers = [{"name": r.name, "address": r.address, "status": r.status,
                     "message_id": r.message_id, "updated": r.updated, "corrected": r.corrected}
-                   for r in rows if r.edition == edition]
+                   for r in latest.values()]
         if readers:
             result.editions.append(Edition(edition, week, title,
                                            [i for i in order if i in printed[edition]], readers))
@@ -101,7 +102,8 @@ def lines(result: Impact) -> list[str]:
     elif not result.editions:
         out.append(f"editions sent: none (no edition in {result.ledger} printed them)")
     else:
-        readers = sum(len(e.readers) for e in result.editions)
+        # a reader who got an edition and then its correction is one reader, under both
+        readers = len({r["address"].lower() for e in result.editions for r in e.readers})
         out.append(f"editions sent ({len(result.editions)}, to {readers} "
                    f"reader{'s' * (readers != 1)}):")
         for e in result.editions:

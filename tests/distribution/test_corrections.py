@@ -99,6 +99,20 @@ def test_impact_of_a_source_down_to_the_readers(desk, smtp):
                for e in data["editions"])
 
 
+def test_impact_counts_a_reader_who_got_a_correction_once(desk, smtp):
+    smtp()
+    assert cli("send", "--week", WEEK)[0] == 0
+    extra(desk, "claims 200 Russian", "claims that 200 Russian")
+    assert cli("send", "--week", WEEK, "--resend-changed")[0] == 0
+    lines = cli("impact", "mercenaries-sirte")[1].splitlines()
+    start = lines.index("editions sent (4, to 2 readers):")
+    shown = [line.split("  ")[2] for line in lines[start + 1:] if line.startswith("    ")]
+    # each edition names who got it: Jane and Ann, once each, under the first and the
+    # corrected editions (one for Jane's theme, one for every theme)
+    assert sorted(shown) == ["Ann Lee <ann.lee@example.org>"] * 2 + [
+        "Jane Doe <jane.doe@example.org>"] * 2
+
+
 def test_impact_of_a_fact_and_of_a_judgment(desk):
     out = cli("impact", "russian-envoy-benghazi")[1].splitlines()
     assert out[:3] == ["fact russian-envoy-benghazi", "judgments (1):", "  moscow-doubles-down"]

@@ -42,7 +42,7 @@ def build(name="Jane Doe", address="jane.doe@example.org", corrected=False, repl
 
     brief = weekly_brief()
     summary = summarize(brief, "2019-W50", "9 December – 15 December 2019",
-                        ("NATO security assistance", "Haftar’s motives"))
+                        (("NATO security assistance", 2), ("Haftar’s motives", 3)))
     desk = {"region": "Libya"}  # as briefgen.toml's [desk] table gives it
     words = Templates(ROOT / "templates").render(context(summary, EDITION, brief.name, desk,
                                                          corrected))
@@ -255,7 +255,8 @@ def test_without_a_region_the_email_names_none():
     from .conftest import ROOT
 
     brief = weekly_brief()
-    summary = summarize(brief, "2019-W50", "9 – 15 December 2019", ("NATO security assistance",))
+    summary = summarize(brief, "2019-W50", "9 – 15 December 2019",
+                        (("NATO security assistance", 2),))
     words = Templates(ROOT / "templates").render(context(summary, EDITION, brief.name, {}, False))
     assert words.attachment == brief.name
     assert "Attached is the weekly brief for 2019-W50" in words.text

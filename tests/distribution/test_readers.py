@@ -25,7 +25,8 @@ def test_readers_are_read_with_their_themes_in_fact_base_order(tmp_path):
     assert load_readers(path, THEMES) == [
         Reader("Jane Doe", "jane.doe@example.org", ("russian-motives", "migration-europe")),
         Reader("Omar Ali", "Omar.Ali@example.org", None),
-        Reader("Ann Lee", "ann.lee@example.org", None),  # every theme, listed: the same brief
+        # every theme, listed: still the list (a theme added later is not followed)
+        Reader("Ann Lee", "ann.lee@example.org", THEMES),
     ]
 
 

@@ -75,6 +75,34 @@ def test_rerun_sends_nothing_twice(project, smtp):
     assert [row[1:3] for row in ledger_rows(project)] == [("sent", 1)] * 4
 
 
+def test_a_send_from_another_folder_uses_the_desks_ledger(project, smtp, monkeypatch):
+    project.readers(READERS)
+    server = smtp()
+    assert cli("send", "--week", WEEK)[0] == 0
+    elsewhere = project.root / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    code, out, err = cli("send", "--facts", "../facts", "--week", WEEK)
+    assert (code, out, err) == (0, "", "sent 0, already sent 4 (of 4 readers)\n")
+    assert len(server.received) == 4
+    assert not (elsewhere / "out").exists()
+    code, out, _ = cli("send", "--facts", "../facts", "--week", WEEK, "--dry-run",
+                       "--out", "mine")  # an explicit --out still wins
+    assert code == 0
+    assert out.splitlines()[0] == f"mine/outbox/{WEEK}/jane.doe@example.org.eml"
+
+
+def test_build_from_another_folder_writes_to_the_desks_out(project, monkeypatch):
+    elsewhere = project.root / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    code, out, _ = cli("build", "--facts", "../facts", "--theme", "russian-motives",
+                       "--format", "pdf")
+    assert (code, out) == (0, "../out/theme-russian-motives.pdf\n")
+    assert (project.out / "theme-russian-motives.pdf").is_file()
+    assert not (elsewhere / "out").exists()
+
+
 def test_a_new_reader_gets_the_brief_and_nobody_else_does(project, smtp):
     project.readers(READERS)
     server = smtp()
@@ -218,6 +246,46 @@ def test_a_changed_brief_needs_resend_changed_and_says_corrected(project, smtp):
     assert len(server.received) == 7
 
 
+def test_a_theme_the_reader_does_not_follow_changes_nothing_for_them(tmp_path, monkeypatch,
+                                                                      smtp):
+    """The init desk's reader lists its one theme; a theme added later is not theirs."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BRIEFGEN_FROM", FROM)
+    assert cli("init", "desk")[0] == 0
+    monkeypatch.chdir(tmp_path / "desk")
+    server = smtp()
+    assert cli("send", "--week", "2024-W11") == (0, "", "sent 1 (of 1 reader)\n")
+    pdf = attachments(server.received[0].message)["northland-weekly-2024-W11.pdf"]
+    assert "11 – 17 March 2024 · 2 developments · Water supply Northland desk" in " ".join(
+        pdf_text(pdf).split())
+    with open("facts/themes.yaml", "a", encoding="utf-8") as f:
+        f.write("  - id: farming\n    title: Farming\n")
+    assert cli("send", "--week", "2024-W11") == (0, "", (
+        "facts/themes.yaml:8:9: warning: [farming] theme has no facts (hint: add facts to it "
+        "or remove it)\nchecked 2 facts, 1 source, 2 themes: 0 errors, 1 warning\n"
+        "sent 0, already sent 1 (of 1 reader)\n"))
+    assert len(server.received) == 1
+
+
+def test_the_email_counts_the_developments_the_pdf_counts(tmp_path, monkeypatch):
+    """Developments shown as key points count under their theme, as in the PDF's subtitle."""
+    import email
+    import email.policy
+
+    monkeypatch.chdir(tmp_path)
+    assert cli("init", "desk")[0] == 0
+    monkeypatch.chdir(tmp_path / "desk")
+    assert cli("send", "--week", "2024-W11", "--dry-run")[0] == 0
+    with open("out/outbox/2024-W11/reader@example.org.eml", "rb") as f:
+        message = email.message_from_binary_file(f, policy=email.policy.default)
+    pdf = " ".join(pdf_text(attachments(message)["northland-weekly-2024-W11.pdf"]).split())
+    assert "11 – 17 March 2024 · 2 developments · Water supply" in pdf
+    text = message.get_body(("plain",)).get_content()
+    assert "Themes:\n  - Water supply: 2 developments\n\nKey points:\n" in text
+    html = message.get_body(("html",)).get_content()
+    assert '<li dir="auto">Water supply: 2 developments</li>' in html
+
+
 def test_status_is_an_alias_of_the_ledger_command(project, smtp):
     """`send --status` (older) prints what `briefgen ledger --week` prints."""
     from .conftest import Mailbox
@@ -231,9 +299,6 @@ def test_status_is_an_alias_of_the_ledger_command(project, smtp):
     assert status[0] == 0 and status[2] == "sent 3, failed 1 (4 messages)\n"
 
 
-def test_status_without_a_ledger(project):
-    assert cli("send", "--status", "--week", WEEK) == (
-        0, "", f"nothing recorded for {WEEK} in out/ledger.sqlite\n")
 
 
 def test_a_week_that_does_not_exist_is_a_usage_error(project):

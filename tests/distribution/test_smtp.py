@@ -272,6 +272,34 @@ def test_settings_problems_name_the_variable(project, smtp, monkeypatch, env, me
     assert server.received == []
 
 
+def test_every_settings_problem_is_reported_in_one_run(project, monkeypatch):
+    project.readers(READERS)
+    monkeypatch.delenv("BRIEFGEN_FROM")  # nothing set at all (the fixture clears the rest)
+    assert cli("send", "--week", WEEK) == (1, "", (
+        "error: BRIEFGEN_FROM is not set (hint: export BRIEFGEN_FROM='Desk briefs "
+        "<briefs@example.org>')\n"
+        "error: BRIEFGEN_SMTP_HOST is not set (hint: export BRIEFGEN_SMTP_HOST=smtp.example.org, "
+        "or use --dry-run to write the messages to files)\n"))
+    for name, value in (("BRIEFGEN_SMTP_PORT", "smtp"), ("BRIEFGEN_SMTP_SECURITY", "tls"),
+                        ("BRIEFGEN_SMTP_PASSWORD", PASSWORD),
+                        ("BRIEFGEN_SMTP_CAFILE", "/nonexistent/ca.pem")):
+        monkeypatch.setenv(name, value)
+    code, out, err = cli("send", "--week", WEEK)
+    assert (code, out) == (1, "")
+    assert err == (
+        "error: BRIEFGEN_SMTP_PORT must be a port number from 1 to 65535\n"
+        "error: BRIEFGEN_SMTP_SECURITY must be one of starttls, ssl, none\n"
+        "error: BRIEFGEN_FROM is not set (hint: export BRIEFGEN_FROM='Desk briefs "
+        "<briefs@example.org>')\n"
+        "error: BRIEFGEN_SMTP_HOST is not set (hint: export BRIEFGEN_SMTP_HOST=smtp.example.org, "
+        "or use --dry-run to write the messages to files)\n"
+        "error: BRIEFGEN_SMTP_PASSWORD is set but BRIEFGEN_SMTP_USER is not (hint: set "
+        "BRIEFGEN_SMTP_USER to log in)\n"
+        "error: BRIEFGEN_SMTP_CAFILE='/nonexistent/ca.pem' is not a file (hint: point it at a "
+        "PEM file of CA certificates)\n")
+    assert not project.ledger.exists()
+
+
 def test_a_login_the_server_does_not_offer(project, smtp, monkeypatch):
     project.readers(READERS)
     server = smtp()  # plain SMTP on loopback, no AUTH
