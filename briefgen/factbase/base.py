@@ -71,6 +71,7 @@ def load_factbase(facts_dir: Path, cache: dict | None = None) -> FactBase:
                                            "ignored: fact files must end in .yaml",
                                            hint="rename it to .yaml"))
     paths = _fact_files(facts_dir, base.diagnostics)
+    loader.unread = bool(base.errors)  # a .yaml file that is not read: its items are missing
     # A large base gets a forked helper that parses part of the files, then reads, folds and
     # verifies part of the archived texts (without a cache: `watch` keeps texts folded).
     pool = helper_for(paths) if cache is None else None
@@ -181,6 +182,7 @@ class _Loader:
         self.paths: dict[tuple[str, str], tuple[str, tuple]] = {}  # (kind, id) -> (file, path)
         self.id_pos: dict[tuple[str, str], tuple[int, int]] = {}  # (kind, id) -> its id's place
         self.invalid: set[tuple[str, str]] = set()  # items reported invalid: not "undefined"
+        self.unread = False  # a file (or a top-level key) could not be read: items are missing
 
     def report(self, file: str, pos: tuple[int, int], message: str, *, id: str | None = None,
                field: str | None = None, hint: str | None = None, severity: str = "error") -> None:
@@ -198,6 +200,8 @@ class _Loader:
                 self.base.diagnostics.append(event[1])
             elif tag == "invalid":
                 self.invalid.add(event[1])
+            elif tag == "unread":
+                self.unread = True
             elif event[1] is not None:  # "doc": None when parsed by the helper
                 self.docs[file] = event[1]
 
@@ -247,6 +251,8 @@ class _Loader:
         from briefgen.factbase.analysis import check_judgments, check_sources
         check_sources(self)
         check_judgments(self, themed)
+        if self.unread:  # the facts citing a source or filling a theme may be the unread ones
+            return
         for kind, used, message, hint in (
                 ("sources", cited, "source is cited by no fact", "cite it or remove it"),
                 ("themes", themed, "theme has no facts", "add facts to it or remove it")):
