@@ -15,10 +15,13 @@ from briefgen.errors import BriefgenError
 FORMATS = ("docx", "pdf")
 
 
-def check(facts: Path, templates: Path | None, strict: bool) -> None:
-    """Check the fact base and the templates; print errors and warnings (--strict: fail on them)."""
+def check(facts: Path, templates: Path | None, readers: Path | None, strict: bool) -> None:
+    """Check the fact base, the templates and the readers; print errors and warnings
+    (--strict: fail on them)."""
     from briefgen import api
-    base = api.check(facts=facts, strict=strict,
+    if readers is None and api.desk_readers(facts, None).is_file():  # optional until `send`
+        readers = api.desk_readers(facts, None)
+    base = api.check(facts=facts, strict=strict, readers=readers,
                      templates=api.desk_templates(facts, templates))
     for diagnostic in sorted(base.diagnostics):
         print(diagnostic, file=sys.stderr)
@@ -281,6 +284,9 @@ def _parser() -> argparse.ArgumentParser:
         return parent
 
     p = command(check)
+    p.add_argument("--readers", type=Path, metavar="FILE",
+                   help="the distribution list to check too (default: readers.yaml next to "
+                        "the fact base, if there is one)")
     p.add_argument("--strict", action="store_true", help="warnings fail the check too")
     p = command(build, outputs(), edition(), strict())
     p.add_argument("--theme", action="append", default=[], metavar="ID",

@@ -31,8 +31,67 @@ def edit(path: Path, old: str, new: str) -> None:
 
 def test_a_new_desk_checks_clean(desk):
     proc = run_cli("check", "--strict", cwd=desk)
+    assert (proc.returncode, proc.stderr) == (0, "checked 2 facts, 1 source, 1 theme, "
+                                                 "1 reader: 0 errors, 0 warnings\n")
+
+
+# --- check reads readers.yaml as send does --------------------------------------------------------
+
+BAD_EMAIL = ("readers.yaml:7:12: error: [reader@example] email: 'reader@example' is not a valid "
+             "email address: The part after the @-sign is not valid. It should have a period. "
+             "(hint: write the address as name@example.org)")
+
+
+def test_check_reports_a_bad_reader_email(desk):
+    edit(desk / "readers.yaml", "email: reader@example.org", "email: reader@example")
+    proc = run_cli("check", cwd=desk)
+    assert (proc.returncode, proc.stdout) == (1, "")
+    assert proc.stderr.splitlines() == [BAD_EMAIL, "error: readers file has 1 error, 0 warnings"]
+
+
+def test_check_reports_a_reader_theme_that_does_not_exist_with_the_fact_base_errors(desk):
+    edit(desk / "readers.yaml", "themes: [water-supply]", "themes: [water-suply]")
+    edit(desk / "facts/water-supply.yaml", "date: 2024-03-11", "date: 2024-13-11")
+    proc = run_cli("check", "--strict", cwd=desk)
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines() == [
+        "facts/water-supply.yaml:8:11: error: [reservoirs-at-41-percent] date: '2024-13-11' is "
+        "not a real calendar date (hint: write a date as YYYY, YYYY-MM or YYYY-MM-DD, e.g. "
+        "2019-12-11)",
+        "readers.yaml:8:14: error: [reader@example.org] themes[0]: unknown theme 'water-suply' "
+        "(hint: did you mean 'water-supply'?)",
+        "error: fact base and readers file have 2 errors, 0 warnings"]
+
+
+def test_check_reports_a_settings_error_with_a_reader_error(desk):
+    edit(desk / "readers.yaml", "email: reader@example.org", "email: reader@example")
+    edit(desk / "briefgen.toml", 'page_size = "A4"', 'page_size = "A5"')
+    proc = run_cli("check", cwd=desk)
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines() == [
+        "briefgen.toml:8:13: error: desk.page_size: 'A5' is not a valid page size "
+        "(hint: write 'A4' or 'Letter')",
+        BAD_EMAIL, "error: briefgen.toml and readers file have 2 errors, 0 warnings"]
+
+
+def test_a_desk_without_readers_checks_clean(desk):
+    (desk / "readers.yaml").unlink()
+    proc = run_cli("check", "--strict", cwd=desk)
     assert (proc.returncode, proc.stderr) == (0, "checked 2 facts, 1 source, 1 theme: "
                                                  "0 errors, 0 warnings\n")
+
+
+def test_check_readers_option_names_the_file(desk):
+    (desk / "readers.yaml").rename(desk / "team.yaml")
+    edit(desk / "team.yaml", "email: reader@example.org", "email: reader@example")
+    proc = run_cli("check", "--readers", "team.yaml", cwd=desk)
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines() == [BAD_EMAIL.replace("readers.yaml", "team.yaml"),
+                                        "error: readers file has 1 error, 0 warnings"]
+    proc = run_cli("check", "--readers", "nobody.yaml", cwd=desk)
+    assert (proc.returncode, proc.stderr) == (1, "error: readers file 'nobody.yaml' not found "
+                                                 "(hint: create it as `briefgen docs distribution` "
+                                                 "shows, or pass --readers FILE)\n")
 
 
 # --- a fact file that cannot be read adds no false warnings --------------------------------------
@@ -64,7 +123,7 @@ def test_a_theme_without_facts_is_still_a_warning_when_every_file_is_read(desk):
     assert (proc.returncode, proc.stderr.splitlines()) == (0, [
         "facts/themes.yaml:8:9: warning: [lonely] theme has no facts "
         "(hint: add facts to it or remove it)",
-        "checked 2 facts, 1 source, 2 themes: 0 errors, 1 warning"])
+        "checked 2 facts, 1 source, 2 themes, 1 reader: 0 errors, 1 warning"])
 
 
 # --- YAML syntax errors say how to fix the common cases ------------------------------------------

@@ -44,7 +44,7 @@ def test_every_problem_of_a_bad_settings_file_is_located_in_one_run(tmp_path):
         "briefgen.toml:7:18: error: desk.classification: 3 is not a valid classification "
         "(hint: write it as text in double quotes)",
         "briefgen.toml:8:1: error: unknown table 'printing' (hint: allowed: desk)",
-        "error: fact base has 6 errors, 0 warnings",
+        "error: briefgen.toml has 6 errors, 0 warnings",
     ]
 
 

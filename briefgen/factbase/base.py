@@ -38,6 +38,7 @@ class FactBase:
     verified: dict[tuple[str, int], Verified] = field(default_factory=dict)  # (fact id, n)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     settings: object = None  # the desk's Settings (briefgen.toml beside the fact base)
+    readers: int | None = None  # readers checked with it (`briefgen check`), for the summary
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -47,10 +48,24 @@ class FactBase:
     def warnings(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if not d.is_error]
 
-    def raise_for_errors(self, strict: bool = False) -> None:
-        """Raise with every diagnostic when there is an error (or, if strict, a warning)."""
+    def raise_for_errors(self, strict: bool = False, labels: dict[str, str] | None = None
+                         ) -> None:
+        """Raise with every diagnostic when there is an error (or, if strict, a warning).
+
+        The summary names what failed: the fact base, briefgen.toml, or a file of `labels`
+        (displayed path -> what it is, e.g. "readers file"), as "fact base and ... have".
+        """
         if self.errors or (strict and self.diagnostics):
-            raise DiagnosticsError(self.diagnostics)
+            raise DiagnosticsError(self.diagnostics, what=self._failed(labels or {}))
+
+    def _failed(self, labels: dict[str, str]) -> str:
+        from briefgen.factbase.settings import FILE_NAME, settings_path
+
+        labels = {display_path(settings_path(self.root)): FILE_NAME, **labels}
+        parts = dict.fromkeys(labels.get(d.path, "fact base")
+                              for d in self.errors or self.diagnostics)
+        order = ["fact base", FILE_NAME, *dict.fromkeys(labels.values())]
+        return " and ".join(sorted(parts, key=order.index))
 
 
 def load_factbase(facts_dir: Path, cache: dict | None = None) -> FactBase:
