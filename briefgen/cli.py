@@ -158,8 +158,7 @@ def watch(facts: Path, templates: Path, theme: list[str], week: str | None, out:
         for line in lines:
             print(line, file=sys.stdout if kind == "paths" else sys.stderr, flush=True)
 
-    print("watching for saves (Ctrl-C to stop)", file=sys.stderr, flush=True)
-    try:
+    try:  # a watch ends only by Ctrl-C: that is its normal end, exit code 0
         api.watch(facts=facts, templates=templates, theme=_ids(theme), week=week, out=out,
                   format=format, report=report)
     except KeyboardInterrupt:
