@@ -37,7 +37,8 @@ def check(facts: Path, strict: bool = False, templates: Path | None = None,
 
         found = template_diagnostics(base, Path(templates))
         base.diagnostics.extend(found)
-        labels.update(dict.fromkeys((d.path for d in found), "template"))  # as build says it
+        labels.update({d.path: "template" if d.path.endswith(".j2") else Path(d.path).name
+                       for d in found})  # "template has ...", as build says it
     base.raise_for_errors(strict=strict, labels=labels)
     return base
 
