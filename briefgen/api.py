@@ -138,7 +138,13 @@ def build(facts: Path, templates: Path | None = None, theme: list[str] | None = 
         base = check(facts, strict=strict)
         unknown = [t for t in theme or () if t not in base.themes]
         if unknown:
-            raise UsageError(f"unknown theme '{unknown[0]}' (themes: {', '.join(base.themes)})")
+            raise UsageError(f"unknown theme '{unknown[0]}' "
+                             f"(themes: {', '.join(base.themes) or 'none'})")
+        if not base.themes:  # an empty facts folder: say why nothing comes out
+            from briefgen.errors import BuildError, display_path
+            raise BuildError("the fact base has no themes: nothing to build (hint: add themes "
+                             f"to {display_path(Path(facts) / 'themes.yaml')}, see `briefgen "
+                             "docs facts`)")
         _warn(base, warn)
         specs = [theme_spec(base, t, annotated) for t in dict.fromkeys(theme or base.themes)]
         return _write_briefs(base, templates, out, specs, renderer)
@@ -281,7 +287,8 @@ def list_items(facts: Path, what: str, theme: list[str] | None = None, week: str
     base = load_factbase(facts)
     unknown = [t for t in theme or () if t not in base.themes]
     if unknown:
-        raise UsageError(f"unknown theme '{unknown[0]}' (themes: {', '.join(base.themes)})")
+        raise UsageError(f"unknown theme '{unknown[0]}' "
+                         f"(themes: {', '.join(base.themes) or 'none'})")
     if warn and base.errors:
         warn([f"{summary(base)} (run briefgen check for details)"])
     return rows(base, what, theme or None, week)

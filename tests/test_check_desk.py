@@ -144,3 +144,19 @@ def test_unquoted_colon_says_to_quote(desk):
     assert ("facts/water-supply.yaml:6:27: error: YAML syntax: mapping values are not allowed "
             "in this context (hint: put text that contains ': ' in quotes)"
             ) in proc.stderr.splitlines()
+
+
+# --- an empty fact base builds nothing, and says so -----------------------------------------------
+
+def test_build_of_an_empty_fact_base_says_why_nothing_is_built(desk):
+    import shutil
+    shutil.rmtree(desk / "facts")
+    (desk / "facts").mkdir()
+    proc = run_cli("build", cwd=desk)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (
+        1, "", "error: the fact base has no themes: nothing to build (hint: add themes to "
+               "facts/themes.yaml, see `briefgen docs facts`)\n")
+    proc = run_cli("build", "--theme", "water-supply", cwd=desk)
+    assert (proc.returncode, proc.stderr) == (
+        2, "error: unknown theme 'water-supply' (themes: none)\n")
+    assert not (desk / "out").exists()

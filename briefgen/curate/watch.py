@@ -75,7 +75,8 @@ def _check_choice(facts: Path, theme: list[str] | None, week: str | None, cache:
     base = load_factbase(Path(facts), cache)  # parsed once: the first build reuses the cache
     unknown = [t for t in theme or () if t not in base.themes]
     if unknown and not base.errors:
-        raise UsageError(f"unknown theme '{unknown[0]}' (themes: {', '.join(base.themes)})")
+        raise UsageError(f"unknown theme '{unknown[0]}' "
+                         f"(themes: {', '.join(base.themes) or 'none'})")
 
 
 def _ignore_interrupts() -> None:
@@ -96,7 +97,8 @@ def rebuild(facts: Path, templates: Path, theme: list[str] | None, week: str | N
         base.raise_for_errors()
         unknown = [t for t in theme or () if t not in base.themes]
         if unknown:
-            raise UsageError(f"unknown theme '{unknown[0]}' (themes: {', '.join(base.themes)})")
+            raise UsageError(f"unknown theme '{unknown[0]}' "
+                             f"(themes: {', '.join(base.themes) or 'none'})")
         chosen = list(dict.fromkeys(theme or ([] if week else base.themes)))
         specs = [theme_spec(base, t) for t in chosen] + ([weekly_spec(base, week)] if week
                                                          else [])
