@@ -210,7 +210,7 @@ def _formats(text: str) -> tuple:
 def _week(text: str) -> str:
     """An ISO week `YYYY-Www`, or a date `YYYY-MM-DD` meaning its week (ASCII digits only)."""
     # [0-9], not \d: \d and int() also take Arabic-Indic and full-width digits
-    m = re.fullmatch(r"([0-9]{4})-?W([0-9]{2})", text.strip())
+    m = re.fullmatch(r"([0-9]{4})-?[Ww]([0-9]{2})", text.strip())
     if m and 1 <= int(m.group(2)) <= 53:
         return f"{m.group(1)}-W{m.group(2)}"
     if m:
@@ -354,7 +354,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--week", type=_week, metavar="YYYY-Www",
                    help="also keep this week's weekly brief built")
     p = command(list_, facts_only, desk_options=False)
-    p.add_argument("what", choices=("themes", "sources", "facts"), help="what to list")
+    p.add_argument("what", choices=("themes", "sources", "facts"), help="what to list",
+                   metavar="themes|sources|facts")  # not 'what', argparse's own name
     p.add_argument("--theme", action="append", default=[], metavar="ID",
                    help="only what belongs to this theme; repeat or separate with commas")
     p.add_argument("--week", type=_week, metavar="YYYY-Www",
@@ -372,6 +373,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
+    if not (sys.argv[1:] if argv is None else argv):  # bare `briefgen`: the commands there are
+        parser.print_help(sys.stderr)
+        return 2
     args, extra = parser.parse_known_args(argv)
     if extra:  # under the command's usage, not the top level's ("briefgen build --nosuch")
         getattr(args, "parser", parser).error(f"unrecognized arguments: {' '.join(extra)}")
