@@ -30,3 +30,15 @@ def test_a_week_may_be_written_with_a_lowercase_w(tmp_path, week):
     proc = run_cli("list", "facts", "--week", week, "--json", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert '"id": "nato-2013-no-troops"' in proc.stdout
+
+
+NO_FACTS = ("error: fact base folder 'facts' not found (hint: run in a desk folder, pass "
+            "--facts DIR, or make a desk with briefgen init)\n")
+
+
+@pytest.mark.parametrize("args", [["quote", "--any", "some words"], ["check"], ["list", "facts"],
+                                  ["source", "add", "article.txt"]])
+def test_every_command_gives_the_same_hint_outside_a_desk(tmp_path, args):
+    (tmp_path / "article.txt").write_text("An article.\n", encoding="utf-8")
+    proc = run_cli(*args, cwd=tmp_path)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (1, "", NO_FACTS)
