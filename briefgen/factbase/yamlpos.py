@@ -118,7 +118,7 @@ def _syntax_problem(e, text: str):
     if "nesting depth" in message:  # libyaml's own limit, met while it reads ahead
         message, hint = "nested too deeply", "fact files need four levels at most"
     elif mark and text[mark.index:mark.index + 1] == "\t" and "tab" not in message:
-        message, hint = "YAML syntax: a tab character here", "indent YAML with spaces, not tabs"
+        message, hint = "YAML syntax: a tab character here", "indent with spaces, not tabs"
     elif "tab character" in message:
         hint = "indent with spaces, not tabs"
     elif "mapping values are not allowed" in message:  # `key: text: more text`, unquoted

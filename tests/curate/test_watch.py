@@ -133,7 +133,7 @@ def test_watch_starts_on_a_base_with_errors_and_reports_them(tmp_path):
         assert w.err == [
             "watching for saves (Ctrl-C to stop)",
             "facts/broken.yaml:2:1: error: YAML syntax: a tab character here "
-            "(hint: indent YAML with spaces, not tabs)",
+            "(hint: indent with spaces, not tabs)",
             "error: fact base has 1 error, 0 warnings",
             "start: not rebuilt; the previous files stay"], line
     finally:
