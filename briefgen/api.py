@@ -12,28 +12,47 @@ if TYPE_CHECKING:
     from briefgen.factbase.base import FactBase
 
 
-def check(facts: Path, strict: bool = False, templates: Path | None = None) -> FactBase:
+def check(facts: Path, strict: bool = False, templates: Path | None = None,
+          readers: Path | None = None) -> FactBase:
     """Load and verify the fact base; raise DiagnosticsError listing every problem.
 
     With `templates` (the desk's folder; the packaged defaults fill in what it lacks), every
     brief they define is also composed in memory and each template mistake is reported like a
-    fact-file error.
+    fact-file error. With `readers` (a distribution list, which must exist), every reader is
+    checked too, against the base's themes, and reported in the same run.
     """
     # Imported here, not above: build and weekly fork their writer workers first, so that
     # pydantic (~0.3 s to import and build the models) loads while the workers import theirs.
     from briefgen.factbase.base import load_factbase
 
     base = load_factbase(facts)
-    if templates is not None and not base.errors:
+    labels: dict[str, str] = {}  # file -> what it is, for the summary line
+    facts_failed = bool(base.errors)
+    if readers is not None:
+        found = _reader_diagnostics(base, Path(readers))
+        base.diagnostics.extend(found)
+        labels.update(dict.fromkeys((d.path for d in found), "readers file"))
+    if templates is not None and not facts_failed:
         from briefgen.compose.check import template_diagnostics
 
         found = template_diagnostics(base, Path(templates))
         base.diagnostics.extend(found)
-        if any(d.is_error for d in found):  # summed up as `build` does: "template has ..."
-            from briefgen.errors import DiagnosticsError
-            raise DiagnosticsError(base.diagnostics, what="template")
-    base.raise_for_errors(strict=strict)
+        labels.update({d.path: "template" if d.path.endswith(".j2") else Path(d.path).name
+                       for d in found})  # "template has ...", as build says it
+    base.raise_for_errors(strict=strict, labels=labels)
     return base
+
+
+def _reader_diagnostics(base: FactBase, readers: Path) -> list:
+    """The problems of the readers file (none: `base.readers` counts its readers)."""
+    from briefgen.distribution.readers import load_readers
+    from briefgen.errors import DiagnosticsError
+
+    try:
+        base.readers = len(load_readers(readers, base.themes))
+    except DiagnosticsError as e:
+        return e.diagnostics
+    return []
 
 
 def summary(base: FactBase, more_warnings: int = 0) -> str:
@@ -46,8 +65,10 @@ def summary(base: FactBase, more_warnings: int = 0) -> str:
         warnings = len(base.warnings) + more_warnings
         found = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
     judged = f"{n(base.judgments, 'judgment')}, " if base.judgments else ""
+    readers = "" if base.readers is None else \
+        f", {base.readers} reader{'s' * (base.readers != 1)}"
     return (f"checked {n(base.facts, 'fact')}, {judged}{n(base.sources, 'source')}, "
-            f"{n(base.themes, 'theme')}: {found}")
+            f"{n(base.themes, 'theme')}{readers}: {found}")
 
 
 def schema() -> str:
@@ -124,7 +145,13 @@ def build(facts: Path, templates: Path | None = None, theme: list[str] | None = 
         base = check(facts, strict=strict)
         unknown = [t for t in theme or () if t not in base.themes]
         if unknown:
-            raise UsageError(f"unknown theme '{unknown[0]}' (themes: {', '.join(base.themes)})")
+            raise UsageError(f"unknown theme '{unknown[0]}' "
+                             f"(themes: {', '.join(base.themes) or 'none'})")
+        if not base.themes:  # an empty facts folder: say why nothing comes out
+            from briefgen.errors import BuildError, display_path
+            raise BuildError("the fact base has no themes: nothing to build (hint: add themes "
+                             f"to {display_path(Path(facts) / 'themes.yaml')}, see `briefgen "
+                             "docs facts`)")
         _warn(base, warn)
         specs = [theme_spec(base, t, annotated) for t in dict.fromkeys(theme or base.themes)]
         return _write_briefs(base, templates, out, specs, renderer)
@@ -268,7 +295,8 @@ def list_items(facts: Path, what: str, theme: list[str] | None = None, week: str
     base = load_factbase(facts)
     unknown = [t for t in theme or () if t not in base.themes]
     if unknown:
-        raise UsageError(f"unknown theme '{unknown[0]}' (themes: {', '.join(base.themes)})")
+        raise UsageError(f"unknown theme '{unknown[0]}' "
+                         f"(themes: {', '.join(base.themes) or 'none'})")
     if warn and base.errors:
         warn([f"{summary(base)} (run briefgen check for details)"])
     return rows(base, what, theme or None, week)

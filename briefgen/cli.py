@@ -15,10 +15,13 @@ from briefgen.errors import BriefgenError
 FORMATS = ("docx", "pdf")
 
 
-def check(facts: Path, templates: Path | None, strict: bool) -> None:
-    """Check the fact base and the templates; print errors and warnings (--strict: fail on them)."""
+def check(facts: Path, templates: Path | None, readers: Path | None, strict: bool) -> None:
+    """Check the fact base, the templates and the readers; print errors and warnings
+    (--strict: fail on them)."""
     from briefgen import api
-    base = api.check(facts=facts, strict=strict,
+    if readers is None and api.desk_readers(facts, None).is_file():  # optional until `send`
+        readers = api.desk_readers(facts, None)
+    base = api.check(facts=facts, strict=strict, readers=readers,
                      templates=api.desk_templates(facts, templates))
     for diagnostic in sorted(base.diagnostics):
         print(diagnostic, file=sys.stderr)
@@ -155,8 +158,7 @@ def watch(facts: Path, templates: Path, theme: list[str], week: str | None, out:
         for line in lines:
             print(line, file=sys.stdout if kind == "paths" else sys.stderr, flush=True)
 
-    print("watching for saves (Ctrl-C to stop)", file=sys.stderr, flush=True)
-    try:
+    try:  # a watch ends only by Ctrl-C: that is its normal end, exit code 0
         api.watch(facts=facts, templates=templates, theme=_ids(theme), week=week, out=out,
                   format=format, report=report)
     except KeyboardInterrupt:
@@ -208,7 +210,7 @@ def _formats(text: str) -> tuple:
 def _week(text: str) -> str:
     """An ISO week `YYYY-Www`, or a date `YYYY-MM-DD` meaning its week (ASCII digits only)."""
     # [0-9], not \d: \d and int() also take Arabic-Indic and full-width digits
-    m = re.fullmatch(r"([0-9]{4})-?W([0-9]{2})", text.strip())
+    m = re.fullmatch(r"([0-9]{4})-?[Ww]([0-9]{2})", text.strip())
     if m and 1 <= int(m.group(2)) <= 53:
         return f"{m.group(1)}-W{m.group(2)}"
     if m:
@@ -281,6 +283,9 @@ def _parser() -> argparse.ArgumentParser:
         return parent
 
     p = command(check)
+    p.add_argument("--readers", type=Path, metavar="FILE",
+                   help="the distribution list to check too (default: readers.yaml next to "
+                        "the fact base, if there is one)")
     p.add_argument("--strict", action="store_true", help="warnings fail the check too")
     p = command(build, outputs(), edition(), strict())
     p.add_argument("--theme", action="append", default=[], metavar="ID",
@@ -350,7 +355,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--week", type=_week, metavar="YYYY-Www",
                    help="also keep this week's weekly brief built")
     p = command(list_, facts_only, desk_options=False)
-    p.add_argument("what", choices=("themes", "sources", "facts"), help="what to list")
+    p.add_argument("what", choices=("themes", "sources", "facts"), help="what to list",
+                   metavar="themes|sources|facts")  # not 'what', argparse's own name
     p.add_argument("--theme", action="append", default=[], metavar="ID",
                    help="only what belongs to this theme; repeat or separate with commas")
     p.add_argument("--week", type=_week, metavar="YYYY-Www",
@@ -368,6 +374,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
+    if not (sys.argv[1:] if argv is None else argv):  # bare `briefgen`: the commands there are
+        parser.print_help(sys.stderr)
+        return 2
     args, extra = parser.parse_known_args(argv)
     if extra:  # under the command's usage, not the top level's ("briefgen build --nosuch")
         getattr(args, "parser", parser).error(f"unrecognized arguments: {' '.join(extra)}")

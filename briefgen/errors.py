@@ -61,7 +61,8 @@ class DiagnosticsError(BriefgenError):
     def __init__(self, diagnostics: list[Diagnostic], what: str = "fact base"):
         self.diagnostics = sorted(diagnostics)
         self.what = what
-        super().__init__(f"{what} has {count(self.diagnostics)}")
+        verb = "have" if " and " in what else "has"  # "fact base and readers file have ..."
+        super().__init__(f"{what} {verb} {count(self.diagnostics)}")
 
     def lines(self) -> list[str]:
         return [str(d) for d in self.diagnostics] + [escape(f"error: {self}")]

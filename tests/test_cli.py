@@ -124,7 +124,9 @@ def test_no_command(capsys):
     code, out, err = run_main(capsys)
     assert code == 2
     assert out == ""
-    assert err.splitlines()[-1] == "briefgen: error: the following arguments are required: COMMAND"
+    assert err.splitlines()[0] == "usage: briefgen [-h] [--version] COMMAND ..."
+    commands = [line.split()[0] for line in err.splitlines() if line[:4] == "    " and line[4] != " "]
+    assert commands[:3] == ["check", "build", "weekly"]  # the commands, as --help lists them
 
 
 @pytest.mark.parametrize("value, shown", [("odt", "odt"), ("docx,odt", "odt"), ("PDF,html", "html")])

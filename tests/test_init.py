@@ -111,7 +111,7 @@ def test_the_installed_wheel_inits_a_desk_that_checks_builds_and_sends(wheel, tm
     desk = tmp_path / "desk"
     check = run_cli("check", "--strict", cwd=desk, env=env)
     assert (check.returncode, check.stderr) == (
-        0, "checked 2 facts, 1 source, 1 theme: 0 errors, 0 warnings\n")
+        0, "checked 2 facts, 1 source, 1 theme, 1 reader: 0 errors, 0 warnings\n")
     build = run_cli("build", cwd=desk, env=env)
     assert build.returncode == 0, build.stderr
     assert build.stdout.splitlines() == ["out/theme-water-supply.docx",

@@ -1,7 +1,9 @@
 """Desk settings (briefgen.toml): located errors, defaults, and what reaches the brief model."""
 
 import re
+import shutil
 
+from briefgen import resources
 from briefgen.api import check
 from briefgen.compose.composer import compose
 from briefgen.compose.specs import theme_spec
@@ -44,7 +46,7 @@ def test_every_problem_of_a_bad_settings_file_is_located_in_one_run(tmp_path):
         "briefgen.toml:7:18: error: desk.classification: 3 is not a valid classification "
         "(hint: write it as text in double quotes)",
         "briefgen.toml:8:1: error: unknown table 'printing' (hint: allowed: desk)",
-        "error: fact base has 6 errors, 0 warnings",
+        "error: briefgen.toml has 6 errors, 0 warnings",
     ]
 
 
@@ -111,15 +113,18 @@ def test_no_region_or_desk_name_in_python_code():
     assert offenders == []
 
 
-def test_a_language_without_words_is_an_error_naming_the_wording_file(tmp_path):
+def test_a_language_without_words_is_an_error_at_the_language_setting(tmp_path):
     tiny_factbase(tmp_path)
     write(tmp_path / "briefgen.toml", '[desk]\nlanguage = "fr"\n')
-    result = run_cli("build", "--templates", str(ROOT / "templates"), cwd=tmp_path)
+    (tmp_path / "templates").mkdir()
+    shutil.copy(resources.TEMPLATES / "wording.toml", tmp_path / "templates")  # the desk's own
+    result = run_cli("build", cwd=tmp_path)
     assert result.returncode == 1
-    assert result.stderr.splitlines()[0].endswith(
-        "templates/wording.toml:1:1: error: no words for language 'fr' "
-        f"(hint: copy it to {ROOT / 'templates' / 'wording.toml'} and add a [fr] table like "
-        "[en]; tables: en; or set language in briefgen.toml to one of its tables)")
+    assert result.stderr.splitlines() == [
+        "briefgen.toml:2:12: error: desk.language: no words for language 'fr' in "
+        "templates/wording.toml (hint: languages with words: en; or add a [fr] table like [en] "
+        "to it)",
+        "error: briefgen.toml has 1 error, 0 warnings"]
     assert not (tmp_path / "out").exists()
 
 
@@ -127,12 +132,14 @@ def test_a_language_without_words_in_the_packaged_wording_says_where_the_desk_co
         tmp_path):
     tiny_factbase(tmp_path)
     write(tmp_path / "briefgen.toml", '[desk]\nlanguage = "fr"\n')
-    result = run_cli("build", cwd=tmp_path)  # no templates/ folder: the packaged words
-    assert result.returncode == 1
-    assert result.stderr.splitlines()[0] == (
-        "briefgen/resources/templates/wording.toml:1:1: error: no words for language 'fr' "
-        "(hint: copy it to templates/wording.toml and add a [fr] table like [en]; tables: en; "
-        "or set language in briefgen.toml to one of its tables)")
+    for command in ("build", "check"):  # no templates/ folder: the packaged words
+        result = run_cli(command, cwd=tmp_path)
+        assert result.returncode == 1
+        assert result.stderr.splitlines() == [
+            "briefgen.toml:2:12: error: desk.language: no words for language 'fr' (hint: "
+            "languages with words: en; or copy the packaged wording.toml to "
+            "templates/wording.toml and add a [fr] table like [en])",
+            "error: briefgen.toml has 1 error, 0 warnings"]
 
 
 def test_a_regional_language_tag_uses_its_language_table(tmp_path):

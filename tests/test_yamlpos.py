@@ -228,7 +228,7 @@ def test_more_than_one_document_is_an_error(tmp_path):
 def test_syntax_error_is_located(tmp_path):
     doc = parse(tmp_path, "facts:\n  - id: x\n    statement: a: b\n")
     assert messages(doc) == ["3:17: YAML syntax: mapping values are not allowed in this context"]
-    assert doc.problems[0][2] == "check indentation, colons and quoting around this point"
+    assert doc.problems[0][2] == "put text that contains ': ' in quotes"
 
 
 def test_tab_in_indentation_is_located(tmp_path):

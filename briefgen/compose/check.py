@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from briefgen.errors import BuildError, Diagnostic, TemplateError, display_path
+from briefgen.errors import BuildError, Diagnostic, DiagnosticsError, TemplateError, display_path
 from briefgen.factbase.base import FactBase
 
 
@@ -40,4 +40,7 @@ def template_diagnostics(base: FactBase, templates: Path) -> list[Diagnostic]:
             found[Diagnostic(display_path(templates / spec.template), 1, 0, "error",
                              str(e))] = None
             failed.add(spec.template)
+        except DiagnosticsError as e:  # the words (wording.toml, language): every brief's
+            found.update(dict.fromkeys(e.diagnostics))
+            break
     return list(found)

@@ -55,7 +55,7 @@ def compose(base: FactBase, templates: Path, spec: Spec) -> Brief:
     from briefgen.factbase.settings import Settings
 
     settings = spec.settings or getattr(base, "settings", None) or Settings()
-    words = load_words(templates, settings.desk.language)
+    words = load_words(templates, settings.desk.language, settings.path)
     views: dict = {}
 
     def view(item):

@@ -76,8 +76,12 @@ class Words:
         return dict(self.table["labels"])
 
 
-def load_words(templates: Path, language: str) -> Words:
-    """The table for `language` (or its primary tag: 'en-GB' falls back to 'en')."""
+def load_words(templates: Path, language: str, settings_file: Path | None = None) -> Words:
+    """The table for `language` (or its primary tag: 'en-GB' falls back to 'en').
+
+    `settings_file`: the desk's briefgen.toml, which chose the language; a language without
+    words is reported there, at its `language` value, where it was most likely mistyped.
+    """
     from briefgen.factbase.settings import TomlPlaces, toml_module, toml_position
 
     tomllib = toml_module()
@@ -95,6 +99,8 @@ def load_words(templates: Path, language: str) -> Words:
                                 f"not valid TOML: {message}")]) from None
     places = TomlPlaces(text)
     chosen = language if language in data else language.split("-")[0].lower()
+    if chosen not in data and settings_file is not None:
+        raise _wrong_language(settings_file, language, list(data), path, templates)
     if chosen not in data:
         hint = f"add a [{language}] table like [en]; tables: " + ", ".join(data)
         if packaged(path):  # not a file of the desk: say where the desk's own copy goes
@@ -116,6 +122,25 @@ def load_words(templates: Path, language: str) -> Words:
     if problems:
         raise _fail(problems)
     return Words(table, chosen)
+
+
+def _wrong_language(settings_file: Path, language: str, tables: list[str], path: Path,
+                    templates: Path) -> DiagnosticsError:
+    """`briefgen.toml:L:C: error: desk.language: no words for language 'fr' (hint: ...)`."""
+    from briefgen.factbase.settings import FILE_NAME as SETTINGS, TomlPlaces
+    from briefgen.resources import shown as packaged
+
+    place = TomlPlaces(Path(settings_file).read_text(encoding="utf-8")).value(("desk", "language"))
+    desk_copy = display_path(Path(templates) / FILE_NAME)
+    if packaged(path):
+        where, more = "", (f"copy the packaged {FILE_NAME} to {desk_copy} and add a "
+                           f"[{language}] table like [en]")
+    else:
+        where, more = f" in {desk_copy}", f"add a [{language}] table like [en] to it"
+    hint = f"languages with words: {', '.join(tables)}; or {more}"
+    return DiagnosticsError([Diagnostic(display_path(settings_file), *place, "error",
+                                        f"no words for language '{language}'{where}",
+                                        field="desk.language", hint=hint)], what=SETTINGS)
 
 
 def _fail(problems: list[Diagnostic]) -> DiagnosticsError:

@@ -205,7 +205,8 @@ def _check_options(facts, id, url, published, reliability, language, into: Path)
 
     if not facts.is_dir():
         raise BriefgenError(f"fact base folder '{facts}' not found "
-                            "(hint: run in the project folder or pass --facts DIR)")
+                            "(hint: run in a desk folder, pass --facts DIR, or make a desk "
+                            "with briefgen init)")
     if id is not None and not SLUG.match(id):
         raise UsageError(f"--id '{id}' is not a slug (hint: lowercase letters, digits and "
                          "single hyphens, e.g. 'wire-2019-12')")

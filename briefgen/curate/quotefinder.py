@@ -204,7 +204,8 @@ def _source_files(facts: Path) -> tuple[dict[str, str], int]:
 
     if not facts.is_dir():
         raise BriefgenError(f"fact base folder '{facts}' not found "
-                            "(hint: run in the project folder or pass --facts DIR)")
+                            "(hint: run in a desk folder, pass --facts DIR, or make a desk "
+                            "with briefgen init)")
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     sources: dict[str, str] = {}
     unread = 0

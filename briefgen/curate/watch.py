@@ -43,9 +43,12 @@ def watch(facts: Path, templates: Path, theme: list[str] | None, week: str | Non
     folders = [str(p) for p in (facts, templates) if Path(p).is_dir()]
     if not Path(facts).is_dir():
         raise BriefgenError(f"fact base folder '{facts}' not found "
-                            "(hint: run in the project folder or pass --facts DIR)")
+                            "(hint: run in a desk folder, pass --facts DIR, or make a desk "
+                            "with briefgen init)")
     cache: dict = {}
     with Renderer(format, templates) as renderer:
+        _check_choice(facts, theme, week, cache)
+        report("status", ["watching for saves (Ctrl-C to stop)"])
         for pool in renderer.pools.values():  # Ctrl-C is for this process to handle
             pool.submit(_ignore_interrupts)
         rebuild(facts, templates, theme, week, out, renderer, cache, report, "start")
@@ -57,6 +60,23 @@ def watch(facts: Path, templates: Path, theme: list[str] | None, week: str | Non
                     ", ".join(saved[:3]) + (f" and {len(saved) - 3} more" if len(saved) > 3
                                             else ""))
             gc.collect()  # a long-running process: the CLI turned the cycle collector off
+
+
+def _check_choice(facts: Path, theme: list[str] | None, week: str | None, cache: dict) -> None:
+    """A usage error, before watching, for a week that does not exist or a theme the base does
+    not define, as `build` says it. A base with errors still starts: the curator fixes it while
+    the watch runs, and the theme may be in the part that does not load yet."""
+    from briefgen.compose.specs import parse_week
+    from briefgen.errors import UsageError
+    from briefgen.factbase.base import load_factbase
+
+    if week:
+        parse_week(week)
+    base = load_factbase(Path(facts), cache)  # parsed once: the first build reuses the cache
+    unknown = [t for t in theme or () if t not in base.themes]
+    if unknown and not base.errors:
+        raise UsageError(f"unknown theme '{unknown[0]}' "
+                         f"(themes: {', '.join(base.themes) or 'none'})")
 
 
 def _ignore_interrupts() -> None:
@@ -77,7 +97,8 @@ def rebuild(facts: Path, templates: Path, theme: list[str] | None, week: str | N
         base.raise_for_errors()
         unknown = [t for t in theme or () if t not in base.themes]
         if unknown:
-            raise UsageError(f"unknown theme '{unknown[0]}' (themes: {', '.join(base.themes)})")
+            raise UsageError(f"unknown theme '{unknown[0]}' "
+                             f"(themes: {', '.join(base.themes) or 'none'})")
         chosen = list(dict.fromkeys(theme or ([] if week else base.themes)))
         specs = [theme_spec(base, t) for t in chosen] + ([weekly_spec(base, week)] if week
                                                          else [])

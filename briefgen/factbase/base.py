@@ -38,6 +38,7 @@ class FactBase:
     verified: dict[tuple[str, int], Verified] = field(default_factory=dict)  # (fact id, n)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     settings: object = None  # the desk's Settings (briefgen.toml beside the fact base)
+    readers: int | None = None  # readers checked with it (`briefgen check`), for the summary
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -47,10 +48,24 @@ class FactBase:
     def warnings(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if not d.is_error]
 
-    def raise_for_errors(self, strict: bool = False) -> None:
-        """Raise with every diagnostic when there is an error (or, if strict, a warning)."""
+    def raise_for_errors(self, strict: bool = False, labels: dict[str, str] | None = None
+                         ) -> None:
+        """Raise with every diagnostic when there is an error (or, if strict, a warning).
+
+        The summary names what failed: the fact base, briefgen.toml, or a file of `labels`
+        (displayed path -> what it is, e.g. "readers file"), as "fact base and ... have".
+        """
         if self.errors or (strict and self.diagnostics):
-            raise DiagnosticsError(self.diagnostics)
+            raise DiagnosticsError(self.diagnostics, what=self._failed(labels or {}))
+
+    def _failed(self, labels: dict[str, str]) -> str:
+        from briefgen.factbase.settings import FILE_NAME, settings_path
+
+        labels = {display_path(settings_path(self.root)): FILE_NAME, **labels}
+        parts = dict.fromkeys(labels.get(d.path, "fact base")
+                              for d in self.errors or self.diagnostics)
+        order = ["fact base", FILE_NAME, *dict.fromkeys(labels.values())]
+        return " and ".join(sorted(parts, key=order.index))
 
 
 def load_factbase(facts_dir: Path, cache: dict | None = None) -> FactBase:
@@ -71,6 +86,7 @@ def load_factbase(facts_dir: Path, cache: dict | None = None) -> FactBase:
                                            "ignored: fact files must end in .yaml",
                                            hint="rename it to .yaml"))
     paths = _fact_files(facts_dir, base.diagnostics)
+    loader.unread = bool(base.errors)  # a .yaml file that is not read: its items are missing
     # A large base gets a forked helper that parses part of the files, then reads, folds and
     # verifies part of the archived texts (without a cache: `watch` keeps texts folded).
     pool = helper_for(paths) if cache is None else None
@@ -181,6 +197,7 @@ class _Loader:
         self.paths: dict[tuple[str, str], tuple[str, tuple]] = {}  # (kind, id) -> (file, path)
         self.id_pos: dict[tuple[str, str], tuple[int, int]] = {}  # (kind, id) -> its id's place
         self.invalid: set[tuple[str, str]] = set()  # items reported invalid: not "undefined"
+        self.unread = False  # a file (or a top-level key) could not be read: items are missing
 
     def report(self, file: str, pos: tuple[int, int], message: str, *, id: str | None = None,
                field: str | None = None, hint: str | None = None, severity: str = "error") -> None:
@@ -198,6 +215,8 @@ class _Loader:
                 self.base.diagnostics.append(event[1])
             elif tag == "invalid":
                 self.invalid.add(event[1])
+            elif tag == "unread":
+                self.unread = True
             elif event[1] is not None:  # "doc": None when parsed by the helper
                 self.docs[file] = event[1]
 
@@ -247,6 +266,8 @@ class _Loader:
         from briefgen.factbase.analysis import check_judgments, check_sources
         check_sources(self)
         check_judgments(self, themed)
+        if self.unread:  # the facts citing a source or filling a theme may be the unread ones
+            return
         for kind, used, message, hint in (
                 ("sources", cited, "source is cited by no fact", "cite it or remove it"),
                 ("themes", themed, "theme has no facts", "add facts to it or remove it")):

@@ -76,7 +76,8 @@ def _parse_remote(paths: list[Path]) -> list[list]:
 class _Parser:
     """Parses and validates one fact file into events, replayed in file order by `_Loader`.
 
-    Events: ("doc", YamlDoc) first, then ("diag", Diagnostic), ("invalid", (kind, id)) and
+    Events: ("doc", YamlDoc) first, then ("diag", Diagnostic), ("invalid", (kind, id)),
+    ("unread", None) when part of the file could not be read (its items are unknown), and
     ("item", kind, model, path, position of the item, position of its id) as found.
     """
 
@@ -96,18 +97,22 @@ class _Parser:
         for pos, message, hint in doc.problems:
             self.report(file, pos, message, hint=hint)
         if doc.fatal:
+            self.events.append(("unread", None))
             return self.events  # syntax, encoding or size: the data is incomplete
         data = doc.data
         if not isinstance(data, dict) or not data:
+            self.events.append(("unread", None))
             self.report(file, doc.pos(()), "a fact file must be a mapping with one or more of "
                         "the keys sources, themes, facts, judgments",
                         hint="start the file with 'facts:'")
             return self.events
         for key, items in data.items():
             if key not in KINDS:
+                self.events.append(("unread", None))
                 self.report(file, doc.pos((key,), key=True), f"unknown top-level key '{key}'",
                             hint=did_you_mean(key, KINDS))
             elif not isinstance(items, list):
+                self.events.append(("unread", None))
                 self.report(file, doc.pos((key,)),
                             f"'{key}' must be a list (items start with '- ')")
             else:

@@ -118,7 +118,11 @@ def _syntax_problem(e, text: str):
     if "nesting depth" in message:  # libyaml's own limit, met while it reads ahead
         message, hint = "nested too deeply", "fact files need four levels at most"
     elif mark and text[mark.index:mark.index + 1] == "\t" and "tab" not in message:
-        message, hint = "YAML syntax: a tab character here", "indent YAML with spaces, not tabs"
+        message, hint = "YAML syntax: a tab character here", "indent with spaces, not tabs"
+    elif "tab character" in message:
+        hint = "indent with spaces, not tabs"
+    elif "mapping values are not allowed" in message:  # `key: text: more text`, unquoted
+        hint = "put text that contains ': ' in quotes"
     elif e.context and "quoted scalar" in e.context and e.context_mark:
         start = e.context_mark
         pos = (start.line + 1, start.column + 1)

@@ -101,3 +101,40 @@ def test_watch_rebuilds_on_save_and_keeps_the_last_good_files(tmp_path):
     assert code == 0
     assert w.err[-1] == "stopped watching"
     assert "Traceback" not in "\n".join(w.err)
+
+
+def test_watch_refuses_an_unknown_theme_or_week_before_it_starts(tmp_path):
+    from conftest import run_cli
+    tiny_factbase(tmp_path)
+    proc = run_cli("watch", "--theme", "nope", cwd=tmp_path)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (
+        2, "", "error: unknown theme 'nope' (themes: nato-security-assistance, "
+               "russian-motives)\n")
+    proc = run_cli("watch", "--week", "2019-W53", cwd=tmp_path)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (
+        2, "", "error: 2019-W53 does not exist: 2019 has no ISO week 53\n")
+    assert not (tmp_path / "out").exists()
+
+
+def test_watch_without_a_fact_base_stops_before_watching(tmp_path):
+    from conftest import run_cli
+    proc = run_cli("watch", cwd=tmp_path)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (
+        1, "", "error: fact base folder 'facts' not found (hint: run in a desk folder, pass "
+                "--facts DIR, or make a desk with briefgen init)\n")
+
+
+def test_watch_starts_on_a_base_with_errors_and_reports_them(tmp_path):
+    facts = tiny_factbase(tmp_path)
+    (facts / "broken.yaml").write_text("facts:\n\t- id: x\n", encoding="utf-8")
+    w = Watcher(tmp_path, "--theme", "nato-security-assistance", "--format", "pdf")
+    try:
+        line = w.until(lambda line: "not rebuilt" in line)
+        assert w.err == [
+            "watching for saves (Ctrl-C to stop)",
+            "facts/broken.yaml:2:1: error: YAML syntax: a tab character here "
+            "(hint: indent with spaces, not tabs)",
+            "error: fact base has 1 error, 0 warnings",
+            "start: not rebuilt; the previous files stay"], line
+    finally:
+        assert w.stop() == 0
