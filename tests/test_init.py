@@ -62,8 +62,13 @@ def test_init_into_a_file_and_a_bad_region_are_refused(tmp_path, monkeypatch, ca
 def wheel(tmp_path_factory) -> str:
     """The wheel users install, built from this checkout as CI builds it."""
     out = tmp_path_factory.mktemp("wheel")
+    # from a copy of the checkout: test workers running side by side must not share its build/
+    src = out / "src"
+    shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "build", "*.egg-info", "out", "bench", "__pycache__", ".pytest_cache",
+        ".hypothesis"))
     subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir",
-                    str(out), str(ROOT)], check=True, capture_output=True, timeout=300)
+                    str(out), str(src)], check=True, capture_output=True, timeout=300)
     (path,) = out.glob("briefgen-*.whl")
     return str(path)
 
@@ -150,7 +155,7 @@ def test_a_desk_elsewhere_brings_its_templates_and_readers(tmp_path, monkeypatch
         "desk/out/outbox/2024-W11/other@example.org.eml"]
 
 
-def test_the_pre_commit_hook_runs_a_strict_check_of_facts_and_templates():
+def test_the_pre_commit_hook_runs_a_strict_check_of_what_check_reads():
     import re
 
     import yaml
@@ -164,8 +169,9 @@ def test_the_pre_commit_hook_runs_a_strict_check_of_facts_and_templates():
     assert (desk_hook["id"], desk_hook["entry"]) == (hook["id"], hook["entry"])
     for files in (hook["files"], desk_hook["files"]):
         assert [bool(re.search(files, p)) for p in
-                ("facts/a.yaml", "templates/theme.md.j2", "README.md", "out/x.pdf")] == \
-            [True, True, False, False]
+                ("facts/a.yaml", "templates/theme.md.j2", "readers.yaml", "briefgen.toml",
+                 "README.md", "out/x.pdf", "readers.yaml.bak")] == \
+            [True, True, True, True, False, False, False]
 
 
 @pytest.mark.parametrize("region", ["Côte d'Ivoire", "Île-de-France", "St. Helena", "Yes",
