@@ -55,6 +55,18 @@ class UsageError(BriefgenError):
     exit_code = 2
 
 
+class ProblemsError(BriefgenError):
+    """Several problems of one run that no file locates (mail settings, missing glyphs): one
+    `error:` line each, all of them reported at once."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+    def lines(self) -> list[str]:
+        return [escape(f"error: {p}") for p in self.problems]
+
+
 class DiagnosticsError(BriefgenError):
     """Input failed validation; carries every diagnostic found in the run, not only the first."""
 

@@ -12,7 +12,7 @@ from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from briefgen.distribution.readers import control_problem, shown
-from briefgen.errors import BriefgenError
+from briefgen.errors import BriefgenError, ProblemsError
 
 PREFIX = "BRIEFGEN_"
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
@@ -66,15 +66,8 @@ class Settings:
         return min(self.backoff * 2 ** (attempt - 1), 300.0)
 
 
-class SettingsError(BriefgenError):
+class SettingsError(ProblemsError):
     """Every missing or bad BRIEFGEN_* variable of the run, one `error:` line each."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("; ".join(problems))
-
-    def lines(self) -> list[str]:
-        return [f"error: {p}" for p in self.problems]
 
 
 def load_settings(dry_run: bool = False) -> Settings:

@@ -20,18 +20,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from briefgen.compose.model import Brief
-from briefgen.errors import BuildError, display_path
+from briefgen.errors import BuildError, ProblemsError, display_path
 
 
-class MissingGlyphError(BuildError):
+class MissingGlyphError(ProblemsError, BuildError):
     """Characters that no bundled font has: all of them, one line each."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("\n".join(problems))
-
-    def lines(self) -> list[str]:
-        return [f"error: {p}" for p in self.problems]
 
 
 def render_pdf(brief: Brief, fonts_dir: Path) -> bytes:
