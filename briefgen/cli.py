@@ -380,10 +380,6 @@ def main(argv: list[str] | None = None) -> int:
     args, extra = parser.parse_known_args(argv)
     if extra:  # under the command's usage, not the top level's ("briefgen build --nosuch")
         getattr(args, "parser", parser).error(f"unrecognized arguments: {' '.join(extra)}")
-    # A run builds large acyclic structures (YAML, models, the brief) and then exits; the cycle
-    # collector would walk them again and again for nothing (~30% of compose time on a big
-    # brief, 4x the time to unpickle it in a writer). The workers inherit this at fork.
-    gc.disable()
     func = args.func
     kwargs = {name: getattr(args, name) for name in inspect.signature(func).parameters}
     try:
@@ -403,12 +399,24 @@ def main(argv: list[str] | None = None) -> int:
         print(f"briefgen {__version__}: internal error (a bug, not a problem with your input); "
               "please report it with the traceback above", file=sys.stderr)
         return 3
-    finally:
-        # The process ends next, and the collection at interpreter exit would walk every
-        # object the run made, all live till then: frozen, they are left to the system
-        # (main process of a build: -52 M instructions of 1,421 M at 50 lines, -64 M of 2,649 M
-        # at 500).
+
+
+def console() -> None:
+    """The `briefgen` console script (and `python -m briefgen`): `main` in a process of its own.
+
+    Only here is the interpreter tuned, since the process ends when the command does: a
+    one-shot command builds large acyclic structures (YAML, models, the brief) that the cycle
+    collector would walk again and again for nothing (the forked writers inherit this), and
+    the objects still alive at exit are frozen so that the final collection skips them.
+    `watch` runs for hours and keeps its collector.
+    """
+    one_shot = sys.argv[1:2] != ["watch"]
+    if one_shot:
+        gc.disable()
+    code = main()
+    if one_shot:
         gc.freeze()
+    raise SystemExit(code)
 
 
-__all__ = ["main"]
+__all__ = ["console", "main"]

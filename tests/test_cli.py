@@ -67,6 +67,17 @@ def run_main(capsys, *argv: str) -> tuple[int, str, str]:
 # --- entry points, version, help ------------------------------------------------------------
 
 
+def test_main_leaves_the_callers_garbage_collector_alone(capsys):
+    import gc
+
+    assert gc.isenabled()
+    frozen = gc.get_freeze_count()
+    code, _, _ = run_main(capsys, "schema")
+    assert code == 0
+    assert gc.isenabled() and gc.get_freeze_count() == frozen
+
+
+
 def test_python_dash_m_briefgen_version():
     proc = run_cli("--version")
     assert proc.returncode == 0

@@ -8,7 +8,6 @@ leaves the previous files in place; outputs are replaced all at once.
 
 from __future__ import annotations
 
-import gc
 import signal
 import time
 from pathlib import Path
@@ -59,7 +58,6 @@ def watch(facts: Path, templates: Path, theme: list[str] | None, week: str | Non
             rebuild(facts, templates, theme, week, out, renderer, cache, report,
                     ", ".join(saved[:3]) + (f" and {len(saved) - 3} more" if len(saved) > 3
                                             else ""))
-            gc.collect()  # a long-running process: the CLI turned the cycle collector off
 
 
 def _check_choice(facts: Path, theme: list[str] | None, week: str | None, cache: dict) -> None:
