@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import gc
 import inspect
-import re
 import sys
 from pathlib import Path
 
@@ -13,22 +12,21 @@ from briefgen import __version__
 from briefgen.errors import BriefgenError
 
 FORMATS = ("docx", "pdf")
+FACTS_HELP = ("the fact base folder (default: facts/ in the desk folder: the nearest folder, "
+              "from here up, with a briefgen.toml or a facts/ folder)")
 
 
 def check(facts: Path, templates: Path | None, readers: Path | None, strict: bool) -> None:
     """Check the fact base, the templates and the readers; print errors and warnings
     (--strict: fail on them)."""
     from briefgen import api
-    if readers is None and api.desk_readers(facts, None).is_file():  # optional until `send`
-        readers = api.desk_readers(facts, None)
-    base = api.check(facts=facts, strict=strict, readers=readers,
-                     templates=api.desk_templates(facts, templates))
+    base = api.check(facts=facts, strict=strict, readers=readers, templates=templates)
     for diagnostic in sorted(base.diagnostics):
         print(diagnostic, file=sys.stderr)
-    print(api.summary(base), file=sys.stderr)
+    print(base.summary(), file=sys.stderr)
 
 
-def build(facts: Path, templates: Path | None, theme: list[str], format: tuple, out: Path,
+def build(facts: Path | None, templates: Path | None, theme: list[str], format: tuple, out: Path,
           annotated: bool, strict: bool) -> None:
     """Build one brief per theme (default: every theme), as Word and PDF by default."""
     from briefgen import api
@@ -36,7 +34,7 @@ def build(facts: Path, templates: Path | None, theme: list[str], format: tuple, 
                            out=out, annotated=annotated, strict=strict, warn=_print_lines))
 
 
-def weekly(facts: Path, templates: Path | None, week: str | None, format: tuple, out: Path,
+def weekly(facts: Path | None, templates: Path | None, week: str | None, format: tuple, out: Path,
            annotated: bool, strict: bool, from_=None, to=None) -> None:
     """Build the weekly brief: every theme's developments dated in that ISO week."""
     from briefgen import api
@@ -45,13 +43,13 @@ def weekly(facts: Path, templates: Path | None, week: str | None, format: tuple,
                             to=to))
 
 
-def send(facts: Path, templates: Path | None, week: str, readers: Path | None, dry_run: bool,
-         out: Path, format: tuple, resend_changed: bool, retry_unknown: bool, status: bool,
-         strict: bool, allow_empty: bool) -> None:
+def send(facts: Path | None, templates: Path | None, week: str, readers: Path | None,
+         dry_run: bool, out: Path | None, format: tuple, resend_changed: bool,
+         retry_unknown: bool, status: bool, strict: bool, allow_empty: bool) -> None:
     """Email each reader the weekly brief for the themes they follow, exactly once."""
     from briefgen import api
     if status:  # the former `send --status`, kept as an alias of `briefgen ledger --week`
-        return ledger(out=api.desk_out(facts, out), week=week, reader=None, json=False)
+        return ledger(out=out, week=week, reader=None, json=False, facts=facts)
     with _Progress() as progress:
         report = api.send(facts=facts, templates=templates, week=week, readers=readers,
                           dry_run=dry_run, out=out, format=format, resend_changed=resend_changed,
@@ -62,12 +60,13 @@ def send(facts: Path, templates: Path | None, week: str, readers: Path | None, d
     print(report.line(), file=sys.stderr)
 
 
-def ledger(out: Path, week: str | None, reader: str | None, json: bool) -> None:
+def ledger(out: Path | None, week: str | None, reader: str | None, json: bool,
+           facts: Path | None = None) -> None:
     """Show what was sent to whom: one line per message, from the send ledger."""
     from briefgen import api
     from briefgen.distribution import ledger_view
     from briefgen.errors import display_path
-    rows, path = api.ledger(out=out, week=week, reader=reader)
+    rows, path = api.ledger(facts=facts, out=out, week=week, reader=reader)
     if json:
         sys.stdout.write(ledger_view.as_json(rows))
     elif not rows:
@@ -78,7 +77,7 @@ def ledger(out: Path, week: str | None, reader: str | None, json: bool) -> None:
         print(ledger_view.counts(rows), file=sys.stderr)
 
 
-def impact(facts: Path, id: str, out: Path, json: bool) -> None:
+def impact(facts: Path | None, id: str, out: Path | None, json: bool) -> None:
     """List everything resting on a source, fact or judgment, down to the readers who got it."""
     from briefgen import api
     from briefgen.provenance.impact import lines
@@ -117,13 +116,13 @@ class _Progress:
             self.bar.stop()
 
 
-def quote(facts: Path, source: str | None, words: str, any: bool) -> None:
+def quote(facts: Path | None, source: str | None, words: str, any: bool) -> None:
     """Find the exact passages of a source that match words you remember, as YAML to paste."""
     from briefgen import api
     sys.stdout.write(api.quote(facts=facts, words=words, source=source, any=any))
 
 
-def list_(facts: Path, what: str, theme: list[str], week: str | None, json: bool) -> None:
+def list_(facts: Path | None, what: str, theme: list[str], week: str | None, json: bool) -> None:
     """List the themes, sources or facts the fact base holds, as a table or as JSON."""
     from briefgen import api
     rows = api.list_items(facts=facts, what=what, theme=_ids(theme), week=week,
@@ -139,7 +138,7 @@ def list_(facts: Path, what: str, theme: list[str], week: str | None, json: bool
 list_.__name__ = "list"  # the command's name; `list` itself stays Python's list here
 
 
-def source_add(facts: Path, source: str, id: str | None, url: str | None, title: str | None,
+def source_add(facts: Path | None, source: str, id: str | None, url: str | None, title: str | None,
                publisher: str | None, published: str | None, reliability: str | None,
                language: str | None, into: Path | None) -> None:
     """Archive an article (saved .html page, .pdf, .txt or an http(s) URL) and add its entry."""
@@ -149,8 +148,8 @@ def source_add(facts: Path, source: str, id: str | None, url: str | None, title:
                          language=language, into=into))
 
 
-def watch(facts: Path, templates: Path, theme: list[str], week: str | None, out: Path,
-          format: tuple) -> None:
+def watch(facts: Path | None, templates: Path | None, theme: list[str], week: str | None,
+          out: Path | None, format: tuple) -> None:
     """Build the chosen briefs, then rebuild them on every save under facts/ or templates/."""
     from briefgen import api
 
@@ -208,31 +207,22 @@ def _formats(text: str) -> tuple:
 
 
 def _week(text: str) -> str:
-    """An ISO week `YYYY-Www`, or a date `YYYY-MM-DD` meaning its week (ASCII digits only)."""
-    # [0-9], not \d: \d and int() also take Arabic-Indic and full-width digits
-    m = re.fullmatch(r"([0-9]{4})-?[Ww]([0-9]{2})", text.strip())
-    if m and 1 <= int(m.group(2)) <= 53:
-        return f"{m.group(1)}-W{m.group(2)}"
-    if m:
-        raise argparse.ArgumentTypeError(f"'{text.strip()}' does not exist: ISO weeks run from "
-                                         "W01 to W52 or W53")
-    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text.strip()):
-        year, week, _ = _date(text).isocalendar()
-        return f"{year}-W{week:02d}"
-    from briefgen.characters import escape
-    raise argparse.ArgumentTypeError(f"'{escape(text)}' is not an ISO week like 2019-W50")
+    """An ISO week `YYYY-Www`, or a date `YYYY-MM-DD` meaning its week."""
+    from briefgen.compose.specs import week_id
+    return _argument(week_id, text)
 
 
 def _date(text: str):
-    from datetime import date
+    from briefgen.compose.specs import day_of
+    return _argument(day_of, text)
 
+
+def _argument(parse, text: str):
+    """`parse(text)`, its usage error said the way argparse says a bad value."""
     try:
-        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text.strip()):
-            return date.fromisoformat(text.strip())
-    except ValueError:
-        pass
-    from briefgen.characters import escape
-    raise argparse.ArgumentTypeError(f"'{escape(text)}' is not a date like 2019-12-11")
+        return parse(text)
+    except BriefgenError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def _ids(groups: list[str] | None) -> list[str]:
@@ -244,11 +234,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="briefgen", description=__doc__.split(":")[0] + ".")
     parser.add_argument("--version", action="version", version=f"briefgen {__version__}")
     facts_only = argparse.ArgumentParser(add_help=False)  # commands that read no template
-    facts_only.add_argument("--facts", type=Path, default=Path("facts"), metavar="DIR",
-                            help="the fact base folder (default: facts)")
+    facts_only.add_argument("--facts", type=Path, metavar="DIR", help=FACTS_HELP)
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--facts", type=Path, default=Path("facts"), metavar="DIR",
-                        help="the fact base folder (default: facts)")
+    common.add_argument("--facts", type=Path, metavar="DIR", help=FACTS_HELP)
     common.add_argument("--templates", type=Path, metavar="DIR",
                         help="the desk's templates, overriding the packaged ones file by file "
                              "(default: templates/ next to the fact base)")
@@ -266,7 +254,7 @@ def _parser() -> argparse.ArgumentParser:
         parent.add_argument("--format", type=_formats, default=default, metavar="docx,pdf",
                             help=f"output formats, comma-separated (default: {','.join(default)})")
         parent.add_argument("--out", type=Path, metavar="DIR",
-                            help="output folder (default: out/ beside the fact base)")
+                            help="output folder (default: out/ in the desk folder)")
         return parent
 
     def edition():
@@ -312,9 +300,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="send even if no development is dated in the week")
     p.add_argument("--status", action="store_true",
                    help="print the ledger for the week and exit (same as: briefgen ledger --week)")
-    p = command(ledger, desk_options=False)
-    p.add_argument("--out", type=Path, default=Path("out"),
-                   help="the folder that holds the ledger (default: out)")
+    p = command(ledger, facts_only, desk_options=False)
+    p.add_argument("--out", type=Path, metavar="DIR",
+                   help="the folder that holds the ledger (default: out/ in the desk folder)")
     p.add_argument("--week", type=_week, metavar="YYYY-Www", help="only this ISO week")
     p.add_argument("--reader", metavar="EMAIL", help="only this reader's messages")
     p.add_argument("--json", action="store_true", help="one JSON array of every message")

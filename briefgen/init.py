@@ -7,6 +7,7 @@ from pathlib import Path
 from string import Template
 
 from briefgen import resources
+from briefgen.factbase.models import json_schema
 from briefgen.errors import BriefgenError, UsageError, display_path
 
 DEFAULT_REGION = "Northland"
@@ -29,18 +30,13 @@ def skeleton_files(region: str) -> dict[Path, bytes]:
         rel = rel.with_name("." + rel.name[4:]) if rel.name.startswith("dot-") else rel
         text = Template(path.read_text(encoding="utf-8")).substitute(region=region)
         files[rel] = text.encode("utf-8")
-    files[Path("facts/schema.json")] = _schema().encode("utf-8")
+    files[Path("facts/schema.json")] = json_schema().encode("utf-8")
     return dict(sorted(files.items()))
-
-
-def _schema() -> str:
-    from briefgen.api import schema
-    return schema()
 
 
 def init(dir: Path = Path("."), region: str = DEFAULT_REGION, force: bool = False) -> list[Path]:
     """Write a new desk into `dir`; refuse to overwrite any file unless `force`. Paths written."""
-    from briefgen.output import write_atomically
+    from briefgen.atomic import write_atomically
 
     dir = Path(dir)
     files = {dir / rel: data for rel, data in skeleton_files(region).items()}

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 import pytest
 
 from briefgen.compose.model import Block, Brief, Cite, QuoteUse, Run, SourceEntry
+from briefgen.factbase.models import PartialDate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -83,9 +84,9 @@ def sample_brief(lines: int = 4, name: str = "theme-sample") -> Brief:
 
 
 SOURCE_FACTS = {  # what the fact files of the sample sources would say (for the wording)
-    "nato-watch-2013-06": dict(published=SimpleNamespace(year=2013, month=6, day=None),
+    "nato-watch-2013-06": dict(published=PartialDate(2013, 6, None),
                                file="sources/002_nato-watch.txt"),
-    "futures-centre-2017": dict(published=SimpleNamespace(year=2017, month=8, day=28),
+    "futures-centre-2017": dict(published=PartialDate(2017, 8, 28),
                                 file="sources/001_futures.txt"),
 }
 
@@ -94,9 +95,10 @@ def worded(brief: Brief, annotated: bool = False) -> Brief:
     """The brief with the notes, annex entries, grading key and labels the composer words."""
     from dataclasses import replace
 
-    from briefgen.compose.wording import load
+    from briefgen.compose.apparatus import Apparatus
+    from briefgen.compose.wordbook import load_wordbook
 
-    words = load(ROOT / "templates", annotated=annotated)
+    words = Apparatus(load_wordbook(ROOT / "templates", "en"), annotated)
     sources = {s.id: SimpleNamespace(**{**s.__dict__, **SOURCE_FACTS.get(s.id, {})})
                for s in brief.sources}
     entries = {}
@@ -116,7 +118,7 @@ def worded(brief: Brief, annotated: bool = False) -> Brief:
             inlines.append(i)
         blocks.append(replace(b, inlines=tuple(inlines)))
     return replace(brief, blocks=tuple(blocks), sources=tuple(entries[s.id] for s in brief.sources),
-                   labels=words.labels(), annex_intro=words.annex_intro())
+                   labels=words.words.labels, annex_intro=words.annex_intro())
 
 
 @pytest.fixture

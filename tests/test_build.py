@@ -158,7 +158,7 @@ def test_the_library_loads_pydantic_only_when_the_fact_base_is_read():
     import subprocess
     import sys
 
-    code = ("import sys, briefgen.cli, briefgen.api, briefgen.output; "
+    code = ("import sys, briefgen.cli, briefgen.api, briefgen.render; "
             "print(sorted(m for m in ('pydantic', 'briefgen.factbase.models', 'jinja2', "
             "'zipfile', 'importlib.resources') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from briefgen.output import STAGING, _Staging, recover, write_atomically
+from briefgen.atomic import STAGING, _Staging, recover, write_atomically
 from conftest import ROOT, run_cli, tiny_factbase
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),

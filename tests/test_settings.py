@@ -7,16 +7,22 @@ from briefgen import resources
 from briefgen.api import check
 from briefgen.compose.composer import compose
 from briefgen.compose.specs import theme_spec
-from briefgen.factbase.settings import Desk, load_settings
+from briefgen.factbase.settings import DeskTable, read_settings, settings_path
 from conftest import ROOT, run_cli, tiny_factbase, write
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
 
 
+def load_settings(facts):
+    settings, problems = read_settings(settings_path(facts))
+    assert not problems
+    return settings
+
+
 def test_no_settings_file_gives_todays_plain_look(tmp_path):
     settings = load_settings(tiny_factbase(tmp_path))
     assert settings.path is None and settings.logo is None
-    assert settings.desk == Desk(name="", organisation="", region="", classification="",
+    assert settings.desk == DeskTable(name="", organisation="", region="", classification="",
                                  logo=None, accent="#1b365d", page_size="A4", language="en")
 
 

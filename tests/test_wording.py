@@ -7,17 +7,23 @@ from types import SimpleNamespace
 
 import pytest
 
-from briefgen.compose.wording import NBSP, load
-from briefgen.errors import BuildError
+from briefgen.compose.apparatus import Apparatus
+from briefgen.compose.wordbook import NBSP, load_wordbook
+from briefgen.errors import DiagnosticsError
+from briefgen.factbase.models import PartialDate
 from conftest import ROOT, write
 
 FULL = SimpleNamespace(publisher="Future Center", title="Russia’s role in Libya",
-                       author="A. Analyst", published=SimpleNamespace(year=2017, month=8, day=28),
+                       author="A. Analyst", published=PartialDate(2017, 8, 28),
                        url="https://example.org/a", file="sources/001_future.txt",
                        reliability="C")
 BARE = SimpleNamespace(publisher="Quiet Press", title="Untitled notes", author=None,
-                       published=SimpleNamespace(year=2019, month=None, day=None), url=None,
+                       published=PartialDate(2019, None, None), url=None,
                        file="sources/002_quiet.txt", reliability="F")
+
+
+def load(templates, annotated: bool = False) -> Apparatus:
+    return Apparatus(load_wordbook(templates, "en"), annotated)
 
 
 def text(runs) -> str:
@@ -90,17 +96,18 @@ def test_a_desk_rewords_notes_and_labels_in_its_own_wording_file(tmp_path):
                     .replace('sources = "Sources"', 'sources = "References"'), encoding="utf-8")
     words = load(tmp_path)
     assert text(words.note(FULL, "q w e r", "f", first=False)) == "Future Center. “q w e r”"
-    assert words.labels()["sources"] == "References"
+    assert words.words.labels["sources"] == "References"
 
 
 def test_a_broken_wording_file_is_a_located_error(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     write(tmp_path / "templates" / "wording.toml", "[en]\nmonths = ]\n")
-    with pytest.raises(BuildError) as err:
+    with pytest.raises(DiagnosticsError) as err:
         load(tmp_path / "templates")
-    assert str(err.value) == ("templates/wording.toml:2:10: error: not valid TOML: Invalid value "
-                              "(hint: see the bundled wording.toml)")
+    assert err.value.lines() == ["templates/wording.toml:2:10: error: not valid TOML: Invalid "
+                                 "value", "error: wording.toml has 1 error, 0 warnings"]
     write(tmp_path / "templates" / "wording.toml", "[fr]\nmonths = []\n")
-    with pytest.raises(BuildError, match=r"^templates/wording.toml:1:1: error: no wording for "
-                                         r"language 'en' \(hint: add a \[en\] table like \[en\]\)"):
+    with pytest.raises(DiagnosticsError) as err:
         load(tmp_path / "templates")
+    assert err.value.lines()[0] == ("templates/wording.toml:1:1: error: no words for language "
+                                    "'en' (hint: add a [en] table like [en]; tables: fr)")

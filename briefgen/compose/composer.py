@@ -12,14 +12,14 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
-from briefgen.compose import wording as _wording
+from briefgen.compose.apparatus import Apparatus
 from briefgen.compose.front import finish, title_block
 from briefgen.compose.inline import InlineParser, add, one_line, runs_of
 from briefgen.compose.model import Block, Brief, Cite, QuoteUse, Run, SourceEntry
-from briefgen.compose.templating import Renderer
+from briefgen.compose.templating import TemplateRenderer
 from briefgen.compose.views import (FactView, JudgmentView, ThemeView,  # noqa: F401 - re-exported
                                     fact_view, judgment_view)
-from briefgen.compose.wordbook import load_words
+from briefgen.compose.wordbook import Wordbook, load_wordbook
 from briefgen.errors import TemplateError
 from briefgen.factbase.base import FactBase
 from briefgen.factbase.models import Fact, Judgment
@@ -50,12 +50,16 @@ class Spec:
     see_also: dict = field(default_factory=dict)  # theme id -> [(fact, theme id it is under)]
 
 
-def compose(base: FactBase, templates: Path, spec: Spec) -> Brief:
-    """Render `spec` through its template into a Brief; uncited lines fail the build."""
+def compose(base: FactBase, templates: Path | None, spec: Spec,
+            words: Wordbook | None = None) -> Brief:
+    """Render `spec` through its template into a Brief; uncited lines fail the build.
+
+    `words`: the desk's wordbook, if the caller has it (else it is loaded for the desk's
+    language)."""
     from briefgen.factbase.settings import Settings
 
     settings = spec.settings or getattr(base, "settings", None) or Settings()
-    words = load_words(templates, settings.desk.language, settings.path)
+    words = words or load_wordbook(templates, settings.desk.language, settings.path)
     views: dict = {}
 
     def view(item):
@@ -75,13 +79,12 @@ def compose(base: FactBase, templates: Path, spec: Spec) -> Brief:
     context = {**{k: _views(v, view) for k, v in spec.context.items()},
                "themes": themes, "desk": settings.desk.model_dump(), "words": words.table,
                "issued": words.date(spec.created.date()), "annotated": spec.annotated}
-    renderer = Renderer(templates, {**base.facts, **base.judgments},
-                        plain=(FactView, JudgmentView, ThemeView))
+    renderer = TemplateRenderer(templates, {**base.facts, **base.judgments},
+                                plain=(FactView, JudgmentView, ThemeView))
     text, origins = renderer.render(spec.template, context)
     title_block(spec, renderer)
-    # notes, annex entries and the grading key are worded by `wording`, the same for every writer
-    notes = _wording.load(templates, settings.desk.language, annotated=spec.annotated)
-    builder = _Builder(base, renderer, spec, origins, words, notes)
+    # notes, annex entries and the grading key are worded once, the same for every writer
+    builder = _Builder(base, renderer, spec, origins, words, Apparatus(words, spec.annotated))
     brief = builder.build(text)
     return finish(brief, spec, settings, words, renderer, builder.loose_blocks)
 
@@ -97,11 +100,11 @@ def _views(value, view):
 class _Builder:
     """Turns the parsed Markdown into blocks, numbering citations and collecting the annex."""
 
-    def __init__(self, base: FactBase, renderer: Renderer, spec: Spec, origins: list[int],
-                 words, notes: _wording.Wording):
+    def __init__(self, base: FactBase, renderer: TemplateRenderer, spec: Spec,
+                 origins: list[int], words: Wordbook, notes: Apparatus):
         self.base, self.renderer, self.spec, self.origins = base, renderer, spec, origins
         self.words = words  # dates, gradings and labels (wordbook)
-        self.notes = notes  # notes, annex entries, the grading key (wording)
+        self.notes = notes  # notes, annex entries, the grading key (the apparatus)
         self.sha256: dict[str, str] = {}  # source id -> SHA-256 of its archived text
         self.judged: dict[int, str] = {}  # cite number -> the judgment whose basis it cites
         self.judging = False  # the line being built cites a judgment: a "judgment" block
@@ -110,7 +113,7 @@ class _Builder:
         self.cites = 0
         self.cited: dict[int, tuple[str, int]] = {}  # cite number -> (fact id, citation index)
         # (text, bold, italic) -> its Run: equal runs (a grading label, a day) are one object,
-        # pickled once for the writers (5,000-line brief: 3.2 -> 2.9 MB, dump+load -10 %)
+        # pickled once for the writers
         self.runs: dict[tuple[str, bool, bool], Run] = {}
 
     def build(self, text: str) -> Brief:
@@ -175,7 +178,7 @@ class _Builder:
                      subject=spec.subject, keywords=spec.keywords, author="briefgen",
                      created=spec.created, blocks=tuple(blocks), sources=sources,
                      extra={"provenance": [self.line_record(b) for b in blocks if b.cites]},
-                     labels=self.notes.labels(), annex_intro=(self.notes.annex_intro(
+                     labels=self.words.labels, annex_intro=(self.notes.annex_intro(
                          judgments=any(b.kind == "judgment" for b in blocks))
                          + self.notes.judgment_basis(self.basis(blocks))) if sources else ())
 
@@ -297,7 +300,7 @@ class _Builder:
 
     def finish_entry(self, entry: SourceEntry) -> SourceEntry:
         """The entry's quotes and words, set in place once every citation is known: every Cite
-        holds its entry from the start, so none is made again (5,000-line brief: -0.04 s).
+        holds its entry from the start, so none is made again.
         The entry is frozen for the writers, who only ever see it finished."""
         sid = entry.id
         heading, lines = self.notes.entry(self.base.sources[sid], self.uses[sid], self.sha256[sid])

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from briefgen.compose.model import Brief, Style
-from briefgen.compose.templating import Renderer
+from briefgen.compose.templating import TemplateRenderer
 
 
-def title_block(spec, renderer: Renderer) -> None:
+def title_block(spec, renderer: TemplateRenderer) -> None:
     """The title block the template set (`{% set title = ... %}`), onto the spec."""
     exports = renderer.exports
     for name in ("title", "subtitle", "subject", "period"):
@@ -22,7 +22,7 @@ def title_block(spec, renderer: Renderer) -> None:
         spec.keywords = tuple(renderer.text(k) for k in exports["keywords"] if k)
 
 
-def finish(brief: Brief, spec, settings, words, renderer: Renderer, loose_blocks) -> Brief:
+def finish(brief: Brief, spec, settings, words, renderer: TemplateRenderer, loose_blocks) -> Brief:
     """Desk settings, labels, table of contents and cover: what is known once the body is."""
     exports, desk = renderer.exports, settings.desk
     labels = {**brief.labels, **words.labels, **{k: renderer.text(v)

@@ -1,10 +1,9 @@
-"""The Jinja2 parts a template Renderer is built from: its compiled-template store, undefined
+"""The Jinja2 parts a TemplateRenderer is built from: its compiled-template store, undefined
 values that say what a fact or theme does have, where in a template an error happened, and a
 wall-clock deadline; `TemplateProblem` is what template code raises to become a diagnostic."""
 
 from __future__ import annotations
 
-import difflib
 import functools
 import signal
 import threading
@@ -27,15 +26,18 @@ class TemplateProblem(Exception):
 
 
 def close(word: str, choices) -> str | None:
-    found = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
-    return f"did you mean '{found[0]}'?" if found else None
+    """"did you mean 'x'?" for the closest of `choices`, else None."""
+    from briefgen.suggest import closest
+
+    found = closest(word, sorted(choices))
+    return f"did you mean '{found}'?" if found else None
 
 
 @functools.lru_cache(maxsize=1)
 def compiled():
     """Templates compiled once per process, in memory (never on disk): `build` of every theme,
     `check` and `watch` compile each template file once (~0.015 s of a 500-line compose), again
-    only when it changes. The code is the same for every Renderer: all are set up alike, the
+    only when it changes. The code is the same for every renderer: all are set up alike, the
     stamps are the process's, and printed values become placeholders only when it runs."""
     from jinja2 import BytecodeCache
 

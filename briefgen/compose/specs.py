@@ -10,6 +10,7 @@ import os
 from datetime import date, datetime, timedelta, timezone
 
 from briefgen.compose.composer import Spec
+from briefgen.characters import escape
 from briefgen.errors import BriefgenError, UsageError
 from briefgen.factbase.base import FactBase
 from briefgen.factbase.models import Fact
@@ -47,6 +48,41 @@ def theme_spec(base: FactBase, theme_id: str, annotated: bool = False) -> Spec:
                 settings=base.settings, annotated=annotated)
 
 
+def week_id(text: str) -> str:
+    """An ISO week as written on the command line, `YYYY-Www` (any case of the W) or a date
+    `YYYY-MM-DD` meaning its week, as `YYYY-Www`; a UsageError says what is wrong."""
+    import re
+
+    text = text.strip()
+    # [0-9], not \d: \d and int() also take Arabic-Indic and full-width digits
+    m = re.fullmatch(r"([0-9]{4})-?[Ww]([0-9]{2})", text)
+    if m and 1 <= int(m.group(2)) <= 53:
+        return f"{m.group(1)}-W{m.group(2)}"
+    if m:
+        raise UsageError(f"'{text}' does not exist: ISO weeks run from W01 to W52 or W53")
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+        return week_of(day_of(text))
+    raise UsageError(f"'{escape(text)}' is not an ISO week like 2019-W50")
+
+
+def day_of(text: str) -> date:
+    """A day written YYYY-MM-DD (ASCII digits); a UsageError says what is wrong."""
+    import re
+
+    try:
+        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text.strip()):
+            return date.fromisoformat(text.strip())
+    except ValueError:
+        pass
+    raise UsageError(f"'{escape(text)}' is not a date like 2019-12-11")
+
+
+def week_of(day: date) -> str:
+    """The ISO week a day falls in, written YYYY-Www."""
+    year, week, _ = day.isocalendar()
+    return f"{year:04d}-W{week:02d}"
+
+
 def parse_week(week: str) -> tuple[date, date]:
     """Monday and Sunday of an ISO week written YYYY-Www."""
     year, number = int(week[:4]), int(week.split("W")[1])
@@ -62,8 +98,7 @@ def parse_week(week: str) -> tuple[date, date]:
 
 
 def current_week(today: date | None = None) -> str:
-    year, week, _ = (today or date.today()).isocalendar()
-    return f"{year}-W{week:02d}"
+    return week_of(today or date.today())
 
 
 def weekly_spec(base: FactBase, week: str, themes: list[str] | None = None,

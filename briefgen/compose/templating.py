@@ -33,14 +33,14 @@ MAX_RANGE_STEPS = 2_000_000  # items produced by range() in one render, all loop
 MAX_RANGE = 100_000  # items of one range(), as Jinja2's sandbox allows
 MAX_EXPONENT = 1_000  # x ** n with a larger n is refused (10 ** 10 ** 10 never ends)
 
-# A stamp names a template and a line, whichever Renderer compiled it: one table for the process,
+# A stamp names a template and a line, whichever renderer compiled it: one table for the process,
 # so that a template compiled once (`jinja_parts.compiled`) is located right in every compose.
 _STAMPS: list[tuple[str, int]] = [("", 0)]  # stamp number -> (template name, line)
 _STAMP_NUMBERS: dict[tuple[str, int], int] = {}
 _STAMPING = threading.Lock()
 
 
-class Renderer:
+class TemplateRenderer:
     """A sandboxed Jinja2 environment whose printed values become placeholders."""
 
     def __init__(self, templates: Path | None, facts=None, plain: tuple = ()):

@@ -6,7 +6,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from briefgen.compose.wordbook import Words
+from briefgen.compose.wordbook import Wordbook
 from briefgen.factbase.base import FactBase
 from briefgen.factbase.models import Fact, Judgment
 
@@ -70,11 +70,11 @@ class ThemeView:
         return not (self.facts or self.judgments or self.see_also)
 
 
-def fact_view(base: FactBase, fact: Fact, words: Words) -> FactView:
+def fact_view(base: FactBase, fact: Fact, words: Wordbook) -> FactView:
     sources = [base.sources[c.source] for c in fact.citations]
     reliability = min(s.reliability for s in sources)
     grading = f"{reliability}{fact.credibility}"
-    full, short = words.date(fact.date), words.date(fact.date, in_year=True)
+    full, short = words.date(fact.date), words.date(fact.date, "in_year")
     statement, who = fact.statement, fact.attributed_to or ""
     # "on 4 June 2013" in the statement: the line does not say the date a second time
     says_when = bool(short) and (full in statement or short in statement)
@@ -90,7 +90,7 @@ def fact_view(base: FactBase, fact: Fact, words: Words) -> FactView:
         themes=tuple(fact.themes), sources=tuple(dict.fromkeys(s.publisher for s in sources)))
 
 
-def judgment_view(judgment: Judgment, words: Words) -> JudgmentView:
+def judgment_view(judgment: Judgment, words: Wordbook) -> JudgmentView:
     table = words.table
     return JudgmentView(
         id=judgment.id, statement=judgment.statement, date=words.date(judgment.date),

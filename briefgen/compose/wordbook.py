@@ -1,16 +1,19 @@
-"""The words a brief prints that no template line holds (months, kinds, labels), by language.
+"""The wordbook: every word a brief prints that no template line holds, by language.
 
-They live in `wording.toml` beside the templates, one table per language; the desk's `language`
-setting picks the table. Templates see it as `words`; the composer words dates and gradings
-with it, and every fixed label a writer lays out comes from it through the brief model.
+The words live in `wording.toml` beside the templates (the desk's own, else the packaged one),
+one table per language; the desk's `language` setting picks the table. It is read and checked
+once per process (again only when the file changes), with located errors. Templates see the
+table as `words`; the composer words dates, gradings, notes and the annex with it; every fixed
+label a writer lays out comes from it through the brief model.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from briefgen.errors import Diagnostic, DiagnosticsError, display_path
+from briefgen.errors import BuildError, Diagnostic, DiagnosticsError, display_path
 
 FILE_NAME = "wording.toml"
 NBSP = "\u00a0"
@@ -21,36 +24,52 @@ REQUIRED = {
     "grading_separator": str, "kinds": dict, "attribution": dict, "labels": dict, "judgments": dict,
     "likelihood": dict, "likelihood_bands": dict, "confidence": dict,
 }
+DATE_FORMS = ("full", "in_year", "short")
 
 
 @dataclass(frozen=True)
-class Words:
-    """One language's table of `wording.toml`."""
+class Wordbook:
+    """One language's table of `wording.toml`; `where` names the file in messages."""
 
     table: dict
     language: str
+    where: str = FILE_NAME
     _labels: dict = field(default_factory=dict, compare=False, repr=False)  # grading cache
     _dates: dict = field(default_factory=dict, compare=False, repr=False)  # date cache
 
-    def date(self, value, in_year: bool = False) -> str:
-        """A PartialDate (or datetime.date) worded at its precision: '4 June 2013', 'June 2013'.
+    def get(self, *keys: str):
+        """A nested value (`get("notes", "full")`); a located error names what is missing."""
+        value = self.table
+        for key in keys:
+            if not isinstance(value, dict) or key not in value:
+                raise BuildError(f"{self.where}: error: [{'.'.join(keys[:-1]) or 'en'}] has no "
+                                 f"'{keys[-1]}' (hint: see the bundled {FILE_NAME})")
+            value = value[key]
+        return value
 
-        `in_year` leaves the year out ('4 June', 'June', ''), for lines under a year heading.
+    def date(self, value, form: str = "full") -> str:
+        """A PartialDate (or datetime.date) worded at its precision.
+
+        "full": '4 June 2013', 'June 2013', '2013'; "in_year" leaves the year out ('4 June',
+        'June', ''), for lines under a year heading; "short": '4 Jun 2013' where the table
+        has short patterns.
         """
-        worded = self._dates.get((value, in_year))
+        worded = self._dates.get((value, form))
         if worded is None:
-            worded = self._dates[value, in_year] = self._date(value, in_year)
+            worded = self._dates[value, form] = self._date(value, form)
         return worded
 
-    def _date(self, value, in_year: bool) -> str:
+    def _date(self, value, form: str) -> str:
         day, month = getattr(value, "day", None), getattr(value, "month", None)
         fields = {"day": day, "year": value.year,
                   "month": self.table["months"][month - 1] if month else "",
                   "month_short": self.table["months_short"][month - 1] if month else ""}
         pattern = "date_day" if day else "date_month" if month else "date_year"
-        if in_year:
+        if form == "in_year":
             return self.table[pattern + "_in_year"].format(**fields) if month else ""
-        return self.table[pattern].format(**fields)
+        if form == "short" and month and f"{pattern}_short" in self.table:
+            pattern += "_short"
+        return self.get(pattern).format(**fields)
 
     def grading(self, grading: str, kind: str) -> str:
         """'C3 · assessment' with no-break spaces; just 'C2' when the kind is not shown."""
@@ -71,26 +90,61 @@ class Words:
             likelihood=self.table["likelihood"].get(likelihood, likelihood),
             confidence=self.table["confidence"].get(confidence, confidence))
 
+    def reliability(self, letter: str) -> str:
+        """What a source reliability letter means ('usually reliable'); '' if not worded."""
+        return self.table.get("reliability", {}).get(letter, "")
+
+    def credibility(self, digit: int | str) -> str:
+        return self.table.get("credibility", {}).get(str(digit), "")
+
     @property
     def labels(self) -> dict:
-        return dict(self.table["labels"])
+        return dict(self.get("labels"))
 
 
-def load_words(templates: Path, language: str, settings_file: Path | None = None) -> Words:
+_LOADED: dict = {}  # (file, its stamp, language, settings file) -> Wordbook
+_LOADING = threading.Lock()
+
+
+def load_wordbook(templates: Path | None, language: str,
+                  settings_file: Path | None = None) -> Wordbook:
     """The table for `language` (or its primary tag: 'en-GB' falls back to 'en').
 
     `settings_file`: the desk's briefgen.toml, which chose the language; a language without
     words is reported there, at its `language` value, where it was most likely mistyped.
     """
-    from briefgen.factbase.settings import TomlPlaces, toml_module, toml_position
-
-    tomllib = toml_module()
-
-    from briefgen.resources import shown as packaged, template
+    from briefgen.resources import template
 
     path = template(templates, FILE_NAME)  # the desk's own, else the packaged one
+    try:
+        st = path.stat()
+        key = (path, st.st_mtime_ns, st.st_size, st.st_ino, language, settings_file, templates)
+    except OSError:
+        key = None
+    with _LOADING:
+        found = _LOADED.get(key) if key else None
+    if found is None:
+        found = _read(path, templates, language, settings_file)
+        if key:
+            with _LOADING:
+                if len(_LOADED) > 32:
+                    _LOADED.clear()
+                _LOADED[key] = found
+    return found
+
+
+def _read(path: Path, templates: Path | None, language: str,
+          settings_file: Path | None) -> Wordbook:
+    from briefgen.factbase.settings import TomlPlaces, toml_module, toml_position
+    from briefgen.resources import shown as packaged
+
+    tomllib = toml_module()
     shown = packaged(path) or display_path(path)
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        reason = e.strerror if isinstance(e, OSError) else f"not UTF-8 text ({e.reason})"
+        raise _fail([Diagnostic(shown, 1, 1, "error", f"cannot be read: {reason}")]) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -104,8 +158,8 @@ def load_words(templates: Path, language: str, settings_file: Path | None = None
     if chosen not in data:
         hint = f"add a [{language}] table like [en]; tables: " + ", ".join(data)
         if packaged(path):  # not a file of the desk: say where the desk's own copy goes
-            hint = (f"copy it to {display_path(Path(templates) / FILE_NAME)} and {hint}; or set "
-                    "language in briefgen.toml to one of its tables")
+            hint = (f"copy it to {display_path(Path(templates or '.') / FILE_NAME)} and "
+                    f"{hint}; or set language in briefgen.toml to one of its tables")
         raise _fail([Diagnostic(shown, 1, 1, "error", f"no words for language '{language}'",
                                 hint=hint)])
     table, problems = data[chosen], []
@@ -121,17 +175,17 @@ def load_words(templates: Path, language: str, settings_file: Path | None = None
                                        f"[{chosen}] {key} must name 12 months"))
     if problems:
         raise _fail(problems)
-    return Words(table, chosen)
+    return Wordbook(table, chosen, shown)
 
 
 def _wrong_language(settings_file: Path, language: str, tables: list[str], path: Path,
-                    templates: Path) -> DiagnosticsError:
+                    templates: Path | None) -> DiagnosticsError:
     """`briefgen.toml:L:C: error: desk.language: no words for language 'fr' (hint: ...)`."""
     from briefgen.factbase.settings import FILE_NAME as SETTINGS, TomlPlaces
     from briefgen.resources import shown as packaged
 
     place = TomlPlaces(Path(settings_file).read_text(encoding="utf-8")).value(("desk", "language"))
-    desk_copy = display_path(Path(templates) / FILE_NAME)
+    desk_copy = display_path(Path(templates or ".") / FILE_NAME)
     if packaged(path):
         where, more = "", (f"copy the packaged {FILE_NAME} to {desk_copy} and add a "
                            f"[{language}] table like [en]")

@@ -46,7 +46,7 @@ def find(facts: Path, words: str, source: str | None = None, limit: int = 5) -> 
 
     sources, unread = _source_files(Path(facts))
     if source is not None and source not in sources:
-        from briefgen.factbase.files import did_you_mean
+        from briefgen.suggest import did_you_mean
 
         hint = did_you_mean(source, sources, None) if sources else None
         note = f"; {unread} fact file(s) could not be read: run briefgen check" if unread else ""

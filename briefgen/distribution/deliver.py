@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 from briefgen.distribution.ledger import Ledger, LedgerError
 from briefgen.distribution.plan import Item
-from briefgen.distribution.settings import Settings
+from briefgen.distribution.settings import MailSettings
 from briefgen.distribution.smtp import Failure, Mailer
 
 
@@ -29,7 +29,7 @@ class Stop(Exception):
 def write_outbox(items: list[Item], folder: Path, message: Callable, report) -> None:
     """--dry-run: each message as `<address>.eml`, written all at once; stale ones removed."""
     from briefgen.distribution.message import flatten
-    from briefgen.output import write_atomically
+    from briefgen.atomic import write_atomically
 
     files = {folder / eml_name(item.reader.address): flatten(message(item)) for item in items}
     report.paths = write_atomically(files)
@@ -52,7 +52,7 @@ def eml_name(address: str) -> str:
     return safe + ".eml"
 
 
-def deliver(items: list[Item], ledger: Ledger, week: str, settings: Settings,
+def deliver(items: list[Item], ledger: Ledger, week: str, settings: MailSettings,
             message: Callable, report, progress: Callable[[int, int], None] | None = None
             ) -> None:
     """Send each message over one connection, retrying temporary failures with backoff."""
@@ -118,7 +118,7 @@ def _prepared(items: list[Item], message: Callable, ahead: int = 4):
 
 
 def _deliver_one(item: Item, data: bytes, mailer: Mailer, ledger: Ledger, week: str,
-                 settings: Settings, report) -> str:
+                 settings: MailSettings, report) -> str:
     """One reader's message: 'sent', 'failed', 'deferred' or 'unknown'; raises Stop to end
     the run."""
     reader, edition = item.reader, item.edition

@@ -17,7 +17,7 @@ from email.utils import format_datetime
 from briefgen.compose.model import Brief, Run
 from briefgen.distribution.plan import message_id  # noqa: F401 - part of this module's API
 from briefgen.distribution.readers import Reader
-from briefgen.distribution.wording import Wording
+from briefgen.distribution.email_templates import EmailText
 
 MIME_TYPES = {
     ".pdf": ("application", "pdf"),
@@ -93,7 +93,7 @@ def attachment_part(data: bytes, filename: str) -> MIMEPart:
     return _freeze(part)
 
 
-def body_part(wording: Wording, seed: str) -> MIMEPart:
+def body_part(wording: EmailText, seed: str) -> MIMEPart:
     """The text and HTML bodies (multipart/alternative), shared by an edition's messages;
     `seed` makes the MIME boundaries (the same seed for the same words)."""
     part = MIMEPart(policy=policy.SMTP)
@@ -103,7 +103,7 @@ def body_part(wording: Wording, seed: str) -> MIMEPart:
     return _freeze(part)
 
 
-def build_message(reader: Reader, wording: Wording, attachments: list[MIMEPart], *,
+def build_message(reader: Reader, wording: EmailText, attachments: list[MIMEPart], *,
                   sender: Address, msgid: str, edition: str, corrected: bool = False,
                   replaces: str | None = None, date: datetime | None = None,
                   body: MIMEPart | None = None) -> EmailMessage:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from briefgen.errors import BriefgenError, Diagnostic, DiagnosticsError, display_path
 from briefgen.factbase.yamlpos import YamlDoc, load
+from briefgen.suggest import did_you_mean
 
 # Bidirectional embeddings, overrides and isolates: invisible, and able to disguise a name.
 _BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -196,10 +196,7 @@ class _Checker:
         return Reader(entry.name, entry.email, themes)
 
     def theme_hint(self, theme: str) -> str:
-        close = difflib.get_close_matches(theme, self.themes, n=1, cutoff=0.6)
-        if close:
-            return f"did you mean '{close[0]}'?"
-        return "themes: " + ", ".join(self.themes)
+        return did_you_mean(theme, self.themes, "themes: " + ", ".join(self.themes))
 
     def pydantic_error(self, path: tuple, label: str | None, err: dict) -> None:
         loc = tuple(err["loc"])
@@ -207,9 +204,8 @@ class _Checker:
         field = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in loc).replace(".[", "[")
         hint = None
         if kind == "extra_forbidden":
-            close = difflib.get_close_matches(str(loc[-1]), list(_Entry.model_fields), n=1)
             message = f"unknown key '{shown(loc[-1])}'"
-            hint = f"did you mean '{close[0]}'?" if close else "allowed: name, email, themes"
+            hint = did_you_mean(str(loc[-1]), _Entry.model_fields, "allowed: name, email, themes")
             pos, field = self.doc.pos(path + loc, key=True), None
         elif kind == "missing":
             message = f"required key '{loc[-1]}' is missing"

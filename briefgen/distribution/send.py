@@ -2,7 +2,7 @@
 
 An *edition* is the week plus the content hash of a reader's brief (see message.content_hash);
 planning rules are in distribution.plan, SMTP and retries in distribution.deliver. Nothing here
-prints: `run` returns a Report, and the command line says what it means.
+prints: `run` returns a SendReport, and the command line says what it means.
 Exit code 0 only when every reader has this week's current edition.
 """
 
@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from collections.abc import Callable
 
+from briefgen.desk import Desk
 from briefgen.distribution.plan import Edition, Item, brief_lines, changes, decide, reasons
 from briefgen.errors import BriefgenError, display_path
 
@@ -33,7 +34,7 @@ class SendError(BriefgenError):
 
 
 @dataclass
-class Report:
+class SendReport:
     total: int
     counts: Counter = field(default_factory=Counter)
     problems: list[str] = field(default_factory=list)
@@ -71,54 +72,49 @@ class Report:
             raise SendError(self.problems, self.line())
 
 
-def run(facts: Path, templates: Path, week: str, readers: Path, *, dry_run: bool = False,
-        out: Path = Path("out"), format: tuple = ("pdf",), resend_changed: bool = False,
-        retry_unknown: bool = False, allow_empty: bool = False, settings=None,
-        progress: Callable[[int, int], None] | None = None, base=None) -> Report:
-    """Plan, build and send (or write); the counts and problems come back in a Report.
-
-    `base` is the fact base when the caller has loaded and checked it already."""
+def run(desk: Desk, base, week: str, *, dry_run: bool = False, format: tuple = ("pdf",),
+        resend_changed: bool = False, retry_unknown: bool = False, allow_empty: bool = False,
+        settings=None, progress: Callable[[int, int], None] | None = None) -> SendReport:
+    """Plan, build and send (or write) the week's editions to the desk's readers; `base` is
+    the desk's fact base, loaded and checked. The counts and problems come back in a report."""
     from briefgen.compose.specs import parse_week
     from briefgen.distribution.deliver import deliver, write_outbox
+    from briefgen.distribution.email_templates import EmailTemplates
     from briefgen.distribution.ledger import Ledger
     from briefgen.distribution.readers import load_readers
-    from briefgen.distribution.settings import load_settings
-    from briefgen.distribution.wording import Templates, desk
-    from briefgen.factbase.base import load_factbase
+    from briefgen.distribution.settings import load_mail_settings
 
     parse_week(week)  # a week that does not exist is a usage error before anything else
-    settings = settings or load_settings(dry_run=dry_run)
-    if base is None:
-        base = load_factbase(Path(facts))
-        base.raise_for_errors()
-    reader_list = load_readers(Path(readers), base.themes)
-    wording = _Words(Templates(Path(templates)), desk(Path(facts)), reasons(base))
-    ledger_path = Path(out) / LEDGER
+    settings = settings or load_mail_settings(dry_run=dry_run)
+    reader_list = load_readers(desk.readers, base.themes)
+    desk_table = {k: v for k, v in base.settings.desk.model_dump().items() if isinstance(v, str)}
+    words = MailWords(EmailTemplates(desk.templates), desk_table, reasons(base))
+    ledger_path = Path(desk.out) / LEDGER
     if dry_run:
         ledger = Ledger.open(ledger_path, readonly=True) if ledger_path.is_file() else None
     else:
         ledger = Ledger.open(ledger_path)
     try:
         history = ledger.by_reader(week) if ledger else {}
-        editions = compose_editions(base, Path(templates), week, reader_list)
+        editions = compose_editions(desk, base, week, reader_list)
         items = [decide(r, editions[r.themes], history.get(r.key, []), settings.sender,
                         resend_changed=resend_changed, retry_unknown=retry_unknown,
                         allow_empty=allow_empty)
                  for r in reader_list]
-        report = Report(total=len(items))
+        report = SendReport(total=len(items))
         _count_skipped(items, report)
         todo = [item for item in items if item.action == "send"]
         for item in todo:
             if item.corrected and item.since and ledger is not None:
                 item.changes = changes(ledger.lines(item.since), item.edition.lines,
-                                       wording.reasons)
-        render_editions(todo, Path(templates), format, wording, report)
+                                       words.reasons)
+        render_editions(todo, desk, format, words, report)
 
         def message(item: Item):
-            return wording.message(item, settings.sender)
+            return words.message(item, settings.sender)
 
         if dry_run:
-            write_outbox(todo, Path(out) / "outbox" / week, message, report)
+            write_outbox(todo, Path(desk.out) / "outbox" / week, message, report)
         else:
             deliver(todo, ledger, week, settings, message, report, progress)
     finally:
@@ -127,17 +123,16 @@ def run(facts: Path, templates: Path, week: str, readers: Path, *, dry_run: bool
     return report
 
 
-def compose_editions(base, templates: Path, week: str, readers) -> dict:
+def compose_editions(desk: Desk, base, week: str, readers) -> dict:
     """Each distinct theme set's brief, composed once: themes -> Edition."""
-    from briefgen.compose.composer import compose
-    from briefgen.compose.specs import weekly_spec
     from briefgen.distribution.message import content_hash, summarize
+    from briefgen.pipeline import compose, weekly_brief
 
     editions: dict = {}
     for reader in readers:
         if reader.themes not in editions:
-            spec = weekly_spec(base, week, list(reader.themes) if reader.themes else None)
-            brief = compose(base, templates, spec)
+            spec = weekly_brief(base, week, themes=list(reader.themes) if reader.themes else None)
+            brief, = compose(desk, base, [spec])
             editions[reader.themes] = Edition(
                 reader.themes, brief, f"{week}-{content_hash(brief)}",
                 summarize(brief, week, spec.context["period"],
@@ -146,7 +141,7 @@ def compose_editions(base, templates: Path, week: str, readers) -> dict:
     return editions
 
 
-def _count_skipped(items: list[Item], report: Report) -> None:
+def _count_skipped(items: list[Item], report: SendReport) -> None:
     for item in items:
         address = item.reader.address
         if item.action in ("already sent", "nothing new"):
@@ -162,23 +157,23 @@ def _count_skipped(items: list[Item], report: Report) -> None:
                                    "send --retry-unknown to resend it)")
 
 
-def render_editions(items: list[Item], templates: Path, formats: tuple, wording: _Words,
-                    report: Report) -> None:
+def render_editions(items: list[Item], desk: Desk, formats: tuple, words: MailWords,
+                    report: SendReport) -> None:
     """Render (PDF and/or Word) each edition someone in `items` needs, once."""
     from briefgen.distribution.message import attachment_part
-    from briefgen.output import render
+    from briefgen.render import render
 
     for item in items:
         edition = item.edition
         if edition.parts is None:
-            files = render(edition.brief, tuple(formats), templates)
-            stem = wording.words(edition, False, None).attachment
+            files = render(edition.brief, tuple(formats), desk.templates)
+            stem = words.words(edition, False, None).attachment
             edition.parts = [attachment_part(files[f".{fmt}"], f"{stem}.{fmt}")
                              for fmt in formats]
             report.built += 1
 
 
-class _Words:
+class MailWords:
     """Email words per (edition, corrected, edition replaced), rendered once and shared."""
 
     def __init__(self, templates, desk: dict, reasons: dict):

@@ -39,7 +39,7 @@ class _Env(BaseSettings):
 
 
 @dataclass(frozen=True)
-class Settings:
+class MailSettings:
     """What a run needs to know about its mail server; `password` never leaves this object."""
 
     sender: Address
@@ -54,7 +54,7 @@ class Settings:
     backoff: float = 2.0
 
     def __repr__(self) -> str:  # dataclass repr would be fine (SecretStr masks), but be explicit
-        return (f"Settings(sender={str(self.sender)!r}, host={self.host!r}, port={self.port}, "
+        return (f"MailSettings(sender={str(self.sender)!r}, host={self.host!r}, port={self.port}, "
                 f"security={self.security!r}, user={self.user!r}, password=***)")
 
     @property
@@ -66,13 +66,13 @@ class Settings:
         return min(self.backoff * 2 ** (attempt - 1), 300.0)
 
 
-class SettingsError(ProblemsError):
+class MailSettingsError(ProblemsError):
     """Every missing or bad BRIEFGEN_* variable of the run, one `error:` line each."""
 
 
-def load_settings(dry_run: bool = False) -> Settings:
+def load_mail_settings(dry_run: bool = False) -> MailSettings:
     """Read BRIEFGEN_* variables; every missing or bad one is reported at once, by name
-    (SettingsError), so that one run tells all that needs setting.
+    (MailSettingsError), so that one run tells all that needs setting.
 
     A dry run needs none of them: BRIEFGEN_FROM falls back to a local placeholder.
     """
@@ -92,8 +92,8 @@ def load_settings(dry_run: bool = False) -> Settings:
     common = dict(timeout=env.SMTP_TIMEOUT, attempts=env.SMTP_RETRIES, backoff=env.SMTP_BACKOFF)
     if dry_run:
         if problems:
-            raise SettingsError(problems)
-        return Settings(sender=sender, **common)
+            raise MailSettingsError(problems)
+        return MailSettings(sender=sender, **common)
     host = (env.SMTP_HOST or "").strip()
     if not host:
         problems.append(f"{PREFIX}SMTP_HOST is not set (hint: export {PREFIX}SMTP_HOST="
@@ -118,9 +118,9 @@ def load_settings(dry_run: bool = False) -> Settings:
         else:  # a file that holds no certificate fails here, plainly
             _collect(problems, tls_context, env.SMTP_CAFILE)
     if problems:
-        raise SettingsError(problems)
+        raise MailSettingsError(problems)
     port = env.SMTP_PORT or DEFAULT_PORTS[env.SMTP_SECURITY]
-    return Settings(sender=sender, host=host, port=port,
+    return MailSettings(sender=sender, host=host, port=port,
                     security=env.SMTP_SECURITY, user=user, password=password,
                     cafile=env.SMTP_CAFILE or None, **common)
 

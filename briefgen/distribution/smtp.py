@@ -18,7 +18,7 @@ import ssl
 from dataclasses import dataclass
 
 from briefgen.distribution.readers import printable
-from briefgen.distribution.settings import PREFIX, Settings, tls_context
+from briefgen.distribution.settings import PREFIX, MailSettings, tls_context
 
 
 @dataclass(eq=False)
@@ -36,7 +36,7 @@ class Failure(Exception):
 class Mailer:
     """Sends messages over one connection, opened on first use and re-opened after a drop."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: MailSettings):
         self.settings = settings
         self.conn: smtplib.SMTP | None = None
         self.connections = 0
@@ -165,7 +165,7 @@ class Mailer:
         return tls_context(self.settings.cafile)  # verifies the certificate and the host name
 
 
-def _login(conn: smtplib.SMTP, s: Settings) -> None:
+def _login(conn: smtplib.SMTP, s: MailSettings) -> None:
     """Log in; a non-ASCII user or password goes as UTF-8 over AUTH PLAIN (RFC 4616), which
     smtplib's own login cannot do (it encodes credentials as ASCII)."""
     user, password = s.user, s.password.get_secret_value()
@@ -191,7 +191,7 @@ def _hello(conn: smtplib.SMTP) -> None:
             raise smtplib.SMTPHeloError(code, resp)
 
 
-def classify(error: Exception, s: Settings, connecting: bool = False) -> Failure:
+def classify(error: Exception, s: MailSettings, connecting: bool = False) -> Failure:
     """Turn any exception from smtplib or the socket layer into a Failure."""
     if isinstance(error, Failure):
         return error

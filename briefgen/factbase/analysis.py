@@ -10,7 +10,7 @@ Decisions documented in docs/judgments.md:
 
 from __future__ import annotations
 
-from briefgen.factbase.files import did_you_mean
+from briefgen.suggest import did_you_mean
 from briefgen.factbase.models import LIKELIHOODS
 
 WEAK_RELIABILITY = ("E", "F")

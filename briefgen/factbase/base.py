@@ -6,12 +6,13 @@ import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from briefgen.errors import BriefgenError, Diagnostic, DiagnosticsError, display_path
-from briefgen.factbase.files import did_you_mean, helper_for, parse_files
+from briefgen.errors import Diagnostic, DiagnosticsError, count, display_path
+from briefgen.factbase.files import helper_for, parse_files
 from briefgen.factbase.models import Fact, Judgment, Source, Theme
 from briefgen.factbase.quotes import Miss, Verified
 from briefgen.factbase.texts import Texts
 from briefgen.factbase.yamlpos import load
+from briefgen.suggest import did_you_mean
 
 MAX_STATEMENT_WORDS = 60
 ATTRIBUTED_KINDS = ("statement", "allegation", "assessment")  # someone's view, not an event
@@ -39,6 +40,7 @@ class FactBase:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     settings: object = None  # the desk's Settings (briefgen.toml beside the fact base)
     readers: int | None = None  # readers checked with it (`briefgen check`), for the summary
+    settings_file: Path | None = None  # where the settings came from (for the summary line)
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -59,26 +61,45 @@ class FactBase:
             raise DiagnosticsError(self.diagnostics, what=self._failed(labels or {}))
 
     def _failed(self, labels: dict[str, str]) -> str:
-        from briefgen.factbase.settings import FILE_NAME, settings_path
+        from briefgen.factbase.settings import FILE_NAME
 
-        labels = {display_path(settings_path(self.root)): FILE_NAME, **labels}
+        if self.settings_file is not None:
+            labels = {display_path(self.settings_file): FILE_NAME, **labels}
         parts = dict.fromkeys(labels.get(d.path, "fact base")
                               for d in self.errors or self.diagnostics)
         order = ["fact base", FILE_NAME, *dict.fromkeys(labels.values())]
         return " and ".join(sorted(parts, key=order.index))
 
+    def summary(self, more_warnings: int = 0) -> str:
+        """One line for stderr: what was checked and what was found."""
+        def n(items, word):
+            return f"{len(items)} {word}{'s' * (len(items) != 1)}"
+        found = count(self.diagnostics)
+        if more_warnings:
+            errors = len(self.errors)
+            warnings = len(self.warnings) + more_warnings
+            found = (f"{errors} error{'s' * (errors != 1)}, "
+                     f"{warnings} warning{'s' * (warnings != 1)}")
+        judged = f"{n(self.judgments, 'judgment')}, " if self.judgments else ""
+        readers = "" if self.readers is None else \
+            f", {self.readers} reader{'s' * (self.readers != 1)}"
+        return (f"checked {n(self.facts, 'fact')}, {judged}{n(self.sources, 'source')}, "
+                f"{n(self.themes, 'theme')}{readers}: {found}")
 
-def load_factbase(facts_dir: Path, cache: dict | None = None) -> FactBase:
+
+def load_factbase(facts_dir: Path, cache: dict | None = None,
+                  settings_file: Path | None = None) -> FactBase:
     """Read and check every `*.yaml` under `facts_dir`; problems are collected, not raised.
 
     With a `cache` (a dict kept by a long-running process, `briefgen watch`), a file whose
     size, inode and modification time are unchanged since the last call is not parsed again.
+    `settings_file`: the desk's briefgen.toml, checked with the facts (default: the one of the
+    desk around `facts_dir`).
     """
-    facts_dir = Path(facts_dir)
-    if not facts_dir.is_dir():
-        raise BriefgenError(f"fact base folder '{facts_dir}' not found "
-                            "(hint: run in a desk folder, pass --facts DIR, or make a desk "
-                            "with briefgen init)")
+    from briefgen.desk import require_folder
+    from briefgen.factbase.settings import read_settings, settings_path
+
+    facts_dir = require_folder(facts_dir)
     base = FactBase(root=facts_dir)
     loader = _Loader(base, cache)
     for path in sorted(facts_dir.rglob("*.yml")):
@@ -94,9 +115,8 @@ def load_factbase(facts_dir: Path, cache: dict | None = None) -> FactBase:
         for path, events in zip(paths, _parsed(paths, cache, pool), strict=True):
             loader.merge(path, events)
         loader.cross_check(pool)
-    from briefgen.factbase.settings import read_settings
-
-    base.settings, problems = read_settings(facts_dir)  # briefgen.toml, checked with the facts
+    base.settings_file = settings_file or settings_path(facts_dir)
+    base.settings, problems = read_settings(base.settings_file)  # checked with the facts
     base.diagnostics += problems
     return base
 

@@ -6,13 +6,13 @@ on two cores (see `parse_files`).
 
 from __future__ import annotations
 
-import difflib
 import typing
 from pathlib import Path
 
 from briefgen.errors import Diagnostic, display_path
 from briefgen.factbase.models import CONFIDENCES, KINDS, LIKELIHOODS
 from briefgen.factbase.yamlpos import YamlDoc, load
+from briefgen.suggest import closest, did_you_mean
 
 SLUG_HINT = "use lowercase letters, digits and single hyphens, e.g. 'nato-watch-2013-06'"
 
@@ -133,10 +133,9 @@ class _Parser:
             self.events.append(("invalid", (kind, item_id)))
             errors = e.errors(include_url=False)
             # A misspelt key is reported once, as unknown with "did you mean", not also missing.
-            typos = {(tuple(x["loc"][:-1]), close) for x in errors if x["type"] == "extra_forbidden"
-                     for close in difflib.get_close_matches(str(x["loc"][-1]),
-                                                            _fields_at(model, x["loc"][:-1]),
-                                                            n=1, cutoff=0.6)}
+            typos = {(tuple(x["loc"][:-1]), close) for x in errors
+                     if x["type"] == "extra_forbidden"
+                     and (close := closest(str(x["loc"][-1]), _fields_at(model, x["loc"][:-1])))}
             for err in errors:
                 if err["type"] == "missing" and (tuple(err["loc"][:-1]), err["loc"][-1]) in typos:
                     continue
@@ -243,12 +242,3 @@ def _fields_at(model, loc: tuple) -> list[str]:
         if model is None:
             return []
     return list(model.model_fields)
-
-
-def did_you_mean(word: str, choices, fallback: str | None = None) -> str | None:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    if close:
-        return f"did you mean '{close[0]}'?"
-    if fallback:
-        return fallback
-    return "allowed: " + ", ".join(choices) if choices else None

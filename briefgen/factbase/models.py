@@ -184,3 +184,16 @@ class FactFile(Strict):
 
 
 KINDS = {"sources": Source, "themes": Theme, "facts": Fact, "judgments": Judgment}
+
+
+def json_schema() -> str:
+    """The JSON Schema of fact files (draft 2020-12), as text: editors complete and check
+    fact files with it."""
+    import json
+
+    doc = FactFile.model_json_schema()
+    doc = {"$schema": "https://json-schema.org/draft/2020-12/schema",
+           "$id": "https://briefgen.invalid/schema/facts.json",
+           **doc, "title": "briefgen fact file"}
+    doc["minProperties"] = 1
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

@@ -9,17 +9,18 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
-from briefgen.errors import Diagnostic, DiagnosticsError, display_path
-from briefgen.factbase.files import did_you_mean
+from briefgen.desk import SETTINGS_FILE
+from briefgen.errors import Diagnostic, display_path
 from briefgen.factbase.models import LANGUAGE_PATTERN
+from briefgen.suggest import did_you_mean
 
-FILE_NAME = "briefgen.toml"
+FILE_NAME = SETTINGS_FILE
 ACCENT_PATTERN = r"^#[0-9A-Fa-f]{6}$"
 # What an image file starts with: the writers embed PNG and JPEG only.
 IMAGE_MAGIC = {b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpeg"}
 
 
-class Desk(BaseModel):
+class DeskTable(BaseModel):
     """The `[desk]` table. The defaults give today's plain house style (no marking, no logo)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -37,7 +38,7 @@ class Desk(BaseModel):
 class _File(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    desk: Desk = Desk()
+    desk: DeskTable = DeskTable()
 
 
 HINTS = {
@@ -51,30 +52,22 @@ HINTS = {
 class Settings:
     """The desk's settings, checked, with the logo's bytes read once."""
 
-    desk: Desk = Desk()
+    desk: DeskTable = DeskTable()
     path: Path | None = None  # None when the desk has no briefgen.toml
     logo: bytes | None = None
 
 
 def settings_path(facts_dir: Path) -> Path:
-    """Where a desk keeps its settings: next to its fact base folder."""
-    return Path(facts_dir).resolve().parent / FILE_NAME
+    """Where a desk keeps its settings: in the desk folder (see briefgen.desk)."""
+    from briefgen.desk import root_of
+
+    return root_of(facts_dir) / FILE_NAME
 
 
-def load_settings(facts_dir: Path) -> Settings:
-    """The desk's settings, or the defaults when there is no briefgen.toml.
-
-    Raises DiagnosticsError listing every problem of the file, each at its line and column.
-    """
-    settings, problems = read_settings(facts_dir)
-    if problems:
-        raise DiagnosticsError(problems, what=FILE_NAME)
-    return settings
-
-
-def read_settings(facts_dir: Path) -> tuple[Settings, list[Diagnostic]]:
-    """The desk's settings (defaults where the file is wrong) and every problem found in it."""
-    path = settings_path(facts_dir)
+def read_settings(path: Path) -> tuple[Settings, list[Diagnostic]]:
+    """The settings of the file `path` (defaults where it is wrong, or when there is no such
+    file) and every problem found in it."""
+    path = Path(path)
     if not path.is_file():
         return Settings(), []
     try:
@@ -151,7 +144,7 @@ def _diagnostic(shown: str, places: TomlPlaces, err: dict, data: dict) -> Diagno
     dotted = ".".join(loc)
     if err["type"] == "extra_forbidden":
         line, col = places.key(loc)
-        allowed = list(Desk.model_fields) if len(loc) == 2 else ["desk"]
+        allowed = list(DeskTable.model_fields) if len(loc) == 2 else ["desk"]
         what = "key" if len(loc) == 2 else "table"
         return Diagnostic(shown, line, col, "error", f"unknown {what} '{dotted}'",
                           hint=did_you_mean(loc[-1], allowed, "allowed: " + ", ".join(allowed)))

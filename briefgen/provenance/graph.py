@@ -66,5 +66,6 @@ def dependents(base, item: str) -> Dependents:
 
 
 def _week(day) -> str:
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
+    from briefgen.compose.specs import week_of
+
+    return week_of(day)

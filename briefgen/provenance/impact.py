@@ -7,6 +7,7 @@ import textwrap
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from briefgen.desk import Desk
 from briefgen.errors import BriefgenError, display_path
 from briefgen.provenance.graph import Dependents, dependents, kind_of
 
@@ -14,7 +15,9 @@ DELIVERED = ("sent", "unknown", "sending")  # a reader may hold what these rows 
 
 
 @dataclass
-class Edition:
+class SentEdition:
+    """An edition sent that printed what rests on the id, and who got it."""
+
     edition: str
     week: str
     title: str
@@ -26,7 +29,7 @@ class Edition:
 class Impact:
     what: Dependents
     status: str | None  # a source's status line, e.g. "withdrawn since 2019-12-20: ..."
-    editions: list[Edition] = field(default_factory=list)
+    editions: list[SentEdition] = field(default_factory=list)
     ledger: str = ""  # the ledger's path as shown
     ledger_found: bool = False
 
@@ -38,13 +41,16 @@ class Impact:
                 "editions": [asdict(e) for e in self.editions]}
 
 
-def impact(facts: Path, item: str, out: Path = Path("out")) -> Impact:
-    """Walk the graph from `item`; unknown id -> BriefgenError with did-you-mean."""
+def impact(desk: Desk, item: str) -> Impact:
+    """Walk the graph from `item` in the desk's fact base and ledger; unknown id ->
+    BriefgenError with did-you-mean."""
     from briefgen.distribution.ledger import Ledger
     from briefgen.factbase.base import load_factbase
-    from briefgen.factbase.files import did_you_mean
+    from briefgen.suggest import did_you_mean
 
-    base = load_factbase(Path(facts))  # errors do not stop it: a withdrawn source is one
+    # errors do not stop it: a withdrawn source is one
+    base = load_factbase(desk.require_facts(), settings_file=desk.settings_file)
+    out = desk.out
     if kind_of(base, item) is None:
         known = [*base.sources, *base.facts, *base.judgments]
         hint = did_you_mean(item, known, "give the id of a source, fact or judgment")
@@ -68,7 +74,7 @@ def impact(facts: Path, item: str, out: Path = Path("out")) -> Impact:
                     "message_id": r.message_id, "updated": r.updated, "corrected": r.corrected}
                    for r in latest.values()]
         if readers:
-            result.editions.append(Edition(edition, week, title,
+            result.editions.append(SentEdition(edition, week, title,
                                            [i for i in order if i in printed[edition]], readers))
     return result
 

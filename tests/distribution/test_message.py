@@ -36,7 +36,7 @@ def weekly_brief():
 
 def build(name="Jane Doe", address="jane.doe@example.org", corrected=False, replaces=None,
           attachments=None):
-    from briefgen.distribution.wording import Templates
+    from briefgen.distribution.email_templates import EmailTemplates
 
     from .conftest import ROOT
 
@@ -44,7 +44,7 @@ def build(name="Jane Doe", address="jane.doe@example.org", corrected=False, repl
     summary = summarize(brief, "2019-W50", "9 December – 15 December 2019",
                         (("NATO security assistance", 2), ("Haftar’s motives", 3)))
     desk = {"region": "Libya"}  # as briefgen.toml's [desk] table gives it
-    words = Templates(ROOT / "templates").render(context(summary, EDITION, brief.name, desk,
+    words = EmailTemplates(ROOT / "templates").render(context(summary, EDITION, brief.name, desk,
                                                          corrected))
     reader = Reader(name, address, None)
     parts = attachments if attachments is not None else [
@@ -234,12 +234,12 @@ def test_a_desk_folder_without_email_templates_uses_the_shipped_ones(project):
 
 def test_a_reader_whose_themes_have_nothing_new_gets_no_empty_themes_list():
     from briefgen.distribution.message import Summary
-    from briefgen.distribution.wording import Templates
+    from briefgen.distribution.email_templates import EmailTemplates
 
     from .conftest import ROOT
 
     summary = Summary("Libya weekly brief — 2019-W50", "2019-W50", "9 – 15 December 2019", (), ())
-    words = Templates(ROOT / "templates").render(context(summary, EDITION, "weekly-2019-W50", {}))
+    words = EmailTemplates(ROOT / "templates").render(context(summary, EDITION, "weekly-2019-W50", {}))
     assert "Themes" not in words.text + words.html
     assert ("with the themes you follow.\n\nNo new developments this week in the themes you "
             "follow.\n") in words.text
@@ -250,14 +250,14 @@ def test_a_reader_whose_themes_have_nothing_new_gets_no_empty_themes_list():
 def test_without_a_region_the_email_names_none():
     """The packaged email templates serve any desk: no region of their own."""
     from briefgen.distribution.message import context, summarize
-    from briefgen.distribution.wording import Templates
+    from briefgen.distribution.email_templates import EmailTemplates
 
     from .conftest import ROOT
 
     brief = weekly_brief()
     summary = summarize(brief, "2019-W50", "9 – 15 December 2019",
                         (("NATO security assistance", 2),))
-    words = Templates(ROOT / "templates").render(context(summary, EDITION, brief.name, {}, False))
+    words = EmailTemplates(ROOT / "templates").render(context(summary, EDITION, brief.name, {}, False))
     assert words.attachment == brief.name
     assert "Attached is the weekly brief for 2019-W50" in words.text
     assert "Attached is the weekly brief for 2019-W50" in words.html

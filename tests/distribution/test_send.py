@@ -115,12 +115,14 @@ def test_a_new_reader_gets_the_brief_and_nobody_else_does(project, smtp):
 
 
 def test_each_theme_set_is_built_once(project, smtp):
+    from briefgen import pipeline
+    from briefgen.desk import Desk
     from briefgen.distribution.send import run
 
     project.readers(READERS)
     smtp()
-    report = run(project.facts, project.root / "templates", WEEK, project.root / "readers.yaml",
-                 out=project.out)
+    desk = Desk.find(project.facts)
+    report = run(desk, pipeline.load(desk), WEEK)
     assert report.counts["sent"] == 4
     assert report.built == 3  # {russian}, {nato, migration}, every theme
 

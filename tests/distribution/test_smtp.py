@@ -185,12 +185,14 @@ def test_a_dropped_connection_is_resumed_by_the_next_run(project, smtp, monkeypa
 
 
 def test_a_drop_mid_run_reconnects_on_one_more_connection(project, smtp):
+    from briefgen import pipeline
+    from briefgen.desk import Desk
     from briefgen.distribution.send import run
 
     project.readers(many_readers(12))
     server = smtp(Mailbox(drop_rcpt_at={5}))
-    report = run(project.facts, project.root / "templates", WEEK, project.root / "readers.yaml",
-                 out=project.out)
+    desk = Desk.find(project.facts)
+    report = run(desk, pipeline.load(desk), WEEK)
     assert report.line() == "sent 12 (of 12 readers)"
     assert report.connections == 2
     assert recipients(server) == [f"reader{i:03d}@example.org" for i in range(12)]

@@ -1,97 +1,39 @@
-"""The words of notes, annex entries, the grading key and page labels, from `wording.toml`.
+"""The apparatus of a brief: its notes, annex entries, grading key and judgment basis, worded.
 
 Composed once here for every writer, so the Word footnotes and the PDF notes say the same
-thing. The words are not in Python: they come from `wording.toml` in the templates folder (the
-bundled one when a desk has none), one table per language. What a source does not state is
-left out, never printed as "none"; the readers' edition shows no fact ids or archived file names,
-the annotated (review) edition adds them with a SHA-256 prefix of the archived text.
+thing, with the words of the desk's wordbook (`wording.toml`). What a source does not state is
+left out, never printed as "none"; the readers' edition shows no fact ids or archived file
+names, the annotated (review) edition adds them with a SHA-256 prefix of the archived text.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from string import Formatter
 
 from briefgen.compose.model import Block, Run
-from briefgen.errors import BuildError, display_path
+from briefgen.compose.wordbook import NBSP, Wordbook
 
-FILE_NAME = "wording.toml"
-NBSP = "\u00a0"
 SHA_PREFIX = 12  # hex digits of the archived text's SHA-256 shown in the annotated edition
 _FIELDS = Formatter()
 
 
-def load(templates: Path, language: str = "en", annotated: bool = False) -> Wording:
-    """The `language` table (or its primary tag's) of the templates' wording.toml."""
-    import tomllib
+class Apparatus:
+    """Notes, annex entries and the grading key of one brief, in one language."""
 
-    from briefgen.resources import shown, template
-
-    path = template(templates, FILE_NAME)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        at = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-        name = shown(path) or display_path(path)
-        where = f"{name}:{at[1]}:{at[2]}" if at else name
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-        raise BuildError(f"{where}: error: not valid TOML: {message} "
-                         "(hint: see the bundled wording.toml)") from None
-    table = data.get(language) or data.get(language.split("-")[0].lower())
-    if not isinstance(table, dict):
-        raise BuildError(f"{shown(path) or display_path(path)}:1:1: error: no wording for language "
-                         f"'{language}' (hint: add a [{language}] table like [en])")
-    return Wording(table, annotated, shown(path) or display_path(path))
-
-
-class Wording:
-    """One language's words, and how notes, entries and the grading key are put together."""
-
-    def __init__(self, table: dict, annotated: bool = False, where: str = FILE_NAME):
-        self.table, self.annotated, self.where = table, annotated, where
+    def __init__(self, words: Wordbook, annotated: bool = False):
+        self.words, self.annotated = words, annotated
+        self.get = words.get
         # Worded once per compose and shared: a source's fields and note reference (every later
         # citation of a source repeats its short reference), the runs around a quote. A source
         # is known by id(source); the source is kept with what is cached for it, so that its
-        # id stays its own (5,000-line brief: notes 0.37 -> 0.11 s under cProfile).
+        # id stays its own.
         self._fields: dict[int, tuple[object, dict[str, str]]] = {}  # id -> (source, fields)
         self._refs: dict[tuple[int, bool], tuple[object, Run]] = {}  # id, first -> (source, run)
         self._frames: dict[str, tuple[Run, Run]] = {}  # quote pattern -> runs around the quote
         self._quotes: dict[str, Run] = {}  # quote -> its run, the same in the note and the annex
         # quotation marks inside a quote print as the inner kind ("“" -> "‘"): no ““...” ”
-        self._inner = str.maketrans(table.get("inner_quotes") or {})
-
-    def get(self, *keys: str):
-        value = self.table
-        for key in keys:
-            if not isinstance(value, dict) or key not in value:
-                raise BuildError(f"{self.where}: error: [{'.'.join(keys[:-1]) or 'en'}] has no "
-                                 f"'{keys[-1]}' (hint: see the bundled {FILE_NAME})")
-            value = value[key]
-        return value
-
-    # --- dates, gradings, labels ---------------------------------------------------------------
-
-    def date(self, value, short: bool = False) -> str:
-        """A partial date at its precision: "28 August 2017", short "28 Aug 2017"."""
-        day, month = getattr(value, "day", None), getattr(value, "month", None)
-        fields = {"day": day, "year": value.year,
-                  "month": self.get("months")[month - 1] if month else "",
-                  "month_short": self.get("months_short")[month - 1] if month else ""}
-        pattern = "date_day" if day else "date_month" if month else "date_year"
-        if short and pattern != "date_year" and f"{pattern}_short" in self.table:
-            pattern += "_short"
-        return self.get(pattern).format(**fields)
-
-    def reliability(self, letter: str) -> str:
-        """The one table of what a reliability letter means."""
-        return self.table.get("reliability", {}).get(letter, "")
-
-    def credibility(self, digit: int | str) -> str:
-        return self.table.get("credibility", {}).get(str(digit), "")
-
-    def labels(self) -> dict:
-        return dict(self.get("labels"))
+        self._inner = str.maketrans(words.table.get("inner_quotes") or {})
 
     # --- notes ---------------------------------------------------------------------------------
 
@@ -157,9 +99,9 @@ class Wording:
     def _worded_fields(self, source) -> dict[str, str]:
         letter = source.reliability
         return {"publisher": source.publisher, "title": source.title,
-                "author": source.author or "", "date": self.date(source.published),
-                "date_short": self.date(source.published, short=True),
-                "reliability": letter, "reliability_meaning": self.reliability(letter)}
+                "author": source.author or "", "date": self.words.date(source.published),
+                "date_short": self.words.date(source.published, "short"),
+                "reliability": letter, "reliability_meaning": self.words.reliability(letter)}
 
     def annex_intro(self, judgments: bool = False) -> tuple[Block, ...]:
         """The grading key, once: the Admiralty scales, the kinds, and (with judgments) the
@@ -172,16 +114,16 @@ class Wording:
                                   for code, meaning in entries if meaning)
             return Block("paragraph", (Run(label + ": ", bold=True), Run(text)))
 
-        shown = self.table.get("kinds", {})
+        shown = self.words.table.get("kinds", {})
         blocks = [Block("paragraph", (Run(key["title"] + ". ", bold=True), Run(key["intro"]))),
                   scale(key["reliability"], self.get("reliability").items()),
                   scale(key["credibility"], self.get("credibility").items()),
                   scale(key["kinds"], ((shown.get(k, k), m) for k, m in
-                                       self.table.get("kind_meanings", {}).items()
+                                       self.words.table.get("kind_meanings", {}).items()
                                        if shown.get(k, k)), "kind_entry", key["kind_separator"])]
         if judgments:
             blocks.append(scale(key["likelihood"], (
-                (self.table.get("likelihood", {}).get(term, term), band)
+                (self.words.table.get("likelihood", {}).get(term, term), band)
                 for term, band in self.get("likelihood_bands").items())))
         return tuple(blocks)
 

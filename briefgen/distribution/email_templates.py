@@ -18,30 +18,16 @@ HEADERS = ("Subject", "Attachment")
 
 
 @dataclass(frozen=True)
-class Wording:
+class EmailText:
+    """One message's words: its subject, the attachment's file name, and both bodies."""
+
     subject: str
     attachment: str  # file name stem, e.g. 'libya-weekly-2019-W50'
     text: str
     html: str
 
 
-def desk(facts: Path | None) -> dict:
-    """The [desk] table of briefgen.toml next to the fact base, read leniently (the settings
-    check reports its problems); {} when absent."""
-    if facts is None:
-        return {}
-    path = Path(facts).parent / "briefgen.toml"
-    try:
-        import tomllib
-        with open(path, "rb") as f:
-            table = tomllib.load(f).get("desk", {})
-    except (ImportError, OSError, ValueError):
-        return {}
-    return {k: v for k, v in table.items() if isinstance(v, str)} if isinstance(table, dict) \
-        else {}
-
-
-class Templates:
+class EmailTemplates:
     """Both email templates of a desk, loaded once per run."""
 
     def __init__(self, folder: Path):
@@ -56,7 +42,7 @@ class Templates:
             undefined=StrictUndefined)
         self.env.filters["squash"] = lambda text: " ".join(str(text).split())
 
-    def render(self, context: dict) -> Wording:
+    def render(self, context: dict) -> EmailText:
         text = self._render(TEXT, context)
         head, sep, body = text.partition("\n\n")
         headers = {}
@@ -68,7 +54,7 @@ class Templates:
             raise BuildError(f"{self._where(TEXT)}:1: template error: {TEXT} must start with "
                              "the lines 'Subject: ...' and 'Attachment: ...' and a blank line "
                              f"(missing: {', '.join(missing) or 'the blank line'})")
-        return Wording(headers["Subject"], headers["Attachment"], body.lstrip("\n"),
+        return EmailText(headers["Subject"], headers["Attachment"], body.lstrip("\n"),
                        self._render(HTML, context))
 
     def _render(self, name: str, context: dict) -> str:

@@ -1,0 +1,207 @@
+"""The one way briefs are made: load → select → compose → render → write.
+
+`build`, `weekly`, `watch`, `send` and `check` (its template check) all go through here, and
+each guard (a missing fact base, an unknown theme, an empty base, a week) is in one place.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from briefgen.desk import Desk
+from briefgen.errors import BuildError, Diagnostic, UsageError, display_path
+
+if TYPE_CHECKING:
+    from briefgen.compose.composer import Spec
+    from briefgen.compose.model import Brief
+    from briefgen.factbase.base import FactBase
+
+
+def load(desk: Desk, strict: bool = False, cache: dict | None = None, readers: bool = False,
+         templates: bool = False) -> FactBase:
+    """Load and verify the desk's fact base; raise DiagnosticsError listing every problem.
+
+    `readers`: check the desk's distribution list too (it must exist); `templates`: compose
+    every brief the templates define, in memory, and report each template mistake like a
+    fact-file error. Warnings fail the load too when `strict`. `cache`: see load_factbase.
+    """
+    # Imported here, not above: build and weekly fork their writer workers first, so that
+    # pydantic (~0.3 s to import and build the models) loads while the workers import theirs.
+    from briefgen.factbase.base import load_factbase
+
+    base = load_factbase(desk.require_facts(), cache, settings_file=desk.settings_file)
+    labels: dict[str, str] = {}  # file -> what it is, for the summary line
+    facts_failed = bool(base.errors)
+    if readers:
+        found = _reader_problems(base, desk.readers)
+        base.diagnostics.extend(found)
+        labels.update(dict.fromkeys((d.path for d in found), "readers file"))
+    if templates and not facts_failed:
+        found = template_problems(desk, base)
+        base.diagnostics.extend(found)
+        labels.update({d.path: "template" if d.path.endswith(".j2") else Path(d.path).name
+                       for d in found})  # "template has ...", as build says it
+    base.raise_for_errors(strict=strict, labels=labels)
+    return base
+
+
+def _reader_problems(base: FactBase, readers: Path) -> list[Diagnostic]:
+    """The problems of the readers file (none: `base.readers` counts its readers)."""
+    from briefgen.distribution.readers import load_readers
+    from briefgen.errors import DiagnosticsError
+
+    try:
+        base.readers = len(load_readers(readers, base.themes))
+    except DiagnosticsError as e:
+        return e.diagnostics
+    return []
+
+
+# --- select ---------------------------------------------------------------------------------
+
+
+def check_themes(base: FactBase, themes: list[str] | None) -> None:
+    """A usage error for a theme the base does not define, as every command says it."""
+    unknown = [t for t in themes or () if t not in base.themes]
+    if unknown:
+        raise UsageError(f"unknown theme '{unknown[0]}' "
+                         f"(themes: {', '.join(base.themes) or 'none'})")
+
+
+def theme_briefs(desk: Desk, base: FactBase, themes: list[str] | None,
+                 annotated: bool = False) -> list[Spec]:
+    """One theme brief per theme of `themes` (default: every theme of the base)."""
+    from briefgen.compose.specs import theme_spec
+
+    check_themes(base, themes)
+    if not base.themes:  # an empty facts folder: say why nothing comes out
+        raise BuildError("the fact base has no themes: nothing to build (hint: add themes "
+                         f"to {display_path(desk.facts / 'themes.yaml')}, see `briefgen "
+                         "docs facts`)")
+    return [theme_spec(base, t, annotated) for t in dict.fromkeys(themes or base.themes)]
+
+
+def check_period(week: str | None = None, first: date | None = None,
+                 last: date | None = None) -> None:
+    """A usage error for a week that does not exist or a period that is not one."""
+    from briefgen.compose.specs import parse_week
+
+    if (first is None) != (last is None) or (first and week):
+        raise UsageError("give --from and --to together, and not with --week")
+    if first and first > last:
+        raise UsageError(f"--from {first} is after --to {last}")
+    if week:
+        parse_week(week)
+
+
+def weekly_brief(base: FactBase, week: str | None = None, first: date | None = None,
+                 last: date | None = None, themes: list[str] | None = None,
+                 annotated: bool = False) -> Spec:
+    """The weekly brief of an ISO week (default: the current one), or of the days `first` to
+    `last` (both included)."""
+    from briefgen.compose.specs import current_week, period_spec, weekly_spec
+
+    check_period(week, first, last)
+    if first:
+        return period_spec(base, first, last, themes, annotated=annotated)
+    return weekly_spec(base, week or current_week(), themes, annotated=annotated)
+
+
+def developments(spec: Spec) -> int:
+    """How many distinct facts a brief shows under its themes (0: an empty week)."""
+    return len({f.id for _, facts in spec.themes for f in facts})
+
+
+def empty_week(spec: Spec) -> str:
+    return f"no development is dated in {spec.context.get('week', spec.name)}"
+
+
+# --- compose, render, write -----------------------------------------------------------------
+
+
+def compose(desk: Desk, base: FactBase, specs: list[Spec]) -> list[Brief]:
+    """Each spec through its template into a brief model."""
+    from briefgen.compose.composer import compose as compose_one
+
+    return [compose_one(base, desk.templates, spec) for spec in specs]
+
+
+class Pipeline:
+    """A desk's writers, ready: enter it early, and the writer workers import their libraries
+    while this process loads the fact base (see render.Writers)."""
+
+    def __init__(self, desk: Desk, formats: tuple):
+        from briefgen.render import Writers
+
+        self.desk = desk
+        self.writers = Writers(formats, desk.templates)
+
+    def __enter__(self) -> Pipeline:
+        self.writers.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.writers.__exit__(*exc)
+
+    def make(self, base: FactBase, specs: list[Spec]) -> list[Path]:
+        """Compose and render every brief in memory, then write them all at once; the brief
+        files written (the provenance records are written beside them, not listed)."""
+        return self.write(compose(self.desk, base, specs))
+
+    def write(self, briefs: list[Brief]) -> list[Path]:
+        from briefgen.atomic import write_atomically
+
+        files: dict[Path, bytes] = {}
+        for brief, rendered in zip(briefs, self.writers.render(briefs), strict=True):
+            for suffix in sorted(rendered):
+                files[self.desk.out / f"{brief.name}{suffix}"] = rendered[suffix]
+        return [p for p in write_atomically(files) if not p.name.endswith(".sources.json")]
+
+
+# --- check: the templates -------------------------------------------------------------------
+
+
+def template_problems(desk: Desk, base: FactBase) -> list[Diagnostic]:
+    """Every template problem found composing each theme brief and one weekly brief.
+
+    The weekly is the week of the latest fact dated to the day (the current week if none), so
+    that its loops run over real facts. Nothing is written; the same error seen in several
+    briefs is reported once.
+    """
+    from briefgen.compose.composer import compose as compose_one
+    from briefgen.compose.specs import current_week, theme_spec, week_of, weekly_spec
+    from briefgen.errors import DiagnosticsError, TemplateError
+
+    days = [f.date.first_day for f in base.facts.values() if f.date.precision == "day"]
+    week_id = week_of(max(days)) if days else current_week()
+    specs = [theme_spec(base, t) for t in base.themes] + [weekly_spec(base, week_id)]
+    found: dict[Diagnostic, None] = {}
+    failed: set[str] = set()  # a template that stopped once is not run again (it may be slow)
+    for spec in specs:
+        if spec.template in failed:
+            continue
+        try:
+            compose_one(base, desk.templates, spec)
+        except TemplateError as e:
+            found.update(dict.fromkeys(e.diagnostics))
+            if getattr(e, "stopped", False):  # the template itself failed, not its data
+                failed.add(spec.template)
+        except BuildError as e:  # e.g. a template file that is not there
+            found[Diagnostic(display_path(desk.templates / spec.template), 1, 0, "error",
+                             str(e))] = None
+            failed.add(spec.template)
+        except DiagnosticsError as e:  # the words (wording.toml, language): every brief's
+            found.update(dict.fromkeys(e.diagnostics))
+            break
+    return list(found)
+
+
+def warning_lines(base: FactBase, extra: list[str] = ()) -> list[str]:
+    """The fact base's warnings (and `extra` ones) as lines to show, with a one-line count;
+    nothing when there are none."""
+    if not (base.warnings or extra):
+        return []
+    return ([str(d) for d in sorted(base.warnings)] + [f"warning: {e}" for e in extra]
+            + [base.summary(len(extra))])

@@ -1,0 +1,112 @@
+"""The render step: the writers turn brief models into file bytes, each format in a worker."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+from dataclasses import replace
+from pathlib import Path
+
+from briefgen import resources
+from briefgen.compose.model import Brief
+from briefgen.errors import BriefgenError
+
+
+class Writers:
+    """Renders briefs in the requested formats, each brief to {suffix: bytes}.
+
+    On a machine with two cores each format gets a forked worker of its own. Enter the context
+    early: the workers import their writer (python-docx; reportlab and the fonts) while this
+    process is still loading the fact base, then write the two formats side by side.
+    """
+
+    def __init__(self, formats: tuple, templates: Path | None):
+        self.formats, self.templates = formats, templates
+        self.reference = resources.reference_docx(templates)
+        self.pools: dict = {}
+        self.parallel = hasattr(os, "fork") and (os.cpu_count() or 1) > 1
+
+    def __enter__(self) -> Writers:
+        if self.parallel:
+            from briefgen.workers import fork_pool
+            for fmt in self.formats:
+                self.pools[fmt] = fork_pool()
+                self.pools[fmt].submit(_warm, fmt, self.templates)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for pool in self.pools.values():
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def render(self, briefs: list[Brief]) -> list[dict[str, bytes]]:
+        """Every brief's files, in order, each format written by its own worker if it has one."""
+        # Each brief is pickled once for all workers, without the provenance record (only this
+        # process writes that).
+        packed = [pickle.dumps(replace(b, extra={}), pickle.HIGHEST_PROTOCOL) for b in briefs] \
+            if self.pools else []
+        jobs = {(fmt, i): self.pools[fmt].submit(_render_packed, fmt, data, self.templates,
+                                                  self.reference)
+                for fmt in self.formats if fmt in self.pools for i, data in enumerate(packed)}
+        results = []
+        for i, brief in enumerate(briefs):
+            files = {".sources.json": provenance_json(brief)}
+            for fmt in self.formats:
+                job = jobs.get((fmt, i))
+                files[f".{fmt}"] = job.result() if job else \
+                    _render(fmt, brief, self.templates, self.reference)
+            results.append(files)
+        return results
+
+
+def render(brief: Brief, formats: tuple, templates: Path | None) -> dict[str, bytes]:
+    """One brief's files in this process: {".pdf": ..., ".docx": ..., ".sources.json": ...}."""
+    return Writers(formats, templates).render([brief])[0]
+
+
+def _warm(fmt: str, templates: Path | None) -> None:
+    """Import a writer (and load the PDF fonts) in a worker before there is work for it.
+
+    Only imports and fonts: rendering a sample brief as well would pay the first-render costs
+    early, but costs more CPU than it saves on a two-core machine where the main process is busy.
+    """
+    # The main process is the critical path (pydantic, the check, compose) while the workers
+    # only get ready: they yield the cores to it. When there is work for them it is waiting
+    # for them, so the lower priority costs them nothing then.
+    os.nice(10)
+    if fmt == "docx":
+        import docx  # noqa: F401
+
+        import briefgen.writers.docx.writer  # noqa: F401
+    else:
+        import briefgen.writers.pdf.layout  # noqa: F401
+        from briefgen.writers.pdf.fonts import load_fonts
+        try:
+            load_fonts(resources.fonts_dir(templates))
+        except BriefgenError:
+            pass  # reported by the render itself, with the brief's context
+
+
+def _render_packed(fmt: str, data: bytes, templates: Path | None, reference: Path | None) -> bytes:
+    return _render(fmt, pickle.loads(data), templates, reference)
+
+
+def _render(fmt: str, brief: Brief, templates: Path | None, reference: Path | None) -> bytes:
+    if fmt == "docx":
+        from briefgen.writers.docx.writer import render_docx
+        return render_docx(brief, reference)
+    from briefgen.writers.pdf.writer import render_pdf
+    return render_pdf(brief, resources.fonts_dir(templates))
+
+
+def provenance_json(brief: Brief) -> bytes:
+    """The provenance record: every line of the brief mapped to its facts, quotes and spans.
+
+    One line of JSON per brief line: readable and diffable, yet written by the C encoder
+    (an `indent` would make json fall back to its slow pure-Python encoder).
+    """
+    head = json.dumps({"brief": brief.name, "title": brief.title,
+                       "created": brief.created.isoformat()}, ensure_ascii=False)[:-1]
+    lines = ",\n".join(json.dumps(line, ensure_ascii=False)
+                       for line in brief.extra.get("provenance", []))
+    return f'{head}, "lines": [\n{lines}\n]}}\n'.encode()
