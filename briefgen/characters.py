@@ -17,6 +17,7 @@ import unicodedata
 # written as an escape: see `refused_in_value`), DEL, and the C1 controls.
 CONTROLS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
 BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
+LINE_BREAKS = "\r\n\v\f\x85\u2028\u2029"
 # Invisible format characters (category Cf) that no script needs: zero-width space, Mongolian
 # vowel separator, word joiner and invisible operators, deprecated format controls, a BOM inside
 # the text, interlinear annotation marks, shorthand and musical format controls, tag characters.
@@ -65,6 +66,24 @@ def describe(ch: str) -> str:
         return f"noncharacter {code}"
     kind = "bidirectional control" if re.match(f"[{BIDI_CONTROLS}]", ch) else "invisible character"
     return f"{kind} {code} ({name})" if name else f"{kind} {code}"
+
+
+def header_problem(text: str) -> str | None:
+    """'contains a line break (U+000A)' when `text` holds a character that no mail header (a
+    reader's name or address, the sender) may: a line break, a control character, a
+    bidirectional control."""
+    for ch in text:
+        code = f"U+{ord(ch):04X}"
+        if ch in LINE_BREAKS:
+            return f"contains a line break ({code})"
+        if unicodedata.category(ch) == "Cc" or re.match(f"[{BIDI_CONTROLS}]", ch):
+            return f"contains the control character {code}"
+    return None
+
+
+def clip(text: str, limit: int) -> str:
+    """`text`, cut to `limit` characters with an ellipsis, for a message that quotes it."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def refusal(ch: str, escaped: bool = False) -> tuple[str, str]:

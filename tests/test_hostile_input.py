@@ -260,11 +260,11 @@ def test_a_source_file_that_cannot_be_one_is_located(tmp_path, monkeypatch, name
 
 def test_an_archived_text_over_the_size_limit_is_refused_without_reading_it(tmp_path,
                                                                           monkeypatch):
-    from briefgen.factbase import base
+    from briefgen.factbase import texts
 
     (tmp_path / "facts" / "sources").mkdir(parents=True)
     with open(tmp_path / "facts" / "sources" / "huge.txt", "wb") as f:
-        f.truncate(base.MAX_SOURCE_BYTES + 1)  # sparse: costs no disk space
+        f.truncate(texts.MAX_SOURCE_BYTES + 1)  # sparse: costs no disk space
     bad = SOURCE.replace("sources/nato.txt", "sources/huge.txt")
     lines = check(tmp_path, monkeypatch, cite_s_two({"facts/a.yaml": bad}))
     assert_errors(lines, "facts/a.yaml:6:11: error: [s-two] file: file 'sources/huge.txt' is "

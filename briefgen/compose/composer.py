@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
+from briefgen.characters import clip
 from briefgen.compose.apparatus import Apparatus
 from briefgen.compose.front import finish, title_block
 from briefgen.compose.inline import InlineParser, add, one_line, runs_of
@@ -150,12 +151,12 @@ class _Builder:
                     continue
                 if loose and block.cites:
                     uncited.append(self.renderer.problem(
-                        stamp, f"the cover cannot cite facts: “{_clip(block.text.strip())}”",
+                        stamp, f"the cover cannot cite facts: “{clip(block.text.strip(), 70)}”",
                         "cite facts in the body of the brief; the cover says who issues it, "
                         "when, and how long it takes to read"))
                 elif not loose and kind in ("bullet", "paragraph") and not block.cites:
                     uncited.append(self.renderer.problem(
-                        stamp, f"this {kind} has no citation: “{_clip(block.text)}”",
+                        stamp, f"this {kind} has no citation: “{clip(block.text, 70)}”",
                         "every bullet and paragraph needs {{ cite(fact) }}; notes (> ...) and "
                         "headings are exempt"))
                 blocks.append(block)
@@ -339,7 +340,3 @@ def _facts(values) -> list:
     for v in values:
         out.extend(_facts(v) if isinstance(v, (list, tuple)) else [v])
     return out
-
-
-def _clip(text: str, limit: int = 70) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -8,14 +8,15 @@ the sources file as text: every existing line and comment stays as it was.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from briefgen.atomic import write_atomically
+from briefgen.desk import require_folder
 from briefgen.errors import BriefgenError, UsageError, display_path
+from briefgen.factbase.texts import archived_path
 
 TIMEOUT = 20.0  # seconds to fetch a URL
 MAX_BYTES = 20_000_000  # largest capture fetched or read
@@ -38,9 +39,9 @@ def add(facts: Path, source: str, id: str | None = None, url: str | None = None,
         reliability: str | None = None, language: str | None = None,
         into: Path | None = None) -> str:
     """Archive `source` (a path or an http(s) URL) and append its entry; returns the new id."""
-    from briefgen.curate.quotefinder import _source_files
+    from briefgen.factbase.base import load_sources
 
-    facts = Path(facts)
+    facts = require_folder(facts)
     into = Path(into) if into else facts / "sources.yaml"
     _check_options(facts, id, url, published, reliability, language, into)
     if re.match(r"https?://", source, re.I):
@@ -51,14 +52,16 @@ def add(facts: Path, source: str, id: str | None = None, url: str | None = None,
     article = extract(data, kind, source)
     text = article.text.encode("utf-8")
     sha = hashlib.sha256(text).hexdigest()
-    known, _ = _source_files(facts)
-    for sid, file in known.items():
+    known, _ = load_sources(facts)
+    for sid, entry in known.items():
+        target, _ = archived_path(facts.resolve(), entry.file)
         try:
-            if hashlib.sha256((facts / file).read_bytes()).hexdigest() == sha:
-                raise BriefgenError(f"the same text is already archived as source '{sid}' "
-                                    f"({file}); nothing written")
+            same = target is not None and hashlib.sha256(target.read_bytes()).hexdigest() == sha
         except OSError:
             continue
+        if same:
+            raise BriefgenError(f"the same text is already archived as source '{sid}' "
+                                f"({entry.file}); nothing written")
     title = title or article.title
     published = published or article.published
     publisher = publisher or article.publisher or (urlsplit(url).hostname if url else None)
@@ -82,16 +85,10 @@ def add(facts: Path, source: str, id: str | None = None, url: str | None = None,
     before, at, indent = _insertion(into)  # refuses a file it cannot append to
     entry = _entry(new_id, title, publisher, article.author, published, url, text_file,
                    hashlib.sha256(data).hexdigest(), capture_file, language, reliability, indent)
-    written = []
-    try:
-        written.append(_write(facts / text_file, text))
-        if capture_file:
-            written.append(_write(facts / capture_file, data))
-        _write(into, (before[:at] + entry + before[at:]).encode("utf-8"))
-    except OSError as e:
-        for path in written:
-            path.unlink(missing_ok=True)
-        raise BriefgenError(f"cannot write {e.filename}: {e.strerror}; nothing written") from None
+    files = {facts / text_file: text, into: (before[:at] + entry + before[at:]).encode("utf-8")}
+    if capture_file:
+        files[facts / capture_file] = data
+    write_atomically(files)  # the text, the capture and the entry: all of them or none
     return new_id
 
 
@@ -203,10 +200,6 @@ def _read_capture(path: Path) -> tuple[bytes, str]:
 def _check_options(facts, id, url, published, reliability, language, into: Path) -> None:
     from briefgen.factbase.models import LANGUAGE_PATTERN, PartialDate
 
-    if not facts.is_dir():
-        raise BriefgenError(f"fact base folder '{facts}' not found "
-                            "(hint: run in a desk folder, pass --facts DIR, or make a desk "
-                            "with briefgen init)")
     if id is not None and not SLUG.match(id):
         raise UsageError(f"--id '{id}' is not a slug (hint: lowercase letters, digits and "
                          "single hyphens, e.g. 'wire-2019-12')")
@@ -313,17 +306,3 @@ def _free_id(base: str, known: dict, facts: Path) -> str:
         n += 1
         candidate = f"{base}-{n}"
     return candidate
-
-
-def _write(path: Path, data: bytes) -> Path:
-    """Write through a temporary file in the same folder and rename: never half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path

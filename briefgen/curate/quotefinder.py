@@ -8,11 +8,11 @@ is about as long as what was remembered and starts and ends where the text pause
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from briefgen.characters import clip
 from briefgen.errors import BriefgenError
 
 MIN_WORDS = 4  # as quote verification requires
@@ -44,7 +44,9 @@ def find(facts: Path, words: str, source: str | None = None, limit: int = 5) -> 
     """The best passages for `words` in `source` (every source if None), best first."""
     from rapidfuzz import fuzz, process, utils
 
-    sources, unread = _source_files(Path(facts))
+    from briefgen.factbase.base import load_sources
+
+    sources, unread = load_sources(Path(facts))
     if source is not None and source not in sources:
         from briefgen.suggest import did_you_mean
 
@@ -52,8 +54,8 @@ def find(facts: Path, words: str, source: str | None = None, limit: int = 5) -> 
         note = f"; {unread} fact file(s) could not be read: run briefgen check" if unread else ""
         raise BriefgenError(f"unknown source '{source}'{note}" + (f" (hint: {hint})"
                                                                    if hint else ""))
-    chosen = {source: sources[source]} if source else sources
-    root = os.path.realpath(facts)
+    chosen = {sid: s.file for sid, s in sources.items() if source in (None, sid)}
+    root = Path(facts).resolve()
     texts = {sid: _read(root, sid, file) for sid, file in chosen.items()}
     query = " ".join(words.split())
     if len(utils.default_process(query)) < 3:
@@ -121,7 +123,7 @@ def find(facts: Path, words: str, source: str | None = None, limit: int = 5) -> 
     if not found:
         where = f"source '{source}'" if source else "any source"
         raise BriefgenError(f"no passage of {where} is at least {MIN_SIMILARITY:.0f}% similar "
-                            f"to “{_clip(query)}” (hint: try fewer, more distinctive words)")
+                            f"to “{clip(query, 60)}” (hint: try fewer, more distinctive words)")
     return found
 
 
@@ -197,50 +199,13 @@ def _trim(text: str, a: int, b: int) -> tuple[int, int]:
     return a, b
 
 
-def _source_files(facts: Path) -> tuple[dict[str, str], int]:
-    """Source id -> its `file`, read from the fact files' `sources:` lists only (fast: no
-    validation and no quote checks, which `check` does), and how many files could not be read."""
-    import yaml
+def _read(root: Path, sid: str, file: str) -> str:
+    """A source's archived text, read as `check` reads it (the same rules: inside the facts
+    folder, a regular file, within the size limit, UTF-8)."""
+    from briefgen.factbase.texts import read_archived
 
-    if not facts.is_dir():
-        raise BriefgenError(f"fact base folder '{facts}' not found "
-                            "(hint: run in a desk folder, pass --facts DIR, or make a desk "
-                            "with briefgen init)")
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    sources: dict[str, str] = {}
-    unread = 0
-    for path in sorted(facts.rglob("*.yaml")):
-        try:
-            data = path.read_bytes()
-            if b"sources" not in data or not re.search(rb"^sources\s*:", data, re.M):
-                continue
-            doc = yaml.load(data.decode("utf-8"), Loader=loader)  # noqa: S506 - a safe loader
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
-            unread += 1
-            continue
-        for item in (doc or {}).get("sources") or () if isinstance(doc, dict) else ():
-            if isinstance(item, dict) and isinstance(item.get("id"), str) and \
-                    isinstance(item.get("file"), str):
-                sources.setdefault(item["id"], item["file"])
-    return sources, unread
-
-
-def _read(root: str, sid: str, file: str) -> str:
-    # `check` resolves links and says what is wrong with a file; here the path is only kept
-    # inside the facts folder (os.path, not pathlib: ~10x faster for hundreds of sources).
-    target = os.path.normpath(os.path.join(root, file))
-    try:
-        if os.path.commonpath([root, target]) != root:
-            raise FileNotFoundError(target)
-        with open(target, encoding="utf-8") as f:
-            return f.read()
-    except (OSError, ValueError):
-        raise BriefgenError(f"source '{sid}': archived file '{file}' cannot be read "
-                            "(hint: run briefgen check)") from None
-    except UnicodeDecodeError:
-        raise BriefgenError(f"source '{sid}': archived file '{file}' is not UTF-8 text "
-                            "(hint: run briefgen check)") from None
-
-
-def _clip(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    text, problem = read_archived(root, file)
+    if problem is not None:
+        raise BriefgenError(f"source '{sid}': archived file '{file}' {problem[0]} "
+                            f"(hint: {problem[1]}; briefgen check says more)")
+    return text

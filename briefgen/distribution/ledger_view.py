@@ -7,7 +7,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from briefgen.distribution.ledger import Ledger, Row
-from briefgen.distribution.readers import printable
+from briefgen.characters import escape
 
 WIDTH = 100
 READER = 38  # the widest reader column that leaves room for the others in WIDTH
@@ -48,7 +48,7 @@ def table(rows: list[Row], width: int = WIDTH) -> str:
     for r in rows:
         status = r.status
         if r.error:
-            notes.append(printable(r.error))
+            notes.append(escape(r.error))
             status += f" [{len(notes)}]"
         status += "\n(corrected)" if r.corrected else ""
         grid.add_row(_who(r), r.week, status, str(r.attempts),
@@ -65,7 +65,7 @@ def table(rows: list[Row], width: int = WIDTH) -> str:
 
 
 def _who(r: Row) -> str:
-    return f"{printable(r.name)}\n<{printable(r.address)}>" if r.name else printable(r.address)
+    return f"{escape(r.name)}\n<{escape(r.address)}>" if r.name else escape(r.address)
 
 
 def as_json(rows: list[Row]) -> str:

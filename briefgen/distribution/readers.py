@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from briefgen.characters import escape, header_problem
 from briefgen.errors import BriefgenError, Diagnostic, DiagnosticsError, display_path
 from briefgen.factbase.yamlpos import YamlDoc, load
 from briefgen.suggest import did_you_mean
-
-# Bidirectional embeddings, overrides and isolates: invisible, and able to disguise a name.
-_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-_LINE_BREAKS = set("\r\n\v\f\x85\u2028\u2029")
-
 
 @dataclass(frozen=True)
 class Reader:
@@ -31,36 +26,6 @@ class Reader:
         return self.address.casefold()
 
 
-def control_problem(text: str) -> str | None:
-    """'contains a line break (U+000A)' when `text` holds a character a header must not."""
-    for ch in text:
-        code = f"U+{ord(ch):04X}"
-        if ch in _LINE_BREAKS:
-            return f"contains a line break ({code})"
-        if unicodedata.category(ch) == "Cc" or ch in _BIDI_CONTROLS:
-            return f"contains the control character {code}"
-    return None
-
-
-def shown(value: object) -> str:
-    """A value as it may appear in a one-line message: control characters escaped."""
-    text = str(value)
-    return "".join(f"\\u{ord(c):04x}" if c in _LINE_BREAKS or unicodedata.category(c) == "Cc"
-                   or c in _BIDI_CONTROLS else c for c in text)
-
-
-def printable(value: object) -> str:
-    """Untrusted text (a server's reply, say) for a terminal or a table: one line, every
-    control character escaped as in Python (ESC -> \\x1b)."""
-    out = []
-    for c in str(value):
-        if c in _LINE_BREAKS or c in _BIDI_CONTROLS or unicodedata.category(c) in ("Cc", "Cf"):
-            out.append(repr(c)[1:-1] if ord(c) < 0x10000 else f"\\U{ord(c):08x}")
-        else:
-            out.append(c)
-    return "".join(out)
-
-
 class _Entry(BaseModel):
     """One `readers:` item as written in the file."""
 
@@ -73,7 +38,7 @@ class _Entry(BaseModel):
     @field_validator("name", mode="after")
     @classmethod
     def _name(cls, value: str) -> str:
-        problem = control_problem(value)
+        problem = header_problem(value)
         if problem:
             raise ValueError(problem)
         value = " ".join(value.split())
@@ -86,7 +51,7 @@ class _Entry(BaseModel):
     def _email(cls, value: str) -> str:
         from email_validator import EmailNotValidError, validate_email
 
-        problem = control_problem(value)
+        problem = header_problem(value)
         if problem:
             raise ValueError(problem)
         try:
@@ -96,7 +61,7 @@ class _Entry(BaseModel):
             result = validate_email(value.strip(), check_deliverability=False,
                                     allow_smtputf8=False, strict=True)
         except EmailNotValidError as e:
-            raise ValueError(f"'{shown(value)}' is not a valid email address: {e}") from None
+            raise ValueError(f"'{escape(value)}' is not a valid email address: {e}") from None
         return result.ascii_email
 
 
@@ -170,7 +135,7 @@ class _Checker:
             self.report(doc.pos(path), "a reader must be a mapping with 'name' and 'email'",
                         hint="write '- name: Jane Doe' and, below it, 'email: jane@example.org'")
             return None
-        label = next((shown(item[k]) for k in ("email", "name") if isinstance(item.get(k), str)),
+        label = next((escape(item[k]) for k in ("email", "name") if isinstance(item.get(k), str)),
                      None)
         errors = 0
         try:
@@ -183,7 +148,7 @@ class _Checker:
         for i, theme in enumerate(entry.themes or ()):
             if theme not in self.themes:
                 errors += 1
-                self.report(doc.pos(path + ("themes", i)), f"unknown theme '{shown(theme)}'",
+                self.report(doc.pos(path + ("themes", i)), f"unknown theme '{escape(theme)}'",
                             id=label, field=f"themes[{i}]", hint=self.theme_hint(theme))
             chosen.append(theme)
         if errors:
@@ -204,7 +169,7 @@ class _Checker:
         field = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in loc).replace(".[", "[")
         hint = None
         if kind == "extra_forbidden":
-            message = f"unknown key '{shown(loc[-1])}'"
+            message = f"unknown key '{escape(loc[-1])}'"
             hint = did_you_mean(str(loc[-1]), _Entry.model_fields, "allowed: name, email, themes")
             pos, field = self.doc.pos(path + loc, key=True), None
         elif kind == "missing":
@@ -227,11 +192,11 @@ class _Checker:
                 message = "must not be empty"
             elif kind == "list_type" and loc == ("themes",):
                 message = "must be a list of theme ids"
-                hint = f"write it as [{shown(err.get('input'))}]" if isinstance(
+                hint = f"write it as [{escape(err.get('input'))}]" if isinstance(
                     err.get("input"), str) else "write it as [theme-a, theme-b]"
             else:
                 message = err["msg"][0].lower() + err["msg"][1:]
                 value = err.get("input")
                 if value is not None and not isinstance(value, (dict, list)):
-                    message += f", got {shown(repr(value))}"
+                    message += f", got {escape(repr(value))}"
         self.report(pos, message, id=label, field=field, hint=hint)

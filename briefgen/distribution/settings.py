@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from briefgen.distribution.readers import control_problem, shown
+from briefgen.characters import escape, header_problem
 from briefgen.errors import BriefgenError, ProblemsError
 
 PREFIX = "BRIEFGEN_"
@@ -113,7 +113,7 @@ def load_mail_settings(dry_run: bool = False) -> MailSettings:
     if env.SMTP_CAFILE:
         from pathlib import Path
         if not Path(env.SMTP_CAFILE).is_file():
-            problems.append(f"{PREFIX}SMTP_CAFILE='{shown(env.SMTP_CAFILE)}' is not a file "
+            problems.append(f"{PREFIX}SMTP_CAFILE='{escape(env.SMTP_CAFILE)}' is not a file "
                             "(hint: point it at a PEM file of CA certificates)")
         else:  # a file that holds no certificate fails here, plainly
             _collect(problems, tls_context, env.SMTP_CAFILE)
@@ -144,7 +144,7 @@ def tls_context(cafile: str | None = None):
             context.load_verify_locations(cafile=cafile)
         except (ssl.SSLError, OSError, ValueError) as e:
             reason = getattr(e, "reason", None) or getattr(e, "strerror", None) or str(e)
-            raise BriefgenError(f"{PREFIX}SMTP_CAFILE='{shown(cafile)}' holds no usable CA "
+            raise BriefgenError(f"{PREFIX}SMTP_CAFILE='{escape(cafile)}' holds no usable CA "
                                 f"certificate ({reason}) (hint: point it at a PEM file of CA "
                                 "certificates, the one that signed the server's "
                                 "certificate)") from None
@@ -175,7 +175,7 @@ def _sender(value: str | None, dry_run: bool) -> Address:
             return Address(display_name=name, addr_spec=addr)
         raise BriefgenError(f"{PREFIX}FROM is not set (hint: export {PREFIX}FROM="
                             "'Desk briefs <briefs@example.org>')")
-    problem = control_problem(value)
+    problem = header_problem(value)
     if problem:
         raise BriefgenError(f"{PREFIX}FROM {problem}")
     name, addr = parseaddr(value.strip())
@@ -184,7 +184,7 @@ def _sender(value: str | None, dry_run: bool) -> Address:
             raise EmailNotValidError("it is not an address like 'Name <name@example.org>'")
         result = validate_email(addr, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError as e:
-        raise BriefgenError(f"{PREFIX}FROM='{shown(value)}' is not a valid address: {e}") from None
+        raise BriefgenError(f"{PREFIX}FROM='{escape(value)}' is not a valid address: {e}") from None
     return Address(display_name=name, addr_spec=result.ascii_email)
 
 

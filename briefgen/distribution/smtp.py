@@ -17,7 +17,7 @@ import socket
 import ssl
 from dataclasses import dataclass
 
-from briefgen.distribution.readers import printable
+from briefgen.characters import escape
 from briefgen.distribution.settings import PREFIX, MailSettings, tls_context
 
 
@@ -76,7 +76,7 @@ class Mailer:
         except smtplib.SMTPAuthenticationError as e:
             self.drop()
             raise Failure("fatal", f"{s.server} refused the login of {PREFIX}SMTP_USER="
-                          f"'{printable(s.user)}': {_reply(e.smtp_code, e.smtp_error)}",
+                          f"'{escape(s.user)}': {_reply(e.smtp_code, e.smtp_error)}",
                           connection=True) from None
         except smtplib.SMTPNotSupportedError as e:  # e.g. no AUTH offered
             self.drop()
@@ -253,4 +253,4 @@ def _by_code(code: int, resp) -> Failure:
 def _reply(code: int, resp) -> str:
     if isinstance(resp, bytes):
         resp = resp.decode("utf-8", "replace")
-    return printable(f"{code} {' '.join(str(resp).split())}".strip())
+    return escape(f"{code} {' '.join(str(resp).split())}".strip())

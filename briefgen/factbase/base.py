@@ -6,17 +6,18 @@ import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from briefgen.characters import clip
+from briefgen.desk import require_folder
 from briefgen.errors import Diagnostic, DiagnosticsError, count, display_path
 from briefgen.factbase.files import helper_for, parse_files
 from briefgen.factbase.models import Fact, Judgment, Source, Theme
 from briefgen.factbase.quotes import Miss, Verified
-from briefgen.factbase.texts import Texts
+from briefgen.factbase.texts import Texts, archived_path
 from briefgen.factbase.yamlpos import load
 from briefgen.suggest import did_you_mean
 
 MAX_STATEMENT_WORDS = 60
 ATTRIBUTED_KINDS = ("statement", "allegation", "assessment")  # someone's view, not an event
-MAX_SOURCE_BYTES = 32 * 1024 * 1024  # archived texts: a whole book is ~1-2 MB (docs/limits.md)
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,6 @@ def load_factbase(facts_dir: Path, cache: dict | None = None,
     `settings_file`: the desk's briefgen.toml, checked with the facts (default: the one of the
     desk around `facts_dir`).
     """
-    from briefgen.desk import require_folder
     from briefgen.factbase.settings import read_settings, settings_path
 
     facts_dir = require_folder(facts_dir)
@@ -119,6 +119,29 @@ def load_factbase(facts_dir: Path, cache: dict | None = None,
     base.settings, problems = read_settings(base.settings_file)  # checked with the facts
     base.diagnostics += problems
     return base
+
+
+def load_sources(facts_dir: Path) -> tuple[dict[str, Source], int]:
+    """The valid sources of the fact base, read the one way fact files are read but without
+    the checks of the whole base (for `quote` and `source add`: fast), and how many fact files
+    that may hold sources could not be read."""
+    import re
+
+    def may_hold_sources(path: Path) -> bool:
+        try:
+            return re.search(rb"^sources\s*:", path.read_bytes(), re.M) is not None
+        except OSError:
+            return True  # parsed, to say why it cannot be read
+
+    paths = [p for p in _fact_files(require_folder(facts_dir), []) if may_hold_sources(p)]
+    sources: dict[str, Source] = {}
+    unread = 0
+    for events in parse_files(paths):
+        unread += any(event[0] == "unread" for event in events)
+        for event in events:
+            if event[0] == "item" and event[1] == "sources":
+                sources.setdefault(event[2].id, event[2])
+    return sources, unread
 
 
 def _fact_files(facts_dir: Path, diagnostics: list[Diagnostic]) -> list[Path]:
@@ -303,7 +326,7 @@ class _Loader:
         targets, sizes, problems = {}, {}, {}
         root = self.base.root.resolve()
         for sid, source in self.base.sources.items():
-            target, found = self.source_target(source, root)
+            target, found = archived_path(root, source.file)
             if target is None:
                 problems[sid] = found
             else:
@@ -319,40 +342,6 @@ class _Loader:
                             f"file '{source.file}' {problem[0]}", id=sid, field="file",
                             hint=problem[1])
         return texts
-
-    @staticmethod
-    def source_target(source: Source, root: Path) -> tuple[Path, int] | tuple[None, tuple]:
-        """The archived text's path and size, or None and what is wrong with it (the message
-        after the file's name, a hint): checked before it is read. `root`: the facts folder,
-        resolved."""
-        try:
-            target = (root / source.file).resolve()
-        except (OSError, RuntimeError, ValueError):  # a NUL in the name; a link loop (3.11-3.12)
-            target = None
-        if target is None or target.is_symlink():  # resolve() stops at a loop from 3.13 on
-            problem = "cannot be a file name (it holds U+0000)" if "\x00" in source.file \
-                else "is a symbolic link that loops"
-            return None, (problem, "name the archived text, e.g. 'sources/x.txt'")
-        if Path(source.file).is_absolute():
-            return None, ("must be relative to the facts folder",
-                          "write it as e.g. 'sources/x.txt'")
-        if not target.is_relative_to(root):
-            return None, ("is outside the facts folder", "archive the text under facts/sources/")
-        if target.is_dir():
-            return None, ("is a folder, not a text file", "name the archived .txt file inside it")
-        if not target.exists():
-            return None, ("not found",
-                          "paths are relative to the facts folder, e.g. 'sources/x.txt'")
-        if not target.is_file():
-            return None, ("is not a regular file (a pipe, socket or device)",
-                          "archive the text as a plain .txt file")
-        size = target.stat().st_size
-        if size > MAX_SOURCE_BYTES:  # checked before reading: costs nothing
-            return None, (f"is {size:,} bytes, larger than the {MAX_SOURCE_BYTES:,} an "
-                          "archived text may have",
-                          "archive only the part the facts quote, or split it into several "
-                          "sources")
-        return target, size
 
     def check_quote(self, file, doc, where, fid, n, citation, texts: Texts) -> None:
         sid = citation.source
@@ -375,7 +364,7 @@ class _Loader:
         elif isinstance(result, Miss) and result.closest:
             where_ = f"{result.changes}; " if result.changes else ""
             hint = (f"{where_}closest passage ({result.similarity:.0f}% similar): "
-                    f"“{result.marked or _clip(result.closest, 160)}”")
+                    f"“{result.marked or clip(result.closest, 160)}”")
         self.report(file, doc.pos(where + ("quote",)), result.reason, id=fid,
                     field=f"citations[{n}].quote", hint=hint)
 
@@ -401,7 +390,3 @@ class _Loader:
                         hint=f"add 'attributed_to:' naming whose {fact.kind} it is: "
                              "a person, a body or a publication",
                         severity="warning")
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

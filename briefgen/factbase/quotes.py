@@ -9,6 +9,8 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cached_property
 
+from briefgen.characters import clip
+
 # Every Unicode dash (category Pd) plus the minus sign folds to '-'; tests check this list.
 DASHES = ("\u058a\u05be\u1400\u1806\u2010\u2011\u2012\u2013\u2014\u2015\u2e17\u2e1a\u2e3a"
           "\u2e3b\u2e40\u2e5d\u301c\u3030\u30a0\ufe31\ufe32\ufe58\ufe63\uff0d\U00010ead\u2212")
@@ -254,11 +256,11 @@ class SourceText:
 
     def _miss(self, fragment: str, out_of_order: bool) -> Miss:
         if out_of_order and fragment in self.folded:
-            return Miss(f"fragment “{_clip(fragment)}” occurs only before the previous "
+            return Miss(f"fragment “{clip(fragment, 80)}” occurs only before the previous "
                         "fragment; ellipsis fragments must appear in source order")
         hit = _closest(fragment, self.folded)
         if hit is None or hit.score == 0:
-            return Miss(f"quote “{_clip(fragment)}” not found in the source")
+            return Miss(f"quote “{clip(fragment, 80)}” not found in the source")
         a = self.offsets[hit.dest_start]
         b = self.offsets[max(hit.dest_end - 1, hit.dest_start)] + 1
         while a > 0 and self.text[a - 1].isalnum() and self.text[a].isalnum():
@@ -317,7 +319,7 @@ def word_diff(quote: str, passage: str) -> tuple[str, str, str]:
     diffs = [op for op in ops if op[0] != "equal"]
     same = sum(i2 - i1 for tag, i1, i2, _, _ in ops if tag == "equal")
     if not diffs or same * 2 < len(ours):  # nothing alike enough to point at words
-        return _clip(quote), _clip(passage, 160), ""
+        return clip(quote, 80), clip(passage, 160), ""
     changes = []
     for tag, i1, i2, j1, j2 in diffs:
         was = quote[ours[i1][1]:ours[i2 - 1][2]] if i2 > i1 else ""
@@ -334,7 +336,7 @@ def _marked(text: str, tokens: list[tuple], spans: list[tuple[int, int]]) -> str
     """`text` with each span of tokens in [brackets], cut to a window around them when long."""
     spans = [(a, b) for a, b in spans if b > a]
     if not spans:  # nothing of this side differs (the other side has extra words)
-        return _clip(text, 160)
+        return clip(text, 160)
     first, last = spans[0][0], spans[-1][1]
     a, b = 0, len(tokens)
     if len(text.split()) > MAX_SHOWN_WORDS:
@@ -426,7 +428,3 @@ def _anchors(fragment: str) -> list[tuple[str, int]]:
             for a, b in zip(words[::n], words[n - 1::n], strict=False)]
     runs = runs[::max(1, len(runs) // (ANCHORS - 6))][:ANCHORS - 6]
     return runs + sorted((w for w in words if len(w[0]) >= 5), key=lambda w: (-len(w[0]), w[1]))
-
-
-def _clip(text: str, limit: int = 80) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,8 +1,11 @@
-"""Archived texts of a base, read and folded, and the quotes that cite them verified.
+"""Archived texts: the one way they are found and read (check, quote and source add), folded,
+and the quotes that cite them verified.
 
-On a large base (parsed on two cores, see `files.parse_files`) the forked helper reads, folds
-and verifies about half of the texts while this process does the other half: folding and
-verifying are a third of the work of checking the 10k bench base.
+An archived text is a regular file inside the facts folder (a link out of it is refused: it
+could be anything on the machine), no larger than MAX_SOURCE_BYTES, in UTF-8. On a large base
+(parsed on two cores, see `files.parse_files`) the forked helper reads, folds and verifies
+about half of the texts while this process does the other half: folding and verifying are a
+third of the work of checking the 10k bench base.
 """
 
 from __future__ import annotations
@@ -12,7 +15,50 @@ from pathlib import Path
 from briefgen.factbase.quotes import SourceText, Verified
 
 HELPER_SHARE = 0.5  # of the archived bytes, read and verified by the helper
+MAX_SOURCE_BYTES = 32 * 1024 * 1024  # a whole book is ~1-2 MB (docs/limits.md)
 Outcomes = dict[tuple[str, str], "Verified | None"]  # (source id, quote) -> None: not found
+
+
+def archived_path(root: Path, file: str) -> tuple[Path, int] | tuple[None, tuple[str, str]]:
+    """The archived text's path and size, or None and what is wrong with it (the words after
+    the file's name, and a hint), found before anything is read. `root`: the facts folder,
+    resolved."""
+    try:
+        target = (root / file).resolve()
+    except (OSError, RuntimeError, ValueError):  # a NUL in the name; a link loop (3.11-3.12)
+        target = None
+    if target is None or target.is_symlink():  # resolve() stops at a loop from 3.13 on
+        problem = "cannot be a file name (it holds U+0000)" if "\x00" in file \
+            else "is a symbolic link that loops"
+        return None, (problem, "name the archived text, e.g. 'sources/x.txt'")
+    if Path(file).is_absolute():
+        return None, ("must be relative to the facts folder", "write it as e.g. 'sources/x.txt'")
+    if not target.is_relative_to(root):
+        return None, ("is outside the facts folder", "archive the text under facts/sources/")
+    if target.is_dir():
+        return None, ("is a folder, not a text file", "name the archived .txt file inside it")
+    if not target.exists():
+        return None, ("not found", "paths are relative to the facts folder, e.g. 'sources/x.txt'")
+    if not target.is_file():
+        return None, ("is not a regular file (a pipe, socket or device)",
+                      "archive the text as a plain .txt file")
+    size = target.stat().st_size
+    if size > MAX_SOURCE_BYTES:  # checked before reading: costs nothing
+        return None, (f"is {size:,} bytes, larger than the {MAX_SOURCE_BYTES:,} an archived text "
+                      "may have", "archive only the part the facts quote, or split it into "
+                      "several sources")
+    return target, size
+
+
+def read_archived(root: Path, file: str) -> tuple[str | None, tuple[str, str] | None]:
+    """An archived text as it stands (for `quote`), or None and what is wrong with it."""
+    target, found = archived_path(root, file)
+    if target is None:
+        return None, found
+    texts, problems = read_texts([("", target)])
+    if problems:
+        return None, problems[""]
+    return texts[""].text, None
 
 
 def read_texts(targets: list[tuple[str, Path]], cache: dict | None = None):

@@ -88,8 +88,8 @@ def _status(base, item: str) -> str | None:
 
 
 def _shown(text: str) -> str:
-    from briefgen.distribution.readers import printable
-    return printable(text)
+    from briefgen.characters import escape
+    return escape(text)
 
 
 def lines(result: Impact) -> list[str]:

@@ -75,9 +75,9 @@ def test_every_problem_is_reported_at_its_place(tmp_path, monkeypatch):
         "readers.yaml:10:12) (hint: list each address once; merge the themes into one entry)",
         "readers.yaml:13:5: error: [Typo] required key 'email' is missing",
         "readers.yaml:14:5: error: [Typo] unknown key 'emial' (hint: did you mean 'email'?)",
-        "readers.yaml:15:11: error: [bell@example.org\\u000a] name: contains the control "
+        "readers.yaml:15:11: error: [bell@example.org\\n] name: contains the control "
         "character U+0007 (hint: remove the invisible character)",
-        "readers.yaml:16:12: error: [bell@example.org\\u000a] email: contains a line break "
+        "readers.yaml:16:12: error: [bell@example.org\\n] email: contains a line break "
         "(U+000A) (hint: write it on one line)",
         "readers.yaml:17:11: error: [empty@example.org] name: must not be empty",
         "readers.yaml:19:13: error: [empty@example.org] themes: must list at least one theme "
