@@ -12,13 +12,18 @@ from types import SimpleNamespace
 
 import pytest
 
-from briefgen.compose.model import Block, Brief, Cite, QuoteUse, Run, SourceEntry
+from briefgen.compose.model import Block, Brief, Citation, Cite, QuoteUse, Run, SourceEntry
 from briefgen.factbase.models import PartialDate
 
 ROOT = Path(__file__).resolve().parent.parent
 
 TRICKY = "Data, not markup: <b>bold?</b> & {{ 7*7 }} {% if x %} — “curly” ‘quotes’, café, Ħaftar"
 ARABIC = "مركز المستقبل للأبحاث والدراسات المتقدمة"
+
+
+def one_cite(number: int, source: SourceEntry, fact_id: str, quote: str, date: str) -> Cite:
+    """A line's note marker with one citation (its words added by `worded`)."""
+    return Cite(number, (Citation(source, fact_id, quote, date),))
 
 
 def sample_sources() -> tuple[SourceEntry, ...]:
@@ -65,14 +70,14 @@ def sample_brief(lines: int = 4, name: str = "theme-sample") -> Brief:
         blocks.append(Block(
             "bullet",
             (Run(text), Run(" "), Run(f"{src.reliability}2 · 4 June 2013", italic=True),
-             Cite(n, src, fact, src.quotes[0].text, "4 June 2013")),
+             one_cite(n, src, fact, src.quotes[0].text, "4 June 2013")),
             fact_ids=(fact,), origin="t.md.j2:6",
         ))
     n += 1
     blocks.append(Block(
         "paragraph",
         (Run("Assessment: ", bold=True), Run(f"Haftar sought Russian backing. {ARABIC}."),
-         Cite(n, futures, "haftar-pressures", futures.quotes[0].text, "August 2017")),
+         one_cite(n, futures, "haftar-pressures", futures.quotes[0].text, "August 2017")),
         fact_ids=("haftar-pressures",), origin="t.md.j2:9",
     ))
     return worded(Brief(
@@ -101,10 +106,14 @@ def worded(brief: Brief, annotated: bool = False) -> Brief:
     words = Apparatus(load_wordbook(ROOT / "templates", "en"), annotated)
     sources = {s.id: SimpleNamespace(**{**s.__dict__, **SOURCE_FACTS.get(s.id, {})})
                for s in brief.sources}
+    quoted: dict[str, list[int]] = {}  # source id -> the notes that cite it
+    for cite in brief.cites:
+        for c in cite.citations:
+            quoted.setdefault(c.source.id, []).append(cite.number)
     entries = {}
     for s in brief.sources:
         uses = {q.text: list(q.fact_ids) for q in s.quotes}
-        heading, lines = words.entry(sources[s.id], uses, "ab" * 32)
+        heading, lines = words.entry(sources[s.id], uses, "ab" * 32, quoted.get(s.id, []))
         entries[s.id] = replace(s, heading=heading, lines=lines)
     seen: set[str] = set()
     blocks = []
@@ -112,9 +121,13 @@ def worded(brief: Brief, annotated: bool = False) -> Brief:
         inlines = []
         for i in b.inlines:
             if isinstance(i, Cite):
-                note = words.note(sources[i.source.id], i.quote, i.fact_id, i.source.id not in seen)
-                seen.add(i.source.id)
-                i = replace(i, source=entries[i.source.id], note=note)
+                parts = []
+                for c in i.citations:
+                    parts.append(words.citation(sources[c.source.id], c.quote, c.fact_id,
+                                                c.source.id not in seen, c.source.anchor))
+                    seen.add(c.source.id)
+                i = replace(i, citations=tuple(replace(c, source=entries[c.source.id])
+                                               for c in i.citations), note=words.note(parts))
             inlines.append(i)
         blocks.append(replace(b, inlines=tuple(inlines)))
     return replace(brief, blocks=tuple(blocks), sources=tuple(entries[s.id] for s in brief.sources),

@@ -411,10 +411,19 @@ def test_judgment_line_is_labelled_and_cites_the_quotes_of_its_basis(richer):
     (line,) = [b for b in brief.blocks if b.kind == "judgment"]
     assert line.text == ("Assessment — very likely, moderate confidence. NATO will keep its "
                          "forces out of Libya.")
-    assert [(c.fact_id, c.quote) for c in line.cites] == [
+    (cite,) = line.cites  # one note for the line
+    assert [(c.fact_id, c.quote) for c in cite.citations] == [
         ("nato-2013-no-troops", "there will be no troop deployment and any training activities "
                                 "would take place outside Libya"),
         ("rasmussen-said", "there will be no troop deployment")]
+    # the lines it rests on print the quotes; the judgment's note points to their notes
+    lines = {c.fact_id: b.cites[0].number for b in brief.blocks if b.kind == "bullet"
+             for c in b.cites[0].citations}
+    assert "".join(r.text for r in cite.note) == (
+        f"Rests on the lines of notes {lines['nato-2013-no-troops']} and "
+        f"{lines['rasmussen-said']}.")
+    assert [r.link for r in cite.note if r.link] == [
+        f"#note_{lines['nato-2013-no-troops']}", f"#note_{lines['rasmussen-said']}"]
     (record,) = [r for r in brief.extra["provenance"] if r["kind"] == "judgment"]
     assert record["judgments"] == [{"id": "nato-stays-out",
                                     "based_on": ["nato-2013-no-troops", "rasmussen-said"],
@@ -425,8 +434,9 @@ def test_judgment_line_is_labelled_and_cites_the_quotes_of_its_basis(richer):
 
 def test_the_annex_lists_each_judgments_basis_with_its_note_numbers(richer):
     brief = compose(richer, TEMPLATES, theme_spec(richer, "nato-security-assistance"))
-    (line,) = [b for b in brief.blocks if b.kind == "judgment"]
-    numbers = [c.number for c in line.cites]
+    lines = {c.fact_id: b.cites[0].number for b in brief.blocks if b.kind == "bullet"
+             for c in b.cites[0].citations}
+    numbers = [lines["nato-2013-no-troops"], lines["rasmussen-said"]]
     at = [b.text for b in brief.annex_intro].index("What our assessments rest on.")
     assert [(b.kind, b.text) for b in brief.annex_intro[at + 1:]] == [
         ("paragraph", "Assessment — very likely, moderate confidence. NATO will keep its forces "

@@ -35,38 +35,57 @@ def words():
     return load(ROOT / "templates")
 
 
+def note(words, *citations, lines=()):
+    """A note of one or more citations: (source, quote, fact, first, same_as) each."""
+    return words.note([words.citation(source, quote, fact, first, "src_1", same_as)
+                       for source, quote, fact, first, same_as in citations], lines)
+
+
 def test_a_note_is_full_the_first_time_and_short_after(words):
-    first = words.note(FULL, "the exact words", "fact-a", first=True)
-    later = words.note(FULL, "other words", "fact-b", first=False)
+    first = note(words, (FULL, "the exact words", "fact-a", True, None))
+    later = note(words, (FULL, "other words", "fact-b", False, None))
     assert text(first) == ("Future Center, “Russia’s role in Libya”, A. Analyst, 28 August 2017. "
                            "“the exact words”")
     assert text(later) == "Future Center, 28 Aug 2017. “other words”"
     assert [r.text for r in later if r.italic] == ["other words"]  # the quote, in italics
-    assert first[0].text.startswith("Future Center")  # the run writers link to the annex
+    assert first[0].text.startswith("Future Center") and first[0].link == "#src_1"
+
+
+def test_one_note_holds_every_citation_of_its_line_and_prints_a_quote_once(words):
+    both = note(words, (FULL, "the exact words", "fact-a", False, None),
+                (BARE, "some words here", "fact-b", False, 3))
+    assert text(both) == ("Future Center, 28 Aug 2017. “the exact words”; Quiet Press, 2019. "
+                          "Same passage as note 3.")
+    assert [r.link for r in both if r.link] == ["#src_1", "#src_1", "#note_3"]
+    judged = note(words, (BARE, "some words here", "f", False, None), lines=(4, 7, 9))
+    assert text(judged) == ("Rests on the lines of notes 4, 7 and 9. Quiet Press, 2019. "
+                            "“some words here”")
+    assert [r.link for r in judged if r.link][:3] == ["#note_4", "#note_7", "#note_9"]
 
 
 def test_what_a_source_does_not_state_is_left_out(words):
-    assert text(words.note(BARE, "some words here", "f", first=True)) == (
+    assert text(note(words, (BARE, "some words here", "f", True, None))) == (
         "Quiet Press, “Untitled notes”, 2019. “some words here”")
-    heading, lines = words.entry(BARE, {"some words here": ["f"]}, "0" * 64)
+    heading, lines = words.entry(BARE, {"some words here": ["f"]}, "0" * 64, [2])
     assert text(heading) == "Quiet Press: Untitled notes"
     assert [text(line) for line in lines] == [
-        "2019 · reliability F (reliability cannot be judged)", "“some words here”"]
+        "2019 · reliability F (reliability cannot be judged)", "Quoted in note 2."]
 
 
 def test_annex_entry_of_the_readers_and_the_annotated_edition():
     quotes = {"the exact words": ["fact-a", "fact-b"]}
-    readers = load(ROOT / "templates").entry(FULL, quotes, "3fa2c1d4e5f6" + "0" * 52)
+    readers = load(ROOT / "templates").entry(FULL, quotes, "3fa2c1d4e5f6" + "0" * 52, [1, 4])
     assert text(readers[0]) == "Future Center: Russia’s role in Libya"
     assert [text(line) for line in readers[1]] == [
         "A. Analyst · 28 August 2017 · reliability C (fairly reliable)",
-        "https://example.org/a", "“the exact words”"]
+        "https://example.org/a", "Quoted in notes 1 and 4."]
+    assert readers[1][1][0].link == "https://example.org/a"
     review = load(ROOT / "templates", annotated=True)
     _, lines = review.entry(FULL, quotes, "3fa2c1d4e5f6" + "0" * 52)
     assert [text(line) for line in lines][2:] == [
         f"“the exact words” cited{NBSP}by fact-a, fact-b",
         "archived copy 001_future.txt · SHA-256 3fa2c1d4e5f6"]
-    assert text(review.note(FULL, "q q q q", "fact-a", first=False)).endswith(" [fact-a]")
+    assert text(note(review, (FULL, "q q q q", "fact-a", False, None))).endswith(" [fact-a]")
 
 
 def test_the_grading_key_explains_each_scale_once_and_likelihood_with_judgments(words):
@@ -95,7 +114,7 @@ def test_a_desk_rewords_notes_and_labels_in_its_own_wording_file(tmp_path):
                     .replace('short = ["{publisher}", "{date_short}"]', 'short = ["{publisher}"]')
                     .replace('sources = "Sources"', 'sources = "References"'), encoding="utf-8")
     words = load(tmp_path)
-    assert text(words.note(FULL, "q w e r", "f", first=False)) == "Future Center. “q w e r”"
+    assert text(note(words, (FULL, "q w e r", "f", False, None))) == "Future Center. “q w e r”"
     assert words.words.labels["sources"] == "References"
 
 

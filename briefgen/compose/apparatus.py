@@ -29,7 +29,7 @@ class Apparatus:
         # is known by id(source); the source is kept with what is cached for it, so that its
         # id stays its own.
         self._fields: dict[int, tuple[object, dict[str, str]]] = {}  # id -> (source, fields)
-        self._refs: dict[tuple[int, bool], tuple[object, Run]] = {}  # id, first -> (source, run)
+        self._refs: dict[tuple, tuple[object, Run]] = {}  # id, first, anchor -> (source, run)
         self._frames: dict[str, tuple[Run, Run]] = {}  # quote pattern -> runs around the quote
         self._quotes: dict[str, Run] = {}  # quote -> its run, the same in the note and the annex
         # quotation marks inside a quote print as the inner kind ("“" -> "‘"): no ““...” ”
@@ -37,27 +37,61 @@ class Apparatus:
 
     # --- notes ---------------------------------------------------------------------------------
 
-    def note(self, source, quote: str, fact_id: str, first: bool) -> tuple[Run, ...]:
-        """A cited line's note: the reference (full the first time, short after), the quote.
-
-        The first run is always the source reference: writers link it to the annex entry.
-        """
-        cached = self._refs.get((id(source), first))
+    def citation(self, source, quote: str, fact_id: str, first: bool, anchor: str,
+                 same_as: int | None = None) -> list[Run]:
+        """One citation of a note: the source (in full the first time a note names it, short
+        after), leading to its annex entry `anchor`; then the exact quote, or, when an earlier
+        note printed that quote, the number of that note."""
+        key = (id(source), first, anchor)
+        cached = self._refs.get(key)
         if cached is None:
             text = _items(self.get("notes", "full" if first else "short"),
                           self.get("notes", "separator"), self._source_fields(source))
-            ref = Run(text + self.get("notes", "end") if text else "")
-            cached = self._refs[id(source), first] = (source, ref)
-        runs = [cached[1], *self._quoted(self.get("notes", "quote"), quote)]
+            ref = Run(text + self.get("notes", "end") if text else "", link="#" + anchor)
+            cached = self._refs[key] = (source, ref)
+        if same_as is None:
+            runs = [cached[1], *self._quoted(self.get("notes", "quote"), quote)]
+        else:
+            runs = [cached[1], *self._numbers(self.get("notes", "same"), [same_as])]
         if self.annotated:
             runs.append(Run(self.get("notes", "annotated").format(fact=fact_id)))
+        return runs
+
+    def note(self, citations: list[list[Run]], lines: tuple[int, ...] = ()) -> tuple[Run, ...]:
+        """A line's note: its citations one after the other; a judgment's note first names the
+        notes of the lines it rests on (`lines`), whose quotes it does not print again."""
+        runs: list[Run] = []
+        if lines:
+            pattern = self.get("notes", "rests_on" if len(lines) > 1 else "rests_on_one")
+            runs += self._numbers(pattern, list(lines))
+        for i, part in enumerate(citations):
+            if i:
+                runs.append(Run(self.get("notes", "between")))
+            runs += part
+        if runs and runs[-1].text != runs[-1].text.rstrip():  # "Rests on ... 7. " ends it
+            runs[-1] = Run(runs[-1].text.rstrip())
         return tuple(r for r in runs if r.text)
+
+    def _numbers(self, pattern: str, numbers: list[int]) -> list[Run]:
+        """`pattern` with `{note}`/`{notes}` as the note numbers, each a link to its note:
+        "notes 3, 5 and 7"."""
+        field = "{notes}" if "{notes}" in pattern else "{note}"
+        before, _, after = pattern.partition(field)
+        runs = [Run(before)]
+        for i, number in enumerate(numbers):
+            if i:
+                runs.append(Run(self.get("notes", "and") if i == len(numbers) - 1
+                                else self.get("notes", "list_separator")))
+            runs.append(Run(str(number), link=f"#note_{number}"))
+        runs.append(Run(after))
+        return runs
 
     # --- annex ---------------------------------------------------------------------------------
 
-    def entry(self, source, quotes: dict[str, list[str]], sha256: str
+    def entry(self, source, quotes: dict[str, list[str]], sha256: str, notes: list[int] = ()
               ) -> tuple[tuple[Run, ...], tuple[tuple[Run, ...], ...]]:
-        """An annex entry as (heading, lines): what the source states, and the quotes cited."""
+        """An annex entry as (heading, lines): what the source states, where it leads, and the
+        notes that quote it (the review edition: the quotes themselves, with their facts)."""
         fields = self._source_fields(source)
         heading = (Run(_items(self.get("annex", "heading"),
                               self.get("annex", "heading_separator"), fields)),)
@@ -66,17 +100,19 @@ class Apparatus:
                          self.get("annex", "details_separator"), fields)
         if details:
             lines.append((Run(details),))
-        if source.url:  # writers link a run whose text is the entry's URL
-            lines.append((Run(self.get("annex", "url").format(url=source.url)),))
-        for quote, fact_ids in quotes.items():
-            runs = self._quoted(self.get("annex", "quote"), quote)
-            if self.annotated:
+        if source.url:
+            lines.append((Run(self.get("annex", "url").format(url=source.url), link=source.url),))
+        if self.annotated:
+            for quote, fact_ids in quotes.items():
+                runs = self._quoted(self.get("annex", "quote"), quote)
                 cited = self.get("annex", "cited_by").format(facts=", ".join(fact_ids))
                 runs.append(Run(" " + cited.replace(" ", NBSP, 1)))
-            lines.append(tuple(r for r in runs if r.text))
-        if self.annotated:
+                lines.append(tuple(r for r in runs if r.text))
             lines.append((Run(self.get("annex", "archive").format(
                 file=Path(source.file).name, sha256=sha256[:SHA_PREFIX])),))
+        elif notes:
+            pattern = self.get("annex", "quoted_in" if len(notes) > 1 else "quoted_in_one")
+            lines.append(tuple(r for r in self._numbers(pattern, list(notes)) if r.text))
         return heading, tuple(lines)
 
     def _quoted(self, pattern: str, quote: str) -> list[Run]:

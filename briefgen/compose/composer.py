@@ -16,7 +16,7 @@ from briefgen.characters import clip
 from briefgen.compose.apparatus import Apparatus
 from briefgen.compose.front import finish, title_block
 from briefgen.compose.inline import InlineParser, add, one_line, runs_of
-from briefgen.compose.model import Block, Brief, Cite, QuoteUse, Run, SourceEntry
+from briefgen.compose.model import Block, Brief, Citation, Cite, QuoteUse, Run, SourceEntry
 from briefgen.compose.templating import TemplateRenderer
 from briefgen.compose.views import (FactView, JudgmentView, ThemeView,  # noqa: F401 - re-exported
                                     fact_view, judgment_view)
@@ -107,12 +107,13 @@ class _Builder:
         self.words = words  # dates, gradings and labels (wordbook)
         self.notes = notes  # notes, annex entries, the grading key (the apparatus)
         self.sha256: dict[str, str] = {}  # source id -> SHA-256 of its archived text
-        self.judged: dict[int, str] = {}  # cite number -> the judgment whose basis it cites
         self.judging = False  # the line being built cites a judgment: a "judgment" block
+        self.line: list[Citation] = []  # the citations of the line being built
         self.entries: dict[str, SourceEntry] = {}  # source id -> annex entry, in order
         self.uses: dict[str, dict[str, list[str]]] = {}  # source id -> quote -> fact ids
-        self.cites = 0
-        self.cited: dict[int, tuple[str, int]] = {}  # cite number -> (fact id, citation index)
+        self.notes_made = 0
+        self.printed: dict[tuple[str, str], int] = {}  # (source, quote) -> note printing it
+        self.quoted: dict[str, list[int]] = {}  # source id -> the notes that cite it
         # (text, bold, italic) -> its Run: equal runs (a grading label, a day) are one object,
         # pickled once for the writers
         self.runs: dict[tuple[str, bool, bool], Run] = {}
@@ -173,6 +174,7 @@ class _Builder:
     def _body(self, blocks: list, uncited: list) -> Brief:
         if uncited:
             raise TemplateError(uncited)
+        blocks = self.word_notes(blocks)
         sources = tuple(self.finish_entry(entry) for entry in self.entries.values())
         spec = self.spec
         return Brief(name=spec.name, title=spec.title, subtitle=spec.subtitle,
@@ -197,17 +199,23 @@ class _Builder:
                 seen.add(jid)
                 notes: dict[str, list[int]] = {}
                 for cite in block.cites:
-                    if self.judged.get(cite.number) == jid:
-                        notes.setdefault(cite.fact_id, []).append(cite.number)
-                facts = [(self.base.facts[f].statement, numbers) for f, numbers in notes.items()]
+                    for c in cite.citations:
+                        if c.judgment == jid:
+                            number = self.printed.get((c.source.id, c.quote), cite.number)
+                            numbers = notes.setdefault(c.fact_id, [])
+                            if number not in numbers:
+                                numbers.append(number)
+                facts = [(self.base.facts[f].statement, sorted(numbers))
+                         for f, numbers in notes.items()]
                 out.append((self.words.judgment_label(judgment.likelihood, judgment.confidence),
                             judgment.statement, judgment.rationale or "", facts))
         return out
 
     def block(self, kind: str, level: int, children, origin: str) -> Block:
-        parts: list = []  # [text, bold, italic] lists (merged as they come) and Cites
+        parts: list = []  # [text, bold, italic] lists (merged as they come) and note marks
         bold = italic = 0
         self.judging = False
+        self.line: list[Citation] = []  # the citations of the line being built
         for kind_, content in children:
             if kind_ == "text":
                 self.inline_text(content, bold > 0, italic > 0, parts)
@@ -221,14 +229,19 @@ class _Builder:
                 italic -= 1
             elif kind_ in ("softbreak", "hardbreak"):
                 add(parts, " ", bold > 0, italic > 0)
+        if self.line:  # one note for the whole line, where its last cite() stood
+            last = max(i for i, p in enumerate(parts) if p is _MARK)
+            self.notes_made += 1
+            unique = {(c.source.id, c.fact_id, c.index, c.judgment): c for c in self.line}
+            parts[last] = Cite(self.notes_made, tuple(unique.values()))
+        parts = [p for p in parts if p is not _MARK]
         inlines = runs_of(parts, self.runs)
-        fact_ids = tuple(dict.fromkeys(i.fact_id for i in inlines if isinstance(i, Cite)))
+        fact_ids = tuple(dict.fromkeys(c.fact_id for c in self.line))
         if self.judging and kind in ("bullet", "paragraph"):
             kind = "judgment"  # a line citing a judgment is set apart from the facts
             # the line shows the judgments, not the facts it cites for them (`impact`, the
             # corrections' diff and error messages name what the reader sees)
-            fact_ids = tuple(dict.fromkeys(self.judged.get(i.number, i.fact_id)
-                                           for i in inlines if isinstance(i, Cite)))
+            fact_ids = tuple(dict.fromkeys(c.judgment or c.fact_id for c in self.line))
         return Block(kind, inlines, level, fact_ids, origin)
 
     def inline_text(self, text: str, bold: bool, italic: bool, parts: list) -> None:
@@ -241,43 +254,38 @@ class _Builder:
                 add(parts, one_line(str(self.renderer.values[int(data)])), bold, italic)
             else:
                 for fact in _facts(self.renderer.values[int(cite)].facts):
-                    parts.extend(self.cite(fact))
+                    self.cite(fact)
+                parts.append(_MARK)
             pos = m.end()
         if pos < len(text):
             add(parts, text[pos:], bold, italic)
 
-    def cite(self, fact_ref, judgment: str | None = None) -> list[Cite]:
+    def cite(self, fact_ref, judgment: str = "") -> None:
+        """The citations of a fact (or a judgment's basis) onto the line being built."""
         ref = fact_ref.id if hasattr(fact_ref, "id") else str(fact_ref)
         if ref in self.base.judgments:
             return self.cite_judgment(ref)
         fact = self.base.facts[ref]
         if fact.retracted:
-            return []  # kept in the fact file for the record, never printed or cited
-        cites = []
+            return  # kept in the fact file for the record, never printed or cited
+        date = self.words.date(fact.date)
         for n, citation in enumerate(fact.citations):
             verified = self.base.verified[(fact.id, n)]
-            sid, exact = citation.source, verified.exact
+            sid = citation.source
             entry = self.entries.get(sid)
-            first = entry is None  # full reference the first time, short after
-            if first:
+            if entry is None:
                 entry = self.entries[sid] = self.new_entry(sid)
             self.sha256[sid] = verified.sha256
-            facts = self.uses.setdefault(sid, {}).setdefault(exact, [])
+            facts = self.uses.setdefault(sid, {}).setdefault(verified.exact, [])
             if fact.id not in facts:
                 facts.append(fact.id)
-            self.cites += 1
-            self.cited[self.cites] = (fact.id, n)
-            if judgment:
-                self.judged[self.cites] = judgment
-            cites.append(Cite(self.cites, entry, fact.id, exact, self.words.date(fact.date),
-                              self.notes.note(self.base.sources[sid], exact, fact.id, first)))
-        return cites
+            self.line.append(Citation(entry, fact.id, verified.exact, date, n, judgment))
 
-    def cite_judgment(self, judgment_id: str) -> list[Cite]:
+    def cite_judgment(self, judgment_id: str) -> None:
         """A judgment is cited through the facts it rests on (one hop, or more through other
         judgments), so its line is tied to quotes like every other line."""
         self.judging = True
-        cites, seen, todo = [], set(), [judgment_id]
+        seen, todo = set(), [judgment_id]
         while todo:
             for ref in self.base.judgments[todo.pop(0)].based_on:
                 if ref in seen:
@@ -286,8 +294,56 @@ class _Builder:
                 if ref in self.base.judgments:
                     todo.append(ref)
                 elif ref in self.base.facts:
-                    cites += self.cite(ref, judgment=judgment_id)
-        return cites
+                    self.cite(ref, judgment=judgment_id)
+
+    def word_notes(self, blocks: list[Block]) -> list[Block]:
+        """Every note worded, in the order a reader meets them: a source in full the first
+        time a note names it, a quote printed once (later notes point to that note), and a
+        judgment's note naming the notes of the lines it rests on."""
+        lines: dict[str, int] = {}  # fact id -> the note of the first line that shows it
+        for block in blocks:
+            if block.kind != "judgment":
+                for cite in block.cites:
+                    for c in cite.citations:
+                        lines.setdefault(c.fact_id, cite.number)
+        named: set[str] = set()  # sources a note has named
+        self.printed: dict[tuple[str, str], int] = {}  # (source, quote) -> note printing it
+        self.quoted: dict[str, list[int]] = {}  # source id -> the notes that cite it
+        out = []
+        for block in blocks:
+            if not block.cites:
+                out.append(block)
+                continue
+            inlines = []
+            for item in block.inlines:
+                if isinstance(item, Cite):
+                    item = replace(item, note=self.note(item, block.kind == "judgment", lines,
+                                                        named))
+                inlines.append(item)
+            out.append(replace(block, inlines=tuple(inlines)))
+        return out
+
+    def note(self, cite: Cite, judgment: bool, lines: dict[str, int], named: set[str]
+             ) -> tuple[Run, ...]:
+        rests_on: dict[int, None] = {}
+        parts, shown = [], set()
+        for c in cite.citations:
+            if judgment and lines.get(c.fact_id, cite.number) != cite.number:
+                rests_on[lines[c.fact_id]] = None  # the line itself shows the quote
+                continue
+            sid = c.source.id
+            if (sid, c.quote) in shown and not self.notes.annotated:
+                continue  # two facts of the line quote the same passage: once is enough
+            shown.add((sid, c.quote))
+            same = self.printed.setdefault((sid, c.quote), cite.number)
+            numbers = self.quoted.setdefault(sid, [])
+            if cite.number not in numbers:
+                numbers.append(cite.number)
+            parts.append(self.notes.citation(self.base.sources[sid], c.quote, c.fact_id,
+                                             sid not in named, c.source.anchor,
+                                             same if same != cite.number else None))
+            named.add(sid)
+        return self.notes.note(parts, tuple(sorted(rests_on)))
 
     def new_entry(self, sid: str) -> SourceEntry:
         """A source's annex entry, numbered at its first citation; `finish_entry` adds what
@@ -300,11 +356,12 @@ class _Builder:
             language=source.language)
 
     def finish_entry(self, entry: SourceEntry) -> SourceEntry:
-        """The entry's quotes and words, set in place once every citation is known: every Cite
-        holds its entry from the start, so none is made again.
-        The entry is frozen for the writers, who only ever see it finished."""
+        """The entry's quotes and words, set in place once every citation is known: every
+        citation holds its entry from the start, so none is made again. The entry is frozen for
+        the writers, who only ever see it finished."""
         sid = entry.id
-        heading, lines = self.notes.entry(self.base.sources[sid], self.uses[sid], self.sha256[sid])
+        heading, lines = self.notes.entry(self.base.sources[sid], self.uses[sid],
+                                          self.sha256[sid], self.quoted.get(sid, []))
         quotes = tuple(QuoteUse(q, tuple(ids)) for q, ids in self.uses[sid].items())
         for name, value in (("quotes", quotes), ("heading", heading), ("lines", lines)):
             object.__setattr__(entry, name, value)
@@ -314,25 +371,27 @@ class _Builder:
         """Provenance of one line: its facts, and for each citation the exact source spans."""
         citations, judgments = [], {}
         for cite in block.cites:
-            fact_id, n = self.cited[cite.number]
-            judgment = self.judged.get(cite.number)
-            if judgment:  # judgment -> facts -> quotes -> source hash
-                record = judgments.setdefault(judgment, {
-                    "id": judgment, "based_on": list(self.base.judgments[judgment].based_on),
-                    "facts": []})
-                if fact_id not in record["facts"]:
-                    record["facts"].append(fact_id)
-            verified = self.base.verified[(fact_id, n)]
-            source = self.base.sources[cite.source.id]
-            citations.append({
-                "number": cite.number, "fact": fact_id, "source": source.id,
-                "file": source.file, "sha256": verified.sha256, "quote": verified.exact,
-                "selectors": [{"exact": s.exact, "prefix": s.prefix, "suffix": s.suffix,
-                               "start": s.start, "end": s.end} for s in verified.selectors],
-                **({"judgment": judgment} if judgment else {})})
+            for c in cite.citations:
+                if c.judgment:  # judgment -> facts -> quotes -> source hash
+                    record = judgments.setdefault(c.judgment, {
+                        "id": c.judgment,
+                        "based_on": list(self.base.judgments[c.judgment].based_on), "facts": []})
+                    if c.fact_id not in record["facts"]:
+                        record["facts"].append(c.fact_id)
+                verified = self.base.verified[(c.fact_id, c.index)]
+                source = self.base.sources[c.source.id]
+                citations.append({
+                    "number": cite.number, "fact": c.fact_id, "source": source.id,
+                    "file": source.file, "sha256": verified.sha256, "quote": verified.exact,
+                    "selectors": [{"exact": s.exact, "prefix": s.prefix, "suffix": s.suffix,
+                                   "start": s.start, "end": s.end} for s in verified.selectors],
+                    **({"judgment": c.judgment} if c.judgment else {})})
         return {"kind": block.kind, "text": block.text, "origin": block.origin,
                 "facts": list(block.fact_ids), "citations": citations,
                 **({"judgments": list(judgments.values())} if judgments else {})}
+
+
+_MARK = object()  # where a line's cite() stood: its note marker goes at the last one
 
 
 def _facts(values) -> list:

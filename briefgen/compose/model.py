@@ -33,32 +33,54 @@ class SourceEntry:
     # The entry as the reader sees it, worded by the composer (readers' or annotated edition):
     # writers lay these out and never word an entry themselves.
     heading: tuple[Run, ...] = ()  # e.g. "Source 3  NATO Watch: NATO returns to Libya ..."
-    lines: tuple[tuple[Run, ...], ...] = ()  # each a paragraph of the entry (fields, quotes);
-    # a run whose text is the entry's `url` is shown as a link to it
+    lines: tuple[tuple[Run, ...], ...] = ()  # each a paragraph of the entry
 
 
 @dataclass(frozen=True)
 class Run:
-    """Literal text (never markup) with simple emphasis set by the template."""
+    """Literal text (never markup) with simple emphasis set by the template, and where it
+    leads: `link` is "#anchor" (an annex entry `src_N`, a note `note_N`) or a web address."""
 
     text: str
     bold: bool = False
     italic: bool = False
+    link: str = ""
 
 
 @dataclass(frozen=True)
-class Cite:
-    """A citation marker: links a line to the source entry and the quote that backs it."""
+class Citation:
+    """One quote behind a line: the fact it backs, the source and the exact words."""
 
-    number: int  # 1-based order of appearance in the brief (footnote number)
     source: SourceEntry
     fact_id: str
     quote: str  # exact text as it stands in the source
     date: str  # the fact's date, display form
-    # The note's words (source reference, in full the first time and short after, and the exact
-    # quote): the same number and words in both formats (Word footnote, PDF note).
-    # The first run is the source reference: writers link it to the source's annex entry.
-    note: tuple[Run, ...] = ()
+    index: int = 0  # which of the fact's citations (for the provenance record)
+    judgment: str = ""  # on a judgment's line: the judgment this fact is a basis of
+
+
+@dataclass(frozen=True)
+class Cite:
+    """A cited line's note marker: the note's number, every citation behind the line, and the
+    note's words (the same number and words in every format: Word footnote, PDF note)."""
+
+    number: int  # 1-based order of the notes in the brief
+    citations: tuple[Citation, ...]
+    note: tuple[Run, ...] = ()  # its links (annex entries, other notes) are in the runs
+
+    @property
+    def anchor(self) -> str:
+        """The note's bookmark / PDF destination name."""
+        return f"note_{self.number}"
+
+    @property
+    def source(self) -> SourceEntry:
+        """The first citation's source."""
+        return self.citations[0].source
+
+    @property
+    def fact_id(self) -> str:
+        return self.citations[0].fact_id
 
 
 Inline = Run | Cite

@@ -17,10 +17,10 @@ import pytest
 from docx.shared import RGBColor
 from lxml import etree
 
-from briefgen.compose.model import Block, Cite, Run
+from briefgen.compose.model import Block, Run
 from briefgen.errors import BuildError
 from briefgen.writers.docx.writer import render_docx
-from conftest import ARABIC, ROOT, sample_brief
+from conftest import one_cite, ARABIC, ROOT, sample_brief
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -83,7 +83,7 @@ def test_every_cite_is_a_real_footnote_holding_the_models_note(brief, out):
         assert note.get(q("w:type")) is None  # a plain footnote
         text = text_of(note).replace("\u200e", "")
         assert text == " " + "".join(r.text for r in cite.note)
-        assert cite.quote in text
+        assert all(c.quote in text for c in cite.citations)
         assert note.find(".//w:footnoteRef", NS) is not None  # the note shows its own number
         # ... and links to the source's annex entry
         assert [h.get(q("w:anchor")) for h in note.iter(q("w:hyperlink"))] == [cite.source.anchor]
@@ -123,8 +123,8 @@ def test_python_docx_reads_the_document(brief, out):
 def test_adjacent_citations_are_kept_apart(brief):
     nato, futures = brief.sources
     block = Block("bullet", (Run("Two sources agree."),
-                             Cite(1, nato, "nato-2013-no-troops", nato.quotes[0].text, "2013"),
-                             Cite(2, futures, "haftar-pressures", futures.quotes[0].text, "2017")),
+                             one_cite(1, nato, "nato-2013-no-troops", nato.quotes[0].text, "2013"),
+                             one_cite(2, futures, "haftar-pressures", futures.quotes[0].text, "2017")),
                   fact_ids=("nato-2013-no-troops", "haftar-pressures"))
     out = Docx(render_docx(replace(brief, blocks=(block,))))
     p = out.body.find(".//w:body/w:p[4]", NS)  # after title, subtitle and the cover's rule
@@ -311,7 +311,7 @@ def test_script_boundaries_keep_numbers_and_punctuation_where_readers_expect_the
 def test_an_arabic_line_is_a_right_to_left_paragraph(brief):
     src = brief.sources[1]
     block = Block("bullet", (Run("حفتر يزور موسكو "), Run("B2", italic=True),
-                             Cite(1, src, "f", src.quotes[0].text, "2017")), fact_ids=("f",))
+                             one_cite(1, src, "f", src.quotes[0].text, "2017")), fact_ids=("f",))
     out = Docx(render_docx(replace(brief, blocks=(block,))))
     p = out.body.find(".//w:body/w:p[4]", NS)  # after title, subtitle and the cover's rule
     assert p.find("w:pPr/w:bidi", NS) is not None

@@ -11,10 +11,10 @@ from dataclasses import replace
 import pytest
 from pypdf import PdfReader
 
-from briefgen.compose.model import Block, Cite, Run
+from briefgen.compose.model import Block, Run
 from briefgen.errors import BuildError
 from briefgen.writers.pdf.writer import render_pdf
-from conftest import ARABIC, ROOT, TRICKY, sample_brief
+from conftest import one_cite, ARABIC, ROOT, TRICKY, sample_brief
 
 FONTS = ROOT / "briefgen" / "resources" / "fonts"
 HINT = ("is not covered by any bundled font in briefgen/resources/fonts/ "
@@ -116,13 +116,13 @@ def test_annex_entries_link_to_the_source_url_and_show_the_models_words(reader):
         "1 NATO Watch: NATO returns to Libya but not in a combat role",
         "Nigel Chamberlain · June 2013 · reliability C (fairly reliable)",
         "https://example.org/nato-watch?a=1&b=2",
-        "“there will be no troop deployment and any training activities would take place outside "
-        "Libya”",
         ARABIC, "Haftar’s motives for rapprochement with Russia",
         "28 August 2017 · reliability B (usually reliable)",
-        "“to confront regional and international pressures”",
     ]:
         assert expected in annex
+    # a quote is printed once, in its note: the annex points to the notes that quote the source
+    assert "“to confront regional and international pressures”" not in annex
+    assert "Quoted in notes 2, 4 and 5." in annex
 
 
 def test_outline_has_each_section_and_the_annex(reader):
@@ -238,7 +238,7 @@ def test_missing_fonts_fail_the_build(tmp_path, monkeypatch):
 def test_a_character_no_font_has_fails_the_build_naming_the_fact(monkeypatch):
     monkeypatch.chdir(ROOT)
     brief = sample_brief()
-    cite = Cite(9, brief.sources[0], "tricky-fact", "q", "d")
+    cite = one_cite(9, brief.sources[0], "tricky-fact", "q", "d")
     bad = Block("bullet", (Run("Smile 😀 please"), cite), fact_ids=("tricky-fact",))
     with pytest.raises(BuildError) as err:
         render_pdf(replace(brief, blocks=brief.blocks + (bad,)), FONTS)
@@ -251,7 +251,7 @@ def test_every_missing_character_is_reported_at_once(monkeypatch):
     brief = sample_brief()
     src = replace(brief.sources[1], heading=(Run("Title with \u2603 snowman"),))
     bad = Block("bullet", (Run("ok \U0001F600 and \u0fd0 and \U0001F600 again"),
-                           Cite(9, src, "a", "q", "d")), fact_ids=("a", "b"))
+                           one_cite(9, src, "a", "q", "d")), fact_ids=("a", "b"))
     brief = replace(brief, title="Title \U0001F680", blocks=brief.blocks + (bad,),
                     sources=(brief.sources[0], src))
     with pytest.raises(BuildError) as err:

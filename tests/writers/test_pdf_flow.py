@@ -9,12 +9,12 @@ from dataclasses import replace
 
 import pytest
 
-from briefgen.compose.model import Block, Cite, Run
+from briefgen.compose.model import Block, Run
 from briefgen.errors import BuildError
 from briefgen.writers.pdf.flow import Flowable, LayoutError, PageBreak, lay_out
 from briefgen.writers.pdf.notes import NotesFrame
 from briefgen.writers.pdf.writer import render_pdf
-from conftest import ROOT, run_cli, sample_brief, worded
+from conftest import one_cite, ROOT, run_cli, sample_brief, worded
 
 FONTS = ROOT / "briefgen" / "resources" / "fonts"
 
@@ -123,7 +123,7 @@ def test_on_an_empty_page_lines_with_long_notes_part_rather_than_fail_the_build(
 def test_a_line_whose_notes_fill_more_than_a_page_is_a_located_build_error():
     brief = sample_brief()
     nato = brief.sources[0]
-    cites = tuple(Cite(n, nato, "big-fact", nato.quotes[0].text * 3, "4 June 2013")
+    cites = tuple(one_cite(n, nato, "big-fact", nato.quotes[0].text * 3, "4 June 2013")
                   for n in range(1, 41))
     line = Block("bullet", (Run("A line that cites forty quotes."), *cites),
                  fact_ids=("big-fact",), origin="t.md.j2:6")
@@ -137,10 +137,20 @@ def test_a_line_whose_notes_fill_more_than_a_page_is_a_located_build_error():
 def test_a_template_line_citing_more_than_a_page_of_notes_fails_the_build_writing_nothing(
         tmp_path):
     shutil.copytree(ROOT / "facts", tmp_path / "facts")
+    sentences = [f"Sentence {n} of the long report says that the talks went on for many hours "
+                 f"and that nothing was agreed by anyone on day {n} of the long meeting."
+                 for n in range(90)]
+    (tmp_path / "facts" / "sources" / "long.txt").write_text(" ".join(sentences) + "\n")
+    quotes = "".join(f"      - {{source: long-report, quote: \"{s[:-1]}\"}}\n" for s in sentences)
+    (tmp_path / "facts" / "long.yaml").write_text(
+        "sources:\n  - {id: long-report, title: Long, publisher: Wire, published: 2019-12, "
+        "file: sources/long.txt}\nfacts:\n  - id: long-fact\n    statement: Talks went on.\n"
+        "    themes: [russian-motives]\n    date: 2019-12\n    credibility: 3\n"
+        "    citations:\n" + quotes)
     (tmp_path / "templates").mkdir()
     (tmp_path / "templates" / "theme.md.j2").write_text(
         "{% for t in themes %}\n## {{ t.title }}\n\n"
-        "- All at once {% for f in t.facts %}{{ cite(f) }}{{ cite(f) }}{{ cite(f) }}{% endfor %}\n"
+        "- All at once {% for f in t.facts %}{{ cite(f) }}{% endfor %}\n"
         "{% endfor %}\n")
     result = run_cli("build", "--theme", "russian-motives", cwd=tmp_path)
     assert (result.returncode, result.stdout) == (1, "")

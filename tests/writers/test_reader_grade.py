@@ -124,13 +124,20 @@ def test_first_citation_gives_the_full_reference_later_ones_the_short_form(reade
     assert notes[2].startswith("Quiet Press, “A source that names nobody”, 5 June 2013. ")
 
 
-def test_each_note_holds_its_lines_exact_quote_in_both_formats(readers_edition):
+def test_each_note_holds_its_lines_exact_quotes_in_both_formats(readers_edition):
+    """One note per cited line, holding every quote of the line (a quote an earlier note
+    printed is pointed to, not printed again)."""
     both = readers_edition
+    printed: dict[str, int] = {}
     for number, cite in enumerate(both.brief.cites, 1):
         assert cite.number == number
-        assert f"“{cite.quote}”" in both.word_notes[number - 1]
         start = both.pdf_text.index(f"{number} {both.word_notes[number - 1][:20]}")
-        assert f"“{cite.quote}”" in both.pdf_text[start:]
+        for c in cite.citations:
+            if printed.setdefault(c.quote, number) == number:
+                assert f"“{c.quote}”" in both.word_notes[number - 1]
+                assert f"“{c.quote}”" in both.pdf_text[start:]
+            else:
+                assert f"Same passage as note {printed[c.quote]}." in both.word_notes[number - 1]
 
 
 def test_readers_edition_shows_no_ids_file_names_or_empty_fields(readers_edition):
@@ -141,11 +148,11 @@ def test_readers_edition_shows_no_ids_file_names_or_empty_fields(readers_edition
         for word in ("nato.txt", "quiet.txt", "SHA-256", "none", "not named", "not stated",
                      "URL:", "Author:"):
             assert word not in text
-    # what the quiet source does not state is simply not there
+    # what the quiet source does not state is simply not there; its quote is in its note
     assert both.word_annex()[-3:] == [
         "2 Quiet Press: A source that names nobody",
         "5 June 2013 · reliability F (reliability cannot be judged)",
-        "“the Alliance would stay out of combat in Libya”"]
+        "Quoted in note 3."]
 
 
 def test_annotated_edition_adds_fact_ids_archived_files_and_hashes(annotated_edition):
@@ -340,8 +347,8 @@ def test_the_bundled_reference_document_has_the_current_house_styles():
 
 
 def test_quotation_marks_inside_a_quote_print_as_the_inner_kind_in_both_formats(tmp_path):
-    """A quote that quotes someone: “... for ‘the UN to ...,’ adding ...” in the note and the
-    annex, never ““...” ”; the provenance record keeps the quote as the fact file has it."""
+    """A quote that quotes someone: “... for ‘the UN to ...,’ adding ...” in its note, never
+    ““...” ”; the provenance record keeps the quote as the fact file has it."""
     import json
 
     from conftest import run_cli
@@ -354,14 +361,14 @@ def test_quotation_marks_inside_a_quote_print_as_the_inner_kind_in_both_formats(
              "foreign influence.’”")
     pdf = " ".join(" ".join(p.extract_text().split())
                    for p in PdfReader(tmp_path / "theme-russian-motives.pdf").pages)
-    assert pdf.count(shown) == 2  # its note and its annex entry
+    assert pdf.count(shown) == 1  # its note: a quote is printed once
     assert "“the UN" not in pdf and ".””" not in pdf
     with zipfile.ZipFile(tmp_path / "theme-russian-motives.docx") as z:
         notes = etree.fromstring(z.read("word/footnotes.xml"))
         body = etree.fromstring(z.read("word/document.xml"))
     note_text = " ".join("".join(f.itertext()) for f in notes.iter(f"{{{W}}}footnote"))
     assert shown in note_text and "“the UN" not in note_text
-    assert shown in "".join(body.itertext())  # the annex
+    assert shown not in "".join(body.itertext())  # printed once: in its note
     record = (tmp_path / "theme-russian-motives.sources.json").read_text(encoding="utf-8")
     assert ("for “the UN to supervise all mediation efforts,” adding that “there’s no "
             "alternative") in json.dumps(json.loads(record), ensure_ascii=False)
