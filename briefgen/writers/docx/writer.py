@@ -16,6 +16,7 @@ from pathlib import Path
 
 from briefgen.compose.model import Block, Brief, Cite, Run, SourceEntry
 from briefgen.errors import BuildError
+from briefgen.resources import FONTS
 from briefgen.writers.bidi import first_strong_is_rtl
 
 _BOOKMARK_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,39}$")
@@ -23,8 +24,9 @@ _BLOCK_KINDS = {"heading", "bullet", "paragraph", "note", "judgment"}
 _STYLE_OF = {"bullet": "bullet", "note": "note", "judgment": "judgment", "paragraph": "normal"}
 
 
-def render_docx(brief: Brief, reference: Path | None = None) -> bytes:
-    """Render `brief` as a .docx; `reference` optionally supplies the organisation's styles."""
+def render_docx(brief: Brief, reference: Path | None = None, fonts: Path | None = None) -> bytes:
+    """Render `brief` as a .docx; `reference` optionally supplies the organisation's styles,
+    `fonts` the folder of the fonts to embed (the packaged ones by default)."""
     _validate(brief)
     import docx  # lazy: python-docx is only needed when a Word file is written
 
@@ -40,7 +42,8 @@ def render_docx(brief: Brief, reference: Path | None = None) -> bytes:
     else:
         document = docx.Document()
     try:
-        return _DocxBuilder(document, brief, house=reference is None).build()
+        return _DocxBuilder(document, brief, house=reference is None,
+                            fonts=FONTS if fonts is None else Path(fonts)).build()
     except ValueError as exc:  # lxml refuses characters XML cannot hold (title, subject, ...)
         raise BuildError(f"brief {brief.name}: text cannot be written to Word: {exc}") from exc
 
@@ -68,10 +71,10 @@ def _validate(brief: Brief) -> None:
 
 
 class _DocxBuilder:
-    def __init__(self, document, brief: Brief, *, house: bool) -> None:
+    def __init__(self, document, brief: Brief, *, house: bool, fonts: Path) -> None:
         from briefgen.writers.docx.oxml import package, runs
 
-        self.doc, self.brief, self.house = document, brief, house
+        self.doc, self.brief, self.house, self.fonts = document, brief, house, fonts
         self.x, self.Para = package, runs.Para
         self.labels = brief.labels
         self._bookmark_id = 0
@@ -79,6 +82,7 @@ class _DocxBuilder:
 
     def build(self) -> bytes:
         from briefgen.writers.docx.oxml import furniture, styles
+        from briefgen.writers.docx.oxml.fonts import embed_fonts
         from briefgen.writers.docx.oxml.runs import parse
 
         x, brief, doc = self.x, self.brief, self.doc
@@ -126,6 +130,7 @@ class _DocxBuilder:
         if sect_pr is not None:
             body.append(sect_pr)  # moves it back to the end, where Word expects it
         self._core_properties()
+        embed_fonts(doc, self.fonts)
         return x.package_bytes(doc.part.package, brief.created)
 
     # --- cover and contents -------------------------------------------------------------------
