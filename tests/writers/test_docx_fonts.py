@@ -68,6 +68,8 @@ def test_every_packaged_font_is_embedded_obfuscated_and_restores_to_its_file():
     assert sorted(parts) == [f"word/fonts/font{i}.odttf" for i in range(1, 7)]
     for name in parts:  # obfuscated: no part starts like a TrueType file
         assert z.read(name)[:4] != b"\x00\x01\x00\x00"
+    assert z.testzip() is None  # every entry, the fonts stored deflated ahead, checks its CRC
+    assert all(i.compress_type == zipfile.ZIP_DEFLATED for i in z.infolist())
     types = etree.fromstring(z.read("[Content_Types].xml"))
     defaults = {d.get("Extension"): d.get("ContentType") for d in types}
     assert defaults["odttf"] == ODTTF_CT

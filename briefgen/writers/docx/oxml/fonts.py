@@ -8,7 +8,9 @@ italic): a `word/fonts/fontN.odttf` part each, obfuscated with its font key, lis
 Whole fonts, not subsets: the .docx is the format an editor revises, and a subset lacks the
 glyphs of whatever they type next, which Word then shows in some other font (Word's own
 default is whole fonts too). A family whose licence forbids embedding (OS/2 `fsType`
-restricted) is left out, as Word does.
+restricted) is left out, as Word does. Each font is read, obfuscated and deflated once per
+process (the Word worker does it while it waits for its first brief), so a document costs no
+more to write with its fonts than without: about 1.3 MB more file for the packaged Noto.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import struct
 import uuid
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +41,7 @@ _FONT_ATTRS = tuple(x.w(a) for a in ("ascii", "hAnsi", "cs", "eastAsia"))
 # 1253, 1254, 1255, 1256, 1257): the first the font covers goes into w:charset.
 _CHARSETS = ("00", "EE", "CC", "A1", "A2", "B1", "B2", "BA")
 _RESTRICTED = 0x0002  # fsType: no embedding (unless a less strict bit is set as well)
+_LEVEL = 1  # deflate level: fonts barely shrink further (level 6: 7 % smaller, 3 times the time)
 _CACHE: dict[tuple, FontFile] = {}
 
 
@@ -53,6 +57,7 @@ class FontFile:
     signature: tuple[str, ...]  # usb0-3, csb0-1 as 8 hex digits each
     key: str  # "{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}", from the font's own bytes
     odttf: bytes
+    deflated: tuple[bytes, int]  # the zip entry's data and CRC-32, made once per process
 
 
 def obfuscate(font: bytes, key: str) -> bytes:
@@ -153,8 +158,10 @@ def _font_part(document, font: FontFile):
     from docx.opc.part import Part
 
     package = document.part.package
-    return Part(package.next_partname("/word/fonts/font%d.odttf"), x.OBFUSCATED_FONT, font.odttf,
+    part = Part(package.next_partname("/word/fonts/font%d.odttf"), x.OBFUSCATED_FONT, font.odttf,
                 package)
+    part.deflated = font.deflated  # package_bytes stores it as it is
+    return part
 
 
 def _entry(family: str, font: FontFile):
@@ -189,10 +196,11 @@ def _read(data: bytes) -> FontFile | None:
     if not family:
         return None
     key = "{" + str(uuid.UUID(bytes=hashlib.sha256(data).digest()[:16])).upper() + "}"
+    odttf = obfuscate(data, key)
     return FontFile(family=family, bold=bool(selection & 0x20), italic=bool(selection & 0x01),
                     embeddable=(fs_type & 0x000F) != _RESTRICTED, panose=panose,
                     signature=tuple(f"{v:08X}" for v in (*ranges, *pages)), key=key,
-                    odttf=obfuscate(data, key))
+                    odttf=odttf, deflated=(x.deflate(odttf, _LEVEL), zlib.crc32(odttf)))
 
 
 def _name(table: bytes, name_id: int) -> str:
