@@ -195,7 +195,10 @@ def _read(data: bytes) -> FontFile | None:
         return None
     if not family:
         return None
-    key = "{" + str(uuid.UUID(bytes=hashlib.sha256(data).digest()[:16])).upper() + "}"
+    # The key only has to be fixed per font (Word draws a random one): the table directory,
+    # which holds every table's checksum, names the font's content at a fraction of its size.
+    directory = data[:12 + 16 * struct.unpack_from(">H", data, 4)[0]]
+    key = "{" + str(uuid.UUID(bytes=hashlib.sha256(directory).digest()[:16])).upper() + "}"
     odttf = obfuscate(data, key)
     return FontFile(family=family, bold=bool(selection & 0x20), italic=bool(selection & 0x01),
                     embeddable=(fs_type & 0x000F) != _RESTRICTED, panose=panose,
