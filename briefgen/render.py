@@ -65,7 +65,7 @@ def render(brief: Brief, formats: tuple, templates: Path | None) -> dict[str, by
 
 
 def _warm(fmt: str, templates: Path | None) -> None:
-    """Import a writer (and load the PDF fonts) in a worker before there is work for it.
+    """Import a writer (and read the fonts it embeds) in a worker before there is work for it.
 
     Only imports and fonts: rendering a sample brief as well would pay the first-render costs
     early, but costs more CPU than it saves on a two-core machine where the main process is busy.
