@@ -65,7 +65,7 @@ def render(brief: Brief, formats: tuple, templates: Path | None) -> dict[str, by
 
 
 def _warm(fmt: str, templates: Path | None) -> None:
-    """Import a writer (and load the PDF fonts) in a worker before there is work for it.
+    """Import a writer (and read the fonts it embeds) in a worker before there is work for it.
 
     Only imports and fonts: rendering a sample brief as well would pay the first-render costs
     early, but costs more CPU than it saves on a two-core machine where the main process is busy.
@@ -78,6 +78,8 @@ def _warm(fmt: str, templates: Path | None) -> None:
         import docx  # noqa: F401
 
         import briefgen.writers.docx.writer  # noqa: F401
+        from briefgen.writers.docx.oxml.fonts import font_files
+        font_files(resources.fonts_dir(templates))  # the fonts it embeds, read once
     else:
         import briefgen.writers.pdf.layout  # noqa: F401
         from briefgen.writers.pdf.fonts import load_fonts
@@ -94,7 +96,7 @@ def _render_packed(fmt: str, data: bytes, templates: Path | None, reference: Pat
 def _render(fmt: str, brief: Brief, templates: Path | None, reference: Path | None) -> bytes:
     if fmt == "docx":
         from briefgen.writers.docx.writer import render_docx
-        return render_docx(brief, reference)
+        return render_docx(brief, reference, resources.fonts_dir(templates))
     from briefgen.writers.pdf.writer import render_pdf
     return render_pdf(brief, resources.fonts_dir(templates))
 

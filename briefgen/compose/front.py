@@ -36,6 +36,9 @@ def finish(brief: Brief, spec, settings, words, renderer: TemplateRenderer, loos
     toc_above = exports.get("toc_above")
     return replace(
         brief, labels=labels, classification=desk.classification, running_head=desk.name,
+        author=", ".join(n for n in (desk.name, desk.organisation) if n) or brief.author,
         language=desk.language, cover=cover, annotated=spec.annotated,
         toc=isinstance(toc_above, int) and lines > toc_above,
-        style=Style(accent=desk.accent, page_size=desk.page_size, logo=settings.logo))
+        style=Style(accent=desk.accent, page_size=desk.page_size, logo=settings.logo,
+                    logo_alt=getattr(desk, "logo_alt", None) or "",
+                    logo_decorative=bool(getattr(desk, "logo_decorative", False))))

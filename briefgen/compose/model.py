@@ -117,6 +117,8 @@ class Style:
     accent: str = "#1f3a5f"  # headings and rules, "#rrggbb"
     page_size: str = "A4"  # "A4" | "Letter"
     logo: bytes | None = None  # PNG or JPEG bytes, shown on the cover
+    logo_alt: str = ""  # what the logo says, for a screen reader ("" = none given)
+    logo_decorative: bool = False  # the desk marks the logo as decoration: nothing to read out
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from briefgen.compose.model import Block, Brief, Cite, Run, SourceEntry
 from briefgen.errors import BuildError
+from briefgen.resources import FONTS
 from briefgen.writers.bidi import first_strong_is_rtl
 
 _BOOKMARK_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,39}$")
@@ -23,8 +24,9 @@ _BLOCK_KINDS = {"heading", "bullet", "paragraph", "note", "judgment"}
 _STYLE_OF = {"bullet": "bullet", "note": "note", "judgment": "judgment", "paragraph": "normal"}
 
 
-def render_docx(brief: Brief, reference: Path | None = None) -> bytes:
-    """Render `brief` as a .docx; `reference` optionally supplies the organisation's styles."""
+def render_docx(brief: Brief, reference: Path | None = None, fonts: Path | None = None) -> bytes:
+    """Render `brief` as a .docx; `reference` optionally supplies the organisation's styles,
+    `fonts` the folder of the fonts to embed (the packaged ones by default)."""
     _validate(brief)
     import docx  # lazy: python-docx is only needed when a Word file is written
 
@@ -40,7 +42,8 @@ def render_docx(brief: Brief, reference: Path | None = None) -> bytes:
     else:
         document = docx.Document()
     try:
-        return _DocxBuilder(document, brief, house=reference is None).build()
+        return _DocxBuilder(document, brief, house=reference is None,
+                            fonts=FONTS if fonts is None else Path(fonts)).build()
     except ValueError as exc:  # lxml refuses characters XML cannot hold (title, subject, ...)
         raise BuildError(f"brief {brief.name}: text cannot be written to Word: {exc}") from exc
 
@@ -68,17 +71,22 @@ def _validate(brief: Brief) -> None:
 
 
 class _DocxBuilder:
-    def __init__(self, document, brief: Brief, *, house: bool) -> None:
+    def __init__(self, document, brief: Brief, *, house: bool, fonts: Path) -> None:
         from briefgen.writers.docx.oxml import package, runs
 
-        self.doc, self.brief, self.house = document, brief, house
+        self.doc, self.brief, self.house, self.fonts = document, brief, house, fonts
         self.x, self.Para = package, runs.Para
         self.labels = brief.labels
         self._bookmark_id = 0
         self.toc_anchors: dict[int, str] = {}  # block index -> bookmark of a heading in the TOC
+        # block index -> Word heading level (1-3) of each heading of the body
+        self.outline = dict(zip((i for i, b in enumerate(brief.blocks) if b.kind == "heading"),
+                                outline_levels([b.level for b in brief.blocks
+                                                if b.kind == "heading"]), strict=True))
 
     def build(self) -> bytes:
         from briefgen.writers.docx.oxml import furniture, styles
+        from briefgen.writers.docx.oxml.fonts import embed_fonts
         from briefgen.writers.docx.oxml.runs import parse
 
         x, brief, doc = self.x, self.brief, self.doc
@@ -105,8 +113,8 @@ class _DocxBuilder:
                                 page_label=self.labels.get("page", "{page} / {pages}"))
 
         if brief.toc:
-            self.toc_anchors = {i: f"_Toc{i:06d}" for i, b in enumerate(brief.blocks)
-                                if b.kind == "heading" and b.level <= 2}
+            self.toc_anchors = {i: f"_Toc{i:06d}" for i, level in self.outline.items()
+                                if level <= 2}
         paragraphs = [p.xml() for p in self._cover()]
         paragraphs += self._contents()
         for i, block in enumerate(brief.blocks):
@@ -115,7 +123,8 @@ class _DocxBuilder:
                 # box; an empty paragraph between keeps each judgment in its own, as in the PDF
                 paragraphs.append(self.Para(self.s["normal"]).xml())
             try:
-                paragraphs.append(self._block(block, self.toc_anchors.get(i)).xml())
+                paragraphs.append(self._block(block, self.outline.get(i),
+                                              self.toc_anchors.get(i)).xml())
             except ValueError as exc:  # characters XML cannot hold
                 raise BuildError(f"{block.origin or 'brief'}: text cannot be written to Word: "
                                  f"{exc}") from exc
@@ -126,6 +135,7 @@ class _DocxBuilder:
         if sect_pr is not None:
             body.append(sect_pr)  # moves it back to the end, where Word expects it
         self._core_properties()
+        embed_fonts(doc, self.fonts)
         return x.package_bytes(doc.part.package, brief.created)
 
     # --- cover and contents -------------------------------------------------------------------
@@ -136,7 +146,8 @@ class _DocxBuilder:
             from briefgen.writers.docx.oxml.furniture import logo_run
 
             p = self.Para(s["cover"])
-            p.markup(logo_run(self.doc, brief.style.logo))
+            p.markup(logo_run(self.doc, brief.style.logo, alt=brief.style.logo_alt,
+                              decorative=brief.style.logo_decorative))
             yield p
         for key, text in (("title", brief.title), ("subtitle", brief.subtitle)):
             if text:
@@ -158,10 +169,9 @@ class _DocxBuilder:
         s = self.s
         out = [self.Para(s["toc_heading"]).add_text(self.labels.get("contents", "")).xml()]
         items = list(self.toc_anchors.items())
-        top = min(self.brief.blocks[i].level for i, _ in items)
         for n, (i, anchor) in enumerate(items):
             block = self.brief.blocks[i]
-            p = self.Para(s["toc1" if block.level == top else "toc2"])
+            p = self.Para(s["toc1" if self.outline[i] == 1 else "toc2"])
             if n == 0:
                 p.markup(toc_field_begin())
             p.link_to_bookmark(anchor, block.text)
@@ -173,9 +183,9 @@ class _DocxBuilder:
 
     # --- body ---------------------------------------------------------------------------------
 
-    def _block(self, block: Block, toc_anchor: str | None = None):
+    def _block(self, block: Block, level: int | None = None, toc_anchor: str | None = None):
         s = self.s
-        style = s[f"h{block.level}"] if block.kind == "heading" else s[_STYLE_OF[block.kind]]
+        style = s[f"h{level}"] if block.kind == "heading" else s[_STYLE_OF[block.kind]]
         rtl_paragraph = first_strong_is_rtl(block.text)
         p = self.Para(style, bidi=rtl_paragraph)
         if toc_anchor:
@@ -204,9 +214,9 @@ class _DocxBuilder:
         p.footnote_ref_mark(s["fn_ref"])
         p.add_text(" ")
         for n, run in enumerate(cite.note):
-            if n == 0:
+            if n == 0:  # underlined whatever a reference's Hyperlink style says: not colour alone
                 p.link_to_bookmark(cite.source.anchor, run.text, style=s["hyperlink"],
-                                   bold=run.bold, italic=run.italic)
+                                   underline=True, bold=run.bold, italic=run.italic)
             else:
                 p.add_text(run.text, bold=run.bold, italic=run.italic)
         p.isolate_rtl()
@@ -218,7 +228,7 @@ class _DocxBuilder:
             if isinstance(run, Run):
                 if url and run.text == url:
                     rel_id = self.doc.part.relate_to(url, _RT_HYPERLINK, is_external=True)
-                    p.link_to_target(rel_id, url, style=self.s["hyperlink"])
+                    p.link_to_target(rel_id, url, style=self.s["hyperlink"], underline=True)
                 else:
                     p.add_text(run.text, bold=run.bold, italic=run.italic)
         p.isolate_rtl()
@@ -230,8 +240,11 @@ class _DocxBuilder:
         s = self.s
         yield self.Para(s["h1"], page_break_before=True).add_text(self.labels.get("sources", ""))
         for block in self.brief.annex_intro:
-            style = s[f"h{block.level}"] if block.kind == "heading" else s["key"]
-            yield self._runs(self.Para(style), block.inlines)
+            title = _part_title(block)
+            if title is None:
+                yield self._runs(self.Para(s["key"]), block.inlines)
+            else:  # a part of the annex: a heading under "Sources"
+                yield self._runs(self.Para(s["h2"]), (Run(title),))
         for src in self.brief.sources:
             try:
                 yield from self._source_entry(src)
@@ -269,6 +282,31 @@ class _DocxBuilder:
         cp.revision = 1
         cp.created = created
         cp.modified = created
+
+
+def outline_levels(levels: list[int]) -> list[int]:
+    """Word heading levels for the model's heading levels, in document order: a heading sits one
+    level below the nearest heading before it that the model has higher, so the lowest level the
+    body uses is Heading 1, equal levels stay equal, and the outline (navigation pane, a screen
+    reader's list of headings) never skips a level."""
+    out, open_levels = [], []
+    for level in levels:
+        while open_levels and open_levels[-1] >= level:
+            open_levels.pop()
+        open_levels.append(level)
+        out.append(len(open_levels))
+    return out
+
+
+def _part_title(block: Block) -> str | None:
+    """The title of a part of the annex: a heading, or a paragraph of bold words only (the
+    model words "What our assessments rest on." that way); its closing full stop is dropped."""
+    runs = [i for i in block.inlines if isinstance(i, Run) and i.text]
+    if block.kind == "heading" or (block.kind == "paragraph" and runs and not block.cites
+                                   and all(r.bold for r in runs)):
+        text = block.text.strip()
+        return text[:-1] if text.endswith(".") and not text.endswith("..") else text
+    return None
 
 
 _RT_HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"

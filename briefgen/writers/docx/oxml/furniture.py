@@ -79,8 +79,10 @@ def toc_field_begin(levels: str = "1-2") -> str:
 TOC_FIELD_END = '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
 
 
-def logo_run(document, image: bytes, height_cm: float = 1.6) -> str:
-    """A run showing the logo (PNG or JPEG) `height_cm` high, as XML text."""
+def logo_run(document, image: bytes, *, alt: str = "", decorative: bool = False,
+             height_cm: float = 1.6) -> str:
+    """A run showing the logo (PNG or JPEG) `height_cm` high, as XML text: its alt text for a
+    screen reader, or Word's mark that it is decorative (which readers then skip)."""
     import io
 
     from docx.shared import Cm
@@ -88,13 +90,24 @@ def logo_run(document, image: bytes, height_cm: float = 1.6) -> str:
 
     inline = document.part.new_pic_inline(io.BytesIO(image), None, Cm(height_cm))
     # new_pic_inline names the picture after the stream; a fixed name keeps builds identical
-    for el in inline.iter():
-        if el.get("name") is not None:
-            el.set("name", "logo")
-        if el.get("descr") is not None:
-            el.set("descr", "")
+    for el in inline.iter("{*}docPr", "{*}cNvPr"):  # the drawing's and the picture's
+        el.set("name", "logo")
+        if alt and not decorative:
+            el.set("descr", alt)
+    if decorative:
+        doc_pr = inline.find(f"{{{_WP_NS}}}docPr")
+        doc_pr.append(etree.fromstring(_DECORATIVE))
     drawing = etree.tostring(inline, encoding="unicode")
     return f"<w:r><w:drawing>{drawing}</w:drawing></w:r>"
+
+
+_WP_NS = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+# Word's "Mark as decorative" (Office 2019 and later; older readers ignore the extension)
+_DECORATIVE = (
+    '<a:extLst xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
+    '<a:ext uri="{C183D7F6-B498-43B3-948B-1728B52AA6E4}">'
+    '<adec:decorative xmlns:adec="http://schemas.microsoft.com/office/drawing/2017/decorative"'
+    ' val="1"/></a:ext></a:extLst>')
 
 
 def _right_tab(document, p, style_id: str, pos: int) -> None:

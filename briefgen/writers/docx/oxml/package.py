@@ -8,7 +8,8 @@ python-docx is imported lazily.
 from __future__ import annotations
 
 import io
-import zipfile
+import struct
+import zlib
 from datetime import datetime, timezone
 from collections.abc import Iterable
 
@@ -144,6 +145,7 @@ def insert_in_order(parent: etree._Element, child: etree._Element, successors: l
 # --- reproducible package ------------------------------------------------------------------------
 
 _CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+OBFUSCATED_FONT = "application/vnd.openxmlformats-officedocument.obfuscatedFont"
 
 
 def _content_types(parts) -> bytes:
@@ -151,10 +153,11 @@ def _content_types(parts) -> bytes:
     from docx.opc.spec import default_content_types
 
     defaults = {"rels": CT.OPC_RELATIONSHIPS, "xml": CT.XML}
+    known = {*default_content_types, ("odttf", OBFUSCATED_FONT)}  # as Word lists fonts
     overrides = {}
     for part in parts:
         ext = part.partname.ext
-        if (ext.lower(), part.content_type) in default_content_types:
+        if (ext.lower(), part.content_type) in known:
             defaults[ext.lower()] = part.content_type
         else:
             overrides[str(part.partname)] = part.content_type
@@ -178,26 +181,49 @@ def package_bytes(package, when: datetime) -> bytes:
     """Serialise a python-docx package reproducibly.
 
     Same parts in the same order ([Content_Types].xml first, as Word writes it), every entry
-    stamped `when`, fixed permissions and compression: same document, same bytes.
+    stamped `when`, fixed permissions and compression: same document, same bytes. A part that
+    carries its own deflated form (`deflated`: bytes and CRC-32, an embedded font made once per
+    process) is stored as it is rather than compressed again for every document.
     """
     parts = list(package.iter_parts())
     for part in parts:
         part.before_marshal()
-    entries: list[tuple[str, bytes]] = [
-        ("[Content_Types].xml", _content_types(parts)),
-        ("_rels/.rels", package.rels.xml),
+    entries: list[tuple[str, bytes, tuple[bytes, int] | None]] = [
+        ("[Content_Types].xml", _content_types(parts), None),
+        ("_rels/.rels", package.rels.xml, None),
     ]
     for part in parts:
-        entries.append((part.partname.membername, part.blob))
+        entries.append((part.partname.membername, part.blob, getattr(part, "deflated", None)))
         if len(part.rels):
-            entries.append((part.partname.rels_uri.membername, part.rels.xml))
-    stamp = zip_time(when)
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        for name, blob in entries:
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3
-            info.external_attr = 0o644 << 16
-            zf.writestr(info, blob, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
-    return buf.getvalue()
+            entries.append((part.partname.rels_uri.membername, part.rels.xml, None))
+    return _zip(entries, zip_time(when))
+
+
+def deflate(data: bytes, level: int = 6) -> bytes:
+    """Raw deflate (no zlib header), as a zip entry holds it."""
+    packer = zlib.compressobj(level, zlib.DEFLATED, -15)
+    return packer.compress(data) + packer.flush()
+
+
+def _zip(entries, stamp: tuple[int, ...]) -> bytes:
+    """A zip file of deflated entries (APPNOTE 4.3: local headers, central directory, end
+    record), as zipfile writes it; zipfile itself cannot take an entry that is deflated already."""
+    year, month, day, hour, minute, second = stamp
+    dos_time = hour << 11 | minute << 5 | second // 2
+    dos_date = (year - 1980) << 9 | month << 5 | day
+    out, central = io.BytesIO(), []
+    for name, data, ready in entries:
+        packed, crc = ready or (deflate(data), zlib.crc32(data))
+        raw = name.encode("ascii")
+        head = struct.pack("<HHHHHIIIHH", 20, 0, 8, dos_time, dos_date, crc, len(packed),
+                           len(data), len(raw), 0)
+        central.append(struct.pack("<4sBB", b"PK\x01\x02", 20, 3) + head
+                       + struct.pack("<HHHII", 0, 0, 0, 0o644 << 16, out.tell()) + raw)
+        out.write(b"PK\x03\x04" + head + raw)
+        out.write(packed)
+    start = out.tell()
+    for record in central:
+        out.write(record)
+    out.write(struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, len(central), len(central),
+                          out.tell() - start, start, 0))
+    return out.getvalue()

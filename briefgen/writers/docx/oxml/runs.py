@@ -40,9 +40,9 @@ def _attr(value: str) -> str:
 
 def run_properties(*, style: str | None = None, bold: bool = False, italic: bool = False,
                    color: str | None = None, size: int | None = None, superscript: bool = False,
-                   rtl: bool = False) -> str:
+                   underline: bool = False, rtl: bool = False) -> str:
     """A `w:rPr` in schema order, as XML text; empty when there is nothing to say."""
-    if not (style or bold or italic or color or size or superscript or rtl):
+    if not (style or bold or italic or color or size or superscript or underline or rtl):
         return ""
     out = ["<w:rPr>"]
     if style:
@@ -57,6 +57,8 @@ def run_properties(*, style: str | None = None, bold: bool = False, italic: bool
         out.append(f'<w:color w:val="{_attr(color)}"/>')
     if size:
         out.append(f'<w:sz w:val="{size}"/><w:szCs w:val="{size}"/>')
+    if underline:
+        out.append('<w:u w:val="single"/>')
     if superscript:
         out.append('<w:vertAlign w:val="superscript"/>')
     if rtl:
