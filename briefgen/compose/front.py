@@ -36,6 +36,7 @@ def finish(brief: Brief, spec, settings, words, renderer: Renderer, loose_blocks
     toc_above = exports.get("toc_above")
     return replace(
         brief, labels=labels, classification=desk.classification, running_head=desk.name,
-        language=desk.language, cover=cover, annotated=spec.annotated,
-        toc=isinstance(toc_above, int) and lines > toc_above,
-        style=Style(accent=desk.accent, page_size=desk.page_size, logo=settings.logo))
+        organisation=desk.organisation, language=desk.language, cover=cover,
+        annotated=spec.annotated, toc=isinstance(toc_above, int) and lines > toc_above,
+        style=Style(accent=desk.accent, page_size=desk.page_size, logo=settings.logo,
+                    logo_alt=desk.logo_alt, logo_decorative=desk.logo_decorative))
