@@ -242,9 +242,8 @@ class Story:
         pieces = self.runs(cite.note, style, link_first="#" + cite.source.anchor)
         # read after its marker (`tags.Tags.run` puts it there), not at the foot of the page
         name = f"note_{cite.number}"
-        note = self.tags.element("Note", None, id=name)
-        return self.block(pieces, style, str(cite.number), anchor=name, tag=note,
-                          label=self.tags.element("Lbl", note))
+        return self.block(pieces, style, str(cite.number), anchor=name,
+                          tag=self.tags.element("Note", None, id=name))
 
     def annex(self) -> list:
         st, b, tags = STYLES, self.brief, self.tags

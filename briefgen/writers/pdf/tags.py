@@ -21,6 +21,7 @@ reportlab writes no structure; the reach-ins into its document that this takes, 
 
 from __future__ import annotations
 
+import re
 from xml.sax.saxutils import escape
 
 from reportlab.pdfbase import pdfdoc
@@ -30,6 +31,7 @@ PAGINATION = "/Artifact <</Type /Pagination>> BDC"  # running heads, page number
 END = "EMC"
 # roles of this writer that are not standard structure types, and the type each is read as
 ROLE_MAP = {"Judgment": "P", "Summary": "P"}
+_PLAIN = re.compile(r"[A-Za-z0-9_.-]*")  # a PDF string that needs no escape: note_3, ar
 
 
 class Element:
@@ -37,13 +39,14 @@ class Element:
     (page, annotation name) of a link annotation) and the first page with content of its own.
     A Span of right-to-left text keeps the (font, text) it drew, to say it in reading order."""
 
-    __slots__ = ("role", "parent", "kids", "page", "alt", "lang", "id", "attrs", "drawn")
+    __slots__ = ("role", "parent", "kids", "page", "alt", "lang", "id", "attrs", "drawn", "ref")
 
     def __init__(self, role: str, parent: Element | None = None, alt: str | None = None,
                  lang: str | None = None, id: str | None = None, attrs: str | None = None):
         self.role, self.parent, self.kids, self.page = role, parent, [], None
         self.alt, self.lang, self.id, self.attrs = alt, lang, id, attrs
         self.drawn: list[tuple[str, str]] | None = None
+        self.ref = ""  # "12 0 R" once the document gives it an object number
         if parent is not None:
             parent.kids.append(self)
 
@@ -62,6 +65,7 @@ class Tags:
         self.page = 0  # index of the page being drawn
         self._mcids: list[list[Element]] = [[]]  # per page: the element of each MCID
         self._links: list[Element] = []  # per annotation's /StructParent: its Link element
+        self._names: list[str] = []  # and the annotation's name in reportlab's document
         self._contents: dict[str, bytes] = {}
         self._link: Element | None = None  # the Link element of the last run drawn
         self._piece = None  # that run's piece
@@ -127,6 +131,7 @@ class Tags:
     def annotated(self, element: Element, name: str) -> None:
         """A link annotation (reportlab's internal `name`) was made for `element`."""
         self._links.append(element)
+        self._names.append(name)
         element.kids.append((self.page, name))
 
     def contents(self, target: str, doc) -> bytes:
@@ -143,22 +148,26 @@ class Tags:
         elements: list[Element] = []
         _collect(self.document, elements)
         ids = doc.idToObjectNumberAndVersion
-        objects = [_Raw() for _ in elements]
-        num = {id(e): ids[doc.Reference(o).name][0] for e, o in zip(elements, objects, strict=True)}
+        objects = []
+        for e in elements:
+            o = _Raw()
+            objects.append(o)
+            e.ref = _ref(ids, doc.Reference(o).name)
         tree = _Raw()
-        root = ids[doc.Reference(tree).name][0]
-        pages = [ids[f"Page{i + 1}"][0] for i in range(len(doc.Pages.pages))]
+        root = _ref(ids, doc.Reference(tree).name)
+        pages = [_ref(ids, f"Page{i + 1}") for i in range(len(doc.Pages.pages))]
+        annots = {name: _ref(ids, name) for name in self._names}
         for e, o in zip(elements, objects, strict=True):
-            o.data = _element(e, num, pages, root, doc, self.logical)
+            o.data = _element(e, pages, annots, root, doc, self.logical)
         links = len(self._links)
-        nums = [f"{key} {num[id(link)]} 0 R" for key, link in enumerate(self._links)]
+        nums = [f"{key} {link.ref}" for key, link in enumerate(self._links)]
         for i, mcids in enumerate(self._mcids[:len(pages)]):
-            nums.append(f"{links + i} [{' '.join(f'{num[id(e)]} 0 R' for e in mcids)}]")
-        notes = sorted((_string(e.id, doc), num[id(e)]) for e in elements if e.id)
+            nums.append(f"{links + i} [{' '.join([e.ref for e in mcids])}]")
+        notes = sorted((e.id, e.ref) for e in elements if e.id)
         roles = " ".join(f"/{k} /{v}" for k, v in ROLE_MAP.items())
         tree.data = (
-            f"<< /IDTree << /Names [ {' '.join(f'{s} {n} 0 R' for s, n in notes)} ] >> "
-            f"/K {num[id(self.document)]} 0 R /ParentTree << /Nums [ {' '.join(nums)} ] >> "
+            f"<< /IDTree << /Names [ {' '.join(f'{_string(n, doc)} {r}' for n, r in notes)} ] >> "
+            f"/K {self.document.ref} /ParentTree << /Nums [ {' '.join(nums)} ] >> "
             f"/ParentTreeNextKey {links + len(pages)} /RoleMap << {roles} >> "
             "/Type /StructTreeRoot >>").encode("latin-1")
         cat = doc.Catalog
@@ -172,6 +181,11 @@ class Tags:
             page.__NoDefault__ = [*pdfdoc.PDFPage.__NoDefault__, "StructParents", "Tabs"]
             page.StructParents = links + i
             page.Tabs = pdfdoc.PDFName("S")
+
+
+def _ref(ids: dict, name: str) -> str:
+    """A reference to the object reportlab's document registered as `name`."""
+    return f"{ids[name][0]} 0 R"
 
 
 class _Raw(pdfdoc.PDFObject):
@@ -199,37 +213,40 @@ def _collect(e: Element, out: list) -> bool:
     return False
 
 
-def _element(e: Element, num: dict, pages: list[int], root: int, doc, logical) -> bytes:
+def _element(e: Element, pages: list[str], annots: dict[str, str], root: str, doc,
+             logical) -> bytes:
+    """The bytes of a structure element: kids, parent, attributes, page, type."""
     kids = []
     for k in e.kids:
         if type(k) is Element:
-            kids.append(f"{num[id(k)]} 0 R")
+            kids.append(k.ref)
+            continue
+        page, mcid = k
+        if type(mcid) is str:  # a link annotation's reportlab name
+            kids.append(f"<< /Obj {annots[mcid]} /Pg {pages[page]} /Type /OBJR >>")
+        elif page == e.page:
+            kids.append(str(mcid))
         else:
-            page, mcid = k
-            if type(mcid) is str:
-                annot = doc.idToObjectNumberAndVersion[mcid][0]
-                kids.append(f"<< /Obj {annot} 0 R /Pg {pages[page]} 0 R /Type /OBJR >>")
-            elif page == e.page:
-                kids.append(str(mcid))
-            else:
-                kids.append(f"<< /MCID {mcid} /Pg {pages[page]} 0 R /Type /MCR >>")
-    parent = num[id(e.parent)] if e.parent is not None else root
-    out = [f"<< /K {kids[0] if len(kids) == 1 else f'[ {chr(32).join(kids)} ]'} "
-           f"/P {parent} 0 R"]
+            kids.append(f"<< /MCID {mcid} /Pg {pages[page]} /Type /MCR >>")
+    out = [f"<< /K {kids[0] if len(kids) == 1 else '[ ' + ' '.join(kids) + ' ]'} "
+           f"/P {e.parent.ref if e.parent is not None else root}"]
     if e.attrs:
         out.append(f" /A {e.attrs}")
-    actual = logical(e.drawn) if e.drawn and logical is not None else None
-    for key, value in (("ActualText", actual), ("Alt", e.alt), ("ID", e.id), ("Lang", e.lang)):
+    if e.drawn and logical is not None:
+        out.append(f" /ActualText {_string(logical(e.drawn), doc)}")
+    for key, value in (("Alt", e.alt), ("ID", e.id), ("Lang", e.lang)):
         if value is not None:
             out.append(f" /{key} {_string(value, doc)}")
     if e.page is not None:
-        out.append(f" /Pg {pages[e.page]} 0 R")
-    out.append(f" /S /{e.role} /Type /StructElem >>")
+        out.append(f" /Pg {pages[e.page]}")
+    out.append(f" /S /{e.role} >>")
     return "".join(out).encode("latin-1")
 
 
 def _string(text: str, doc) -> str:
     """A PDF text string (PDFDocEncoding, else UTF-16 with its byte order mark), escaped."""
+    if _PLAIN.fullmatch(text):
+        return f"({text})"  # what reportlab writes for it, without its five steps
     return pdfdoc.PDFString(text).format(doc).decode("latin-1")
 
 
