@@ -362,7 +362,8 @@ class TextBlock(Flowable):
             face, color = (b.font, b.size), b.color
             put(f"{fp_str(color.red, color.green, color.blue)} rg")
             font, tf = getFont(b.font), f"{fp_str(b.size)} Tf"
-            subset = _show(put, font, b.text, doc, escape, -1, tf)
+            # a space after it, unseen, keeps it apart from the text when read out of the page
+            subset = _show(put, font, b.text + " ", doc, escape, -1, tf)
         links = []
         last = None
         for line, _ in self._lines:
