@@ -230,13 +230,14 @@ def _element(e: Element, pages: list[str], annots: dict[str, str], root: str, do
             kids.append(f"<< /MCID {mcid} /Pg {pages[page]} /Type /MCR >>")
     out = [f"<< /K {kids[0] if len(kids) == 1 else '[ ' + ' '.join(kids) + ' ]'} "
            f"/P {e.parent.ref if e.parent is not None else root}"]
-    if e.attrs:
-        out.append(f" /A {e.attrs}")
-    if e.drawn and logical is not None:
-        out.append(f" /ActualText {_string(logical(e.drawn), doc)}")
-    for key, value in (("Alt", e.alt), ("ID", e.id), ("Lang", e.lang)):
-        if value is not None:
-            out.append(f" /{key} {_string(value, doc)}")
+    if e.attrs or e.alt is not None or e.id is not None or e.lang is not None:  # a few have
+        if e.attrs:
+            out.append(f" /A {e.attrs}")
+        if e.drawn and logical is not None:
+            out.append(f" /ActualText {_string(logical(e.drawn), doc)}")
+        for key, value in (("Alt", e.alt), ("ID", e.id), ("Lang", e.lang)):
+            if value is not None:
+                out.append(f" /{key} {_string(value, doc)}")
     if e.page is not None:
         out.append(f" /Pg {pages[e.page]}")
     out.append(f" /S /{e.role} >>")
