@@ -34,11 +34,11 @@ def finish(brief: Brief, spec, settings, words, renderer: TemplateRenderer, loos
         text, origins = renderer.call(exports["cover"], text_words, lines)
         cover = loose_blocks(text, origins)
     toc_above = exports.get("toc_above")
+    author = ", ".join(n for n in (desk.name, desk.organisation) if n)  # who issues the brief
     return replace(
         brief, labels=labels, classification=desk.classification, running_head=desk.name,
-        author=", ".join(n for n in (desk.name, desk.organisation) if n) or brief.author,
+        author=author or brief.author, organisation=desk.organisation,
         language=desk.language, cover=cover, annotated=spec.annotated,
         toc=isinstance(toc_above, int) and lines > toc_above,
         style=Style(accent=desk.accent, page_size=desk.page_size, logo=settings.logo,
-                    logo_alt=getattr(desk, "logo_alt", None) or "",
-                    logo_decorative=bool(getattr(desk, "logo_decorative", False))))
+                    logo_alt=desk.logo_alt or author, logo_decorative=desk.logo_decorative))

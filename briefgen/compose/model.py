@@ -117,8 +117,8 @@ class Style:
     accent: str = "#1f3a5f"  # headings and rules, "#rrggbb"
     page_size: str = "A4"  # "A4" | "Letter"
     logo: bytes | None = None  # PNG or JPEG bytes, shown on the cover
-    logo_alt: str = ""  # what the logo says, for a screen reader ("" = none given)
-    logo_decorative: bool = False  # the desk marks the logo as decoration: nothing to read out
+    logo_alt: str = ""  # what the logo shows, for readers who cannot see it
+    logo_decorative: bool = False  # the logo says nothing: assistive technology skips it
 
 
 @dataclass(frozen=True)
@@ -142,6 +142,7 @@ class Brief:
     labels: dict = field(default_factory=dict, compare=False)
     classification: str = ""  # printed at the top and bottom of every page; "" = none
     running_head: str = ""  # e.g. the desk's name, in the page header
+    organisation: str = ""  # the desk's organisation: with the desk's name, the author
     toc: bool = False  # show a table of contents (headings of level 1-2) after the cover
     cover: tuple[Block, ...] = ()  # lines under the title: desk, date of issue, reading time
     annex_intro: tuple[Block, ...] = ()  # before the source entries: the grading key, once

@@ -30,6 +30,8 @@ class DeskTable(BaseModel):
     region: str = ""  # templates word titles with it ("<region> weekly brief")
     classification: str = ""  # printed at the top and bottom of every page; "" = none
     logo: str | None = None  # relative to briefgen.toml
+    logo_alt: str = ""  # what the logo shows, said to readers who cannot see it
+    logo_decorative: bool = False  # the logo says nothing: screen readers skip it
     accent: Annotated[str, StringConstraints(pattern=ACCENT_PATTERN)] = "#1b365d"
     page_size: Literal["A4", "Letter"] = "A4"
     language: Annotated[str, StringConstraints(pattern=LANGUAGE_PATTERN)] = "en"
@@ -45,6 +47,7 @@ HINTS = {
     "accent": "write a colour as '#rrggbb', e.g. '#1f3a5f'",
     "page_size": "write 'A4' or 'Letter'",
     "language": "a BCP 47 tag such as 'en' or 'fr'",
+    "logo_decorative": "write true or false",
 }
 
 

@@ -1,7 +1,8 @@
 """The PDF canvas: deferred pages for "page x of y", page furniture, named destinations, links.
 
 Every reportlab canvas internal the PDF writer leans on is here (the deferred page state, the
-catalog's /Names tree, the ready-made link annotations). Imported only when a PDF is rendered.
+catalog's /Names tree, the ready-made link annotations); those of the structure tree are in
+`tags`. Imported only when a PDF is rendered.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfgen.canvas import Canvas
 
+from briefgen.writers.pdf.tags import PAGINATION, END, Tags
 from briefgen.writers.pdf.text import text_width
 
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9_]{1,64}")
@@ -33,10 +35,13 @@ class BriefCanvas(Canvas):
     Pages are kept until `save`, when the total is known; the document's page counter still
     advances at each page so bookmarks made meanwhile point at the right page. Links inside the
     brief use named destinations (/Dest (src_3)) listed in the catalog's /Names /Dests tree.
+    `tags` records the structure tree as pages are drawn; `save` writes it, with `info`.
     """
 
-    def __init__(self, *args, furniture=None, anchors=(), overrides=None, created=None, **kw):
+    def __init__(self, *args, furniture=None, anchors=(), overrides=None, created=None,
+                 tags: Tags | None = None, info: dict | None = None, **kw):
         super().__init__(*args, **kw)
+        self.tags, self._bg_info = tags, info
         self._bg_pages: list[dict] = []
         self._bg_furniture = furniture
         self._bg_anchors = frozenset(anchors)
@@ -52,6 +57,8 @@ class BriefCanvas(Canvas):
         self._bg_pages.append(dict(self.__dict__))
         self._doc.pageCounter += 1
         self._startPage()
+        if self.tags is not None:
+            self.tags.next_page()
 
     def save(self):
         total = len(self._bg_pages)
@@ -59,13 +66,17 @@ class BriefCanvas(Canvas):
         for state in self._bg_pages:
             self.__dict__.update(state)
             if self._bg_furniture:
+                self._code.append(PAGINATION)
                 self._bg_furniture(self, self._pageNumber, total)
+                self._code.append(END)
             Canvas.showPage(self)
         names = sorted(n for n in self._bg_anchors if n in self._destinations)
         if names:
             tree = _DestNames([(n, self._destinations[n]) for n in names])
             self._doc.Catalog.Names = pdfdoc.PDFDictionary(
                 {"Dests": pdfdoc.PDFDictionary({"Names": tree})})
+        if self.tags is not None:
+            self.tags.write(self._doc, self._bg_info or {})
         Canvas.save(self)
 
     def stringWidth(self, text, fontName=None, fontSize=None):
@@ -80,6 +91,22 @@ class BriefCanvas(Canvas):
         return self._addAnnotation(_DestLink(self._absRect(Rect, relative), destinationname),
                                    name, addtopage)
 
+    def link(self, target: str, rect, element) -> None:
+        """A link over `rect` (in the current coordinates) to "#destination" or a URL, tied to
+        its Link `element` in the structure tree; its /Contents says where it goes."""
+        tags = self.tags
+        key = tags.next_key()
+        contents = tags.contents(target, self._doc)
+        if target.startswith("#"):
+            name = target[1:]
+            if name not in self._bg_plain:
+                name = pdfdoc.PDFString(name).format(self._doc).decode("latin-1")[1:-1]
+            self._addAnnotation(_DestLink(self._absRect(rect, 1), name, contents, key))
+        else:
+            self.linkURL(target, rect, relative=1, kind="URI", StructParent=key,
+                         Contents=pdfdoc.PDFString(tags.describe.get(target, target)))
+        tags.annotated(element, self._annotationrefs[-1].name)
+
 
 class _DestLink(pdfdoc.PDFObject):
     """A link to a named destination (a note or annex entry), formatted when it is made.
@@ -87,12 +114,15 @@ class _DestLink(pdfdoc.PDFObject):
     The bytes are those of reportlab's `LinkAnnotation` for the same link; a long brief has
     thousands (a marker per line, a link per note). Re-measured with reportlab 5.1
     (bench/internals.py, 500-line brief): without it the PDF takes +0.075 s CPU, 12 % of the
-    whole build. Kept. Only for plain destination names: nothing to escape.
+    whole build. Kept. `destination` is escaped already (plain names need nothing); `key` is
+    its /StructParent in a tagged PDF.
     """
 
-    def __init__(self, rect, destination: str):
-        self.data = (f"<<\n/Border [0 0 0] /Contents () /Dest ({destination}) "
-                     f"/Rect [ {fp_str(*rect)} ] /Subtype /Link /Type /Annot\n>>").encode("ascii")
+    def __init__(self, rect, destination: str, contents: bytes = b"()", key: int | None = None):
+        parent = b"" if key is None else b" /StructParent %d" % key
+        self.data = (b"<<\n/Border [0 0 0] /Contents " + contents
+                     + f" /Dest ({destination}) /Rect [ {fp_str(*rect)} ]".encode("latin-1")
+                     + parent + b" /Subtype /Link /Type /Annot\n>>")
 
     def format(self, document) -> bytes:
         return self.data

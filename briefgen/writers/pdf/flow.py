@@ -15,6 +15,8 @@ the same blocks give the same pages:
 
 from __future__ import annotations
 
+from briefgen.writers.pdf.tags import ARTIFACT, END
+
 FUZZ = 1e-6  # rounding slack when comparing heights
 
 
@@ -52,7 +54,7 @@ class PageBreak(Flowable):
 
 
 class Rule(Flowable):
-    """A horizontal line across the frame."""
+    """A horizontal line across the frame: an artifact in a tagged PDF."""
 
     def __init__(self, thickness: float, color, space_before: float, space_after: float):
         self.thickness, self.color = thickness, color
@@ -64,26 +66,37 @@ class Rule(Flowable):
         return width, self.thickness
 
     def draw(self, canvas):
+        tagged = getattr(canvas, "tags", None) is not None
+        if tagged:
+            canvas.addLiteral(ARTIFACT)
         canvas.saveState()
         canvas.setLineWidth(self.thickness)
         canvas.setLineCap(1)
         canvas.setStrokeColor(self.color)
         canvas.line(0, 0, self.width, 0)
         canvas.restoreState()
+        if tagged:
+            canvas.addLiteral(END)
 
 
 class Picture(Flowable):
-    """An image (`reportlab.lib.utils.ImageReader`) at a given size, at the left."""
+    """An image (`reportlab.lib.utils.ImageReader`) at a given size, at the left; in a tagged
+    PDF, the content of its Figure element `tag`, or an artifact without one."""
 
-    def __init__(self, image, width: float, height: float, space_after: float = 0.0):
+    def __init__(self, image, width: float, height: float, space_after: float = 0.0, tag=None):
         self.image, self.width, self.height = image, width, height
-        self.space_after = space_after
+        self.space_after, self.tag = space_after, tag
 
     def wrap(self, width, height):
         return self.width, self.height
 
     def draw(self, canvas):
+        tags = getattr(canvas, "tags", None)
+        if tags is not None:
+            canvas.addLiteral(tags.mark(self.tag) if self.tag is not None else ARTIFACT)
         canvas.drawImage(self.image, 0, 0, self.width, self.height, mask="auto")
+        if tags is not None:
+            canvas.addLiteral(END)
 
 
 class LayoutError(Exception):

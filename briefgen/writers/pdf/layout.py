@@ -4,7 +4,8 @@
 `text.TextBlock`s. Every word comes from the brief model. Each cited line's note (same number
 and words as the Word footnote) is printed at the foot of the page that shows the line
 (`notes.NotesFrame`). Markers and a note's source link to the annex entry, an entry
-to its URL.
+to its URL. The story also makes the structure tree of the tagged PDF (`tags`): each block
+gets its element as it is made, in reading order.
 Imported by `writer.render_pdf` only when a PDF is rendered.
 """
 
@@ -23,6 +24,7 @@ from briefgen.writers.pdf.flow import LayoutError, PageBreak, Picture, Rule, lay
 from briefgen.writers.pdf.fonts import FontSet
 from briefgen.writers.pdf.notes import NotesFrame
 from briefgen.writers.pdf.shaping import Shaper
+from briefgen.writers.pdf.tags import Element, Tags
 from briefgen.writers.pdf.text import Box, Bullet, Piece, TextBlock, forget_widths, text_width
 
 INK = HexColor("#1F2328")
@@ -33,6 +35,9 @@ PAGES = {"A4": A4, "Letter": LETTER}
 MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 24 * mm, 24 * mm, 24 * mm
 # characters briefgen itself draws (checked for coverage like the brief's own text)
 FIXED_TEXT = "•,0123456789 "
+# structure types of blocks other than headings and bullets (tags.ROLE_MAP: how they read)
+ROLES = {"judgment": "Judgment", "note": "Summary"}
+LIST = "<< /O /List /ListNumbering /Disc >>"  # the attributes of a bulleted list
 
 
 @dataclass(frozen=True)
@@ -84,8 +89,8 @@ class Story:
     print as they are, and no time goes into parsing.
     """
 
-    def __init__(self, brief: Brief, shaper: Shaper, text_w: float):
-        self.brief, self.shaper, self.text_w = brief, shaper, text_w
+    def __init__(self, brief: Brief, shaper: Shaper, text_w: float, tags: Tags):
+        self.brief, self.shaper, self.text_w, self.tags = brief, shaper, text_w, tags
         self.fonts = shaper.fonts
         self.accent = HexColor(brief.style.accent) if _is_hex(brief.style.accent) else INK
         self.anchors = {s.anchor for s in brief.sources}
@@ -157,12 +162,14 @@ class Story:
 
     def flowables(self) -> list:
         st, b = STYLES, self.brief
+        tags, doc = self.tags, self.tags.document
         out = self.cover()
         headings = [(i, blk) for i, blk in enumerate(b.blocks) if blk.kind == "heading"]
         levels = sorted({blk.level for _, blk in headings})
         if b.toc and headings:
             out += self.contents(headings, levels)
         depth = -1
+        bullets = None  # the list element of the bullets just placed
         for i, blk in enumerate(b.blocks):
             # where a message about the block points: its template line, else its facts
             who = f"{blk.origin}:" if blk.origin else f"[{', '.join(blk.fact_ids) or blk.kind}]"
@@ -170,41 +177,60 @@ class Story:
                 style = st[f"h{min(max(blk.level, 1), 3)}"]
                 depth = min(levels.index(blk.level), depth + 1)
                 out.append(self.block(self.inlines(blk, style), style, who=who,
-                                      outline=(f"sec_{i}", blk.text.strip(), depth)))
+                                      outline=(f"sec_{i}", blk.text.strip(), depth),
+                                      tag=tags.element(_heading(depth), doc)))
+                bullets = None
                 continue
+            if blk.kind == "bullet":
+                if bullets is None:
+                    bullets = tags.element("L", doc, attrs=LIST)
+                item = tags.element("LI", bullets)
+                kw = dict(label=tags.element("Lbl", item), tag=tags.element("LBody", item))
+            else:
+                bullets = None
+                kw = dict(tag=tags.element(ROLES.get(blk.kind, "P"), doc))
             style = st.get(blk.kind, st["paragraph"])
             box = (Box(self.accent, SHADE) if blk.kind == "judgment" else
                    Box(self.accent, None, 1.5) if blk.kind == "note" else None)
             out.append(self.block(self.inlines(blk, style), style,
                                   "•" if blk.kind == "bullet" else None, box=box,
-                                  notes=bool(blk.cites), who=who))
+                                  notes=bool(blk.cites), who=who, **kw))
         if b.sources:
             out += self.annex()
         return out
 
     def cover(self) -> list:
         st, b, text = STYLES, self.brief, self.text
+        tags, doc = self.tags, self.tags.document
         out = []
         if b.style.logo:
-            out.append(_logo(b.style.logo))
-        out.append(self.block(text(b.title, st["title"]), st["title"]))
+            figure = None if b.style.logo_decorative else tags.element(
+                "Figure", doc, alt=b.style.logo_alt)
+            out.append(_logo(b.style.logo, tag=figure))
+        out.append(self.block(text(b.title, st["title"]), st["title"],
+                              tag=tags.element("H1", doc)))
         if b.subtitle:
-            out.append(self.block(text(b.subtitle, st["subtitle"]), st["subtitle"]))
+            out.append(self.block(text(b.subtitle, st["subtitle"]), st["subtitle"],
+                                  tag=tags.element("P", doc)))
         for blk in b.cover:
-            out.append(self.block(self.runs(blk.inlines, st["cover"]), st["cover"]))
+            out.append(self.block(self.runs(blk.inlines, st["cover"]), st["cover"],
+                                  tag=tags.element("P", doc)))
         out.append(Rule(1.4, self.accent, space_before=7, space_after=10))
         return out
 
     def contents(self, headings, levels) -> list:
         """A linked contents list: each level-1/2 heading links to its section."""
-        st = STYLES
-        out = [self.block(self.text(self.labels.get("contents", ""), st["h2"]), st["h2"])]
+        st, tags = STYLES, self.tags
+        out = [self.block(self.text(self.labels.get("contents", ""), st["h2"]), st["h2"],
+                          tag=tags.element(_heading(0), tags.document))]
+        toc = tags.element("TOC", tags.document)
         for i, blk in headings:
             depth = levels.index(blk.level)
             if depth > 1:
                 continue
             style = st["toc1" if depth == 0 else "toc2"]
-            out.append(self.block(self.text(blk.text, style, link=f"#sec_{i}"), style))
+            out.append(self.block(self.text(blk.text, style, link=f"#sec_{i}"), style,
+                                  tag=tags.element("TOCI", toc)))
         out.append(Rule(0.5, RULE, space_before=8, space_after=4))
         return out
 
@@ -213,25 +239,32 @@ class Story:
         links to the annex entry."""
         style = STYLES["footnote"]
         pieces = self.runs(cite.note, style, link_first="#" + cite.source.anchor)
-        return self.block(pieces, style, str(cite.number), anchor=f"note_{cite.number}")
+        # read after its marker (`tags.Tags.run` puts it there), not at the foot of the page
+        name = f"note_{cite.number}"
+        return self.block(pieces, style, str(cite.number), anchor=name,
+                          tag=self.tags.element("Note", None, id=name))
 
     def annex(self) -> list:
-        st, b = STYLES, self.brief
+        st, b, tags = STYLES, self.brief, self.tags
         label = self.labels.get("sources", "")
         out = [PageBreak(), self.block(self.text(label, st["h1"]), st["h1"],
-                                       outline=("sources", label, 0))]
+                                       outline=("sources", label, 0),
+                                       tag=tags.element(_heading(0), tags.document))]
         for blk in b.annex_intro:
-            out.append(self.block(self.runs(blk.inlines, st["key"]), st["key"]))
+            out.append(self.block(self.runs(blk.inlines, st["key"]), st["key"],
+                                  tag=tags.element(ROLES.get(blk.kind, "P"), tags.document)))
         for src in b.sources:
             out += self.annex_entry(src)
         return out
 
     def annex_entry(self, s: SourceEntry) -> list:
         head, line = STYLES["src_head"], STYLES["src_line"]
+        doc = self.tags.document
         out = [self.block(self.runs(s.heading, head), head, str(s.number), anchor=s.anchor,
-                          who=f"[{s.id}]")]
+                          who=f"[{s.id}]", tag=self.tags.element(_heading(1), doc))]
         for runs in s.lines:
-            out.append(self.block(self.runs(runs, line, url=s.url), line, who=f"[{s.id}]"))
+            out.append(self.block(self.runs(runs, line, url=s.url), line, who=f"[{s.id}]",
+                                  tag=self.tags.element("P", doc)))
         return out
 
 
@@ -240,7 +273,22 @@ def _is_hex(color: str) -> bool:
         c in "0123456789abcdefABCDEF" for c in color[1:])
 
 
-def _logo(data: bytes, height: float = 16 * mm):
+def _heading(depth: int) -> str:
+    """The structure type of a heading at `depth` (0: a part of the brief): the title is the
+    H1, so levels go on from H2, one at a time as the outline's do."""
+    return f"H{min(depth + 2, 6)}"
+
+
+def _describe(brief: Brief) -> dict[str, str]:
+    """Where each link inside the brief goes, as its annotation says: the annex entry's
+    heading, the section's heading (a URL says itself)."""
+    out = {"#" + s.anchor: "".join(r.text for r in s.heading) or s.title for s in brief.sources}
+    out.update((f"#sec_{i}", b.text.strip()) for i, b in enumerate(brief.blocks)
+               if b.kind == "heading")
+    return out
+
+
+def _logo(data: bytes, height: float = 16 * mm, tag: Element | None = None):
     from reportlab.lib.utils import ImageReader
 
     try:
@@ -248,7 +296,7 @@ def _logo(data: bytes, height: float = 16 * mm):
         w, h = image.getSize()
     except Exception as exc:  # reportlab/PIL raise many kinds for a broken image
         raise BuildError(f"the desk's logo cannot be read as PNG or JPEG: {exc}") from None
-    return Picture(image, height * w / h, height, space_after=6)
+    return Picture(image, height * w / h, height, space_after=6, tag=tag)
 
 
 def fit(shaper: Shaper, text: str, size: float, width: float, bold: bool = False
@@ -269,7 +317,11 @@ def build_pdf(brief: Brief, fonts: FontSet) -> bytes:
     shaper = Shaper(fonts)
     page_w, page_h = PAGES.get(brief.style.page_size, A4)
     text_w = page_w - 2 * MARGIN_X
-    story = Story(brief, shaper, text_w)
+    # Arabic-script text is tagged as Arabic ("ar"): the model gives runs no language
+    foreign = {} if brief.language.split("-")[0] == "ar" or fonts.arabic is None else {
+        name: "ar" for name in fonts.arabic.fonts.values()}
+    tags = Tags(_describe(brief), foreign, shaper.logical)
+    story = Story(brief, shaper, text_w, tags)
     flowables = story.flowables()
     run, mark = STYLES["running"], STYLES["marking"]
     anchors = [s.anchor for s in brief.sources] + [f"note_{c.number}" for c in brief.cites] + [
@@ -286,10 +338,13 @@ def build_pdf(brief: Brief, fonts: FontSet) -> bytes:
         page_label=brief.labels.get("page", "{page} / {pages}"),
         font=fonts.font(fonts.primary), size=run.size, ink=INK, rule=RULE)
     buf = io.BytesIO()
+    info = dict(title=brief.title, author=brief.author, subject=brief.subject,
+                keywords=", ".join(brief.keywords), created=brief.created, lang=brief.language)
     canvas = BriefCanvas(
         buf, pagesize=(page_w, page_h), invariant=1, initialFontName=fonts.font(fonts.primary),
         lang=brief.language, furniture=furniture, anchors=anchors,
-        overrides=shaper.overrides, created=brief.created)
+        overrides=shaper.overrides, created=brief.created, tags=tags, info=info,
+        pdfVersion=(1, 7))
     canvas.setAuthor(brief.author)
     canvas.setTitle(brief.title)
     canvas.setSubject(brief.subject)

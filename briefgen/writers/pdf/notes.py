@@ -10,6 +10,7 @@ foot of the frame, under a short rule, in the order of their numbers.
 from __future__ import annotations
 
 from briefgen.writers.pdf.flow import FUZZ
+from briefgen.writers.pdf.tags import ARTIFACT, END
 
 RULE_GAP = 8.0  # between the text and the rule over the notes
 RULE_SPACE = 4.0  # between the rule and the first note
@@ -105,12 +106,17 @@ class NotesFrame:
             return
         x = self.x
         y = self.bottom + self.notes_h - RULE_GAP
+        tagged = getattr(canvas, "tags", None) is not None
+        if tagged:
+            canvas.addLiteral(ARTIFACT)
         canvas.saveState()
         if self.rule_color is not None:
             canvas.setStrokeColor(self.rule_color)
         canvas.setLineWidth(0.5)
         canvas.line(x, y, x + self.width * 0.3, y)
         canvas.restoreState()
+        if tagged:
+            canvas.addLiteral(END)
         y -= RULE_SPACE
         for note in self.notes:
             _, h = note.wrap(self.width, 1e6)

@@ -87,6 +87,17 @@ class Shaper:
                 merged.append((font, t))
         return merged
 
+    def logical(self, drawn: list[tuple[str, str]]) -> str:
+        """The text that right-to-left (font, text) segments, drawn one after the other, were
+        shaped from, in reading order: what a screen reader says for them (/ActualText)."""
+        units: list[str] = []  # per glyph drawn, the characters it stands for
+        for font, text in drawn:
+            shaped = self.overrides.get(font, {})
+            units += [shaped.get(ord(ch), ch) for ch in text]
+        text = "".join(reversed(units)).replace("\xa0", " ").replace("\u200b", "")
+        # numbers were drawn left to right: reversed with the rest, they are turned back
+        return "".join(run[::-1] if number else run for number, run in _number_runs(text))
+
     def _font(self, ch: str, bold: bool, italic: bool, rtl: bool = False) -> str:
         fs = self.fonts
         return fs.font(fs.family_for(ch, rtl) or fs.primary, bold, italic)

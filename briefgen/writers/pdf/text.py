@@ -15,6 +15,7 @@ from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 
 from briefgen.writers.pdf.flow import Flowable
+from briefgen.writers.pdf.tags import ARTIFACT, END
 
 # (font, size) -> text -> width: one small key per piece, then the bare word per word
 _FACES: dict[tuple[str, float], dict[str, float]] = {}
@@ -227,6 +228,8 @@ class TextBlock(Flowable):
     """A heading, bullet or paragraph of literal pieces, split between pages line by line.
 
     `widows`/`orphans`: the least number of lines left at the top/bottom of a page when split.
+    `tag` is its element in the structure tree of a tagged PDF (`tags.Element`), `label` that of
+    its bullet if not the same; a block without `tag` is drawn untagged.
     """
 
     def __init__(self, pieces: list[Piece], *, leading: float, size: float,
@@ -234,8 +237,10 @@ class TextBlock(Flowable):
                  space_after: float = 0.0, keep_with_next: bool = False,
                  anchor: str | None = None, outline: tuple | None = None,
                  lines: list | None = None, orphans: int = 2, widows: int = 2,
-                 box: Box | None = None, notes: bool = False, who: str = ""):
+                 box: Box | None = None, notes: bool = False, who: str = "",
+                 tag=None, label=None):
         self.box, self.who = box, who
+        self.tag, self.label = tag, label
         self.notes = notes  # some pieces are citation markers with a note (`Piece.note`)
         self.pieces, self.leading, self.size, self.left = pieces, leading, size, left
         self.bullet, self.anchor, self.outline = bullet, anchor, outline
@@ -272,7 +277,7 @@ class TextBlock(Flowable):
         if fit < orphans:
             return []  # the whole block goes to the next page
         head = self._part(lines[:fit], self.bullet, self.space_before, 0.0)
-        head.anchor, head.outline = self.anchor, self.outline
+        head.anchor, head.outline, head.label = self.anchor, self.outline, self.label
         tail = self._part(lines[fit:], None, 0.0, self.space_after)
         tail.keep_with_next = self.keep_with_next
         return [head, tail]
@@ -280,7 +285,8 @@ class TextBlock(Flowable):
     def _part(self, lines, bullet, before, after) -> TextBlock:
         return TextBlock(self.pieces, leading=self.leading, size=self.size, left=self.left,
                          bullet=bullet, space_before=before, space_after=after, lines=lines,
-                         orphans=1, widows=1, box=self.box, notes=self.notes, who=self.who)
+                         orphans=1, widows=1, box=self.box, notes=self.notes, who=self.who,
+                         tag=self.tag)
 
     def notes_of(self, lines: list | None) -> list:
         """The notes whose markers are in `lines` (default: this block's lines), in order."""
@@ -313,6 +319,7 @@ class TextBlock(Flowable):
         code.append("Q")
 
     def draw(self, canv):
+        tags = canv.tags if self.tag is not None else None
         if self.anchor:
             canv.bookmarkHorizontal(self.anchor, 0, self.height)
         if self.outline:
@@ -321,6 +328,8 @@ class TextBlock(Flowable):
             canv.addOutlineEntry(title, key, level, closed=False)
         if self.box:
             pad = self.leading / 4
+            if tags is not None:
+                canv._code.append(ARTIFACT)
             canv.saveState()
             if self.box.shade is not None:
                 canv.setFillColor(self.box.shade)
@@ -328,6 +337,8 @@ class TextBlock(Flowable):
             canv.setFillColor(self.box.rule)
             canv.rect(0, -pad, self.box.width, self.height + 2 * pad, stroke=0, fill=1)
             canv.restoreState()
+            if tags is not None:
+                canv._code.append(END)
         # One BT ... ET per block, written as PDF operators: what reportlab's text object would
         # write for these calls (TrueType subsets: "/F1+0 10 Tf 12 TL", "(...) Tj"), minus its
         # per-call bookkeeping. Re-measured with reportlab 5.1 (bench/internals.py, 500-line
@@ -339,20 +350,40 @@ class TextBlock(Flowable):
         font = tf = None
         face = color = None
         rise, subset = 0, -1
+        marked = None  # the element whose marked content is open (tagged PDF)
+        if tags is not None:
+            tags.begin()
         if self.bullet:
             b = self.bullet
+            if tags is not None:
+                marked = self.label or self.tag
+                put(tags.mark(marked))
             put(f"1 0 0 1 {fp_str(b.indent, y)} Tm")
             face, color = (b.font, b.size), b.color
             put(f"{fp_str(color.red, color.green, color.blue)} rg")
             font, tf = getFont(b.font), f"{fp_str(b.size)} Tf"
-            subset = _show(put, font, b.text, doc, escape, -1, tf)
+            # a space after it, unseen, keeps it apart from the text when read out of the page
+            subset = _show(put, font, b.text + " ", doc, escape, -1, tf)
         links = []
         last = None
         for line, _ in self._lines:
             x = self.left
             put(f"1 0 0 1 {fp_str(x, y)} Tm")
             linked = None  # the link of the run just drawn, if it had one
-            for p, text, w in runs_of(line):
+            runs = runs_of(line)
+            # The space a line broke at is drawn at its end (unseen): text read out of the
+            # page, by a screen reader or a copy, keeps the words apart.
+            gap = line[-1][3]
+            tail = runs[-1] if gap is not None and gap.font == runs[-1][0].font else None
+            for run in runs:
+                p, text, w = run
+                if tags is not None:
+                    element = tags.run(self.tag, p, text)
+                    if element is not marked:
+                        if marked is not None:
+                            put(END)
+                        put(tags.mark(element))
+                        marked = element
                 if p is not last:  # a run of the piece before needs no change of state
                     last = p
                     if (p.font, p.size) != face:
@@ -364,23 +395,32 @@ class TextBlock(Flowable):
                     if p.rise != rise:
                         rise = p.rise
                         put(f"{fp_str(rise)} Ts")
-                subset = _show(put, font, text, doc, escape, subset, tf)
+                subset = _show(put, font, text + " " if run is tail else text, doc, escape,
+                               subset, tf)
                 if p.link:
                     end = x + w - (text_width(" ", p.font, p.size) if text[-1] == " " else 0)
                     low = y - self.size / 8
-                    if linked == p.link:  # one link across a change of font, or markers "1,2"
+                    # one link across a change of font; tagged, each marker is a link of its own
+                    link = p.link if tags is None else tags.link
+                    if linked == link:
                         links[-1][1][2] = end
                     else:
-                        links.append((p.link, [x, low, end, low + self.leading]))
-                linked = p.link
+                        links.append((p.link, [x, low, end, low + self.leading], link))
+                    linked = link
+                else:
+                    linked = None
                 x += w
             y -= self.leading
+        if marked is not None:
+            put(END)
         if rise:
             put("0 Ts")  # the rise is graphics state: it would outlive ET
         put("ET")
         canv._code.append(" ".join(code))
-        for link, rect in links:
-            if link.startswith("#"):
+        for link, rect, element in links:
+            if tags is not None:
+                canv.link(link, rect, element)
+            elif link.startswith("#"):
                 canv.linkRect("", link[1:], rect, relative=1)
             else:
                 canv.linkURL(link, rect, relative=1, kind="URI")

@@ -6,13 +6,15 @@ citation markers are superscript numbers linked to their notes), the notes of ea
 Sources annex with its grading key and a named destination per source (`SourceEntry.anchor`),
 the classification marking, running head and "page x of y" on every page, document info,
 embedded TrueType subsets of the bundled fonts (briefgen/resources/fonts/, or a desk's
-templates/fonts/), Arabic shaped and right to left. Every word comes from the brief model.
-The same brief always gives the same bytes.
+templates/fonts/), Arabic shaped and right to left. The PDF is tagged (PDF/UA-1): a screen
+reader meets the brief's headings, paragraphs, lists, links and notes in the model's order, and
+none of the page furniture. Every word comes from the brief model. The same brief always gives
+the same bytes.
 
 Modules: this one (entry point and glyph check), `fonts` (loading, subsets), `shaping`
-(fallback, right-to-left shaping), `layout`
-(styles, story), `canvas` (pages, furniture, links) and `text` (the text flowable); all but this
-one import reportlab, so they are imported only when a PDF is rendered.
+(fallback, right-to-left shaping), `layout` (styles, story), `flow` and `notes` (the page loop),
+`canvas` (pages, furniture, links), `text` (the text flowable) and `tags` (the structure tree);
+all but this one import reportlab, so they are imported only when a PDF is rendered.
 """
 
 from __future__ import annotations
