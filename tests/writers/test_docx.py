@@ -136,10 +136,14 @@ def test_adjacent_citations_are_kept_apart(brief):
 # --- annex, bookmarks, links ---------------------------------------------------------------------
 
 def test_annex_has_a_bookmark_per_source_and_every_internal_link_lands(brief, out):
-    bookmarks = {b.get(q("w:name")) for b in out.body.iter(q("w:bookmarkStart"))}
-    assert {s.anchor for s in brief.sources} <= bookmarks
-    ids = [b.get(q("w:id")) for b in out.body.iter(q("w:bookmarkStart"))]
-    assert len(ids) == len(set(ids)) == len({b.get(q("w:id")) for b in out.body.iter(q("w:bookmarkEnd"))})
+    """Annex entries and notes are bookmarked (the annex says which notes quote a source, and
+    a note may point to an earlier one); every internal link lands on one."""
+    parts = (out.body, out.footnotes)
+    bookmarks = {b.get(q("w:name")) for root in parts for b in root.iter(q("w:bookmarkStart"))}
+    assert {s.anchor for s in brief.sources} | {c.anchor for c in brief.cites} <= bookmarks
+    ids = [b.get(q("w:id")) for root in parts for b in root.iter(q("w:bookmarkStart"))]
+    ends = {b.get(q("w:id")) for root in parts for b in root.iter(q("w:bookmarkEnd"))}
+    assert len(ids) == len(set(ids)) == len(ends)
     anchors = [h.get(q("w:anchor")) for root in (out.body, out.footnotes)
                for h in root.iter(q("w:hyperlink")) if h.get(q("w:anchor"))]
     assert len(anchors) >= len(brief.cites)

@@ -72,7 +72,7 @@ def test_title_block_and_page_x_of_y(reader):
         assert text.rstrip().endswith(f"Page {i} of 2")
 
 
-def test_markers_and_notes_link_to_the_annex_entry(reader):
+def test_markers_link_to_their_notes_and_notes_to_the_annex_entry(reader):
     dests = reader.named_destinations
     assert sorted(n for n in dests if n.startswith("src_")) == ["src_1", "src_2"]
     assert sorted(n for n in dests if n.startswith("note_")) == [f"note_{i}" for i in range(1, 6)]
@@ -86,8 +86,8 @@ def test_markers_and_notes_link_to_the_annex_entry(reader):
     internal = [(a["/Rect"], a["/Dest"]) for i, a in links(reader) if "/Dest" in a and i == 0]
     markers = [d for rect, d in internal if rect[1] > foot]
     notes = [d for rect, d in internal if rect[1] <= foot]  # a note on two lines: two links
-    # each marker links to its source's annex entry, in the order of the cites
-    assert markers == [c.source.anchor for c in sample_brief().cites]
+    # each marker links to its note, in the order of the notes; a note to its source's entry
+    assert markers == [c.anchor for c in sample_brief().cites]
     assert set(notes) == {"src_1", "src_2"} and len(notes) >= len(markers)
     # the markers are superscript numbers right after the grading
     assert "C2 · 4 June 2013 1" in page_texts(reader)[0] or "C2 · 4 June 20131" in page_texts(reader)[0]

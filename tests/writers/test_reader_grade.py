@@ -327,11 +327,11 @@ def test_each_pdf_note_is_at_the_foot_of_the_page_that_shows_its_line():
         notes[pdf.get_destination_page_number(dests[f"note_{c.number}"])].append(c)
     assert len(notes) > 2  # over several pages
     for page, cites in notes.items():
-        # the markers of the page's lines link to the annex, above the page's notes
+        # the markers of the page's lines link to their notes, above the page's notes
         foot = max(dests[f"note_{c.number}"]["/Top"] for c in cites)
         markers = [a.get_object() for a in pdf.pages[page].get("/Annots") or []
                    if a.get_object()["/Rect"][1] > foot]
-        assert [m["/Dest"] for m in markers] == [c.source.anchor for c in cites], page
+        assert [m["/Dest"] for m in markers] == [c.anchor for c in cites], page
         assert pdf.pages[page].extract_text().count("\n") > 3
 
 

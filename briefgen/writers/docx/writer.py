@@ -208,29 +208,32 @@ class _DocxBuilder:
         return p
 
     def _footnote(self, cite: Cite) -> int:
-        """A footnote holding the cite's note; its first run (the source) links to the annex."""
+        """A footnote holding the line's note, bookmarked as the note (other notes point to it);
+        its links lead to annex entries, other notes and the web."""
         s = self.s
         p = self.Para(s["fn_text"])
+        self._bookmark_id += 1
+        p.bookmark_start(self._bookmark_id, cite.anchor)
         p.footnote_ref_mark(s["fn_ref"])
+        p.bookmark_end(self._bookmark_id)
         p.add_text(" ")
-        for n, run in enumerate(cite.note):
-            if n == 0:  # underlined whatever a reference's Hyperlink style says: not colour alone
-                p.link_to_bookmark(cite.source.anchor, run.text, style=s["hyperlink"],
+        return self.footnotes.add(self._runs(p, cite.note).xml())
+
+    def _runs(self, p, inlines):
+        """Runs into paragraph `p`; a run with a link becomes a hyperlink, underlined whatever a
+        reference document's Hyperlink style says (not colour alone)."""
+        for run in inlines:
+            if not isinstance(run, Run):
+                continue
+            if run.link.startswith("#"):
+                p.link_to_bookmark(run.link[1:], run.text, style=self.s["hyperlink"],
                                    underline=True, bold=run.bold, italic=run.italic)
+            elif run.link:
+                rel_id = self.doc.part.relate_to(run.link, _RT_HYPERLINK, is_external=True)
+                p.link_to_target(rel_id, run.text, style=self.s["hyperlink"], underline=True,
+                                 bold=run.bold, italic=run.italic)
             else:
                 p.add_text(run.text, bold=run.bold, italic=run.italic)
-        p.isolate_rtl()
-        return self.footnotes.add(p.xml())
-
-    def _runs(self, p, inlines, url: str | None = None):
-        """Runs into paragraph `p`; a run showing the entry's `url` becomes a link to it."""
-        for run in inlines:
-            if isinstance(run, Run):
-                if url and run.text == url:
-                    rel_id = self.doc.part.relate_to(url, _RT_HYPERLINK, is_external=True)
-                    p.link_to_target(rel_id, url, style=self.s["hyperlink"], underline=True)
-                else:
-                    p.add_text(run.text, bold=run.bold, italic=run.italic)
         p.isolate_rtl()
         return p
 
@@ -261,7 +264,7 @@ class _DocxBuilder:
         head.bookmark_end(self._bookmark_id)
         yield head
         for line in src.lines:
-            yield self._runs(self.Para(s["src_line"]), line, url=src.url)
+            yield self._runs(self.Para(s["src_line"]), line)
 
     # --- properties ---------------------------------------------------------------------------
 

@@ -116,14 +116,12 @@ class Story:
                 out.append(Piece(t, font, fsize, color, 0, link))
         return out
 
-    def runs(self, runs, style: Style, link_first: str | None = None, url: str | None = None,
-             out: list | None = None) -> list[Piece]:
-        """Model runs as pieces; the first may link to `link_first`, a run showing `url` to it."""
+    def runs(self, runs, style: Style, out: list | None = None) -> list[Piece]:
+        """Model runs as pieces, each leading where the model says (`Run.link`)."""
         out = [] if out is None else out
-        for n, run in enumerate(runs):
+        for run in runs:
             if isinstance(run, Run):
-                link = link_first if n == 0 and link_first else (
-                    url if url and run.text == url else None)
+                link = run.link or None
                 self.text(run.text, style, run.bold, run.italic,
                           color=self.accent if link else None, link=link, out=out)
         return out
@@ -148,15 +146,16 @@ class Story:
                 self.text(item.text, style, item.bold, item.italic, out=out)
                 previous_cite = previous_cite and not item.text
             elif isinstance(item, Cite):
-                if item.source.anchor not in self.anchors:
-                    raise BuildError(f"[{item.fact_id}] cites source {item.source.id}, which is "
-                                     "not in the brief's Sources annex (hint: this is a bug in "
-                                     "briefgen)")
-                # a superscript number, linked to the source's annex entry; its note goes to
-                # the foot of the page that shows it
+                for c in item.citations:
+                    if c.source.anchor not in self.anchors:
+                        raise BuildError(f"[{c.fact_id}] cites source {c.source.id}, which is "
+                                         "not in the brief's Sources annex (hint: this is a bug "
+                                         "in briefgen)")
+                # a superscript number, linked to its note, which goes to the foot of the page
+                # that shows the line
                 mark = ("," if previous_cite else "") + str(item.number)
                 out.append(Piece(mark, font, style.size * 0.68, self.accent, style.size * 0.34,
-                                 "#" + item.source.anchor, self.note(item)))
+                                 "#" + item.anchor, self.note(item)))
                 previous_cite = True
         return out
 
@@ -235,10 +234,10 @@ class Story:
         return out
 
     def note(self, cite: Cite) -> TextBlock:
-        """A line's note, at the foot of the page that shows the line (named note_N); its source
-        links to the annex entry."""
+        """A line's note, at the foot of the page that shows the line (named note_N); its
+        sources link to their annex entries."""
         style = STYLES["footnote"]
-        pieces = self.runs(cite.note, style, link_first="#" + cite.source.anchor)
+        pieces = self.runs(cite.note, style)
         # read after its marker (`tags.Tags.run` puts it there), not at the foot of the page
         name = f"note_{cite.number}"
         return self.block(pieces, style, str(cite.number), anchor=name,
@@ -263,7 +262,7 @@ class Story:
         out = [self.block(self.runs(s.heading, head), head, str(s.number), anchor=s.anchor,
                           who=f"[{s.id}]", tag=self.tags.element(_heading(1), doc))]
         for runs in s.lines:
-            out.append(self.block(self.runs(runs, line, url=s.url), line, who=f"[{s.id}]",
+            out.append(self.block(self.runs(runs, line), line, who=f"[{s.id}]",
                                   tag=self.tags.element("P", doc)))
         return out
 
@@ -285,6 +284,8 @@ def _describe(brief: Brief) -> dict[str, str]:
     out = {"#" + s.anchor: "".join(r.text for r in s.heading) or s.title for s in brief.sources}
     out.update((f"#sec_{i}", b.text.strip()) for i, b in enumerate(brief.blocks)
                if b.kind == "heading")
+    note = brief.labels.get("note", "{number}")
+    out.update(("#" + c.anchor, note.format(number=c.number)) for c in brief.cites)
     return out
 
 
