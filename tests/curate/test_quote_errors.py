@@ -1,7 +1,7 @@
 """Misquotes: the hint shows where the quote departs from the source, and a wrong source."""
 
 from briefgen.factbase.quotes import SourceText, word_diff
-from conftest import run_cli, tiny_factbase, write
+from conftest import tiny_factbase, write
 
 LONG = ("Forces loyal to Khalifa Haftar advanced towards the capital from the south on Thursday, "
         "and by the evening their columns had reached the outskirts of Tripoli, residents said.")
@@ -29,9 +29,9 @@ def base(tmp_path, quote: str, source: str = "wire-2019"):
     return tmp_path
 
 
-def test_a_misquote_at_the_end_of_a_long_quote_is_shown_not_cut_off(tmp_path):
+def test_a_misquote_at_the_end_of_a_long_quote_is_shown_not_cut_off(cli, tmp_path):
     quote = LONG.replace("Tripoli,", "Tripolis,").rstrip(".")
-    result = run_cli("check", cwd=base(tmp_path, quote))
+    result = cli("check", cwd=base(tmp_path, quote))
     assert result.returncode == 1
     assert result.stderr.splitlines()[0] == (
         "facts/wire.yaml:14:16: error: [haftar-advance] citations[0].quote: quote “… reached the "
@@ -40,9 +40,9 @@ def test_a_misquote_at_the_end_of_a_long_quote_is_shown_not_cut_off(tmp_path):
         "residents said”)")
 
 
-def test_a_quote_found_in_another_source_says_so(tmp_path):
+def test_a_quote_found_in_another_source_says_so(cli, tmp_path):
     quote = "their columns had reached the outskirts of Tripoli"
-    result = run_cli("check", cwd=base(tmp_path, quote, source="nato-watch-2013-06"))
+    result = cli("check", cwd=base(tmp_path, quote, source="nato-watch-2013-06"))
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
         "facts/wire.yaml:2:9: warning: [wire-2019] source is cited by no fact (hint: cite it or "
