@@ -8,7 +8,7 @@ from briefgen.api import check
 from briefgen.compose.composer import compose
 from briefgen.compose.specs import theme_spec
 from briefgen.factbase.settings import DeskTable, read_settings, settings_path
-from conftest import ROOT, run_cli, tiny_factbase, write
+from conftest import ROOT, tiny_factbase, write
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
 
@@ -26,7 +26,7 @@ def test_no_settings_file_gives_todays_plain_look(tmp_path):
                                  logo=None, accent="#1b365d", page_size="A4", language="en")
 
 
-def test_every_problem_of_a_bad_settings_file_is_located_in_one_run(tmp_path):
+def test_every_problem_of_a_bad_settings_file_is_located_in_one_run(cli, tmp_path):
     tiny_factbase(tmp_path)
     write(tmp_path / "briefgen.toml", """
         [desk]
@@ -39,7 +39,7 @@ def test_every_problem_of_a_bad_settings_file_is_located_in_one_run(tmp_path):
         [printing]
         copies = 2
         """)
-    result = run_cli("check", cwd=tmp_path)
+    result = cli("check", cwd=tmp_path)
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
         "briefgen.toml:3:1: error: unknown key 'desk.acent' (hint: did you mean 'accent'?)",
@@ -56,10 +56,10 @@ def test_every_problem_of_a_bad_settings_file_is_located_in_one_run(tmp_path):
     ]
 
 
-def test_toml_syntax_error_is_located(tmp_path):
+def test_toml_syntax_error_is_located(cli, tmp_path):
     tiny_factbase(tmp_path)
     write(tmp_path / "briefgen.toml", '[desk]\nname = "Libya desk\n')
-    result = run_cli("build", cwd=tmp_path)
+    result = cli("build", cwd=tmp_path)
     assert result.returncode == 1
     assert result.stderr.splitlines()[0] == (
         "briefgen.toml:2:19: error: not valid TOML: Illegal character '\\n' "
@@ -67,11 +67,11 @@ def test_toml_syntax_error_is_located(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_a_logo_that_is_not_an_image(tmp_path):
+def test_a_logo_that_is_not_an_image(cli, tmp_path):
     tiny_factbase(tmp_path)
     write(tmp_path / "logo.png", "not an image")
     write(tmp_path / "briefgen.toml", '[desk]\nlogo = "logo.png"\n')
-    result = run_cli("check", cwd=tmp_path)
+    result = cli("check", cwd=tmp_path)
     assert result.stderr.splitlines()[0] == (
         "briefgen.toml:2:8: error: desk.logo: logo 'logo.png' is not a PNG or JPEG image "
         "(hint: a PNG or JPEG file, relative to briefgen.toml)")
@@ -147,12 +147,12 @@ def test_no_region_or_desk_name_in_python_code():
     assert offenders == []
 
 
-def test_a_language_without_words_is_an_error_at_the_language_setting(tmp_path):
+def test_a_language_without_words_is_an_error_at_the_language_setting(cli, tmp_path):
     tiny_factbase(tmp_path)
     write(tmp_path / "briefgen.toml", '[desk]\nlanguage = "fr"\n')
     (tmp_path / "templates").mkdir()
     shutil.copy(resources.TEMPLATES / "wording.toml", tmp_path / "templates")  # the desk's own
-    result = run_cli("build", cwd=tmp_path)
+    result = cli("build", cwd=tmp_path)
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
         "briefgen.toml:2:12: error: desk.language: no words for language 'fr' in "
@@ -163,11 +163,11 @@ def test_a_language_without_words_is_an_error_at_the_language_setting(tmp_path):
 
 
 def test_a_language_without_words_in_the_packaged_wording_says_where_the_desk_copy_goes(
-        tmp_path):
+        cli, tmp_path):
     tiny_factbase(tmp_path)
     write(tmp_path / "briefgen.toml", '[desk]\nlanguage = "fr"\n')
     for command in ("build", "check"):  # no templates/ folder: the packaged words
-        result = run_cli(command, cwd=tmp_path)
+        result = cli(command, cwd=tmp_path)
         assert result.returncode == 1
         assert result.stderr.splitlines() == [
             "briefgen.toml:2:12: error: desk.language: no words for language 'fr' (hint: "
