@@ -293,5 +293,3 @@ def tiny_factbase(root: Path, extra_facts: str = "") -> Path:
         write(facts / "extra.yaml", extra_facts)
     return facts
 
-
-run_cli = run_process  # until every test file has moved to `cli` or `run_process`
