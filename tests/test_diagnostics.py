@@ -59,6 +59,7 @@ def test_case(cli, tmp_path, case):
     for argv, expected in runs:
         result = cli(*argv, cwd=tmp_path)
         assert result.stderr.splitlines() == expected, f"briefgen {shlex.join(argv)}"
-        assert (result.returncode, result.stdout) == (
-            1 if expected[-1].startswith("error: ") else 0, "")
+        failed = expected[-1].startswith("error: ")
+        assert (result.returncode, result.stdout) == (1 if failed else 0, "")
+        assert not (failed and (tmp_path / "out").exists()), "a failed run writes nothing"
         assert located(expected) == sorted(located(expected)), "sorted by file, line, column"

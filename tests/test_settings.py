@@ -26,57 +26,6 @@ def test_no_settings_file_gives_todays_plain_look(tmp_path):
                                  logo=None, accent="#1b365d", page_size="A4", language="en")
 
 
-def test_every_problem_of_a_bad_settings_file_is_located_in_one_run(cli, tmp_path):
-    tiny_factbase(tmp_path)
-    write(tmp_path / "briefgen.toml", """
-        [desk]
-        name = "Libya desk"
-        acent = "#1f3a5f"
-        accent = "navy"
-        page_size = "A5"
-        logo = "nope.png"
-        classification = 3
-        [printing]
-        copies = 2
-        """)
-    result = cli("check", cwd=tmp_path)
-    assert result.returncode == 1
-    assert result.stderr.splitlines() == [
-        "briefgen.toml:3:1: error: unknown key 'desk.acent' (hint: did you mean 'accent'?)",
-        "briefgen.toml:4:10: error: desk.accent: 'navy' is not a valid accent "
-        "(hint: write a colour as '#rrggbb', e.g. '#1f3a5f')",
-        "briefgen.toml:5:13: error: desk.page_size: 'A5' is not a valid page size "
-        "(hint: write 'A4' or 'Letter')",
-        "briefgen.toml:6:8: error: desk.logo: logo 'nope.png' not found "
-        "(hint: a PNG or JPEG file, relative to briefgen.toml)",
-        "briefgen.toml:7:18: error: desk.classification: 3 is not a valid classification "
-        "(hint: write it as text in double quotes)",
-        "briefgen.toml:8:1: error: unknown table 'printing' (hint: allowed: desk)",
-        "error: briefgen.toml has 6 errors, 0 warnings",
-    ]
-
-
-def test_toml_syntax_error_is_located(cli, tmp_path):
-    tiny_factbase(tmp_path)
-    write(tmp_path / "briefgen.toml", '[desk]\nname = "Libya desk\n')
-    result = cli("build", cwd=tmp_path)
-    assert result.returncode == 1
-    assert result.stderr.splitlines()[0] == (
-        "briefgen.toml:2:19: error: not valid TOML: Illegal character '\\n' "
-        "(hint: see the example in `briefgen docs settings`)")
-    assert not (tmp_path / "out").exists()
-
-
-def test_a_logo_that_is_not_an_image(cli, tmp_path):
-    tiny_factbase(tmp_path)
-    write(tmp_path / "logo.png", "not an image")
-    write(tmp_path / "briefgen.toml", '[desk]\nlogo = "logo.png"\n')
-    result = cli("check", cwd=tmp_path)
-    assert result.stderr.splitlines()[0] == (
-        "briefgen.toml:2:8: error: desk.logo: logo 'logo.png' is not a PNG or JPEG image "
-        "(hint: a PNG or JPEG file, relative to briefgen.toml)")
-
-
 def test_settings_reach_the_brief_model(tmp_path):
     facts = tiny_factbase(tmp_path)
     (tmp_path / "art").mkdir()
