@@ -65,8 +65,7 @@ def test_provenance_record_maps_each_line_to_its_quote(cli, project):
 
 def test_builds_are_byte_identical(cli, project):
     # "b" in a process of its own: another hash seed, and no cache warmed by the build of "a"
-    for run in (cli, run_process):
-        out = "a" if run is cli else "b"
+    for run, out in ((cli, "a"), (run_process, "b")):
         assert run("build", "--out", out, cwd=project).returncode == 0
         assert run("weekly", "--week", "2013-W23", "--out", out, cwd=project).returncode == 0
     assert files(project / "a") == files(project / "b")
