@@ -163,6 +163,7 @@ def test_a_template_line_citing_more_than_a_page_of_notes_fails_the_build_writin
 def test_rendering_a_pdf_does_not_import_platypus():
     """The page loop is briefgen's own: platypus's import alone costs a small build's PDF
     worker more than the rest of its imports together."""
+    # a fresh interpreter: only there does sys.modules show what rendering loads
     code = ("import sys; sys.path.insert(0, 'tests'); from conftest import sample_brief; "
             "from briefgen.writers.pdf.writer import render_pdf; "
             "render_pdf(sample_brief(), 'briefgen/resources/fonts'); "
