@@ -77,25 +77,20 @@ def test_contains_is_exact_and_in_order():
     assert not text.contains("Two three four")
 
 
-def test_quote_refuses_a_source_linked_outside_facts_as_check_does(tmp_path, monkeypatch, capsys):
+def test_quote_refuses_a_source_linked_outside_facts_as_check_does(cli, tmp_path):
     """One rule for reading archived texts: `quote` used to read and print a file that `check`
     refuses (a link from facts/sources/ to a file elsewhere on the machine)."""
-    from briefgen import cli
-
     root = base(tmp_path, LONG)
     secret = tmp_path / "secret.txt"
     secret.write_text("The password of the mail server is swordfish and nobody knows it.\n",
                       encoding="utf-8")
     (root / "facts" / "sources" / "wire.txt").unlink()
     (root / "facts" / "sources" / "wire.txt").symlink_to(secret)
-    monkeypatch.chdir(root)
-    assert cli.main(["check"]) == 1
+    check = cli("check", cwd=root)
+    assert check.returncode == 1
     assert ("facts/wire.yaml:6:11: error: [wire-2019] file: file 'sources/wire.txt' is outside "
             "the facts folder (hint: archive the text under facts/sources/)"
-            in capsys.readouterr().err.splitlines())
-    assert cli.main(["quote", "wire-2019", "password of the mail server"]) == 1
-    out, err = capsys.readouterr()
-    assert out == ""
-    assert err == ("error: source 'wire-2019': archived file 'sources/wire.txt' is outside the "
-                   "facts folder (hint: archive the text under facts/sources/; briefgen check "
-                   "says more)\n")
+            in check.stderr.splitlines())
+    assert cli("quote", "wire-2019", "password of the mail server") == (
+        1, "", "error: source 'wire-2019': archived file 'sources/wire.txt' is outside the facts "
+               "folder (hint: archive the text under facts/sources/; briefgen check says more)\n")
