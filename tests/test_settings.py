@@ -70,16 +70,6 @@ def test_the_logos_alt_text_and_the_organisation_reach_the_brief_model(tmp_path)
     assert (brief.running_head, brief.organisation) == ("Sahel desk", "Example Institute")
 
 
-def test_logo_decorative_is_true_or_false(tmp_path):
-    tiny_factbase(tmp_path)
-    write(tmp_path / "briefgen.toml", '[desk]\nlogo_decorative = "yes please"\n')
-    result = run_cli("check", cwd=tmp_path)
-    assert result.returncode == 1
-    assert result.stderr.splitlines()[0] == (
-        "briefgen.toml:2:19: error: desk.logo_decorative: input should be a valid boolean, "
-        "unable to interpret input (hint: write true or false)")
-
-
 def test_the_libya_desk_settings_are_bundled_and_valid():
     settings = load_settings(ROOT / "facts")
     assert (settings.desk.name, settings.desk.region, settings.desk.classification) == \
