@@ -1,4 +1,4 @@
-"""Shared test builders: fact bases on disk, sample briefs, and the CLI runner."""
+"""Shared test builders: fact bases on disk, sample briefs, and the command runners."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import textwrap
 from datetime import datetime, timezone
 from pathlib import Path
 from types import SimpleNamespace
+from typing import NamedTuple
 
 import pytest
 
@@ -146,11 +147,50 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
-def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
-    """Run `python -m briefgen ARGS` as a real process and capture its output."""
+class Result(NamedTuple):
+    """What a command gave: its exit code and everything it wrote to stdout and stderr."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def cli(capsys, monkeypatch):
+    """Run `briefgen ARGS` in this process, as a user would in a shell: `cli("build", cwd=desk)`.
+
+    `cwd` and `env` (a value of None removes the variable) hold until the test ends; without
+    `cwd` the command runs in the test's current folder. argparse's SystemExit becomes the
+    exit code, as in the console script.
+    """
+    from briefgen.cli import main
+
+    def run(*args: str, cwd: Path | None = None, env: dict[str, str | None] | None = None) -> Result:
+        if cwd is not None:
+            monkeypatch.chdir(cwd)
+        for name, value in (env or {}).items():
+            if value is None:
+                monkeypatch.delenv(name, raising=False)
+            else:
+                monkeypatch.setenv(name, value)
+        capsys.readouterr()  # only this command's output
+        try:
+            code = main(list(args))
+        except SystemExit as e:
+            code = e.code if isinstance(e.code, int) else 0 if e.code is None else 1
+        out, err = capsys.readouterr()
+        return Result(code, out, err)
+
+    return run
+
+
+def run_process(*args: str, cwd: Path | None = None, env: dict | None = None) -> Result:
+    """Run `python -m briefgen ARGS` as a process of its own: only for tests of the process
+    itself (entry points, signals, exit, a fresh interpreter); everything else uses `cli`."""
     full_env = {**os.environ, **(env or {})}
-    return subprocess.run([sys.executable, "-m", "briefgen", *args], cwd=cwd or ROOT,
+    proc = subprocess.run([sys.executable, "-m", "briefgen", *args], cwd=cwd or ROOT,
                           capture_output=True, text=True, env=full_env, timeout=300)
+    return Result(proc.returncode, proc.stdout, proc.stderr)
 
 
 # The fact file format's full example (every key of sources, themes and facts of docs/facts.md).
@@ -252,3 +292,4 @@ def tiny_factbase(root: Path, extra_facts: str = "") -> Path:
     if extra_facts:
         write(facts / "extra.yaml", extra_facts)
     return facts
+

@@ -14,9 +14,9 @@ import jsonschema
 import pytest
 
 import briefgen
-from briefgen import cli
+from briefgen import cli as cli_module
 from briefgen.factbase.yamlpos import load
-from conftest import DOCS_EXAMPLE, ROOT, run_cli, write
+from conftest import DOCS_EXAMPLE, ROOT, run_process, write
 
 COMMANDS = ("check", "build", "weekly", "send", "schema", "init")
 
@@ -54,32 +54,21 @@ def squash(text: str) -> str:
     return " ".join(text.split())
 
 
-def run_main(capsys, *argv: str) -> tuple[int, str, str]:
-    """cli.main in-process (fast), with argparse's SystemExit turned into an exit code."""
-    try:
-        code = cli.main(list(argv))
-    except SystemExit as e:
-        code = e.code
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 # --- entry points, version, help ------------------------------------------------------------
 
 
-def test_main_leaves_the_callers_garbage_collector_alone(capsys):
+def test_main_leaves_the_callers_garbage_collector_alone(cli):
     import gc
 
     assert gc.isenabled()
     frozen = gc.get_freeze_count()
-    code, _, _ = run_main(capsys, "schema")
+    code, _, _ = cli("schema")
     assert code == 0
     assert gc.isenabled() and gc.get_freeze_count() == frozen
 
 
-
 def test_python_dash_m_briefgen_version():
-    proc = run_cli("--version")
+    proc = run_process("--version")  # a real process: the `python -m briefgen` entry point
     assert proc.returncode == 0
     assert proc.stdout == f"briefgen {briefgen.__version__}\n"
     assert proc.stderr == ""
@@ -94,8 +83,8 @@ def test_console_script_is_installed():
     assert proc.stdout == f"briefgen {briefgen.__version__}\n"
 
 
-def test_help_lists_every_command():
-    proc = run_cli("--help")
+def test_help_lists_every_command(cli):
+    proc = cli("--help")
     assert proc.returncode == 0
     assert proc.stdout.startswith("usage: briefgen ")
     for command in COMMANDS:
@@ -103,10 +92,10 @@ def test_help_lists_every_command():
 
 
 @pytest.mark.parametrize("command", COMMANDS)
-def test_help_of_each_command_shows_its_docstring(capsys, command):
-    code, out, err = run_main(capsys, command, "--help")
+def test_help_of_each_command_shows_its_docstring(cli, command):
+    code, out, err = cli(command, "--help")
     assert code == 0
-    doc = inspect.getdoc(getattr(cli, command))
+    doc = inspect.getdoc(getattr(cli_module, command))
     assert doc, f"cli.{command} has no docstring"
     assert squash(doc) in squash(out)
     assert out.startswith(f"usage: briefgen {command}")
@@ -114,16 +103,16 @@ def test_help_of_each_command_shows_its_docstring(capsys, command):
 
 
 @pytest.mark.parametrize("command", ["build", "weekly", "send"])
-def test_help_of_output_commands_documents_format_and_out(capsys, command):
-    _, out, _ = run_main(capsys, command, "--help")
+def test_help_of_output_commands_documents_format_and_out(cli, command):
+    _, out, _ = cli(command, "--help")
     assert "--format" in out and "--out" in out and "--facts" in out
 
 
 # --- usage errors: exit 2, a message on stderr, nothing on stdout ---------------------------
 
 
-def test_unknown_command():
-    proc = run_cli("frobnicate")
+def test_unknown_command(cli):
+    proc = cli("frobnicate")
     assert proc.returncode == 2
     assert proc.stdout == ""
     assert "invalid choice: 'frobnicate'" in proc.stderr
@@ -131,8 +120,8 @@ def test_unknown_command():
     assert "Traceback" not in proc.stderr
 
 
-def test_no_command(capsys):
-    code, out, err = run_main(capsys)
+def test_no_command(cli):
+    code, out, err = cli()
     assert code == 2
     assert out == ""
     assert err.splitlines()[0] == "usage: briefgen [-h] [--version] COMMAND ..."
@@ -141,24 +130,24 @@ def test_no_command(capsys):
 
 
 @pytest.mark.parametrize("value, shown", [("odt", "odt"), ("docx,odt", "odt"), ("PDF,html", "html")])
-def test_bad_format(capsys, value, shown):
-    code, out, err = run_main(capsys, "build", "--format", value)
+def test_bad_format(cli, value, shown):
+    code, out, err = cli("build", "--format", value)
     assert code == 2
     assert out == ""
     assert err.splitlines()[-1] == (f"briefgen build: error: argument --format: unknown format "
                                     f"'{shown}' (choose from docx, pdf)")
 
 
-def test_empty_format(capsys):
-    code, _, err = run_main(capsys, "weekly", "--format", "")
+def test_empty_format(cli):
+    code, _, err = cli("weekly", "--format", "")
     assert code == 2
     assert "argument --format: unknown format" in err
 
 
 @pytest.mark.parametrize("command", ["weekly", "send"])
 @pytest.mark.parametrize("week", ["2019-50", "W50", "next week", "2019W5"])
-def test_bad_week(capsys, command, week):
-    code, out, err = run_main(capsys, command, "--week", week)
+def test_bad_week(cli, command, week):
+    code, out, err = cli(command, "--week", week)
     assert code == 2
     assert out == ""
     assert err.splitlines()[-1] == (f"briefgen {command}: error: argument --week: '{week}' is not "
@@ -166,40 +155,40 @@ def test_bad_week(capsys, command, week):
 
 
 @pytest.mark.parametrize("argv", [["build", "--nosuch"], ["source", "add", "a.html", "--nosuch"]])
-def test_a_stray_argument_is_shown_under_its_command(capsys, argv):
-    code, out, err = run_main(capsys, *argv)
+def test_a_stray_argument_is_shown_under_its_command(cli, argv):
+    code, out, err = cli(*argv)
     command = " ".join(argv[:-2] if argv[0] == "source" else argv[:1])
     assert (code, out) == (2, "")
     assert err.startswith(f"usage: briefgen {command} [-h]")
     assert err.splitlines()[-1] == f"briefgen {command}: error: unrecognized arguments: --nosuch"
 
 
-def test_send_needs_a_week(capsys):
-    code, _, err = run_main(capsys, "send")
+def test_send_needs_a_week(cli):
+    code, _, err = cli("send")
     assert code == 2
     assert "--week" in err.splitlines()[-1]
 
 
 @pytest.mark.parametrize("week", ["2019-W54", "2019-W60", "2019-W00"])
-def test_week_number_that_no_year_has(capsys, week):
-    code, _, err = run_main(capsys, "weekly", "--week", week)
+def test_week_number_that_no_year_has(cli, week):
+    code, _, err = cli("weekly", "--week", week)
     assert code == 2
     assert err.splitlines()[-1] == (f"briefgen weekly: error: argument --week: '{week}' does not "
                                     "exist: ISO weeks run from W01 to W52 or W53")
 
 
-def test_week_that_does_not_exist_in_that_year(tmp_path):
+def test_week_that_does_not_exist_in_that_year(cli, tmp_path):
     valid_base(tmp_path)
-    proc = run_cli("weekly", "--week", "2019-W53", "--out", str(tmp_path / "out"), cwd=tmp_path)
+    proc = cli("weekly", "--week", "2019-W53", "--out", str(tmp_path / "out"), cwd=tmp_path)
     assert proc.returncode == 2, proc.stderr
     assert proc.stdout == ""
     assert proc.stderr.splitlines() == ["error: 2019-W53 does not exist: 2019 has no ISO week 53"]
     assert not (tmp_path / "out").exists()
 
 
-def test_build_with_an_unknown_theme(tmp_path):
+def test_build_with_an_unknown_theme(cli, tmp_path):
     valid_base(tmp_path)
-    proc = run_cli("build", "--theme", "russian-motives", "--out", str(tmp_path / "out"),
+    proc = cli("build", "--theme", "russian-motives", "--out", str(tmp_path / "out"),
                    cwd=tmp_path)
     assert proc.returncode == 2, proc.stderr
     assert proc.stdout == ""
@@ -212,8 +201,8 @@ def test_build_with_an_unknown_theme(tmp_path):
 
 
 @pytest.mark.parametrize("command", ["check", "build", "weekly"])
-def test_facts_folder_that_does_not_exist(tmp_path, command):
-    proc = run_cli(command, "--facts", "nowhere", cwd=tmp_path)
+def test_facts_folder_that_does_not_exist(cli, tmp_path, command):
+    proc = cli(command, "--facts", "nowhere", cwd=tmp_path)
     assert proc.returncode == 1
     assert proc.stdout == ""
     assert proc.stderr.splitlines() == ["error: fact base folder 'nowhere' not found (hint: run in "
@@ -221,26 +210,26 @@ def test_facts_folder_that_does_not_exist(tmp_path, command):
                                         "briefgen init)"]
 
 
-def test_default_facts_folder_missing(tmp_path):
-    proc = run_cli("check", cwd=tmp_path)
+def test_default_facts_folder_missing(cli, tmp_path):
+    proc = cli("check", cwd=tmp_path)
     assert proc.returncode == 1
     assert proc.stderr.splitlines() == ["error: fact base folder 'facts' not found (hint: run in "
                                         "a desk folder, pass --facts DIR, or make a desk with "
                                         "briefgen init)"]
 
 
-def test_facts_pointing_to_a_file(tmp_path):
+def test_facts_pointing_to_a_file(cli, tmp_path):
     write(tmp_path / "facts.yaml", "facts: []\n")
-    proc = run_cli("check", "--facts", "facts.yaml", cwd=tmp_path)
+    proc = cli("check", "--facts", "facts.yaml", cwd=tmp_path)
     assert proc.returncode == 1
     assert proc.stdout == ""
     lines = proc.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and "'facts.yaml'" in lines[0]
 
 
-def test_check_with_facts_option_elsewhere(tmp_path):
+def test_check_with_facts_option_elsewhere(cli, tmp_path):
     valid_base(tmp_path / "project")
-    proc = run_cli("check", "--facts", str(tmp_path / "project" / "facts"), cwd=tmp_path)
+    proc = cli("check", "--facts", str(tmp_path / "project" / "facts"), cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == ""
     (line,) = proc.stderr.splitlines()
@@ -250,16 +239,15 @@ def test_check_with_facts_option_elsewhere(tmp_path):
 # --- schema ------------------------------------------------------------------------------------
 
 
-
-@pytest.fixture(scope="module")
-def schema_text() -> str:
-    proc = run_cli("schema")
+@pytest.fixture
+def schema_text(cli) -> str:
+    proc = cli("schema")
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""
     return proc.stdout
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def schema(schema_text) -> dict:
     return json.loads(schema_text)
 

@@ -6,18 +6,17 @@ from pathlib import Path
 
 import pytest
 
-from briefgen import cli
+from briefgen import resources
 from briefgen.desk import Desk
 
 
 @pytest.fixture
-def desk(tmp_path, monkeypatch) -> Path:
+def desk(cli, tmp_path) -> Path:
     """A new desk (briefgen init) with a template of its own, and a folder beside it."""
-    monkeypatch.chdir(tmp_path)
-    assert cli.main(["init", "desk"]) == 0
+    assert cli("init", "desk", cwd=tmp_path).returncode == 0
     template = tmp_path / "desk" / "templates" / "theme.md.j2"
     template.parent.mkdir()
-    packaged = Path(cli.__file__).parent / "resources" / "templates" / "theme.md.j2"
+    packaged = resources.TEMPLATES / "theme.md.j2"
     template.write_text(packaged.read_text(encoding="utf-8").replace(
         '{% set title = theme.title %}', '{% set title = "DESK TEMPLATE " ~ theme.title %}'),
         encoding="utf-8")
@@ -54,41 +53,32 @@ def test_a_desk_folder_found_upward_is_printed_relative_to_where_the_command_run
     assert Desk.find(desk / "facts").out == desk / "out"  # absolute stays absolute
 
 
-def run(*argv: str, capsys) -> tuple[int, str, str]:
-    code = cli.main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def test_a_build_inside_facts_uses_the_desks_templates_and_out(desk, monkeypatch, capsys):
+def test_a_build_inside_facts_uses_the_desks_templates_and_out(cli, desk):
     """`--facts .` inside facts/ used to build with the packaged templates into facts/out/."""
     from pypdf import PdfReader
 
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1710460800")
-    monkeypatch.chdir(desk / "facts")
-    code, out, err = run("build", "--facts", ".", "--format", "pdf", capsys=capsys)
+    code, out, err = cli("build", "--facts", ".", "--format", "pdf", cwd=desk / "facts",
+                         env={"SOURCE_DATE_EPOCH": "1710460800"})
     assert (code, out) == (0, "../out/theme-water-supply.pdf\n"), err
     assert not (desk / "facts" / "out").exists()
     assert PdfReader(desk / "out" / "theme-water-supply.pdf").metadata.title.startswith(
         "DESK TEMPLATE ")
-    monkeypatch.chdir(desk.parent / "elsewhere")
-    code, out, _ = run("build", "--facts", "../desk/facts", "--format", "pdf", capsys=capsys)
+    code, out, _ = cli("build", "--facts", "../desk/facts", "--format", "pdf",
+                       cwd=desk.parent / "elsewhere")
     assert (code, out) == (0, "../desk/out/theme-water-supply.pdf\n")
 
 
-def test_a_send_from_inside_facts_finds_the_desks_readers_and_ledger(desk, monkeypatch, capsys):
-    monkeypatch.chdir(desk / "facts")
-    code, _, err = run("send", "--week", "2024-W11", "--dry-run", capsys=capsys)
+def test_a_send_from_inside_facts_finds_the_desks_readers_and_ledger(cli, desk):
+    code, _, err = cli("send", "--week", "2024-W11", "--dry-run", cwd=desk / "facts")
     assert code == 0, err
     assert sorted(p.name for p in (desk / "out" / "outbox" / "2024-W11").iterdir()) == [
         "reader@example.org.eml"]
-    code, _, err = run("ledger", capsys=capsys)
+    code, _, err = cli("ledger")
     assert err.startswith("error: no ledger at ../out/ledger.sqlite ")
 
 
-def test_no_desk_anywhere_says_how_to_make_one(tmp_path, monkeypatch, capsys):
-    monkeypatch.chdir(tmp_path)
-    code, out, err = run("check", capsys=capsys)
+def test_no_desk_anywhere_says_how_to_make_one(cli, tmp_path):
+    code, out, err = cli("check", cwd=tmp_path)
     assert (code, out) == (1, "")
     assert err == ("error: fact base folder 'facts' not found (hint: run in a desk folder, pass "
                    "--facts DIR, or make a desk with briefgen init)\n")

@@ -15,7 +15,7 @@ import yaml
 
 from briefgen.cli import _parser
 from briefgen.factbase.quotes import Miss, SourceText, Verified
-from conftest import ROOT, run_cli
+from conftest import ROOT
 
 DOCS = ROOT / "docs"
 PAGES = sorted(DOCS.glob("*.md")) + [ROOT / "README.md"]
@@ -91,12 +91,12 @@ def test_hints_in_the_code_name_docs_pages_that_exist():
     assert {p for p in pages if not (DOCS / f"{p}.md").is_file()} == set()
 
 
-def test_briefgen_docs_prints_a_page_or_names_the_pages_there_are():
-    page = run_cli("docs", "settings")
+def test_briefgen_docs_prints_a_page_or_names_the_pages_there_are(cli):
+    page = cli("docs", "settings")
     assert (page.returncode, page.stderr) == (0, "")
     assert page.stdout == (DOCS / "settings.md").read_text(encoding="utf-8")
-    assert run_cli("docs").stdout == (DOCS / "index.md").read_text(encoding="utf-8")
-    wrong = run_cli("docs", "fact")
+    assert cli("docs").stdout == (DOCS / "index.md").read_text(encoding="utf-8")
+    wrong = cli("docs", "fact")
     pages = ", ".join(sorted(p.stem for p in DOCS.glob("*.md")))
     assert (wrong.returncode, wrong.stdout, wrong.stderr) == (
         2, "", f"error: no documentation page 'fact' (pages: {pages}) "

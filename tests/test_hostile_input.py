@@ -10,7 +10,7 @@ import zipfile
 import pytest
 from pypdf import PdfReader
 
-from conftest import NATO_TEXT, ROOT, run_cli, tiny_factbase, write
+from conftest import NATO_TEXT, ROOT, run_process, tiny_factbase, write
 from test_factbase import FACT, SOURCE, assert_errors, check, cite_s_two
 
 
@@ -75,16 +75,16 @@ def test_joiners_and_direction_marks_are_allowed(tmp_path, monkeypatch):
     assert check(tmp_path, monkeypatch, {"facts/a.yaml": fine}) == []
 
 
-def test_a_source_with_control_characters_checks_and_builds_cleanly(tmp_path):
+def test_a_source_with_control_characters_checks_and_builds_cleanly(cli, tmp_path):
     """A form feed (and other controls) inside a quoted passage: white space for matching, and
     what the brief prints is clean."""
     facts = tiny_factbase(tmp_path)
     text = NATO_TEXT.replace("no troop deployment and", "no troop\x0cdeployment\x01\x02 and")
     (facts / "sources" / "nato.txt").write_text(text + "\ufffe\x1b[2J\n", encoding="utf-8")
     shutil.copytree(ROOT / "templates", tmp_path / "templates")
-    result = run_cli("check", "--strict", cwd=tmp_path)
+    result = cli("check", "--strict", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    result = run_cli("build", "--theme", "nato-security-assistance", cwd=tmp_path)
+    result = cli("build", "--theme", "nato-security-assistance", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     quote = "there will be no troop deployment and any training activities would take place"
     with zipfile.ZipFile(tmp_path / "out/theme-nato-security-assistance.docx") as z:
@@ -99,7 +99,7 @@ def test_a_source_with_control_characters_checks_and_builds_cleanly(tmp_path):
 # --- item 12: what a file says is escaped in messages ------------------------------------------
 
 
-def test_ids_and_values_with_escapes_and_line_breaks_are_shown_escaped_on_one_line(tmp_path):
+def test_ids_and_values_with_escapes_and_line_breaks_are_shown_escaped_on_one_line(cli, tmp_path):
     facts = tiny_factbase(tmp_path)
     write(facts / "extra.yaml", """
         facts:
@@ -111,7 +111,7 @@ def test_ids_and_values_with_escapes_and_line_breaks_are_shown_escaped_on_one_li
               - source: nato-watch-2013-06
                 quote: there will be no troop deployment
         """)
-    result = run_cli("check", cwd=tmp_path)
+    result = cli("check", cwd=tmp_path)
     assert result.returncode == 1
     assert "\x1b" not in result.stderr and "\x07" not in result.stderr
     control = ("control character U+001B is not allowed in fact files, not even as an escape "
@@ -127,10 +127,10 @@ def test_ids_and_values_with_escapes_and_line_breaks_are_shown_escaped_on_one_li
         "error: fact base has 4 errors, 0 warnings"]
 
 
-def test_a_command_line_value_with_escapes_is_shown_escaped(tmp_path):
+def test_a_command_line_value_with_escapes_is_shown_escaped(cli, tmp_path):
     tiny_factbase(tmp_path)
     shutil.copytree(ROOT / "templates", tmp_path / "templates")
-    result = run_cli("build", "--theme", "\x1b[31mred\nline", cwd=tmp_path)
+    result = cli("build", "--theme", "\x1b[31mred\nline", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr == ("error: unknown theme '\\x1b[31mred\\nline' (themes: "
                              "nato-security-assistance, russian-motives)\n")
@@ -231,7 +231,8 @@ def test_a_check_with_a_fifo_finishes_from_the_command_line(tmp_path):
             published: 2013
             file: sources/pipe.txt
         """)
-    result = run_cli("check", cwd=tmp_path)  # run_cli times out (fails) if it hangs
+    # a process of its own, so that a hang fails on its timeout rather than stopping the suite
+    result = run_process("check", cwd=tmp_path)
     assert result.returncode == 1
     assert [line for line in result.stderr.splitlines() if ": error: " in line] == [
         "facts/extra.yaml:6:11: error: [piped] file: file 'sources/pipe.txt' is not a regular "
@@ -332,8 +333,8 @@ def test_a_quote_like_nothing_in_a_large_source_has_no_closest_passage(big_sourc
         "quote “zebras quietly graze near Tobruk at dawn” not found in the source", "")
 
 
-def test_a_bad_format_with_escapes_is_shown_escaped(tmp_path):
-    result = run_cli("build", "--format", "pdf,\x1b]0;x\x07", cwd=tmp_path)
+def test_a_bad_format_with_escapes_is_shown_escaped(cli, tmp_path):
+    result = cli("build", "--format", "pdf,\x1b]0;x\x07", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.splitlines()[-1] == ("briefgen build: error: argument --format: unknown "
                                               "format '\\x1b]0;x\\x07' (choose from docx, pdf)")

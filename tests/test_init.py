@@ -11,8 +11,7 @@ import zipfile
 import pytest
 from pypdf import PdfReader
 
-from briefgen import cli
-from conftest import ROOT, run_cli
+from conftest import ROOT, run_process
 
 DESK_FILES = [
     "desk/.gitignore", "desk/.pre-commit-config.yaml", "desk/briefgen.toml",
@@ -25,34 +24,26 @@ def pdf_text(path) -> str:
     return " ".join("".join(p.extract_text() for p in PdfReader(path).pages).split())
 
 
-def init(capsys, *args: str) -> tuple[int, str, str]:
-    """`briefgen init ARGS` in this process (fast): exit code, stdout, stderr."""
-    code = cli.main(["init", *args])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def test_init_refuses_to_overwrite_and_writes_nothing(tmp_path, monkeypatch, capsys):
-    monkeypatch.chdir(tmp_path)
-    assert init(capsys)[0] == 0
+def test_init_refuses_to_overwrite_and_writes_nothing(cli, tmp_path):
+    assert cli("init", cwd=tmp_path).returncode == 0
     (tmp_path / "readers.yaml").write_text("mine\n")
     (tmp_path / "facts" / "themes.yaml").unlink()
-    assert init(capsys) == (1, "", "error: .gitignore already exists (and 7 more of the new "
-                            "desk's files); nothing was written (hint: pass --force to overwrite "
-                            "them)\n")
+    assert cli("init") == (1, "", "error: .gitignore already exists (and 7 more of the new "
+                           "desk's files); nothing was written (hint: pass --force to overwrite "
+                           "them)\n")
     assert (tmp_path / "readers.yaml").read_text() == "mine\n"
     assert not (tmp_path / "facts" / "themes.yaml").exists()
-    code, out, err = init(capsys, "--force")
+    code, out, err = cli("init", "--force")
     assert (code, len(out.splitlines())) == (0, 9)
     assert err == "new desk ready; next: briefgen check && briefgen build\n"
     assert (tmp_path / "readers.yaml").read_text().startswith("# Who gets the weekly brief")
 
 
-def test_init_into_a_file_and_a_bad_region_are_refused(tmp_path, monkeypatch, capsys):
-    monkeypatch.chdir(tmp_path)
+def test_init_into_a_file_and_a_bad_region_are_refused(cli, tmp_path):
     (tmp_path / "desk").write_text("")
-    assert init(capsys, "desk") == (1, "", "error: desk exists and is not a folder\n")
-    assert init(capsys, "new", "--region", "Tripoli: west") == (
+    assert cli("init", "desk", cwd=tmp_path) == (1, "", "error: desk exists and is not a "
+                                                        "folder\n")
+    assert cli("init", "new", "--region", "Tripoli: west") == (
         2, "", "error: --region 'Tripoli: west' must be a place name of letters, digits, "
                "spaces, hyphens, dots or apostrophes, starting with a letter (at most 60)\n")
     assert not (tmp_path / "new").exists()
@@ -109,50 +100,49 @@ def test_the_installed_wheel_inits_a_desk_that_checks_builds_and_sends(wheel, tm
                            env={**os.environ, **env}, cwd=tmp_path, capture_output=True, text=True)
     assert where.stdout.startswith(str(site)), where
 
-    result = run_cli("init", "desk", "--region", "Cyrenaica", cwd=tmp_path, env=env)
+    # processes of their own: the wheel's files first on their path
+    result = run_process("init", "desk", "--region", "Cyrenaica", cwd=tmp_path, env=env)
     assert (result.returncode, result.stderr) == (
         0, "new desk ready; next: cd desk && briefgen check && briefgen build\n")
     assert result.stdout.splitlines() == DESK_FILES
     desk = tmp_path / "desk"
-    check = run_cli("check", "--strict", cwd=desk, env=env)
+    check = run_process("check", "--strict", cwd=desk, env=env)
     assert (check.returncode, check.stderr) == (
         0, "checked 2 facts, 1 source, 1 theme, 1 reader: 0 errors, 0 warnings\n")
-    build = run_cli("build", cwd=desk, env=env)
+    build = run_process("build", cwd=desk, env=env)
     assert build.returncode == 0, build.stderr
     assert build.stdout.splitlines() == ["out/theme-water-supply.docx",
                                          "out/theme-water-supply.pdf"]
     assert "Reservoirs across Cyrenaica held 41 per cent" in \
         pdf_text(desk / "out/theme-water-supply.pdf")
-    send = run_cli("send", "--week", "2024-W11", "--dry-run", cwd=desk, env=env)
+    send = run_process("send", "--week", "2024-W11", "--dry-run", cwd=desk, env=env)
     assert send.returncode == 0, send.stderr
     assert send.stdout.splitlines() == ["out/outbox/2024-W11/reader@example.org.eml"]
     assert [line for line in (desk / ".gitignore").read_text().splitlines()
             if not line.startswith("#")] == ["out/*", "!out/ledger.sqlite"]
     assert 'region = "Cyrenaica"' in (desk / "briefgen.toml").read_text()
-    docs = run_cli("docs", "facts", cwd=desk, env=env)
+    docs = run_process("docs", "facts", cwd=desk, env=env)
     assert (docs.returncode, docs.stdout) == (0, (ROOT / "docs/facts.md").read_text())
 
 
-def test_a_desk_elsewhere_brings_its_templates_and_readers(tmp_path, monkeypatch, capsys):
+def test_a_desk_elsewhere_brings_its_templates_and_readers(cli, tmp_path):
     """With --facts pointing into a desk, its templates/ and readers.yaml come along."""
-    monkeypatch.chdir(tmp_path)
-    assert init(capsys, "desk")[0] == 0
+    assert cli("init", "desk", cwd=tmp_path).returncode == 0
     (tmp_path / "desk/templates").mkdir()
     (tmp_path / "desk/templates/theme.md.j2").write_text(
         "{% for t in themes %}{% for f in t.facts %}\n- Desk own: {{ f.id }} {{ cite(f) }}\n"
         "{% endfor %}{% endfor %}\n")
-    assert cli.main(["build", "--facts", "desk/facts", "--format", "pdf"]) == 0
+    assert cli("build", "--facts", "desk/facts", "--format", "pdf").returncode == 0
     assert "Desk own: reservoirs-at-41-percent" in pdf_text(
         tmp_path / "desk/out/theme-water-supply.pdf")  # the desk's out/, where its ledger is
-    capsys.readouterr()
-    assert cli.main(["send", "--facts", "desk/facts", "--week", "2024-W11", "--dry-run"]) == 0
-    assert capsys.readouterr().out.splitlines() == [
-        "desk/out/outbox/2024-W11/reader@example.org.eml"]
+    send = cli("send", "--facts", "desk/facts", "--week", "2024-W11", "--dry-run")
+    assert (send.returncode, send.stdout.splitlines()) == (
+        0, ["desk/out/outbox/2024-W11/reader@example.org.eml"])
     (tmp_path / "other.yaml").write_text("readers:\n  - name: Other\n    email: other@example.org\n")
-    assert cli.main(["send", "--facts", "desk/facts", "--week", "2024-W11", "--dry-run",
-                     "--readers", "other.yaml"]) == 0
-    assert capsys.readouterr().out.splitlines() == [
-        "desk/out/outbox/2024-W11/other@example.org.eml"]
+    send = cli("send", "--facts", "desk/facts", "--week", "2024-W11", "--dry-run",
+               "--readers", "other.yaml")
+    assert (send.returncode, send.stdout.splitlines()) == (
+        0, ["desk/out/outbox/2024-W11/other@example.org.eml"])
 
 
 def test_the_pre_commit_hook_runs_a_strict_check_of_what_check_reads():
@@ -188,10 +178,9 @@ def test_any_accepted_region_gives_a_desk_that_passes_a_strict_check(tmp_path, r
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
-def test_the_desk_gitignore_keeps_the_ledger_tracked(tmp_path, monkeypatch, capsys):
+def test_the_desk_gitignore_keeps_the_ledger_tracked(cli, tmp_path):
     """Losing the ledger would send every reader again: git must not ignore it."""
-    monkeypatch.chdir(tmp_path)
-    assert init(capsys, "desk")[0] == 0
+    assert cli("init", "desk", cwd=tmp_path).returncode == 0
     desk = tmp_path / "desk"
     subprocess.run(["git", "init", "-q", str(desk)], check=True)
     (desk / "out" / "outbox" / "2024-W11").mkdir(parents=True)

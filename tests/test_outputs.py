@@ -16,7 +16,7 @@ import pytest
 from pypdf import PdfReader
 
 from briefgen.atomic import STAGING, _Staging, recover, write_atomically
-from conftest import ROOT, run_cli, tiny_factbase
+from conftest import ROOT, tiny_factbase
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="uses /proc and kill -9")
@@ -36,10 +36,10 @@ def listing(folder: Path) -> list[str]:
 # --- item 9 and 10: --out and --week values ----------------------------------------------------
 
 
-def test_out_that_is_a_file_is_a_usage_error(project):
+def test_out_that_is_a_file_is_a_usage_error(cli, project):
     (project / "afile").write_text("mine")
     for out, shown in (("afile", "'afile'"), ("afile/briefs", "'afile/briefs': 'afile'")):
-        result = run_cli("build", "--out", out, cwd=project)
+        result = cli("build", "--out", out, cwd=project)
         assert (result.returncode, result.stdout) == (2, "")
         assert result.stderr == (f"error: --out {shown} is a file, not a folder "
                                  "(hint: pass a folder, e.g. --out out)\n")
@@ -48,11 +48,11 @@ def test_out_that_is_a_file_is_a_usage_error(project):
 
 @pytest.mark.parametrize("command", [["build"], ["weekly", "--week", "2013-W23"], ["check"],
                                      ["send", "--week", "2013-W23", "--dry-run"]])
-def test_templates_that_are_not_a_folder_are_a_usage_error_not_the_packaged_look(project,
+def test_templates_that_are_not_a_folder_are_a_usage_error_not_the_packaged_look(cli, project,
                                                                                   command):
     (project / "afile").write_text("mine")
     for given, what in (("templats", "does not exist"), ("afile", "is not a folder")):
-        result = run_cli(*command, "--templates", given, cwd=project)
+        result = cli(*command, "--templates", given, cwd=project)
         assert (result.returncode, result.stdout) == (2, "")
         assert result.stderr == (
             f"error: --templates '{given}' {what} (hint: pass the desk's templates folder, or "
@@ -61,9 +61,9 @@ def test_templates_that_are_not_a_folder_are_a_usage_error_not_the_packaged_look
     assert listing(project / "out") == []
 
 
-def test_out_that_is_a_dangling_link_is_a_usage_error(project):
+def test_out_that_is_a_dangling_link_is_a_usage_error(cli, project):
     (project / "gone").symlink_to(project / "nowhere")
-    result = run_cli("weekly", "--week", "2013-W23", "--out", "gone", cwd=project)
+    result = cli("weekly", "--week", "2013-W23", "--out", "gone", cwd=project)
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr == (f"error: --out 'gone' is a link to '{project / 'nowhere'}', which "
                              "does not exist (hint: create that folder, or pass another --out)\n")
@@ -74,20 +74,20 @@ def test_out_that_is_a_dangling_link_is_a_usage_error(project):
     ("9999-W52", "error: 9999-W52 is out of range: the last week is 9999-W51"),
     ("0000-W01", "error: 0000-W01 is out of range: years run from 0001 to 9999"),
 ])
-def test_weeks_at_the_ends_of_the_calendar(project, week, message):
-    result = run_cli("weekly", "--week", week, cwd=project)
+def test_weeks_at_the_ends_of_the_calendar(cli, project, week, message):
+    result = cli("weekly", "--week", week, cwd=project)
     assert (result.returncode, result.stdout, result.stderr) == (2, "", message + "\n")
 
 
-def test_the_last_week_of_the_calendar_builds(project):
-    result = run_cli("weekly", "--week", "9999-W51", "--format", "pdf", cwd=project)
+def test_the_last_week_of_the_calendar_builds(cli, project):
+    result = cli("weekly", "--week", "9999-W51", "--format", "pdf", cwd=project)
     assert result.returncode == 0, result.stderr
     assert result.stdout == "out/weekly-9999-W51.pdf\n"
 
 
 @pytest.mark.parametrize("week", ["٢٠١٩-W٥٠", "２０１９-W５０", "2019-W٥٠"])
-def test_week_with_digits_other_than_ascii_is_refused(project, week):
-    result = run_cli("weekly", "--week", week, cwd=project)
+def test_week_with_digits_other_than_ascii_is_refused(cli, project, week):
+    result = cli("weekly", "--week", week, cwd=project)
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr.splitlines()[-1] == (f"briefgen weekly: error: argument --week: "
                                               f"'{week}' is not an ISO week like 2019-W50")
@@ -117,6 +117,7 @@ OUTPUTS = [f"theme-{THEME}.docx", f"theme-{THEME}.pdf", f"theme-{THEME}.sources.
 
 
 def build_killed_at_move(project: Path, n: int) -> None:
+    # a process of its own: it is killed
     result = subprocess.run([sys.executable, "-c", KILL_AT_MOVE, "build", "--theme", THEME],
                             cwd=project, env={**os.environ, "KILL_AT_MOVE": str(n)},
                             capture_output=True, text=True, timeout=120)
@@ -140,8 +141,8 @@ def change_a_statement(project: Path) -> None:
                                              "Freshly NATO decided to send experts"))
 
 
-def test_a_build_killed_while_moving_its_files_is_finished_by_the_next_run(project):
-    assert run_cli("build", "--theme", THEME, cwd=project).returncode == 0
+def test_a_build_killed_while_moving_its_files_is_finished_by_the_next_run(cli, project):
+    assert cli("build", "--theme", THEME, cwd=project).returncode == 0
     change_a_statement(project)
     # moves: 1 is the manifest (the point of no return), 2 the first file, 3 the second
     build_killed_at_move(project, 3)
@@ -149,7 +150,7 @@ def test_a_build_killed_while_moving_its_files_is_finished_by_the_next_run(proje
     staging = [p.name for p in (project / "out").iterdir() if p.name.startswith(STAGING)]
     assert len(staging) == 1
     # any later run in that folder, even of another brief, first finishes the killed one's moves
-    result = run_cli("build", "--theme", "russian-motives", cwd=project)
+    result = cli("build", "--theme", "russian-motives", cwd=project)
     assert result.returncode == 0, result.stderr
     assert edition(project) == dict.fromkeys(OUTPUTS, "new")
     assert listing(project / "out") == sorted(OUTPUTS + [
@@ -157,13 +158,13 @@ def test_a_build_killed_while_moving_its_files_is_finished_by_the_next_run(proje
         "theme-russian-motives.sources.json"])
 
 
-def test_a_build_killed_before_its_manifest_leaves_the_old_outputs_and_no_debris(project):
-    assert run_cli("build", "--theme", THEME, cwd=project).returncode == 0
+def test_a_build_killed_before_its_manifest_leaves_the_old_outputs_and_no_debris(cli, project):
+    assert cli("build", "--theme", THEME, cwd=project).returncode == 0
     change_a_statement(project)
     build_killed_at_move(project, 1)
     assert edition(project) == dict.fromkeys(OUTPUTS, "old")
     assert len(listing(project / "out")) == 4  # the old outputs and the dead run's staging
-    result = run_cli("build", "--theme", "russian-motives", "--format", "pdf", cwd=project)
+    result = cli("build", "--theme", "russian-motives", "--format", "pdf", cwd=project)
     assert result.returncode == 0, result.stderr
     assert edition(project) == dict.fromkeys(OUTPUTS, "old")
     assert listing(project / "out") == sorted(
@@ -190,7 +191,8 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
-def test_kill_9_of_a_build_ends_its_workers_and_the_next_build_is_clean(project):
+def test_kill_9_of_a_build_ends_its_workers_and_the_next_build_is_clean(cli, project):
+    # a process of its own, killed with its forked workers
     proc = subprocess.Popen([sys.executable, "-m", "briefgen", "build"], cwd=project,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
@@ -205,7 +207,7 @@ def test_kill_9_of_a_build_ends_its_workers_and_the_next_build_is_clean(project)
     while any(map(alive, workers)) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(map(alive, workers)), "the workers outlived the build"
-    result = run_cli("build", cwd=project)
+    result = cli("build", cwd=project)
     assert result.returncode == 0, result.stderr
     assert listing(project / "out") == sorted(
         f"theme-{t}{s}" for t in (THEME, "russian-motives") for s in (".docx", ".pdf",

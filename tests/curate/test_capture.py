@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from briefgen import resources
-from conftest import run_cli, tiny_factbase, write
+from conftest import tiny_factbase, write
 
 PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
 <title>Ceasefire talks stall in Geneva | Desert Wire</title>
@@ -51,10 +51,10 @@ def snapshot(folder):
     return {p.relative_to(folder): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def test_a_saved_page_is_archived_without_its_navigation_and_checks(root):
+def test_a_saved_page_is_archived_without_its_navigation_and_checks(cli, root):
     before = (root / "facts" / "base.yaml").read_text(encoding="utf-8")
-    result = run_cli("source", "add", "page.html", "--reliability", "B", "--into",
-                     "facts/base.yaml", cwd=root)
+    result = cli("source", "add", "page.html", "--reliability", "B", "--into",
+                 "facts/base.yaml", cwd=root)
     assert (result.returncode, result.stdout, result.stderr) == (0, NEW_ID + "\n", "")
     archived = root / "facts" / "sources" / f"{NEW_ID}.txt"
     assert archived.read_text(encoding="utf-8") == TEXT
@@ -75,28 +75,28 @@ def test_a_saved_page_is_archived_without_its_navigation_and_checks(root):
         f"    capture_sha256: {sha}  # of sources/{NEW_ID}.html, the capture as saved\n"
         "    # language: en  (the default; set the article's language if not English)\n"
         "    reliability: B\n") + sep + tail
-    check = run_cli("check", cwd=root)
+    check = cli("check", cwd=root)
     assert (check.returncode, check.stderr) == (
         0, f"facts/base.yaml:11:9: warning: [{NEW_ID}] source is cited by no fact (hint: cite "
            "it or remove it)\nchecked 3 facts, 2 sources, 2 themes: 0 errors, 1 warning\n")
-    quote = run_cli("quote", NEW_ID, "nobody is leaving the table yet", cwd=root)
+    quote = cli("quote", NEW_ID, "nobody is leaving the table yet", cwd=root)
     assert quote.stdout == (f"# 82% similar, line 5 of sources/{NEW_ID}.txt\n"
                             f"- source: {NEW_ID}\n"
                             '  quote: "adding that “no one is leaving the table yet”"\n')
 
 
-def test_the_same_text_twice_is_refused_naming_the_source(root):
-    assert run_cli("source", "add", "page.html", cwd=root).returncode == 0
+def test_the_same_text_twice_is_refused_naming_the_source(cli, root):
+    assert cli("source", "add", "page.html", cwd=root).returncode == 0
     before = snapshot(root / "facts")
     (root / "copy.htm").write_text(PAGE.replace("<footer>", "<footer>Updated. "), "utf-8")
-    result = run_cli("source", "add", "copy.htm", "--id", "another-id", cwd=root)
+    result = cli("source", "add", "copy.htm", "--id", "another-id", cwd=root)
     assert (result.returncode, result.stdout) == (1, "")
     assert result.stderr == (f"error: the same text is already archived as source '{NEW_ID}' "
                              f"(sources/{NEW_ID}.txt); nothing written\n")
     assert snapshot(root / "facts") == before
 
 
-def test_a_pdf_is_archived_with_its_metadata(root, tmp_path):
+def test_a_pdf_is_archived_with_its_metadata(cli, root, tmp_path):
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 
@@ -108,8 +108,8 @@ def test_a_pdf_is_archived_with_its_metadata(root, tmp_path):
     c.drawString(72, 745, "of the embargo, by air and by sea, throughout the year.")
     c.showPage()
     c.save()
-    result = run_cli("source", "add", str(pdf), "--id", "poe-2019", "--publisher", "United Nations",
-                     "--published", "2019-12", "--language", "en", cwd=root)
+    result = cli("source", "add", str(pdf), "--id", "poe-2019", "--publisher", "United Nations",
+                 "--published", "2019-12", "--language", "en", cwd=root)
     assert (result.returncode, result.stdout) == (0, "poe-2019\n"), result.stderr
     entry = yaml.safe_load((root / "facts" / "sources.yaml").read_text())["sources"][0]
     assert entry == {"id": "poe-2019", "title": "Panel of Experts final report",
@@ -121,7 +121,7 @@ def test_a_pdf_is_archived_with_its_metadata(root, tmp_path):
     assert text == ("The Panel found that arms continued to reach both sides in breach\n"
                     "of the embargo, by air and by sea, throughout the year.\n")
     assert (root / "facts" / "sources" / "poe-2019.pdf").read_bytes() == pdf.read_bytes()
-    assert run_cli("check", cwd=root).returncode == 0
+    assert cli("check", cwd=root).returncode == 0
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -134,22 +134,23 @@ def server(tmp_path):
     site = tmp_path / "site"
     site.mkdir()
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=site))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    # polled often, so that shutdown() at the end need not wait half a second
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     yield site, f"http://127.0.0.1:{httpd.server_address[1]}"
     httpd.shutdown()
     httpd.server_close()
 
 
-def test_a_url_is_fetched_and_archived(root, server):
+def test_a_url_is_fetched_and_archived(cli, root, server):
     site, base_url = server
     (site / "article.html").write_text(PAGE, encoding="utf-8")
-    result = run_cli("source", "add", f"{base_url}/article.html", cwd=root)
+    result = cli("source", "add", f"{base_url}/article.html", cwd=root)
     assert (result.returncode, result.stdout) == (0, NEW_ID + "\n"), result.stderr
     entry = yaml.safe_load((root / "facts" / "sources.yaml").read_text())["sources"][0]
     assert entry["url"] == f"{base_url}/article.html"
     assert (root / "facts" / "sources" / f"{NEW_ID}.txt").read_text(encoding="utf-8") == TEXT
-    missing = run_cli("source", "add", f"{base_url}/gone.html", cwd=root)
+    missing = cli("source", "add", f"{base_url}/gone.html", cwd=root)
     assert (missing.returncode, missing.stderr) == (
         1, f"error: could not fetch {base_url}/gone.html: HTTP 404 File not found (hint: check "
         "the address, or save the page from your browser and give the saved file)\n")
@@ -178,11 +179,11 @@ NAV_ONLY = ("<html><head><title>Desert Wire</title></head><body><nav><ul>"
      "error: plain.txt states no publication date and no publisher (hint: pass --published "
      "YYYY-MM-DD, YYYY-MM or YYYY and --publisher)"),
 ])
-def test_bad_input_is_refused_and_nothing_is_written(root, args, files, message):
+def test_bad_input_is_refused_and_nothing_is_written(cli, root, args, files, message):
     for name, data in files.items():
         (root / name).write_bytes(data)
     before = snapshot(root / "facts")
-    result = run_cli("source", "add", *args, cwd=root)
+    result = cli("source", "add", *args, cwd=root)
     assert (result.returncode, result.stdout, result.stderr) == (1, "", message + "\n")
     assert snapshot(root / "facts") == before
 
@@ -197,28 +198,28 @@ def test_bad_input_is_refused_and_nothing_is_written(root, args, files, message)
     (["--url", "desert-wire.example/x"], "error: --url 'desert-wire.example/x' is not an http(s) "
      "URL (hint: give the article's http:// or https:// address)"),
 ])
-def test_a_bad_option_is_a_usage_error_and_nothing_is_written(root, args, message):
+def test_a_bad_option_is_a_usage_error_and_nothing_is_written(cli, root, args, message):
     before = snapshot(root / "facts")
-    result = run_cli("source", "add", "page.html", *args, cwd=root)
+    result = cli("source", "add", "page.html", *args, cwd=root)
     assert (result.returncode, result.stdout, result.stderr) == (2, "", message + "\n")
     assert snapshot(root / "facts") == before
 
 
-def test_plain_text_with_a_date_and_publisher(root):
+def test_plain_text_with_a_date_and_publisher(cli, root):
     write(root / "note.txt", """
         Ministry statement on the Geneva talks
 
         The ministry said on Thursday that its delegation would stay in Geneva for one more week.
         """)
-    result = run_cli("source", "add", "note.txt", "--published", "2019-12-12", "--publisher",
-                     "Ministry of Foreign Affairs", cwd=root)
+    result = cli("source", "add", "note.txt", "--published", "2019-12-12", "--publisher",
+                 "Ministry of Foreign Affairs", cwd=root)
     assert (result.returncode, result.stdout) == (
         0, "ministry-statement-on-the-geneva-talks-2019-12\n"), result.stderr
     assert not list((root / "facts" / "sources").glob("ministry*.html"))
-    assert run_cli("check", cwd=root).returncode == 0
+    assert cli("check", cwd=root).returncode == 0
 
 
-def test_the_entry_goes_after_the_last_source_and_every_comment_stays(root):
+def test_the_entry_goes_after_the_last_source_and_every_comment_stays(cli, root):
     sources = root / "facts" / "desk.yaml"
     original = (
         "# Desk sources, newest last.\n"
@@ -234,7 +235,7 @@ def test_the_entry_goes_after_the_last_source_and_every_comment_stays(root):
         "- id: spare-theme\n"
         "  title: Spare\n")
     sources.write_text(original, encoding="utf-8")
-    result = run_cli("source", "add", "page.html", "--into", "facts/desk.yaml", cwd=root)
+    result = cli("source", "add", "page.html", "--into", "facts/desk.yaml", cwd=root)
     assert result.returncode == 0, result.stderr
     after = sources.read_text(encoding="utf-8")
     head, tail = original.split("\n\n# Themes")

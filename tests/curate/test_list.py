@@ -7,7 +7,7 @@ import pytest
 from pypdf import PdfReader
 
 from briefgen import resources
-from conftest import run_cli, tiny_factbase
+from conftest import tiny_factbase
 
 
 @pytest.fixture
@@ -17,8 +17,8 @@ def root(tmp_path):
     return tmp_path
 
 
-def test_list_facts_json_parsed_back(root):
-    result = run_cli("list", "facts", "--json", cwd=root)
+def test_list_facts_json_parsed_back(cli, root):
+    result = cli("list", "facts", "--json", cwd=root)
     assert (result.returncode, result.stderr) == (0, "")
     rows = json.loads(result.stdout)
     assert [(r["id"], r["date"], r["grading"], r["themes"]) for r in rows] == [
@@ -30,19 +30,19 @@ def test_list_facts_json_parsed_back(root):
     assert rows[0]["sources"] == ["nato-watch-2013-06"]
 
 
-def test_list_themes_and_sources_as_json(root):
-    themes = json.loads(run_cli("list", "themes", "--json", cwd=root).stdout)
+def test_list_themes_and_sources_as_json(cli, root):
+    themes = json.loads(cli("list", "themes", "--json", cwd=root).stdout)
     assert [(t["id"], t["facts"], t["first"], t["last"]) for t in themes] == [
         ("nato-security-assistance", 2, "2013-06-04", "2013-06-04"),
         ("russian-motives", 1, "2013-06", "2013-06")]
-    sources = json.loads(run_cli("list", "sources", "--json", "--theme", "russian-motives",
-                                 cwd=root).stdout)
+    sources = json.loads(cli("list", "sources", "--json", "--theme", "russian-motives",
+                             cwd=root).stdout)
     assert [(s["id"], s["facts"], s["reliability"], s["published"]) for s in sources] == [
         ("nato-watch-2013-06", 1, "C", "2013-06")]
 
 
-def test_list_facts_of_a_week_given_as_a_date_as_a_table(root):
-    result = run_cli("list", "facts", "--week", "2013-06-05", cwd=root)
+def test_list_facts_of_a_week_given_as_a_date_as_a_table(cli, root):
+    result = cli("list", "facts", "--week", "2013-06-05", cwd=root)
     assert result.returncode == 0, result.stderr
     lines = [line.rstrip() for line in result.stdout.splitlines()]
     assert lines[0].split() == ["id", "date", "grade", "kind", "themes", "statement"]
@@ -51,26 +51,26 @@ def test_list_facts_of_a_week_given_as_a_date_as_a_table(root):
     assert "haftar-moscow-arms" not in result.stdout  # dated to the month only
 
 
-def test_list_theme_given_as_a_comma_list(root):
-    rows = json.loads(run_cli("list", "facts", "--json", "--theme",
-                              "russian-motives,nato-security-assistance", cwd=root).stdout)
+def test_list_theme_given_as_a_comma_list(cli, root):
+    rows = json.loads(cli("list", "facts", "--json", "--theme",
+                          "russian-motives,nato-security-assistance", cwd=root).stdout)
     assert len(rows) == 3
-    bad = run_cli("list", "facts", "--theme", "russian-motive", cwd=root)
+    bad = cli("list", "facts", "--theme", "russian-motive", cwd=root)
     assert (bad.returncode, bad.stderr) == (
         2, "error: unknown theme 'russian-motive' (themes: nato-security-assistance, "
            "russian-motives)\n")
 
 
-def test_build_theme_comma_list(root):
-    result = run_cli("build", "--format", "pdf", "--theme",
-                     "russian-motives,nato-security-assistance", cwd=root)
+def test_build_theme_comma_list(cli, root):
+    result = cli("build", "--format", "pdf", "--theme",
+                 "russian-motives,nato-security-assistance", cwd=root)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["out/theme-russian-motives.pdf",
                                           "out/theme-nato-security-assistance.pdf"]
 
 
-def test_weekly_week_given_as_a_date(root):
-    result = run_cli("weekly", "--week", "2013-06-09", "--format", "pdf", cwd=root)
+def test_weekly_week_given_as_a_date(cli, root):
+    result = cli("weekly", "--week", "2013-06-09", "--format", "pdf", cwd=root)
     assert (result.returncode, result.stdout) == (0, "out/weekly-2013-W23.pdf\n")
 
 
@@ -80,17 +80,17 @@ def test_weekly_week_given_as_a_date(root):
     ("2019-12-١١", "is not an ISO week like 2019-W50"),
     ("2019-13-01", "is not a date like 2019-12-11"),
     ("2019-02-30", "is not a date like 2019-12-11")])
-def test_week_digits_are_ascii_and_dates_real(root, week, message):
-    result = run_cli("weekly", "--week", week, cwd=root)
+def test_week_digits_are_ascii_and_dates_real(cli, root, week, message):
+    result = cli("weekly", "--week", week, cwd=root)
     assert result.returncode == 2
     assert result.stderr.splitlines()[-1] == (
         f"briefgen weekly: error: argument --week: '{week}' {message}")
     assert not (root / "out").exists()
 
 
-def test_weekly_from_to_builds_a_period(root):
-    result = run_cli("weekly", "--from", "2013-06-01", "--to", "2013-06-30", "--format", "pdf",
-                     cwd=root)
+def test_weekly_from_to_builds_a_period(cli, root):
+    result = cli("weekly", "--from", "2013-06-01", "--to", "2013-06-30", "--format", "pdf",
+                 cwd=root)
     assert result.returncode == 0, result.stderr
     assert result.stdout == "out/period-2013-06-01--2013-06-30.pdf\n"
     text = " ".join(p.extract_text() for p in PdfReader(root / result.stdout.strip()).pages)
@@ -104,6 +104,6 @@ def test_weekly_from_to_builds_a_period(root):
     (["--from", "2013-06-30", "--to", "2013-06-01"],
      "error: --from 2013-06-30 is after --to 2013-06-01"),
 ])
-def test_weekly_period_usage_errors(root, args, message):
-    result = run_cli("weekly", *args, cwd=root)
+def test_weekly_period_usage_errors(cli, root, args, message):
+    result = cli("weekly", *args, cwd=root)
     assert (result.returncode, result.stderr) == (2, message + "\n")

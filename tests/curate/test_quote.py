@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from briefgen.curate.quotefinder import yaml_quoted
-from conftest import run_cli, tiny_factbase, write
+from conftest import tiny_factbase, write
 
 SECOND = ("Wire report\n\nMercenaries of the Wagner Group were seen near Tripoli, residents said; "
           "the government denied it.\n")
@@ -25,9 +25,9 @@ def base(tmp_path):
     return tmp_path
 
 
-def test_a_remembered_quote_is_found_pasted_into_a_fact_and_passes_check(tmp_path):
+def test_a_remembered_quote_is_found_pasted_into_a_fact_and_passes_check(cli, tmp_path):
     root = base(tmp_path)
-    result = run_cli("quote", "nato-watch-2013-06", "Haftar looked to Moscow for weapons", cwd=root)
+    result = cli("quote", "nato-watch-2013-06", "Haftar looked to Moscow for weapons", cwd=root)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     assert result.stdout == ("# 89% similar, line 5 of sources/nato.txt\n"
@@ -41,16 +41,16 @@ def test_a_remembered_quote_is_found_pasted_into_a_fact_and_passes_check(tmp_pat
         "    themes: [russian-motives]\n"
         "    date: 2013-06\n"
         "    citations:\n" + citation, encoding="utf-8")
-    check = run_cli("check", cwd=root)
+    check = cli("check", cwd=root)
     assert (check.returncode, check.stderr) == (
         0, "facts/wire.yaml:2:9: warning: [wire-2019] source is cited by no fact "
            "(hint: cite it or remove it)\n"
            "checked 4 facts, 2 sources, 2 themes: 0 errors, 1 warning\n")
 
 
-def test_blocks_best_first_separated_by_a_blank_line(tmp_path):
-    result = run_cli("quote", "nato-watch-2013-06", "NATO decided to send a delegation to Libya",
-                     cwd=base(tmp_path))
+def test_blocks_best_first_separated_by_a_blank_line(cli, tmp_path):
+    result = cli("quote", "nato-watch-2013-06", "NATO decided to send a delegation to Libya",
+                 cwd=base(tmp_path))
     assert result.returncode == 0, result.stderr
     blocks = result.stdout.split("\n\n")
     assert [b.splitlines()[0] for b in blocks] == [
@@ -62,9 +62,9 @@ def test_blocks_best_first_separated_by_a_blank_line(tmp_path):
                       "Libya to identify areas where it can provide security assistance"}]
 
 
-def test_any_searches_every_source_and_cuts_at_clauses(tmp_path):
-    result = run_cli("quote", "--any", "Wagner mercenaries were seen near Tripoli",
-                     cwd=base(tmp_path))
+def test_any_searches_every_source_and_cuts_at_clauses(cli, tmp_path):
+    result = cli("quote", "--any", "Wagner mercenaries were seen near Tripoli",
+                 cwd=base(tmp_path))
     assert result.returncode == 0, result.stderr
     assert result.stdout.split("\n\n")[0] == (
         "# 93% similar, line 3 of sources/wire.txt\n"
@@ -72,27 +72,27 @@ def test_any_searches_every_source_and_cuts_at_clauses(tmp_path):
         '  quote: "Mercenaries of the Wagner Group were seen near Tripoli"\n')
 
 
-def test_nothing_similar_enough(tmp_path):
-    result = run_cli("quote", "--any", "purple elephants dancing on the moon tonight",
-                     cwd=base(tmp_path))
+def test_nothing_similar_enough(cli, tmp_path):
+    result = cli("quote", "--any", "purple elephants dancing on the moon tonight",
+                 cwd=base(tmp_path))
     assert (result.returncode, result.stdout) == (1, "")
     assert result.stderr == ("error: no passage of any source is at least 55% similar to "
                              "“purple elephants dancing on the moon tonight” (hint: try fewer, "
                              "more distinctive words)\n")
 
 
-def test_unknown_source_says_which_one_was_meant(tmp_path):
-    result = run_cli("quote", "nato-watch-2013", "no troop deployment", cwd=base(tmp_path))
+def test_unknown_source_says_which_one_was_meant(cli, tmp_path):
+    result = cli("quote", "nato-watch-2013", "no troop deployment", cwd=base(tmp_path))
     assert (result.returncode, result.stdout) == (1, "")
     assert result.stderr == ("error: unknown source 'nato-watch-2013' "
                              "(hint: did you mean 'nato-watch-2013-06'?)\n")
 
 
-def test_a_source_id_or_any_but_not_both(tmp_path):
+def test_a_source_id_or_any_but_not_both(cli, tmp_path):
     root = base(tmp_path)
-    both = run_cli("quote", "--any", "wire-2019", "seen near Tripoli", cwd=root)
+    both = cli("quote", "--any", "wire-2019", "seen near Tripoli", cwd=root)
     assert (both.returncode, both.stderr) == (2, "error: give a source id or --any, not both\n")
-    neither = run_cli("quote", "seen near Tripoli", cwd=root)
+    neither = cli("quote", "seen near Tripoli", cwd=root)
     assert (neither.returncode, neither.stderr) == (
         2, "error: give a source id, or --any to search every source\n")
 

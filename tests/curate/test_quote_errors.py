@@ -1,7 +1,7 @@
 """Misquotes: the hint shows where the quote departs from the source, and a wrong source."""
 
 from briefgen.factbase.quotes import SourceText, word_diff
-from conftest import run_cli, tiny_factbase, write
+from conftest import tiny_factbase, write
 
 LONG = ("Forces loyal to Khalifa Haftar advanced towards the capital from the south on Thursday, "
         "and by the evening their columns had reached the outskirts of Tripoli, residents said.")
@@ -29,9 +29,9 @@ def base(tmp_path, quote: str, source: str = "wire-2019"):
     return tmp_path
 
 
-def test_a_misquote_at_the_end_of_a_long_quote_is_shown_not_cut_off(tmp_path):
+def test_a_misquote_at_the_end_of_a_long_quote_is_shown_not_cut_off(cli, tmp_path):
     quote = LONG.replace("Tripoli,", "Tripolis,").rstrip(".")
-    result = run_cli("check", cwd=base(tmp_path, quote))
+    result = cli("check", cwd=base(tmp_path, quote))
     assert result.returncode == 1
     assert result.stderr.splitlines()[0] == (
         "facts/wire.yaml:14:16: error: [haftar-advance] citations[0].quote: quote “… reached the "
@@ -40,9 +40,9 @@ def test_a_misquote_at_the_end_of_a_long_quote_is_shown_not_cut_off(tmp_path):
         "residents said”)")
 
 
-def test_a_quote_found_in_another_source_says_so(tmp_path):
+def test_a_quote_found_in_another_source_says_so(cli, tmp_path):
     quote = "their columns had reached the outskirts of Tripoli"
-    result = run_cli("check", cwd=base(tmp_path, quote, source="nato-watch-2013-06"))
+    result = cli("check", cwd=base(tmp_path, quote, source="nato-watch-2013-06"))
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
         "facts/wire.yaml:2:9: warning: [wire-2019] source is cited by no fact (hint: cite it or "
@@ -77,25 +77,20 @@ def test_contains_is_exact_and_in_order():
     assert not text.contains("Two three four")
 
 
-def test_quote_refuses_a_source_linked_outside_facts_as_check_does(tmp_path, monkeypatch, capsys):
+def test_quote_refuses_a_source_linked_outside_facts_as_check_does(cli, tmp_path):
     """One rule for reading archived texts: `quote` used to read and print a file that `check`
     refuses (a link from facts/sources/ to a file elsewhere on the machine)."""
-    from briefgen import cli
-
     root = base(tmp_path, LONG)
     secret = tmp_path / "secret.txt"
     secret.write_text("The password of the mail server is swordfish and nobody knows it.\n",
                       encoding="utf-8")
     (root / "facts" / "sources" / "wire.txt").unlink()
     (root / "facts" / "sources" / "wire.txt").symlink_to(secret)
-    monkeypatch.chdir(root)
-    assert cli.main(["check"]) == 1
+    check = cli("check", cwd=root)
+    assert check.returncode == 1
     assert ("facts/wire.yaml:6:11: error: [wire-2019] file: file 'sources/wire.txt' is outside "
             "the facts folder (hint: archive the text under facts/sources/)"
-            in capsys.readouterr().err.splitlines())
-    assert cli.main(["quote", "wire-2019", "password of the mail server"]) == 1
-    out, err = capsys.readouterr()
-    assert out == ""
-    assert err == ("error: source 'wire-2019': archived file 'sources/wire.txt' is outside the "
-                   "facts folder (hint: archive the text under facts/sources/; briefgen check "
-                   "says more)\n")
+            in check.stderr.splitlines())
+    assert cli("quote", "wire-2019", "password of the mail server") == (
+        1, "", "error: source 'wire-2019': archived file 'sources/wire.txt' is outside the facts "
+               "folder (hint: archive the text under facts/sources/; briefgen check says more)\n")

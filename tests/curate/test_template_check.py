@@ -3,7 +3,7 @@
 import shutil
 
 from briefgen import resources
-from conftest import run_cli, tiny_factbase, write
+from conftest import tiny_factbase, write
 
 
 def project(tmp_path):
@@ -12,7 +12,7 @@ def project(tmp_path):
     return tmp_path
 
 
-def test_check_reports_template_mistakes_with_fact_file_errors(tmp_path):
+def test_check_reports_template_mistakes_with_fact_file_errors(cli, tmp_path):
     root = project(tmp_path)
     theme = (root / "templates" / "theme.md.j2").read_text()
     (root / "templates" / "theme.md.j2").write_text(
@@ -27,7 +27,7 @@ def test_check_reports_template_mistakes_with_fact_file_errors(tmp_path):
         {% endfor %}
         """)
     line = 1 + theme[:theme.index("fact.statement")].count("\n")  # the packaged template's
-    result = run_cli("check", cwd=root)
+    result = cli("check", cwd=root)
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
         "templates/parts/key.md.j2:2: error: cite('nato-2013-delegationx'): no fact or judgment "
@@ -37,7 +37,7 @@ def test_check_reports_template_mistakes_with_fact_file_errors(tmp_path):
         "error: template has 2 errors, 0 warnings"]
 
 
-def test_check_reports_an_uncited_line_and_a_sandbox_violation(tmp_path):
+def test_check_reports_an_uncited_line_and_a_sandbox_violation(cli, tmp_path):
     root = project(tmp_path)
     write(root / "templates" / "theme.md.j2", """
         {% for theme in themes %}
@@ -47,7 +47,7 @@ def test_check_reports_an_uncited_line_and_a_sandbox_violation(tmp_path):
         {% endfor %}
         """)
     write(root / "templates" / "weekly.md.j2", "{{ cite.__globals__ }}\n")
-    result = run_cli("check", cwd=root)
+    result = cli("check", cwd=root)
     assert result.returncode == 1
     lines = result.stderr.splitlines()
     assert lines[0] == ("templates/theme.md.j2:3: error: this bullet has no citation: “Haftar "
@@ -59,10 +59,10 @@ def test_check_reports_an_uncited_line_and_a_sandbox_violation(tmp_path):
     assert lines[-1] == "error: template has 4 errors, 0 warnings"
 
 
-def test_build_reports_a_template_mistake_without_a_traceback(tmp_path):
+def test_build_reports_a_template_mistake_without_a_traceback(cli, tmp_path):
     root = project(tmp_path)
     write(root / "templates" / "theme.md.j2", "{% macro m() %}{{ m() }}{% endmacro %}\n{{ m() }}\n")
-    result = run_cli("build", cwd=root)
+    result = cli("build", cwd=root)
     assert (result.returncode, result.stdout) == (1, "")
     assert result.stderr.splitlines() == [
         "templates/theme.md.j2:1: error: a macro or include calls itself without end "
@@ -71,18 +71,18 @@ def test_build_reports_a_template_mistake_without_a_traceback(tmp_path):
     assert not (root / "out").exists()
 
 
-def test_check_passes_with_the_bundled_templates(tmp_path):
-    result = run_cli("check", cwd=project(tmp_path))
+def test_check_passes_with_the_bundled_templates(cli, tmp_path):
+    result = cli("check", cwd=project(tmp_path))
     assert (result.returncode, result.stderr) == (
         0, "checked 3 facts, 1 source, 2 themes: 0 errors, 0 warnings\n")
 
 
-def test_check_reports_a_missing_template(tmp_path):
+def test_check_reports_a_missing_template(cli, tmp_path):
     root = project(tmp_path)
     (root / "templates" / "weekly.md.j2").unlink()  # the packaged one fills in: no problem
-    assert run_cli("check", cwd=root).returncode == 0
+    assert cli("check", cwd=root).returncode == 0
     write(root / "templates" / "weekly.md.j2", '{% include "parts/none.md.j2" %}\n')
-    result = run_cli("check", cwd=root)
+    result = cli("check", cwd=root)
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
         "templates/weekly.md.j2:1: error: template 'parts/none.md.j2' not found",

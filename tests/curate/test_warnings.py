@@ -3,7 +3,7 @@
 import shutil
 
 from briefgen import resources
-from conftest import run_cli, tiny_factbase, write
+from conftest import tiny_factbase, write
 
 UNCITED = """
     sources:
@@ -28,25 +28,25 @@ def project(tmp_path, extra=UNCITED):
     return tmp_path
 
 
-def test_build_prints_the_warnings_and_their_count(tmp_path):
-    result = run_cli("build", "--format", "pdf", "--theme", "russian-motives",
-                     cwd=project(tmp_path))
+def test_build_prints_the_warnings_and_their_count(cli, tmp_path):
+    result = cli("build", "--format", "pdf", "--theme", "russian-motives",
+                 cwd=project(tmp_path))
     assert result.returncode == 0
     assert result.stdout == "out/theme-russian-motives.pdf\n"
     assert result.stderr.splitlines() == [
         WARNING, "checked 3 facts, 2 sources, 2 themes: 0 errors, 1 warning"]
 
 
-def test_build_strict_fails_on_a_warning_and_writes_nothing(tmp_path):
+def test_build_strict_fails_on_a_warning_and_writes_nothing(cli, tmp_path):
     root = project(tmp_path)
-    result = run_cli("build", "--strict", cwd=root)
+    result = cli("build", "--strict", cwd=root)
     assert (result.returncode, result.stdout) == (1, "")
     assert result.stderr.splitlines() == [WARNING, "error: fact base has 0 errors, 1 warning"]
     assert not (root / "out").exists()
 
 
-def test_weekly_of_an_empty_week_warns_and_builds(tmp_path):
-    result = run_cli("weekly", "--week", "2013-W30", "--format", "pdf", cwd=project(tmp_path))
+def test_weekly_of_an_empty_week_warns_and_builds(cli, tmp_path):
+    result = cli("weekly", "--week", "2013-W30", "--format", "pdf", cwd=project(tmp_path))
     assert result.returncode == 0
     assert result.stdout == "out/weekly-2013-W30.pdf\n"
     assert result.stderr.splitlines() == [
@@ -54,35 +54,35 @@ def test_weekly_of_an_empty_week_warns_and_builds(tmp_path):
         "checked 3 facts, 2 sources, 2 themes: 0 errors, 2 warnings"]
 
 
-def test_weekly_strict_refuses_an_empty_week(tmp_path):
+def test_weekly_strict_refuses_an_empty_week(cli, tmp_path):
     root = project(tmp_path, extra="")
-    result = run_cli("weekly", "--strict", "--week", "2013-W30", cwd=root)
+    result = cli("weekly", "--strict", "--week", "2013-W30", cwd=root)
     assert (result.returncode, result.stdout) == (1, "")
     assert result.stderr == ("error: no development is dated in 2013-W30 (--strict makes this "
                              "an error)\n")
     assert not (root / "out").exists()
 
 
-def test_send_refuses_an_empty_week_unless_allowed(tmp_path):
+def test_send_refuses_an_empty_week_unless_allowed(cli, tmp_path):
     root = project(tmp_path, extra="")
-    result = run_cli("send", "--week", "2013-W30", "--dry-run", cwd=root)
+    result = cli("send", "--week", "2013-W30", "--dry-run", cwd=root)
     assert (result.returncode, result.stdout) == (1, "")
     assert result.stderr == ("error: no development is dated in 2013-W30; nothing sent (hint: "
                              "pass --allow-empty to send it anyway)\n")
     assert not (root / "out").exists()
-    result = run_cli("send", "--week", "2013-W30", "--dry-run", "--allow-empty", cwd=root)
+    result = cli("send", "--week", "2013-W30", "--dry-run", "--allow-empty", cwd=root)
     assert result.returncode == 0, result.stderr
     assert result.stdout == "out/outbox/2013-W30/jane.doe@example.org.eml\n"
 
 
-def test_send_shows_warnings_and_strict_stops_it(tmp_path):
+def test_send_shows_warnings_and_strict_stops_it(cli, tmp_path):
     root = project(tmp_path)
-    result = run_cli("send", "--week", "2013-W23", "--dry-run", cwd=root)
+    result = cli("send", "--week", "2013-W23", "--dry-run", cwd=root)
     assert result.returncode == 0, result.stderr
     assert result.stderr.splitlines()[:2] == [
         WARNING, "checked 3 facts, 2 sources, 2 themes: 0 errors, 1 warning"]
-    result = run_cli("send", "--week", "2013-W23", "--dry-run", "--strict", "--out", "out2",
-                     cwd=root)
+    result = cli("send", "--week", "2013-W23", "--dry-run", "--strict", "--out", "out2",
+                 cwd=root)
     assert (result.returncode, result.stdout) == (1, "")
     assert result.stderr.splitlines() == [WARNING, "error: fact base has 0 errors, 1 warning"]
     assert not (root / "out2").exists()

@@ -16,7 +16,8 @@ from conftest import tiny_factbase
 
 
 class Watcher:
-    """`briefgen watch` as a real process, its stdout and stderr lines read as they come."""
+    """`briefgen watch` as a real process, its stdout and stderr lines read as they come: it
+    runs until Ctrl-C (SIGINT), and its rebuilds go on while the test edits the files."""
 
     def __init__(self, root, *args):
         self.proc = subprocess.Popen([sys.executable, "-m", "briefgen", "watch", *args], cwd=root,
@@ -103,22 +104,20 @@ def test_watch_rebuilds_on_save_and_keeps_the_last_good_files(tmp_path):
     assert "Traceback" not in "\n".join(w.err)
 
 
-def test_watch_refuses_an_unknown_theme_or_week_before_it_starts(tmp_path):
-    from conftest import run_cli
+def test_watch_refuses_an_unknown_theme_or_week_before_it_starts(cli, tmp_path):
     tiny_factbase(tmp_path)
-    proc = run_cli("watch", "--theme", "nope", cwd=tmp_path)
+    proc = cli("watch", "--theme", "nope", cwd=tmp_path)
     assert (proc.returncode, proc.stdout, proc.stderr) == (
         2, "", "error: unknown theme 'nope' (themes: nato-security-assistance, "
                "russian-motives)\n")
-    proc = run_cli("watch", "--week", "2019-W53", cwd=tmp_path)
+    proc = cli("watch", "--week", "2019-W53", cwd=tmp_path)
     assert (proc.returncode, proc.stdout, proc.stderr) == (
         2, "", "error: 2019-W53 does not exist: 2019 has no ISO week 53\n")
     assert not (tmp_path / "out").exists()
 
 
-def test_watch_without_a_fact_base_stops_before_watching(tmp_path):
-    from conftest import run_cli
-    proc = run_cli("watch", cwd=tmp_path)
+def test_watch_without_a_fact_base_stops_before_watching(cli, tmp_path):
+    proc = cli("watch", cwd=tmp_path)
     assert (proc.returncode, proc.stdout, proc.stderr) == (
         1, "", "error: fact base folder 'facts' not found (hint: run in a desk folder, pass "
                 "--facts DIR, or make a desk with briefgen init)\n")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
-import io
 import shutil
 import socket
 import ssl
@@ -162,18 +161,6 @@ def many_readers(n: int) -> str:
         entries.append((f"Reader {i:03d}", f"reader{i:03d}@example.org")
                        + ((themes,) if themes else ()))
     return reader_lines(*entries)
-
-
-def cli(*args: str) -> tuple[int, str, str]:
-    """Run `briefgen ARGS` in this process; returns (exit code, stdout, stderr)."""
-    import contextlib
-
-    from briefgen.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(args))
-    return code, out.getvalue(), err.getvalue()
 
 
 # --------------------------------------------------------------------------------------------

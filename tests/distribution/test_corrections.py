@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from .conftest import WEEK, cli, reader_lines, write
+from .conftest import WEEK, reader_lines, write
 
 READERS = reader_lines(
     ("Jane Doe", "jane.doe@example.org", ["russian-motives"]),
@@ -68,7 +68,7 @@ def body(received) -> str:
     return received.message.get_body(("plain",)).get_content().replace("\r\n", "\n")
 
 
-def test_impact_of_a_source_down_to_the_readers(desk, smtp):
+def test_impact_of_a_source_down_to_the_readers(cli, desk, smtp):
     server = smtp()
     assert cli("send", "--week", WEEK)[0] == 0
     assert len(server.received) == 3
@@ -99,7 +99,7 @@ def test_impact_of_a_source_down_to_the_readers(desk, smtp):
                for e in data["editions"])
 
 
-def test_impact_counts_a_reader_who_got_a_correction_once(desk, smtp):
+def test_impact_counts_a_reader_who_got_a_correction_once(cli, desk, smtp):
     smtp()
     assert cli("send", "--week", WEEK)[0] == 0
     extra(desk, "claims 200 Russian", "claims that 200 Russian")
@@ -113,7 +113,7 @@ def test_impact_counts_a_reader_who_got_a_correction_once(desk, smtp):
         "Jane Doe <jane.doe@example.org>"] * 2
 
 
-def test_impact_of_a_fact_and_of_a_judgment(desk):
+def test_impact_of_a_fact_and_of_a_judgment(cli, desk):
     out = cli("impact", "russian-envoy-benghazi")[1].splitlines()
     assert out[:3] == ["fact russian-envoy-benghazi", "judgments (1):", "  moscow-doubles-down"]
     assert out[-1] == ("editions sent: none (no ledger at out/ledger.sqlite: no edition was "
@@ -123,7 +123,7 @@ def test_impact_of_a_fact_and_of_a_judgment(desk):
                        "briefs (7):", "  theme-russian-motives"]
 
 
-def test_impact_of_an_unknown_id_suggests_the_close_one(desk):
+def test_impact_of_an_unknown_id_suggests_the_close_one(cli, desk):
     assert cli("impact", "rumor-blog") == (
         1, "", "error: unknown id 'rumor-blog' (hint: did you mean 'rumour-blog'?)\n")
     assert cli("impact", "zzz\x1b[2J") == (
@@ -131,7 +131,7 @@ def test_impact_of_an_unknown_id_suggests_the_close_one(desk):
                "judgment)\n")
 
 
-def test_impact_on_an_empty_ledger_still_lists_the_base(desk):
+def test_impact_on_an_empty_ledger_still_lists_the_base(cli, desk):
     from briefgen.distribution.ledger import Ledger
 
     Ledger.open(desk.ledger).close()  # a ledger no message was recorded in
@@ -149,7 +149,7 @@ def _compose_leaves_out_retracted_facts() -> bool:
 
 @pytest.mark.skipif(not _compose_leaves_out_retracted_facts(),
                     reason="needs the composer to leave retracted facts out (compose branch)")
-def test_a_withdrawn_source_fails_check_until_retracted_then_corrections_name_it(desk, smtp):
+def test_a_withdrawn_source_fails_check_until_retracted_then_corrections_name_it(cli, desk, smtp):
     server = smtp()
     assert cli("send", "--week", WEEK)[0] == 0
     first = {r.rcpt_tos[0]: r.message["Message-ID"] for r in server.received}
@@ -185,7 +185,7 @@ def test_a_withdrawn_source_fails_check_until_retracted_then_corrections_name_it
     assert len(server.received) == 5  # nobody got a duplicate
 
 
-def test_corrections_list_changed_added_and_withdrawn_lines(desk, smtp):
+def test_corrections_list_changed_added_and_withdrawn_lines(cli, desk, smtp):
     server = smtp()
     assert cli("send", "--week", WEEK)[0] == 0
     # Change one line, remove another, add a third (all Russian motives).
@@ -211,7 +211,7 @@ def test_corrections_list_changed_added_and_withdrawn_lines(desk, smtp):
     assert "What changed since the edition you received" in html
 
 
-def test_a_reverted_correction_is_not_already_sent(desk, smtp):
+def test_a_reverted_correction_is_not_already_sent(cli, desk, smtp):
     """Send; correct; resend; revert the file: the readers' latest copy is the correction,
     so the restored brief is 'changed' again (exit 1), and --resend-changed sends it."""
     server = smtp()
@@ -238,7 +238,7 @@ def test_a_reverted_correction_is_not_already_sent(desk, smtp):
     assert cli("send", "--week", WEEK) == (0, "", "sent 0, already sent 3 (of 3 readers)\n")
 
 
-def test_a_new_issue_date_is_not_a_correction(desk, smtp, monkeypatch):
+def test_a_new_issue_date_is_not_a_correction(cli, desk, smtp, monkeypatch):
     server = smtp()
     assert cli("send", "--week", WEEK)[0] == 0
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1577836800")  # 2020-01-01, a later issue

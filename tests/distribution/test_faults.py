@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from .conftest import ROOT, WEEK, Mailbox, cli, reader_lines
+from .conftest import ROOT, WEEK, Mailbox, reader_lines
 from .test_smtp import Logins
 
 READERS = reader_lines(
@@ -31,6 +31,7 @@ def rows(project) -> list[tuple]:
 
 
 def start_send(project, *args: str) -> subprocess.Popen:
+    """`briefgen send` as a process of its own, for the tests that interrupt or kill it."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen([sys.executable, "-m", "briefgen", "send", "--week", WEEK, *args],
                             cwd=project.root, env=env, stdout=subprocess.PIPE,
@@ -39,7 +40,7 @@ def start_send(project, *args: str) -> subprocess.Popen:
 
 # --- 6: ambiguous deliveries -------------------------------------------------------------------
 
-def test_a_drop_after_data_is_unknown_never_retried_until_asked(project, smtp):
+def test_a_drop_after_data_is_unknown_never_retried_until_asked(cli, project, smtp):
     project.readers(READERS)
     server = smtp(Mailbox(drop_at={2}))
     code, out, err = cli("send", "--week", WEEK)
@@ -72,7 +73,7 @@ def test_a_drop_after_data_is_unknown_never_retried_until_asked(project, smtp):
     assert rows(project)[1] == ("omar.ali@example.org", "sent", 2, None)
 
 
-def test_sigint_while_waiting_for_the_reply_records_the_message_as_unknown(project, smtp):
+def test_sigint_while_waiting_for_the_reply_records_the_message_as_unknown(cli, project, smtp):
     project.readers(READERS)
     first = smtp(Mailbox(hang_at=2))
     proc = start_send(project)
@@ -98,7 +99,7 @@ def test_sigint_while_waiting_for_the_reply_records_the_message_as_unknown(proje
                                                         "omar.ali@example.org"]
 
 
-def test_a_sending_row_is_not_ignored_once_the_brief_changes(project, smtp):
+def test_a_sending_row_is_not_ignored_once_the_brief_changes(cli, project, smtp):
     """kill -9 while the server holds a message: the row stays 'sending'. The brief then
     changes: that reader may hold the first edition, so the new one is a correction of it."""
     project.readers(READERS)
@@ -132,7 +133,7 @@ def test_a_sending_row_is_not_ignored_once_the_brief_changes(project, smtp):
 USER, PASSWORD = "jörg.müller", "pässwörd-ḉ-€-secret"
 
 
-def test_utf8_credentials_log_in_with_auth_plain(project, smtp, certificate, monkeypatch):
+def test_utf8_credentials_log_in_with_auth_plain(cli, project, smtp, certificate, monkeypatch):
     project.readers(READERS)
     logins = Logins(user=USER, password=PASSWORD)
     server = smtp(security="starttls", tls_context=certificate.server_context(),
@@ -145,7 +146,7 @@ def test_utf8_credentials_log_in_with_auth_plain(project, smtp, certificate, mon
     assert all(r.login == USER for r in server.received)
 
 
-def test_a_refused_utf8_password_is_never_printed(project, smtp, certificate, monkeypatch):
+def test_a_refused_utf8_password_is_never_printed(cli, project, smtp, certificate, monkeypatch):
     project.readers(READERS)
     server = smtp(security="starttls", tls_context=certificate.server_context(),
                   authenticator=Logins(user=USER, password="other"), auth_require_tls=True)
@@ -164,7 +165,7 @@ def test_a_refused_utf8_password_is_never_printed(project, smtp, certificate, mo
 # --- 9 and 11: settings and server messages -------------------------------------------------------
 
 @pytest.mark.parametrize("value", ["inf", "1e308", "nan", "-1"])
-def test_an_impossible_timeout_is_a_plain_error(project, smtp, monkeypatch, value):
+def test_an_impossible_timeout_is_a_plain_error(cli, project, smtp, monkeypatch, value):
     project.readers(READERS)
     server = smtp()
     monkeypatch.setenv("BRIEFGEN_SMTP_TIMEOUT", value)
@@ -177,7 +178,7 @@ def test_an_impossible_timeout_is_a_plain_error(project, smtp, monkeypatch, valu
     assert server.received == []
 
 
-def test_a_timeout_is_reported_as_a_timeout(project, smtp, monkeypatch):
+def test_a_timeout_is_reported_as_a_timeout(cli, project, smtp, monkeypatch):
     project.readers(reader_lines(("Jane Doe", "jane.doe@example.org")))
     server = smtp(Mailbox(hang_at=1))
     monkeypatch.setenv("BRIEFGEN_SMTP_TIMEOUT", "0.5")
@@ -188,7 +189,7 @@ def test_a_timeout_is_reported_as_a_timeout(project, smtp, monkeypatch):
         f"127.0.0.1:{server.port} timed out after 0.5 s (not sent again")
 
 
-def test_a_ca_file_that_holds_no_certificate(project, smtp, monkeypatch):
+def test_a_ca_file_that_holds_no_certificate(cli, project, smtp, monkeypatch):
     project.readers(READERS)
     server = smtp(security="starttls")
     (project.root / "ca.pem").write_text("not a certificate\n")
@@ -204,7 +205,7 @@ def test_a_ca_file_that_holds_no_certificate(project, smtp, monkeypatch):
 
 # --- 12: terminal escapes in SMTP replies ---------------------------------------------------------
 
-def test_escape_sequences_in_a_reply_are_escaped_on_screen_and_in_the_ledger(project, smtp):
+def test_escape_sequences_in_a_reply_are_escaped_on_screen_and_in_the_ledger(cli, project, smtp):
     project.readers(READERS)
     evil = "550 5.1.1 \x1b[2J\x1b]0;pwned\x07 no such user"
     smtp(Mailbox(rcpt_replies={"ann.lee@example.org": evil}))
@@ -238,7 +239,7 @@ def tmpfs(project):
         subprocess.run(["umount", "-l", str(path)], capture_output=True)
 
 
-def test_a_real_send_into_a_read_only_out_folder(project, smtp, tmpfs):
+def test_a_real_send_into_a_read_only_out_folder(cli, project, smtp, tmpfs):
     project.readers(READERS)
     server = smtp()
     tmpfs("size=1m,ro")
@@ -270,7 +271,7 @@ def fill(folder, leave: int = 0):
                 "disk is full; 2 readers not sent (re-run to resume)\n"
                 "sent 0, already sent 1, not sent 2 (of 3 readers)\n"),
 ])
-def test_a_full_disk_during_send_stops_plainly_and_damages_nothing(project, smtp, tmpfs, leave,
+def test_a_full_disk_during_send_stops_plainly_and_damages_nothing(cli, project, smtp, tmpfs, leave,
                                                                    message):
     """Full before the ledger opens (0 bytes left), or once it is open (40 KB left)."""
     project.readers(READERS)
@@ -290,7 +291,7 @@ def test_a_full_disk_during_send_stops_plainly_and_damages_nothing(project, smtp
     assert len(server.received) == 5
 
 
-def test_utf8_credentials_without_auth_plain_are_refused_plainly(project, smtp, certificate,
+def test_utf8_credentials_without_auth_plain_are_refused_plainly(cli, project, smtp, certificate,
                                                                  monkeypatch):
     project.readers(READERS)
     server = smtp(security="starttls", tls_context=certificate.server_context(),

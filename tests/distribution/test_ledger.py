@@ -6,7 +6,7 @@ import json
 import sqlite3
 
 
-from .conftest import WEEK, Mailbox, cli, reader_lines
+from .conftest import WEEK, Mailbox, reader_lines
 
 READERS = reader_lines(
     ("Jane Doe", "jane.doe@example.org", ["russian-motives"]),
@@ -16,7 +16,7 @@ READERS = reader_lines(
 )
 
 
-def test_ledger_table_fits_100_columns_and_names_readers(project, smtp):
+def test_ledger_table_fits_100_columns_and_names_readers(cli, project, smtp):
     import re
 
     project.readers(READERS)
@@ -55,7 +55,7 @@ of-foreign-affairs.example.org>
 """
 
 
-def test_ledger_json_filters_by_week_and_reader(project, smtp):
+def test_ledger_json_filters_by_week_and_reader(cli, project, smtp):
     project.readers(READERS)
     smtp()
     assert cli("send", "--week", WEEK)[0] == 0
@@ -73,7 +73,7 @@ def test_ledger_json_filters_by_week_and_reader(project, smtp):
         0, "", "nothing recorded for 2019-W51 in out/ledger.sqlite\n")
 
 
-def test_ledger_without_a_ledger(project, monkeypatch):
+def test_ledger_without_a_ledger(cli, project, monkeypatch):
     message = ("error: no ledger at out/ledger.sqlite (hint: run in the desk folder, or pass "
                "--out DIR; the first send that is not a dry run creates it)\n")
     assert cli("ledger") == (1, "", message)
@@ -105,7 +105,7 @@ def v1_ledger(project, rows):
     db.close()
 
 
-def test_a_version_1_ledger_is_read_as_is_and_migrated_by_send_without_losing_rows(project,
+def test_a_version_1_ledger_is_read_as_is_and_migrated_by_send_without_losing_rows(cli, project,
                                                                                     smtp):
     """A ledger from before: `ledger` reads it without changing it; `send` migrates it, keeps
     every row, and knows who already has the current edition."""
@@ -142,7 +142,7 @@ def test_a_version_1_ledger_is_read_as_is_and_migrated_by_send_without_losing_ro
     db.close()
 
 
-def test_a_corrupt_ledger_is_refused_named_and_left_alone(project, smtp):
+def test_a_corrupt_ledger_is_refused_named_and_left_alone(cli, project, smtp):
     project.readers(READERS)
     server = smtp()
     project.out.mkdir()
@@ -158,7 +158,7 @@ def test_a_corrupt_ledger_is_refused_named_and_left_alone(project, smtp):
     assert server.received == []
 
 
-def test_a_ledger_with_a_version_but_no_table_is_refused(project, smtp):
+def test_a_ledger_with_a_version_but_no_table_is_refused(cli, project, smtp):
     project.readers(READERS)
     server = smtp()
     project.out.mkdir()
@@ -173,7 +173,7 @@ def test_a_ledger_with_a_version_but_no_table_is_refused(project, smtp):
     assert server.received == []
 
 
-def test_a_ledger_locked_by_another_program_says_wait_not_move(project, smtp, monkeypatch):
+def test_a_ledger_locked_by_another_program_says_wait_not_move(cli, project, smtp, monkeypatch):
     """SQLite's own lock (another program writing), not briefgen's lock file."""
     project.readers(READERS)
     server = smtp()

@@ -186,8 +186,8 @@ def test_non_ascii_domains_are_sent_as_idna(tmp_path):
     assert parse(raw)["To"].addresses[0].display_name == "Jörg Müller"
 
 
-def test_email_words_come_from_the_desk_templates_and_settings(project, smtp):
-    from .conftest import WEEK, cli, reader_lines, write
+def test_email_words_come_from_the_desk_templates_and_settings(cli, project, smtp):
+    from .conftest import WEEK, reader_lines, write
 
     write(project.root / "briefgen.toml", '[desk]\nname = "North Africa desk"\nregion = "Maghreb"\n')
     project.readers(reader_lines(("Jane Doe", "jane.doe@example.org")))
@@ -213,16 +213,16 @@ def test_email_words_come_from_the_desk_templates_and_settings(project, smtp):
     ("Subject: x\nAttachment: x\n\n{{ 1 / 0 }}\n",
      "error: templates/email.txt.j2:4: template error: ZeroDivisionError: division by zero\n"),
 ])
-def test_a_broken_email_template_is_located(project, template, expected):
-    from .conftest import WEEK, cli, reader_lines
+def test_a_broken_email_template_is_located(cli, project, template, expected):
+    from .conftest import WEEK, reader_lines
 
     (project.root / "templates" / "email.txt.j2").write_text(template, encoding="utf-8")
     project.readers(reader_lines(("Jane Doe", "jane.doe@example.org")))
     assert cli("send", "--week", WEEK, "--dry-run") == (1, "", expected)
 
 
-def test_a_desk_folder_without_email_templates_uses_the_shipped_ones(project):
-    from .conftest import WEEK, cli, reader_lines
+def test_a_desk_folder_without_email_templates_uses_the_shipped_ones(cli, project):
+    from .conftest import WEEK, reader_lines
 
     assert not list((project.root / "templates").glob("email.*"))
     project.readers(reader_lines(("Jane Doe", "jane.doe@example.org")))

@@ -83,6 +83,7 @@ def test_changes_by_fact_id_with_reasons():
 
 
 def test_send_does_not_import_the_api():
+    # a fresh interpreter: only there does sys.modules show what importing send loads
     code = ("import sys, briefgen.distribution.send, briefgen.distribution.plan; "
             "print('briefgen.api' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -7,7 +7,7 @@ import pytest
 from briefgen.distribution.readers import Reader, load_readers
 from briefgen.errors import BriefgenError, DiagnosticsError
 
-from .conftest import ROOT, THEMES, WEEK, cli, write
+from .conftest import ROOT, THEMES, WEEK, write
 
 
 def test_readers_are_read_with_their_themes_in_fact_base_order(tmp_path):
@@ -112,7 +112,7 @@ def test_file_level_problems(tmp_path, monkeypatch, text, expected):
     assert caught.value.lines()[0] == expected
 
 
-def test_missing_readers_file(project):
+def test_missing_readers_file(cli, project):
     code, out, err = cli("send", "--week", WEEK, "--dry-run")
     assert (code, out) == (1, "")
     assert err == ("error: readers file 'readers.yaml' not found (hint: create it as "
@@ -121,7 +121,7 @@ def test_missing_readers_file(project):
         load_readers(project.root / "nowhere.yaml", THEMES)
 
 
-def test_nothing_is_sent_while_any_reader_is_invalid(project, smtp):
+def test_nothing_is_sent_while_any_reader_is_invalid(cli, project, smtp):
     project.readers("""
         readers:
           - name: Jane Doe

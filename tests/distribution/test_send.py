@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from .conftest import FROM, MARKERS, THEMES, WEEK, cli, reader_lines
+from .conftest import FROM, MARKERS, THEMES, WEEK, reader_lines
 
 READERS = reader_lines(
     ("Jane Doe", "jane.doe@example.org", ["russian-motives"]),
@@ -33,7 +33,7 @@ def ledger_rows(project) -> list[tuple]:
                           "ORDER BY reader, updated").fetchall()
 
 
-def test_one_personalised_message_per_reader(project, smtp):
+def test_one_personalised_message_per_reader(cli, project, smtp):
     project.readers(READERS)
     server = smtp()
     code, out, err = cli("send", "--week", WEEK)
@@ -65,7 +65,7 @@ def test_one_personalised_message_per_reader(project, smtp):
             assert (marker in body) == (theme in themes), (address, theme)
 
 
-def test_rerun_sends_nothing_twice(project, smtp):
+def test_rerun_sends_nothing_twice(cli, project, smtp):
     project.readers(READERS)
     server = smtp()
     assert cli("send", "--week", WEEK)[0] == 0
@@ -75,7 +75,7 @@ def test_rerun_sends_nothing_twice(project, smtp):
     assert [row[1:3] for row in ledger_rows(project)] == [("sent", 1)] * 4
 
 
-def test_a_send_from_another_folder_uses_the_desks_ledger(project, smtp, monkeypatch):
+def test_a_send_from_another_folder_uses_the_desks_ledger(cli, project, smtp, monkeypatch):
     project.readers(READERS)
     server = smtp()
     assert cli("send", "--week", WEEK)[0] == 0
@@ -92,7 +92,7 @@ def test_a_send_from_another_folder_uses_the_desks_ledger(project, smtp, monkeyp
     assert out.splitlines()[0] == f"mine/outbox/{WEEK}/jane.doe@example.org.eml"
 
 
-def test_build_from_another_folder_writes_to_the_desks_out(project, monkeypatch):
+def test_build_from_another_folder_writes_to_the_desks_out(cli, project, monkeypatch):
     elsewhere = project.root / "elsewhere"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
@@ -103,7 +103,7 @@ def test_build_from_another_folder_writes_to_the_desks_out(project, monkeypatch)
     assert not (elsewhere / "out").exists()
 
 
-def test_a_new_reader_gets_the_brief_and_nobody_else_does(project, smtp):
+def test_a_new_reader_gets_the_brief_and_nobody_else_does(cli, project, smtp):
     project.readers(READERS)
     server = smtp()
     assert cli("send", "--week", WEEK)[0] == 0
@@ -127,7 +127,7 @@ def test_each_theme_set_is_built_once(project, smtp):
     assert report.built == 3  # {russian}, {nato, migration}, every theme
 
 
-def test_dry_run_writes_one_eml_per_reader_and_sends_nothing(project, monkeypatch):
+def test_dry_run_writes_one_eml_per_reader_and_sends_nothing(cli, project, monkeypatch):
     """No SMTP settings, not even BRIEFGEN_FROM: a dry run needs none."""
     monkeypatch.delenv("BRIEFGEN_FROM")
     project.readers(READERS + '  - name: "Slash, Sam"\n    email: sam/slash@example.org\n')
@@ -155,7 +155,7 @@ def _short_hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:8]
 
 
-def test_dry_runs_are_reproducible_except_the_date(project):
+def test_dry_runs_are_reproducible_except_the_date(cli, project):
     import re
 
     project.readers(READERS)
@@ -167,7 +167,7 @@ def test_dry_runs_are_reproducible_except_the_date(project):
         assert re.sub(rb"\r\nDate: [^\r]+", b"", again) == re.sub(rb"\r\nDate: [^\r]+", b"", data)
 
 
-def test_dry_run_shows_what_a_real_run_would_do(project, smtp):
+def test_dry_run_shows_what_a_real_run_would_do(cli, project, smtp):
     project.readers(READERS)
     smtp()
     assert cli("send", "--week", WEEK)[0] == 0
@@ -182,7 +182,7 @@ def test_dry_run_shows_what_a_real_run_would_do(project, smtp):
     ("docx", [f"libya-weekly-{WEEK}.docx"]),
     ("docx,pdf", [f"libya-weekly-{WEEK}.docx", f"libya-weekly-{WEEK}.pdf"]),
 ])
-def test_word_attachments(project, smtp, formats, names):
+def test_word_attachments(cli, project, smtp, formats, names):
     import docx
 
     project.readers(reader_lines(("Omar Ali", "omar.ali@example.org", ["migration-europe"])))
@@ -196,7 +196,7 @@ def test_word_attachments(project, smtp, formats, names):
     assert MARKERS["migration-europe"] in text and MARKERS["russian-motives"] not in text
 
 
-def test_names_with_quotes_commas_and_accents_arrive_intact(project, smtp):
+def test_names_with_quotes_commas_and_accents_arrive_intact(cli, project, smtp):
     names = ['O\'Brien, "Jo"', "Siobhán Ó Súilleabháin", "Ħaftar, Khalifa (LNA)",
              "مركز المستقبل"]
     project.readers(reader_lines(*[(n, f"r{i}@example.org") for i, n in enumerate(names)]))
@@ -210,7 +210,7 @@ def test_names_with_quotes_commas_and_accents_arrive_intact(project, smtp):
         assert (address.display_name, address.addr_spec) == (name, f"r{i}@example.org")
 
 
-def test_a_changed_brief_needs_resend_changed_and_says_corrected(project, smtp):
+def test_a_changed_brief_needs_resend_changed_and_says_corrected(cli, project, smtp):
     project.readers(READERS)
     server = smtp()
     assert cli("send", "--week", WEEK)[0] == 0
@@ -248,7 +248,7 @@ def test_a_changed_brief_needs_resend_changed_and_says_corrected(project, smtp):
     assert len(server.received) == 7
 
 
-def test_a_theme_the_reader_does_not_follow_changes_nothing_for_them(tmp_path, monkeypatch,
+def test_a_theme_the_reader_does_not_follow_changes_nothing_for_them(cli, tmp_path, monkeypatch,
                                                                       smtp):
     """The init desk's reader lists its one theme; a theme added later is not theirs."""
     monkeypatch.chdir(tmp_path)
@@ -269,7 +269,7 @@ def test_a_theme_the_reader_does_not_follow_changes_nothing_for_them(tmp_path, m
     assert len(server.received) == 1
 
 
-def test_the_email_counts_the_developments_the_pdf_counts(tmp_path, monkeypatch):
+def test_the_email_counts_the_developments_the_pdf_counts(cli, tmp_path, monkeypatch):
     """Developments shown as key points count under their theme, as in the PDF's subtitle."""
     import email
     import email.policy
@@ -288,7 +288,7 @@ def test_the_email_counts_the_developments_the_pdf_counts(tmp_path, monkeypatch)
     assert '<li dir="auto">Water supply: 2 developments</li>' in html
 
 
-def test_status_is_an_alias_of_the_ledger_command(project, smtp):
+def test_status_is_an_alias_of_the_ledger_command(cli, project, smtp):
     """`send --status` (older) prints what `briefgen ledger --week` prints."""
     from .conftest import Mailbox
 
@@ -303,7 +303,7 @@ def test_status_is_an_alias_of_the_ledger_command(project, smtp):
 
 
 
-def test_a_week_that_does_not_exist_is_a_usage_error(project):
+def test_a_week_that_does_not_exist_is_a_usage_error(cli, project):
     project.readers(READERS)
     assert cli("send", "--week", "2019-W53", "--dry-run") == (
         2, "", "error: 2019-W53 does not exist: 2019 has no ISO week 53\n")
@@ -320,6 +320,7 @@ def test_progress_bar_on_a_terminal(project, smtp):
 
     project.readers(many_readers(30))
     server = smtp()
+    # a process of its own whose stderr is a real terminal
     master, slave = pty.openpty()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "100", "TERM": "xterm"}
     proc = subprocess.Popen([sys.executable, "-m", "briefgen", "send", "--week", WEEK],
@@ -342,7 +343,7 @@ def test_progress_bar_on_a_terminal(project, smtp):
     assert len(server.received) == 30
 
 
-def test_a_reader_whose_themes_have_nothing_this_week_gets_no_empty_brief(project, smtp):
+def test_a_reader_whose_themes_have_nothing_this_week_gets_no_empty_brief(cli, project, smtp):
     facts = project.facts / "base.yaml"
     facts.write_text(facts.read_text(encoding="utf-8").replace(
         "themes:\n", "themes:\n  - id: oil\n    title: Oil\n", 1), encoding="utf-8")

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from .conftest import ROOT, WEEK, Mailbox, cli, many_readers, reader_lines
+from .conftest import ROOT, WEEK, Mailbox, many_readers, reader_lines
 
 READERS = reader_lines(
     ("Jane Doe", "jane.doe@example.org", ["russian-motives"]),
@@ -47,7 +47,7 @@ class Logins:
                           handled=False, auth_data=auth_data)
 
 
-def test_starttls_with_certificate_check_and_login(project, smtp, certificate, monkeypatch):
+def test_starttls_with_certificate_check_and_login(cli, project, smtp, certificate, monkeypatch):
     project.readers(READERS)
     logins = Logins()
     server = smtp(security="starttls", tls_context=certificate.server_context(),
@@ -65,7 +65,7 @@ def test_starttls_with_certificate_check_and_login(project, smtp, certificate, m
     assert PASSWORD not in out + err
 
 
-def test_implicit_tls(project, smtp, certificate, monkeypatch):
+def test_implicit_tls(cli, project, smtp, certificate, monkeypatch):
     project.readers(READERS)
     server = smtp(security="ssl", ssl_context=certificate.server_context())
     monkeypatch.setenv("BRIEFGEN_SMTP_CAFILE", str(certificate.cert))
@@ -74,7 +74,7 @@ def test_implicit_tls(project, smtp, certificate, monkeypatch):
     assert all(r.tls for r in server.received)
 
 
-def test_an_untrusted_certificate_stops_before_anything_is_sent(project, smtp, certificate):
+def test_an_untrusted_certificate_stops_before_anything_is_sent(cli, project, smtp, certificate):
     project.readers(READERS)
     server = smtp(security="starttls", tls_context=certificate.server_context())
     code, out, err = cli("send", "--week", WEEK)
@@ -89,7 +89,7 @@ def test_an_untrusted_certificate_stops_before_anything_is_sent(project, smtp, c
     assert rows(project) == []
 
 
-def test_a_server_without_starttls_is_not_used_in_the_clear(project, smtp):
+def test_a_server_without_starttls_is_not_used_in_the_clear(cli, project, smtp):
     project.readers(READERS)
     server = smtp(security="starttls")
     code, _, err = cli("send", "--week", WEEK)
@@ -101,7 +101,7 @@ def test_a_server_without_starttls_is_not_used_in_the_clear(project, smtp):
     assert server.received == []
 
 
-def test_a_refused_login_is_reported_without_the_password(project, smtp, certificate,
+def test_a_refused_login_is_reported_without_the_password(cli, project, smtp, certificate,
                                                           monkeypatch):
     project.readers(READERS)
     server = smtp(security="starttls", tls_context=certificate.server_context(),
@@ -119,7 +119,7 @@ def test_a_refused_login_is_reported_without_the_password(project, smtp, certifi
     assert server.received == []
 
 
-def test_a_busy_server_421_is_retried_and_recovers(project, smtp):
+def test_a_busy_server_421_is_retried_and_recovers(cli, project, smtp):
     project.readers(READERS)
     server = smtp(Mailbox(data_replies=["421 4.3.2 Service busy, try again later"]))
     code, out, err = cli("send", "--week", WEEK)
@@ -131,7 +131,7 @@ def test_a_busy_server_421_is_retried_and_recovers(project, smtp):
                              ("bob.roe@example.org", "sent", 1, None)]
 
 
-def test_a_permanent_failure_is_recorded_and_reported(project, smtp):
+def test_a_permanent_failure_is_recorded_and_reported(cli, project, smtp):
     project.readers(READERS)
     rejection = "550 5.1.1 <bob.roe@example.org>: Recipient address rejected"
     server = smtp(Mailbox(rcpt_replies={"bob.roe@example.org": rejection}))
@@ -148,7 +148,7 @@ def test_a_permanent_failure_is_recorded_and_reported(project, smtp):
     assert rows(project)[3] == ("bob.roe@example.org", "sent", 2, None)
 
 
-def test_a_temporary_failure_that_lasts_is_deferred(project, smtp):
+def test_a_temporary_failure_that_lasts_is_deferred(cli, project, smtp):
     project.readers(READERS)
     busy = "452 4.2.2 Mailbox full"
     server = smtp(Mailbox(rcpt_replies={"omar.ali@example.org": busy}))
@@ -161,7 +161,7 @@ def test_a_temporary_failure_that_lasts_is_deferred(project, smtp):
     assert rows(project)[1] == ("omar.ali@example.org", "deferred", 3, busy)
 
 
-def test_a_dropped_connection_is_resumed_by_the_next_run(project, smtp, monkeypatch):
+def test_a_dropped_connection_is_resumed_by_the_next_run(cli, project, smtp, monkeypatch):
     """The server cuts the connection during the 3rd message (before its DATA) and goes away;
     a later run against a working server sends exactly the two messages still missing."""
     project.readers(READERS)
@@ -198,12 +198,12 @@ def test_a_drop_mid_run_reconnects_on_one_more_connection(project, smtp):
     assert recipients(server) == [f"reader{i:03d}@example.org" for i in range(12)]
 
 
-def test_a_killed_run_resumes_with_the_same_message_id(project, smtp):
+def test_a_killed_run_resumes_with_the_same_message_id(cli, project, smtp):
     """SIGKILL while the server holds the 3rd message: that row stays 'sending'; the next run
     sends it again under the same Message-ID and sends the 4th; nobody twice, nobody skipped."""
     project.readers(READERS)
     first = smtp(Mailbox(hang_at=3))
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}  # a process of its own: it is killed
     proc = subprocess.Popen([sys.executable, "-m", "briefgen", "send", "--week", WEEK],
                             cwd=project.root, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)
@@ -226,7 +226,7 @@ def test_a_killed_run_resumes_with_the_same_message_id(project, smtp):
     assert rows(project)[2] == ("ann.lee@example.org", "sent", 2, None)
 
 
-def test_a_second_run_at_the_same_time_is_refused(project, smtp):
+def test_a_second_run_at_the_same_time_is_refused(cli, project, smtp):
     from briefgen.distribution.ledger import Ledger
 
     project.readers(READERS)
@@ -260,7 +260,7 @@ def test_a_second_run_at_the_same_time_is_refused(project, smtp):
     ({"BRIEFGEN_SMTP_CAFILE": "/nonexistent/ca.pem"}, "error: BRIEFGEN_SMTP_CAFILE="
      "'/nonexistent/ca.pem' is not a file (hint: point it at a PEM file of CA certificates)"),
 ])
-def test_settings_problems_name_the_variable(project, smtp, monkeypatch, env, message):
+def test_settings_problems_name_the_variable(cli, project, smtp, monkeypatch, env, message):
     project.readers(READERS)
     server = smtp()
     for name, value in env.items():
@@ -274,7 +274,7 @@ def test_settings_problems_name_the_variable(project, smtp, monkeypatch, env, me
     assert server.received == []
 
 
-def test_every_settings_problem_is_reported_in_one_run(project, monkeypatch):
+def test_every_settings_problem_is_reported_in_one_run(cli, project, monkeypatch):
     project.readers(READERS)
     monkeypatch.delenv("BRIEFGEN_FROM")  # nothing set at all (the fixture clears the rest)
     assert cli("send", "--week", WEEK) == (1, "", (
@@ -302,7 +302,7 @@ def test_every_settings_problem_is_reported_in_one_run(project, monkeypatch):
     assert not project.ledger.exists()
 
 
-def test_a_login_the_server_does_not_offer(project, smtp, monkeypatch):
+def test_a_login_the_server_does_not_offer(cli, project, smtp, monkeypatch):
     project.readers(READERS)
     server = smtp()  # plain SMTP on loopback, no AUTH
     monkeypatch.setenv("BRIEFGEN_SMTP_USER", "briefgen")
@@ -317,7 +317,7 @@ def test_a_login_the_server_does_not_offer(project, smtp, monkeypatch):
     assert PASSWORD not in err
 
 
-def test_a_refused_sender_stops_the_run(project, smtp):
+def test_a_refused_sender_stops_the_run(cli, project, smtp):
     project.readers(READERS)
     server = smtp(Mailbox(mail_reply="553 5.7.1 Sender address rejected: not owned by user"))
     code, _, err = cli("send", "--week", WEEK)

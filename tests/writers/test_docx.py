@@ -331,6 +331,7 @@ def test_same_bytes_in_another_process_timezone_and_moment(brief, tmp_path):
         "from conftest import sample_brief\n"
         "from briefgen.writers.docx.writer import render_docx\n"
         "sys.stdout.buffer.write(render_docx(sample_brief()))\n")
+    # a fresh interpreter, in another time zone and with another hash seed
     env = {**os.environ, "TZ": "Pacific/Auckland", "PYTHONHASHSEED": "123"}
     other = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True,
                            check=True, timeout=120).stdout
@@ -423,6 +424,7 @@ def test_unknown_block_kind_or_level_is_a_build_error(brief):
 
 
 def test_importing_the_writer_does_not_import_python_docx():
+    # a fresh interpreter: only there does sys.modules show what importing the writer loads
     code = ("import sys; import briefgen.writers.docx.writer; "
             "print('docx' in sys.modules, 'lxml.etree' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,

@@ -14,7 +14,7 @@ from briefgen.errors import BuildError
 from briefgen.writers.pdf.flow import Flowable, LayoutError, PageBreak, lay_out
 from briefgen.writers.pdf.notes import NotesFrame
 from briefgen.writers.pdf.writer import render_pdf
-from conftest import one_cite, ROOT, run_cli, sample_brief, worded
+from conftest import one_cite, ROOT, sample_brief, worded
 
 FONTS = ROOT / "briefgen" / "resources" / "fonts"
 
@@ -135,7 +135,7 @@ def test_a_line_whose_notes_fill_more_than_a_page_is_a_located_build_error():
 
 
 def test_a_template_line_citing_more_than_a_page_of_notes_fails_the_build_writing_nothing(
-        tmp_path):
+        cli, tmp_path):
     shutil.copytree(ROOT / "facts", tmp_path / "facts")
     sentences = [f"Sentence {n} of the long report says that the talks went on for many hours "
                  f"and that nothing was agreed by anyone on day {n} of the long meeting."
@@ -152,7 +152,7 @@ def test_a_template_line_citing_more_than_a_page_of_notes_fails_the_build_writin
         "{% for t in themes %}\n## {{ t.title }}\n\n"
         "- All at once {% for f in t.facts %}{{ cite(f) }}{% endfor %}\n"
         "{% endfor %}\n")
-    result = run_cli("build", "--theme", "russian-motives", cwd=tmp_path)
+    result = cli("build", "--theme", "russian-motives", cwd=tmp_path)
     assert (result.returncode, result.stdout) == (1, "")
     assert result.stderr == (
         "error: templates/theme.md.j2:4: a line and its notes do not fit on one page of the "
@@ -163,6 +163,7 @@ def test_a_template_line_citing_more_than_a_page_of_notes_fails_the_build_writin
 def test_rendering_a_pdf_does_not_import_platypus():
     """The page loop is briefgen's own: platypus's import alone costs a small build's PDF
     worker more than the rest of its imports together."""
+    # a fresh interpreter: only there does sys.modules show what rendering loads
     code = ("import sys; sys.path.insert(0, 'tests'); from conftest import sample_brief; "
             "from briefgen.writers.pdf.writer import render_pdf; "
             "render_pdf(sample_brief(), 'briefgen/resources/fonts'); "

@@ -346,15 +346,13 @@ def test_the_bundled_reference_document_has_the_current_house_styles():
     assert made == (ROOT / "templates" / "reference.docx").read_bytes()
 
 
-def test_quotation_marks_inside_a_quote_print_as_the_inner_kind_in_both_formats(tmp_path):
+def test_quotation_marks_inside_a_quote_print_as_the_inner_kind_in_both_formats(cli, tmp_path):
     """A quote that quotes someone: “... for ‘the UN to ...,’ adding ...” in its note, never
     ““...” ”; the provenance record keeps the quote as the fact file has it."""
     import json
 
-    from conftest import run_cli
-
-    result = run_cli("build", "--theme", "russian-motives", "--out", str(tmp_path),
-                     env={"SOURCE_DATE_EPOCH": "1577836800"})
+    result = cli("build", "--theme", "russian-motives", "--out", str(tmp_path), cwd=ROOT,
+                 env={"SOURCE_DATE_EPOCH": "1577836800"})
     assert result.returncode == 0, result.stderr
     shown = ("it was important for ‘the UN to supervise all mediation efforts,’ adding that "
              "‘there’s no alternative to Libyans’ reaching a solution on their own without "
