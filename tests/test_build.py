@@ -181,23 +181,38 @@ def test_the_date_of_issue_is_the_day_of_the_build_without_source_date_epoch(cli
 
 
 def test_annotated_edition_prints_fact_ids_the_readers_edition_does_not(cli, project):
-    for args, out in ((("--annotated",), "desk"), ((), "readers")):
-        result = cli("build", "--theme", "russian-motives", "--format", "pdf,docx",
-                     "--out", out, *args, cwd=project)
-        assert result.returncode == 0, result.stderr
+    """The review copy has its own file names and says so on every page; it adds fact ids."""
     import docx
 
-    def texts(out):
-        pdf = " ".join(p.extract_text() for p in PdfReader(project / out /
-                                                           "theme-russian-motives.pdf").pages)
-        word = "\n".join(p.text for p in docx.Document(project / out /
-                                                       "theme-russian-motives.docx").paragraphs)
-        return [" ".join(t.replace("\u00a0", " ").split()) for t in (pdf, word)]
+    (project / "briefgen.toml").write_text('[desk]\nclassification = "OFFICIAL"\n')
+    result = cli("build", "--theme", "russian-motives", "--annotated", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["out/theme-russian-motives.annotated.docx",
+                                          "out/theme-russian-motives.annotated.pdf"]
+    assert cli("build", "--theme", "russian-motives", cwd=project).returncode == 0
+    assert sorted(p.name for p in (project / "out").iterdir() if not p.name.startswith(".")) == [
+        "theme-russian-motives.annotated.docx", "theme-russian-motives.annotated.pdf",
+        "theme-russian-motives.annotated.sources.json", "theme-russian-motives.docx",
+        "theme-russian-motives.pdf", "theme-russian-motives.sources.json"]
+
+    def texts(stem):
+        pages = [p.extract_text() for p in PdfReader(project / "out" / f"{stem}.pdf").pages]
+        document = docx.Document(project / "out" / f"{stem}.docx")
+        word = "\n".join(p.text for p in document.paragraphs)
+        header = "\n".join(p.text for p in document.sections[0].header.paragraphs)
+        squash = [" ".join(t.replace("\u00a0", " ").split()) for t in (" ".join(pages), word)]
+        return squash, pages, header
 
     # the line's grading label ends with the fact id in the desk's edition only
     label = "C3 · assessment · haftar-moscow-arms"
-    assert all(label in t for t in texts("desk"))
-    assert not any(label in t for t in texts("readers"))
+    (pdf, word), pages, header = texts("theme-russian-motives.annotated")
+    assert label in pdf and label in word
+    notice = "OFFICIAL · REVIEW COPY — NOT FOR DISTRIBUTION"
+    assert all(page.count(notice) == 2 for page in pages)  # top and bottom of every page
+    assert notice in header
+    (pdf, word), pages, header = texts("theme-russian-motives")
+    assert label not in pdf and label not in word
+    assert "REVIEW COPY" not in " ".join(pages) + header
 
 
 def test_bad_wording_file_is_located(cli, project):

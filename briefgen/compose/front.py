@@ -22,6 +22,13 @@ def title_block(spec, renderer: TemplateRenderer) -> None:
         spec.keywords = tuple(renderer.text(k) for k in exports["keywords"] if k)
 
 
+def marking(classification: str, notice: str, pattern: str) -> str:
+    """What every page carries at its top and bottom: the classification and any notice."""
+    if classification and notice:
+        return pattern.format(marking=classification, notice=notice)
+    return classification or notice
+
+
 def finish(brief: Brief, spec, settings, words, renderer: TemplateRenderer, loose_blocks) -> Brief:
     """Desk settings, labels, table of contents and cover: what is known once the body is."""
     exports, desk = renderer.exports, settings.desk
@@ -37,6 +44,8 @@ def finish(brief: Brief, spec, settings, words, renderer: TemplateRenderer, loos
     author = ", ".join(n for n in (desk.name, desk.organisation) if n)  # who issues the brief
     return replace(
         brief, labels=labels, classification=desk.classification, running_head=desk.name,
+        marking=marking(desk.classification, labels.get("review_copy", "") if spec.annotated
+                        else "", labels.get("marking_and_notice", "{marking} · {notice}")),
         author=author or brief.author, organisation=desk.organisation,
         language=desk.language, cover=cover, annotated=spec.annotated,
         toc=isinstance(toc_above, int) and lines > toc_above,

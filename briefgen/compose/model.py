@@ -140,7 +140,9 @@ class Brief:
     # "sources" (annex heading), "contents" (table of contents heading), "page" (footer pattern
     # with {page} and {pages}), "notes" (heading of notes printed as a list, if a writer does).
     labels: dict = field(default_factory=dict, compare=False)
-    classification: str = ""  # printed at the top and bottom of every page; "" = none
+    classification: str = ""  # the desk's marking ("OFFICIAL"); "" = none
+    marking: str = ""  # printed at the top and bottom of every page: the marking, and the
+    # review copy's notice in the annotated edition
     running_head: str = ""  # e.g. the desk's name, in the page header
     organisation: str = ""  # the desk's organisation: with the desk's name, the author
     toc: bool = False  # show a table of contents (headings of level 1-2) after the cover

@@ -43,7 +43,8 @@ def _live(base: FactBase):
 def theme_spec(base: FactBase, theme_id: str, annotated: bool = False) -> Spec:
     facts = _order(f for f in _live(base) if theme_id in f.themes)
     judgments = _order(j for j in base.judgments.values() if theme_id in j.themes)
-    return Spec(name=f"theme-{theme_id}", template="theme.md.j2", created=created_at(),
+    return Spec(name=_edition(f"theme-{theme_id}", annotated), template="theme.md.j2",
+                created=created_at(),
                 themes=[(theme_id, facts)], judgments={theme_id: judgments},
                 settings=base.settings, annotated=annotated)
 
@@ -109,14 +110,16 @@ def weekly_spec(base: FactBase, week: str, themes: list[str] | None = None,
     belongs to get a "see also". The week's judgments open the brief as its bottom line.
     """
     monday, sunday = parse_week(week)
-    return _days_spec(base, f"weekly-{week}", week, monday, sunday, themes, annotated)
+    return _days_spec(base, _edition(f"weekly-{week}", annotated), week, monday, sunday, themes,
+                      annotated)
 
 
 def period_spec(base: FactBase, start: date, end: date, themes: list[str] | None = None,
                 annotated: bool = False) -> Spec:
     """Like the weekly brief, for the facts dated (to the day) from `start` to `end`."""
     label = f"{start.isoformat()}--{end.isoformat()}"
-    return _days_spec(base, f"period-{label}", label, start, end, themes, annotated)
+    return _days_spec(base, _edition(f"period-{label}", annotated), label, start, end, themes,
+                      annotated)
 
 
 def _days_spec(base: FactBase, name: str, label: str, first: date, last: date,
@@ -140,6 +143,12 @@ def _days_spec(base: FactBase, name: str, label: str, first: date, last: date,
                "best_graded": best, "judgments": judgments, "all_themes": themes is None}
     return Spec(name=name, template="weekly.md.j2", created=created_at(), themes=sections,
                 see_also=see_also, context=context, settings=base.settings, annotated=annotated)
+
+
+def _edition(name: str, annotated: bool) -> str:
+    """A brief's file stem: the desk's review edition has its own (`theme-x.annotated`), so it
+    never replaces the readers' files nor goes out by mistake."""
+    return f"{name}.annotated" if annotated else name
 
 
 def _reliability(base: FactBase, fact: Fact) -> str:

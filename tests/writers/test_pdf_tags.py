@@ -59,7 +59,7 @@ def full_sample():
     brief = sample_brief(lines=6)
     blocks = (Block("heading", (Run("Overview"),), level=1),
               Block("heading", (Run("Detail"),), level=3)) + brief.blocks
-    return replace(brief, blocks=blocks, toc=True, classification="OFFICIAL",
+    return replace(brief, blocks=blocks, toc=True, classification="OFFICIAL", marking="OFFICIAL",
                    running_head="Libya desk", organisation="Example Institute",
                    author="Libya desk, Example Institute",
                    style=Style(logo=logo_png(), logo_alt="The desk's emblem: a blue bar"))

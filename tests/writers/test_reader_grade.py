@@ -165,7 +165,7 @@ def test_annotated_edition_adds_fact_ids_archived_files_and_hashes(annotated_edi
 
 
 def test_classification_and_running_head_on_every_page_of_both_formats():
-    brief = replace(sample_brief(lines=80), classification="OFFICIAL-SENSITIVE",
+    brief = replace(sample_brief(lines=80), classification="OFFICIAL-SENSITIVE", marking="OFFICIAL-SENSITIVE",
                     running_head="Example desk")
     pdf = PdfReader(io.BytesIO(render_pdf(brief, FONTS)))
     assert len(pdf.pages) > 3
@@ -301,7 +301,7 @@ def test_the_desks_logo_is_on_the_cover_of_both_formats():
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
 def test_libreoffice_shows_the_marking_on_every_page_of_the_word_brief(tmp_path):
-    brief = replace(sample_brief(lines=60), classification="OFFICIAL-SENSITIVE",
+    brief = replace(sample_brief(lines=60), classification="OFFICIAL-SENSITIVE", marking="OFFICIAL-SENSITIVE",
                     running_head="Example desk")
     src = tmp_path / "brief.docx"
     src.write_bytes(render_docx(brief))

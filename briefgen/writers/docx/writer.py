@@ -109,7 +109,7 @@ class _DocxBuilder:
             body.append(sect_pr)
         # Before the body fills up: python-docx finds the section by searching the whole body.
         furniture.header_footer(doc, self.s, title=brief.title, running_head=brief.running_head,
-                                classification=brief.classification,
+                                classification=brief.marking,
                                 page_label=self.labels.get("page", "{page} / {pages}"))
 
         if brief.toc:

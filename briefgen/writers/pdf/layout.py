@@ -334,8 +334,8 @@ def build_pdf(brief: Brief, fonts: FontSet) -> bytes:
         page_w, page_h, MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM,
         head=fit(shaper, brief.title, run.size, text_w * 2 / 3 - 12),
         running_head=running,
-        marking=fit(shaper, brief.classification, mark.size, text_w, bold=True)
-        if brief.classification else [],
+        marking=fit(shaper, brief.marking, mark.size, text_w, bold=True)
+        if brief.marking else [],
         page_label=brief.labels.get("page", "{page} / {pages}"),
         font=fonts.font(fonts.primary), size=run.size, ink=INK, rule=RULE)
     buf = io.BytesIO()

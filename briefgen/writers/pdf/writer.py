@@ -44,7 +44,7 @@ def _texts(brief: Brief, fixed: str):
     yield "title", brief.title
     yield "subtitle", brief.subtitle
     yield "running head", brief.running_head
-    yield "classification", brief.classification
+    yield "marking", brief.marking
     for key, label in sorted(brief.labels.items()):
         yield f"label {key}", str(label)
     for block in (*brief.cover, *brief.annex_intro):
@@ -67,7 +67,7 @@ def _texts(brief: Brief, fixed: str):
 
 def _characters(brief: Brief, fixed: str) -> set[str]:
     """Every character the PDF draws: what `_texts` yields, without naming where."""
-    texts = [brief.title, brief.subtitle, brief.running_head, brief.classification, fixed,
+    texts = [brief.title, brief.subtitle, brief.running_head, brief.marking, fixed,
              *map(str, brief.labels.values())]
     texts += [block.text for block in (*brief.cover, *brief.annex_intro)]
     for block in brief.blocks:
