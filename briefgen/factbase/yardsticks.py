@@ -40,9 +40,8 @@ def term_problem(term: str, yardstick: str | None) -> tuple[str, str] | None:
                  None)
     if yardstick and other:
         counterpart = YARDSTICKS[yardstick][rank(term)]
-        return message, (f"{YARDSTICK_NAMES[other]}'s '{term}' is '{counterpart}' on the "
-                         f"{name} yardstick, which briefgen.toml chooses (yardstick = "
-                         f"\"{yardstick}\")")
+        return message, (f"{YARDSTICK_NAMES[other]}'s '{term}' is '{counterpart}' on "
+                         f"{name}, the desk's yardstick ('yardstick' in briefgen.toml)")
     if folded in SYNONYMS:
         scale = YARDSTICKS[yardstick or "icd203"]
         return message, f"write '{scale[SYNONYMS[folded]]}', the {name} term for '{term}'"
