@@ -107,7 +107,7 @@ def test_the_grading_key_explains_each_scale_once_and_likelihood_with_judgments(
             ("almost certain", "95–99")])
     phia = [b.text for b in load(ROOT / "templates", yardstick="phia").annex_intro(True)]
     assert phia[4].startswith("Likelihood (PHIA probability yardstick): remote\xa0chance\xa0"
-                              "≤\xa05\xa0% · highly\xa0unlikely\xa010–20\xa0% · ")
+                              "up\xa0to\xa05\xa0% · highly\xa0unlikely\xa010–20\xa0% · ")
 
 
 def test_a_desk_rewords_notes_and_labels_in_its_own_wording_file(tmp_path):

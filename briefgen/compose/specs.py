@@ -14,7 +14,7 @@ from briefgen.characters import escape
 from briefgen.errors import BriefgenError, UsageError
 from briefgen.factbase.analysis import grounds
 from briefgen.factbase.base import FactBase
-from briefgen.factbase.history import Change, change_in, state_on
+from briefgen.factbase.history import change_in
 from briefgen.factbase.models import Fact, PartialDate
 
 
@@ -37,23 +37,18 @@ def _order(items) -> list:
     return sorted(items, key=lambda f: (f.date.first_day, f.date.precision != "day", f.id))
 
 
-def _live(base: FactBase, cutoff: date | None = None):
-    """Facts that may be printed: a retracted fact stays in its file for the record only; with
-    a `cutoff`, a fact counts when it may have happened by then (its date's first day)."""
-    return (f for f in base.facts.values() if not f.retracted
-            and (cutoff is None or f.date.first_day <= cutoff))
+def _live(base: FactBase):
+    """Facts that may be printed: a retracted fact stays in its file for the record only."""
+    return (f for f in base.facts.values() if not f.retracted)
 
 
 def theme_spec(base: FactBase, theme_id: str, annotated: bool = False,
                cutoff: date | None = None) -> Spec:
-    """A theme's facts and judgments; with a `cutoff`, only what was known by that day (facts
-    dated no later, judgments made by then, in the terms they had then)."""
-    facts = _order(f for f in _live(base, cutoff) if theme_id in f.themes)
-    judgments = _order(j for j in base.judgments.values() if theme_id in j.themes
-                       and (cutoff is None or state_on(j, cutoff)))
-    judged = {} if cutoff is None else {
-        j.id: Change("standing", state_on(j, cutoff)) for j in judgments}
-    context = {"cutoff": _cutoff(base, facts, judgments, cutoff), "judged": judged}
+    """A theme's facts and judgments; `cutoff`: the information cut-off to state (select with
+    a base as it stood that day, history.known_by), else the date of the latest fact used."""
+    facts = _order(f for f in _live(base) if theme_id in f.themes)
+    judgments = _order(j for j in base.judgments.values() if theme_id in j.themes)
+    context = {"cutoff": _cutoff(base, facts, judgments, cutoff)}
     return Spec(name=f"theme-{theme_id}", template="theme.md.j2", created=created_at(),
                 themes=[(theme_id, facts)], judgments={theme_id: judgments},
                 context=context, settings=base.settings, annotated=annotated)
@@ -149,7 +144,7 @@ def _days_spec(base: FactBase, name: str, label: str, first: date, last: date,
     """The days' developments, and the judgments they touch: new or revised in those days, or
     resting on a fact of those days (factbase/history); the others stand, not reprinted."""
     chosen = themes or list(base.themes)
-    end = min(last, cutoff) if cutoff else last
+    end = min(last, cutoff) if cutoff else last  # a cut-off within the days ends them
     in_days = _order(f for f in _live(base)
                      if f.date.precision == "day" and first <= f.date.first_day <= end
                      and any(t in chosen for t in f.themes))

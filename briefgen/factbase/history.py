@@ -15,7 +15,7 @@ never "within" a week: date a judgment or revision to the day for the weekly to 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from briefgen.factbase.models import YARDSTICKS, PartialDate
@@ -81,6 +81,28 @@ def change_in(judgment, first: date, last: date,
     if any(within(d, first, last) for d in ground_dates):
         return Change("reaffirmed", current)
     return Change("standing", current)
+
+
+def known_by(base, day: date):
+    """The fact base as it stood on `day` (`--cutoff`): the facts that may have happened by then
+    (their date's first day), the judgments made by then in the terms they had then, each
+    resting only on what was known; a judgment left resting on nothing is left out. The
+    rationale of an earlier state is not recorded: it is left out with it."""
+    facts = {fid: f for fid, f in base.facts.items() if f.date.first_day <= day}
+    made = {jid: j for jid, j in base.judgments.items() if state_on(j, day) is not None}
+    judgments = {}
+    for jid, judgment in made.items():
+        kept = [b for b in judgment.based_on if b in facts or b in made]
+        if not kept:
+            continue
+        state = state_on(judgment, day)
+        earlier = [r for r in judgment.revisions if r.date.first_day < state.date.first_day]
+        current = state == states(judgment)[-1]
+        judgments[jid] = judgment.model_copy(update={
+            "based_on": kept, "date": state.date, "likelihood": state.likelihood,
+            "confidence": state.confidence, "revisions": earlier,
+            "rationale": judgment.rationale if current else None})
+    return replace(base, facts=facts, judgments=judgments)
 
 
 def rank(term: str) -> int:

@@ -50,38 +50,40 @@ def term_problem(term: str, yardstick: str | None) -> tuple[str, str] | None:
 
 def check_form(loader) -> None:
     """Terms on the desk's yardstick, revisions in order, a horizon for each forecast."""
-    yardstick = loader.yardstick
     for jid, judgment in loader.base.judgments.items():
-        file, path = loader.paths[("judgments", jid)]
-        doc = loader.docs[file]
+        _check_one(loader, jid, judgment, loader.yardstick)
 
-        def report(where: tuple, field: str, problem, severity: str = "error") -> None:
-            loader.report(file, doc.pos(path + where), problem[0], id=jid, field=field,
-                          hint=problem[1], severity=severity)
 
-        found = term_problem(judgment.likelihood, yardstick)
+def _check_one(loader, jid: str, judgment, yardstick: str | None) -> None:
+    file, path = loader.paths[("judgments", jid)]
+    doc = loader.docs[file]
+
+    def report(where: tuple, field: str, problem, severity: str = "error") -> None:
+        loader.report(file, doc.pos(path + where), problem[0], id=jid, field=field,
+                      hint=problem[1], severity=severity)
+
+    found = term_problem(judgment.likelihood, yardstick)
+    if found:
+        report(("likelihood",), "likelihood", found)
+    previous = None
+    for i, revision in enumerate(judgment.revisions):
+        at = f"revisions[{i}]"
+        found = term_problem(revision.likelihood, yardstick)
         if found:
-            report(("likelihood",), "likelihood", found)
-        previous = None
-        for i, revision in enumerate(judgment.revisions):
-            at = f"revisions[{i}]"
-            found = term_problem(revision.likelihood, yardstick)
-            if found:
-                report(("revisions", i, "likelihood"), f"{at}.likelihood", found)
-            if previous is not None and revision.date.first_day <= previous.first_day:
-                report(("revisions", i, "date"), f"{at}.date", (
-                    f"revision dated {revision.date} is not after the one before it "
-                    f"({previous})", "list revisions oldest first, each dated after the one "
-                                     "before it"))
-            elif revision.date.first_day >= judgment.date.first_day:
-                report(("revisions", i, "date"), f"{at}.date", (
-                    f"revision dated {revision.date} is not before the judgment's date "
-                    f"({judgment.date})", "the judgment's date is when its current terms "
-                                          "began; revisions are the states before it"))
-            previous = revision.date
-        future = FORWARD_LOOKING.search(judgment.statement)
-        if future and not judgment.horizon:
-            report(("statement",), "statement", (
-                f"forward-looking judgment (its statement says '{future.group(0)}') has no "
-                "horizon", "add 'horizon:' with its time frame, e.g. 'through June 2020'"),
-                severity="warning")
+            report(("revisions", i, "likelihood"), f"{at}.likelihood", found)
+        if previous is not None and revision.date.first_day <= previous.first_day:
+            report(("revisions", i, "date"), f"{at}.date", (
+                f"revision dated {revision.date} is not after the one before it ({previous})",
+                "list revisions oldest first, each dated after the one before it"))
+        elif revision.date.first_day >= judgment.date.first_day:
+            report(("revisions", i, "date"), f"{at}.date", (
+                f"revision dated {revision.date} is not before the judgment's date "
+                f"({judgment.date})", "the judgment's date is when its current terms began; "
+                                      "revisions are the states before it"))
+        previous = revision.date
+    future = FORWARD_LOOKING.search(judgment.statement)
+    if future and not judgment.horizon:
+        report(("statement",), "statement", (
+            f"forward-looking judgment (its statement says '{future.group(0)}') has no "
+            "horizon", "add 'horizon:' with its time frame, e.g. 'through June 2020'"),
+            severity="warning")
