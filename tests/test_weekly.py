@@ -167,6 +167,21 @@ def test_each_yardstick_prints_its_own_terms_and_bands(tmp_path, monkeypatch, ca
     assert other not in text  # the other yardstick's term for the same band
 
 
+def test_a_wording_file_without_the_judgment_sentences_is_a_located_error(tmp_path):
+    from briefgen.api import check
+    from briefgen.errors import BuildError
+
+    facts = tiny_factbase(tmp_path, YARDSTICK_DESK.format(term="likely"))
+    wording = (ROOT / "briefgen/resources/templates/wording.toml").read_text(encoding="utf-8")
+    write(tmp_path / "t" / "wording.toml",
+          wording.replace('sentence = "We judge it {likelihood} ({band}) that {statement}"\n', ""))
+    base = check(facts)
+    with pytest.raises(BuildError) as error:
+        compose(base, tmp_path / "t", theme_spec(base, "nato-security-assistance"))
+    assert str(error.value).endswith("wording.toml: error: [judgments] has no 'sentence' "
+                                     "(hint: see the bundled wording.toml)")
+
+
 def test_cutoff_builds_the_brief_as_known_that_day(tmp_path, capsys):
     out = tmp_path / "out"
     assert cli.main(["build", "--facts", str(ROOT / "facts"), "--theme",

@@ -108,22 +108,27 @@ def judgment_view(judgment: Judgment, words: Wordbook, context: dict | None = No
                   ) -> JudgmentView:
     """The judgment as of the brief's span: `context["judged"]` (see specs) maps its id to
     what the span did to it (history.Change); without it, its current terms."""
-    table, said = words.table, words.get("judgments")
+    table = words.table
+    lowercase = table.get("judgments", {}).get("lowercase_after_that", ())
+
+    def said(key: str) -> str:  # a missing sentence is a located error, not a KeyError
+        return words.get("judgments", key)
+
     change = (context or {}).get("judged", {}).get(judgment.id)
     state = change.state if change else states(judgment)[-1]
     current = state == states(judgment)[-1]
     likelihood = table["likelihood"].get(state.likelihood, state.likelihood)
     confidence = table["confidence"].get(state.confidence, state.confidence)
     band = table["likelihood_bands"].get(state.likelihood, "")
-    pattern = table.get("likelihood_sentences", {}).get(state.likelihood, said["sentence"])
-    statement = _ended(_after_that(judgment.statement, said.get("lowercase_after_that", ())))
+    pattern = table.get("likelihood_sentences", {}).get(state.likelihood, said("sentence"))
+    statement = _ended(_after_that(judgment.statement, lowercase))
     rationale = judgment.rationale if current and judgment.rationale else ""
     if rationale:
-        reason = _ended(_after_that(rationale, said.get("lowercase_after_that", ())))
-        confidence_sentence = said["confidence_reason"].format(confidence=confidence,
+        reason = _ended(_after_that(rationale, lowercase))
+        confidence_sentence = said("confidence_reason").format(confidence=confidence,
                                                                rationale=reason)
     else:
-        confidence_sentence = said["confidence"].format(confidence=confidence)
+        confidence_sentence = said("confidence").format(confidence=confidence)
     return JudgmentView(
         id=judgment.id, statement=judgment.statement, date=words.date(state.date),
         iso_date=str(state.date), likelihood=likelihood, confidence=confidence,
@@ -132,7 +137,7 @@ def judgment_view(judgment: Judgment, words: Wordbook, context: dict | None = No
         themes=tuple(judgment.themes), band=band,
         sentence=pattern.format(likelihood=likelihood, band=band, statement=statement),
         confidence_sentence=confidence_sentence, horizon=judgment.horizon or "",
-        horizon_sentence=said["horizon"].format(horizon=judgment.horizon)
+        horizon_sentence=said("horizon").format(horizon=judgment.horizon)
         if judgment.horizon else "",
         indicators=tuple(judgment.indicators), status=change.status if change else "",
         change=_change(change, words) if change else "",
@@ -142,19 +147,23 @@ def judgment_view(judgment: Judgment, words: Wordbook, context: dict | None = No
 def _change(change: Change, words: Wordbook) -> str:
     """What a span did to a judgment, in the wording's sentences: likelihood and confidence
     each in its own sentence."""
-    said, table = words.get("judgments", "change"), words.table
+    table = words.table
+
+    def said(key: str) -> str:
+        return words.get("judgments", "change", key)
+
     if change.status != "revised":
-        return said[change.status]
+        return said(change.status)
     before, after, parts = change.before, change.state, []
     scale = tuple(table["likelihood"])
     step = direction(before.likelihood, after.likelihood, scale)
     if step:
-        parts.append(said["raised" if step > 0 else "lowered"].format(
+        parts.append(said("raised" if step > 0 else "lowered").format(
             before=table["likelihood"].get(before.likelihood, before.likelihood),
             after=table["likelihood"].get(after.likelihood, after.likelihood)))
     step = direction(before.confidence, after.confidence, CONFIDENCES)
     if step:
-        parts.append(said["confidence_raised" if step > 0 else "confidence_lowered"].format(
+        parts.append(said("confidence_raised" if step > 0 else "confidence_lowered").format(
             before=table["confidence"].get(before.confidence, before.confidence),
             after=table["confidence"].get(after.confidence, after.confidence)))
     return " ".join(parts)
