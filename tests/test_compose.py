@@ -492,7 +492,7 @@ def test_weekly_lists_each_fact_once_and_honours_key_points(richer):
         "This week",
         "5 June — A Russian envoy met Haftar in Benghazi. C3",
         "What it means",
-        "Unchanged: this week's reporting is consistent with it. We judge it very likely "
+        "Unchanged: this week's reporting is consistent with it.\u00a0We judge it very likely "
         "(80–95\u00a0%) that NATO will keep its forces out of Libya. Confidence: moderate. The "
         "terms are defined below."]
     # a theme whose developments all stand elsewhere shares one line

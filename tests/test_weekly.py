@@ -86,13 +86,13 @@ def test_a_revision_reads_raised_in_its_week_and_not_in_the_next(bundled):
     w50 = compose(base, ROOT / "templates", weekly_spec(base, "2019-W50"))
     (revised,) = [t for t in judgment_lines(w50) if "raised" in t.lower()]
     assert revised.startswith("Raised from likely to very likely this week. Confidence raised "
-                              "from low to moderate. Reporting of 11 December added")
+                              "from low to moderate.\u00a0Reporting of 11 December added")
     w51 = compose(base, ROOT / "templates", weekly_spec(base, "2019-W51"))
     assert judgment_lines(w51) == []  # nothing of W51 touches a judgment: none is reprinted
     assert not any("aised from" in b.text for b in w51.blocks)
     w49 = compose(base, ROOT / "templates", weekly_spec(base, "2019-W49"))
     assert [t.split(" that ")[0] for t in judgment_lines(w49)] == [  # as judged that week
-        "New this week. We judge it likely (55–80\u00a0%)"]
+        "New this week.\u00a0We judge it likely (55–80\u00a0%)"]
 
 
 def test_likelihood_and_confidence_never_share_a_sentence(bundled):
