@@ -29,40 +29,48 @@ def check(facts: Path | None = None, strict: bool = False, templates: Path | Non
 def build(facts: Path | None = None, templates: Path | None = None,
           theme: list[str] | None = None, format: tuple = ("docx", "pdf"),
           out: Path | None = None, annotated: bool = False, strict: bool = False,
-          warn=None) -> list[Path]:
+          warn=None, cutoff=None) -> list[Path]:
     """One brief per theme (default: every theme); returns the brief files written.
 
     `annotated` builds the desk's review edition instead of the readers'; `warn`, if given, is
-    called with the lines to show for the fact base's warnings.
+    called with the lines to show for the fact base's warnings; `cutoff` (a date): only what
+    was known by that day, which the briefs state as their information cut-off.
     """
     from briefgen import pipeline
+    from briefgen.factbase.history import known_by
 
     desk = Desk.find(facts, templates=templates, out=out)
     desk.check_out()
     with pipeline.Pipeline(desk, format) as make:
         base = pipeline.load(desk, strict=strict)
-        specs = pipeline.theme_briefs(desk, base, theme, annotated)
+        if cutoff:  # the base as it stood that day: facts, judgments and their terms
+            base = known_by(base, cutoff)
+        specs = pipeline.theme_briefs(desk, base, theme, annotated, cutoff=cutoff)
         _warn(warn, pipeline.warning_lines(base))
         return make.make(base, specs)
 
 
 def weekly(facts: Path | None = None, templates: Path | None = None, week: str | None = None,
            format: tuple = ("docx", "pdf"), out: Path | None = None, annotated: bool = False,
-           strict: bool = False, warn=None, from_=None, to=None) -> list[Path]:
+           strict: bool = False, warn=None, from_=None, to=None, cutoff=None) -> list[Path]:
     """The weekly brief for an ISO week (default: the current week), or for the days
-    `from_` to `to` (dates, both included); `annotated` and `warn` as in build.
+    `from_` to `to` (dates, both included); `annotated`, `warn` and `cutoff` as in build.
 
     A week with no development is a warning (an error with `strict`): the brief is built.
     """
     from briefgen import pipeline
     from briefgen.errors import BuildError
 
+    from briefgen.factbase.history import known_by
+
     pipeline.check_period(week, from_, to)  # usage errors before any work
     desk = Desk.find(facts, templates=templates, out=out)
     desk.check_out()
     with pipeline.Pipeline(desk, format) as make:
         base = pipeline.load(desk, strict=strict)
-        spec = pipeline.weekly_brief(base, week, from_, to, annotated=annotated)
+        if cutoff:
+            base = known_by(base, cutoff)
+        spec = pipeline.weekly_brief(base, week, from_, to, annotated=annotated, cutoff=cutoff)
         empty = [] if pipeline.developments(spec) else [pipeline.empty_week(spec)]
         if empty and strict:
             raise BuildError(empty[0] + " (--strict makes this an error)")

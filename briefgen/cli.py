@@ -27,20 +27,21 @@ def check(facts: Path, templates: Path | None, readers: Path | None, strict: boo
 
 
 def build(facts: Path | None, templates: Path | None, theme: list[str], format: tuple, out: Path,
-          annotated: bool, strict: bool) -> None:
+          annotated: bool, strict: bool, cutoff=None) -> None:
     """Build one brief per theme (default: every theme), as Word and PDF by default."""
     from briefgen import api
     _print_paths(api.build(facts=facts, templates=templates, theme=_ids(theme), format=format,
-                           out=out, annotated=annotated, strict=strict, warn=_print_lines))
+                           out=out, annotated=annotated, strict=strict, warn=_print_lines,
+                           cutoff=cutoff))
 
 
 def weekly(facts: Path | None, templates: Path | None, week: str | None, format: tuple, out: Path,
-           annotated: bool, strict: bool, from_=None, to=None) -> None:
+           annotated: bool, strict: bool, from_=None, to=None, cutoff=None) -> None:
     """Build the weekly brief: every theme's developments dated in that ISO week."""
     from briefgen import api
     _print_paths(api.weekly(facts=facts, templates=templates, week=week, format=format, out=out,
                             annotated=annotated, strict=strict, warn=_print_lines, from_=from_,
-                            to=to))
+                            to=to, cutoff=cutoff))
 
 
 def send(facts: Path | None, templates: Path | None, week: str, readers: Path | None,
@@ -262,6 +263,10 @@ def _parser() -> argparse.ArgumentParser:
         parent.add_argument("--annotated", action="store_true",
                             help="the desk's review edition: adds fact ids, archived file names "
                                  "and SHA-256 prefixes")
+        parent.add_argument("--cutoff", type=_date, metavar="DATE",
+                            help="the information cut-off: only what was known by this day, "
+                                 "printed beside the date of issue (default: the date of the "
+                                 "latest fact used)")
         return parent
 
     def strict():

@@ -71,8 +71,9 @@ def check_themes(base: FactBase, themes: list[str] | None) -> None:
 
 
 def theme_briefs(desk: Desk, base: FactBase, themes: list[str] | None,
-                 annotated: bool = False) -> list[Spec]:
-    """One theme brief per theme of `themes` (default: every theme of the base)."""
+                 annotated: bool = False, cutoff: date | None = None) -> list[Spec]:
+    """One theme brief per theme of `themes` (default: every theme of the base), with what
+    was known by `cutoff` (default: everything)."""
     from briefgen.compose.specs import theme_spec
 
     check_themes(base, themes)
@@ -80,7 +81,7 @@ def theme_briefs(desk: Desk, base: FactBase, themes: list[str] | None,
         raise BuildError("the fact base has no themes: nothing to build (hint: add themes "
                          f"to {display_path(desk.facts / 'themes.yaml')}, see `briefgen "
                          "docs facts`)")
-    return [theme_spec(base, t, annotated) for t in dict.fromkeys(themes or base.themes)]
+    return [theme_spec(base, t, annotated, cutoff) for t in dict.fromkeys(themes or base.themes)]
 
 
 def check_period(week: str | None = None, first: date | None = None,
@@ -98,15 +99,15 @@ def check_period(week: str | None = None, first: date | None = None,
 
 def weekly_brief(base: FactBase, week: str | None = None, first: date | None = None,
                  last: date | None = None, themes: list[str] | None = None,
-                 annotated: bool = False) -> Spec:
+                 annotated: bool = False, cutoff: date | None = None) -> Spec:
     """The weekly brief of an ISO week (default: the current one), or of the days `first` to
-    `last` (both included)."""
+    `last` (both included), with what was known by `cutoff` (default: everything)."""
     from briefgen.compose.specs import current_week, period_spec, weekly_spec
 
     check_period(week, first, last)
     if first:
-        return period_spec(base, first, last, themes, annotated=annotated)
-    return weekly_spec(base, week or current_week(), themes, annotated=annotated)
+        return period_spec(base, first, last, themes, annotated=annotated, cutoff=cutoff)
+    return weekly_spec(base, week or current_week(), themes, annotated=annotated, cutoff=cutoff)
 
 
 def developments(spec: Spec) -> int:

@@ -142,18 +142,6 @@ def test_weekly_needs_a_real_week(cli, project):
     assert result.stderr == "error: 2019-W53 does not exist: 2019 has no ISO week 53\n"
 
 
-def test_bundled_weekly_brief_of_2019_w50_has_developments(cli, tmp_path):
-    result = cli("weekly", "--week", "2019-W50", "--format", "pdf", "--out", str(tmp_path),
-                 cwd=ROOT)
-    assert result.returncode == 0, result.stderr
-    pdf = PdfReader(tmp_path / "weekly-2019-W50.pdf")
-    text = " ".join(page.extract_text() for page in pdf.pages)
-    assert "Key points" in text and "Pompeo" in text
-    # the week's judgments open the brief as its bottom line, then the key points
-    assert [o.title for o in pdf.outline if not isinstance(o, list)][:3] == \
-        ["Bottom line", "Key points", "Russian motives"]
-
-
 def test_the_library_loads_pydantic_only_when_the_fact_base_is_read():
     """build and weekly fork their writer workers first: the workers must not pay for pydantic;
     every command starts with these modules, so none of them pulls in zipfile either."""
@@ -266,8 +254,9 @@ def test_the_weekly_prints_each_development_once_in_both_formats(cli, tmp_path):
                       "The expert team also met Russian diplomats.",
                       "NATO decided to send experts to Libya to identify where it can help."):
         assert (pdf.count(statement), word.count(statement)) == (1, 1), statement
-    # the marked key point is the only key point; the other themes point to where lines are
+    # the marked key point is this week's only key development; the other themes point to
+    # where their lines are
     for text in (pdf, word):
-        assert text.index("Key points") < text.index("A Russian envoy") < text.index(
+        assert text.index("This week") < text.index("A Russian envoy") < text.index(
             "NATO security assistance")
-        assert "See also: 1 development under Key points, 1 under Russian motives." in text
+        assert "See also: 1 development under Russian motives." in text

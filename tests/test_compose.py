@@ -40,7 +40,7 @@ def spec_for(base, template: str, themes=None) -> Spec:
 
 
 @pytest.mark.parametrize("first, last, span", [
-    ("2013-06-04", "2013-06-09", "4 – 9 June 2013"),
+    ("2013-06-04", "2013-06-09", "4–9 June 2013"),
     ("2013-05-28", "2013-06-09", "28 May – 9 June 2013"),
     ("2012-12-28", "2013-06-09", "28 December 2012 – 9 June 2013"),
     ("2013-06", "2013-06-09", "June 2013 – 9 June 2013"),  # a month: said in full
@@ -58,16 +58,22 @@ def test_a_theme_briefs_dates_name_the_year_and_month_once(tmp_path, first, last
 """ for i, date in enumerate((first, last)))
     base = check(tiny_factbase(tmp_path, extra))
     brief = compose(base, TEMPLATES, theme_spec(base, "dated"))
-    assert brief.subtitle == f"Theme brief · 2 facts · {span}"
+    assert brief.subtitle == f"Theme brief · {span}"  # the readers' edition counts nothing
+    review = compose(base, TEMPLATES, theme_spec(base, "dated", annotated=True))
+    assert review.subtitle == f"Theme brief · {span} · 2 facts"
 
 
 def test_theme_brief_model(base):
     brief = compose(base, TEMPLATES, theme_spec(base, "nato-security-assistance"))
     assert brief.name == "theme-nato-security-assistance"
     assert brief.title == "NATO security assistance"
-    assert brief.subtitle == "Theme brief · 3 facts · 4 June 2013"
+    assert brief.subtitle == "Theme brief · 4 June 2013"
     kinds = [(b.kind, b.text) for b in brief.blocks if b.kind != "bullet"]
-    assert kinds == [("note", "What NATO offers Libya and on what terms."), ("heading", "2013")]
+    assert kinds == [("note", "What NATO offers Libya and on what terms."),
+                     ("heading", "Our assessment"),  # a theme without judgments says so
+                     ("note", "We have made no assessment on this theme; what follows is what "
+                              "the sources report."),
+                     ("heading", "2013")]
     bullets = [b for b in brief.blocks if b.kind == "bullet"]
     assert [b.fact_ids for b in bullets] == [("nato-2013-delegation",), ("nato-2013-no-troops",),
                                             ("tricky",)]
@@ -264,24 +270,27 @@ def test_missing_template(base, tmp_path):
 
 def test_weekly_brief_groups_the_week_by_theme(base):
     brief = compose(base, TEMPLATES, weekly_spec(base, "2013-W23"))
-    assert brief.title == "Weekly brief — 2013-W23"  # no region in the desk settings
-    assert brief.subtitle == "3 – 9 June 2013 · 3 developments · all themes"
+    assert brief.title == "Weekly brief, 3–9 June 2013"  # no region in the desk settings
+    assert brief.subtitle == "All themes"  # the ISO week only in the review copy
     shape = [(b.kind, b.text.split(" —")[0][:30]) for b in brief.blocks]
-    # no fact marked key: the template takes the three best graded as key points, and does
-    # not print them again under their theme
+    # no fact marked key: the template takes the three best graded as this week's key
+    # developments, and does not print them again under their theme
     assert shape == [
-        ("heading", "Key points"),
+        ("heading", "This week"),
         ("bullet", "4 June"), ("bullet", "4 June"), ("bullet", "4 June"),
-        ("heading", "NATO security assistance"),
-        ("note", "See also: 3 developments under"),
+        ("note", "This week's developments also "),
         ("note", "Nothing new this week: Russian"),  # month-precision facts are in no week
     ]
+    review = compose(base, TEMPLATES, weekly_spec(base, "2013-W23", annotated=True))
+    assert review.subtitle == "All themes · 2013-W23 · 3 developments"
 
 
 def test_weekly_brief_for_a_subset_of_themes(base):
     brief = compose(base, TEMPLATES, weekly_spec(base, "2013-W23", ["russian-motives"]))
-    assert brief.subtitle == "3 – 9 June 2013 · 0 developments · Russian motives"
-    assert [b.text for b in brief.blocks] == ["Nothing new this week: Russian motives."]
+    assert (brief.title, brief.subtitle) == ("Weekly brief, 3–9 June 2013", "Russian motives")
+    assert [b.text for b in brief.blocks] == [
+        "This week", "Nothing new this week in the themes this brief covers.",
+        "Nothing new this week: Russian motives."]
     assert brief.sources == ()
 
 
@@ -409,8 +418,8 @@ def richer(tmp_path):
 def test_judgment_line_is_labelled_and_cites_the_quotes_of_its_basis(richer):
     brief = compose(richer, TEMPLATES, theme_spec(richer, "nato-security-assistance"))
     (line,) = [b for b in brief.blocks if b.kind == "judgment"]
-    assert line.text == ("Assessment — very likely, moderate confidence. NATO will keep its "
-                         "forces out of Libya.")
+    assert line.text == ("We judge it very likely (80–95\u00a0%) that NATO will keep its forces "
+                         "out of Libya. Confidence: moderate. The terms are defined below.")
     (cite,) = line.cites  # one note for the line
     assert [(c.fact_id, c.quote) for c in cite.citations] == [
         ("nato-2013-no-troops", "there will be no troop deployment and any training activities "
@@ -477,17 +486,17 @@ def test_weekly_lists_each_fact_once_and_honours_key_points(richer):
     assert set(printed) == {"nato-2013-delegation", "nato-2013-no-troops", "russia-envoy",
                             "rasmussen-said", "rasmussen-named", "delegation-welcomed"}
     texts = [(b.kind, b.text) for b in brief.blocks]
-    # the week's judgments open the brief; only the fact marked key: true is a key point
+    # this week's key developments open the brief (only the fact marked key: true), then
+    # the judgment the week's facts bear on, with what the week did to it
     assert [t for _, t in texts[:4]] == [
-        "Bottom line",
-        "Assessment — very likely, moderate confidence. NATO will keep its forces out of Libya.",
-        "Key points",
-        "5 June — A Russian envoy met Haftar in Benghazi. C3"]
-    # neither its first theme nor its other one prints it again: both point to it, and a
-    # development of two themes is printed under its first, the other says "see also"
-    assert [t for k, t in texts if k == "note"] == [
-        "See also: 1 development under Key points.",
-        "See also: 1 development under Key points, 1 under NATO security assistance."]
+        "This week",
+        "5 June — A Russian envoy met Haftar in Benghazi. C3",
+        "What it means",
+        "Unchanged: this week's reporting is consistent with it.\u00a0We judge it very likely "
+        "(80–95\u00a0%) that NATO will keep its forces out of Libya. Confidence: moderate. The "
+        "terms are defined below."]
+    # a theme whose developments all stand elsewhere shares one line
+    assert texts[-1] == ("note", "This week's developments also concern Russian motives.")
     # a statement that says when is not preceded by its date a second time
     assert ("bullet", "On 7 June Tripoli welcomed the NATO experts. C3") in texts
 
@@ -513,7 +522,10 @@ def test_annotated_edition_shows_fact_ids(richer):
 def test_cover_has_desk_issue_date_and_reading_time(richer, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1576108800")
     brief = compose(richer, TEMPLATES, theme_spec(richer, "nato-security-assistance"))
-    assert [b.text for b in brief.cover] == ["Issued 12 December 2019 · 1 min read"]
+    # the date of issue and the information cut-off (the latest fact used); no counts, no
+    # reading time in the readers' edition
+    assert [b.text for b in brief.cover] == [
+        "Issued 12 December 2019 · information cut-off 7 June 2013"]
     assert brief.created.isoformat() == "2019-12-12T00:00:00+00:00"
 
 

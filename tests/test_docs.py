@@ -210,5 +210,6 @@ def test_every_template_variable_is_in_the_templates_page():
     names = [f.name for view in (FactView, ThemeView, JudgmentView)
              for f in dataclasses.fields(view)]
     names += ["themes", "desk", "words", "issued", "annotated", "week", "start", "end",
-              "developments", "key_points", "best_graded", "judgments", "all_themes"]
+              "developments", "key_points", "best_graded", "judgments", "all_themes",
+              "standing", "cutoff", "judged"]
     assert [n for n in names if f"`{n}`" not in text] == []

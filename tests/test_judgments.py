@@ -65,7 +65,7 @@ def judgment(jid: str, based_on: str, likelihood: str = "likely",
              confidence: str = "moderate", extra: str = "") -> str:
     """One judgment item; its lines: id 1, statement 2, themes 3, date 4, likelihood 5,
     confidence 6, based_on 7 (relative to the item's first line)."""
-    return (f"  - id: {jid}\n    statement: Moscow will keep backing Haftar.\n"
+    return (f"  - id: {jid}\n    statement: Moscow is backing Haftar.\n"
             f"    themes: [russian-motives]\n    date: 2019-12\n"
             f"    likelihood: {likelihood}\n    confidence: {confidence}\n"
             f"    based_on: {based_on}\n{extra}")
@@ -138,15 +138,95 @@ def test_two_cycles_are_both_reported(tmp_path, monkeypatch):
 @pytest.mark.parametrize("term, hint", [
     ("Likely", "did you mean 'likely'?"),
     ("very likley", "did you mean 'very likely'?"),
-    ("probable", "use a term of the ICD 203 scale, from 'almost no chance' to "
-                 "'almost certain'"),
+    ("probable", "write 'likely', the ICD 203 term for 'probable'"),
+    ("highly likely", "PHIA's 'highly likely' is 'very likely' on ICD 203, the desk's yardstick "
+                      "('yardstick' in briefgen.toml)"),
+    ("perhaps", "use one of: almost no chance, very unlikely, unlikely, roughly even chance, "
+                "likely, very likely, almost certain"),
 ])
 def test_likelihood_outside_the_scale(tmp_path, monkeypatch, term, hint):
-    lines = check(tmp_path, monkeypatch, judgment("a", "[envoy, seat]", likelihood=term))
-    assert lines == [
-        f"facts/judgments.yaml:6:17: error: [a] likelihood: '{term}' is not one of 'almost no "
-        "chance', 'very unlikely', 'unlikely', 'roughly even chance', 'likely', 'very likely' "
-        f"or 'almost certain' (hint: {hint})"]
+    lines = check(tmp_path, monkeypatch, judgment("a", "[envoy, courting]", likelihood=term))
+    assert lines == [f"facts/judgments.yaml:6:17: error: [a] likelihood: '{term}' is not a term "
+                     f"of the ICD 203 yardstick (hint: {hint})"]
+
+
+def phia_desk(tmp_path, yardstick: str = "phia") -> None:
+    write(tmp_path / "briefgen.toml", f'[desk]\nyardstick = "{yardstick}"\n')
+
+
+@pytest.mark.parametrize("term, hint", [
+    ("very likely", "ICD 203's 'very likely' is 'highly likely' on PHIA, the desk's yardstick "
+                    "('yardstick' in briefgen.toml)"),
+    ("roughly even chance", "ICD 203's 'roughly even chance' is 'realistic possibility' on "
+                            "PHIA, the desk's yardstick ('yardstick' in briefgen.toml)"),
+    ("probable", "write 'likely', the PHIA term for 'probable'"),
+    ("remote chanse", "did you mean 'remote chance'?"),
+])
+def test_a_phia_desk_refuses_terms_off_its_yardstick(tmp_path, monkeypatch, term, hint):
+    phia_desk(tmp_path)
+    lines = check(tmp_path, monkeypatch, judgment("a", "[envoy, courting]", likelihood=term))
+    assert lines == [f"facts/judgments.yaml:6:17: error: [a] likelihood: '{term}' is not a term "
+                     f"of the PHIA yardstick (hint: {hint})"]
+
+
+def test_a_phia_desk_judges_in_phia_terms(tmp_path, monkeypatch):
+    phia_desk(tmp_path)
+    text = (judgment("a", "[envoy, courting]", likelihood="realistic possibility")
+            + judgment("b", "[envoy, courting]", likelihood="highly likely"))
+    assert check(tmp_path, monkeypatch, text) == []
+
+
+def test_while_the_settings_are_wrong_either_yardstick_is_accepted(tmp_path, monkeypatch):
+    phia_desk(tmp_path, "phai")
+    text = (judgment("a", "[envoy, courting]", likelihood="realistic possibility")
+            + judgment("b", "[envoy, courting]", likelihood="very likely"))
+    assert check(tmp_path, monkeypatch, text) == [
+        "briefgen.toml:2:13: error: desk.yardstick: 'phai' is not a valid yardstick (hint: "
+        "write 'icd203' (US ICD 203) or 'phia' (UK PHIA probability yardstick))"]
+
+
+# --- history and time frame ------------------------------------------------------------------
+
+def revisions(*states: tuple[str, str, str]) -> str:
+    """A `revisions:` list (lines 9 on) of (date, likelihood, confidence) states."""
+    return "    revisions:\n" + "".join(
+        f"      - date: {d}\n        likelihood: {lk}\n        confidence: {c}\n"
+        f"        note: Why it changed.\n" for d, lk, c in states)
+
+
+def test_revisions_in_order_before_the_judgment_are_clean(tmp_path, monkeypatch):
+    text = judgment("a", "[envoy, seat]", extra=revisions(
+        ("2019-10", "unlikely", "low"), ("2019-11-02", "roughly even chance", "low")))
+    assert check(tmp_path, monkeypatch, text) == []
+
+
+def test_revisions_out_of_order_are_located_errors(tmp_path, monkeypatch):
+    text = judgment("a", "[envoy, seat]", extra=revisions(
+        ("2019-11-02", "unlikely", "low"), ("2019-10", "roughly even chance", "low"),
+        ("2019-12-20", "likely", "low")))
+    assert check(tmp_path, monkeypatch, text) == [
+        "facts/judgments.yaml:14:15: error: [a] revisions[1].date: revision dated 2019-10 is "
+        "not after the one before it (2019-11-02) (hint: list revisions oldest first, each "
+        "dated after the one before it)",
+        "facts/judgments.yaml:18:15: error: [a] revisions[2].date: revision dated 2019-12-20 is "
+        "not before the judgment's date (2019-12) (hint: the judgment's date is when its "
+        "current terms began; revisions are the states before it)"]
+
+
+def test_a_revision_term_off_the_yardstick_is_an_error(tmp_path, monkeypatch):
+    text = judgment("a", "[envoy, seat]", extra=revisions(("2019-10", "unlikly", "low")))
+    assert check(tmp_path, monkeypatch, text) == [
+        "facts/judgments.yaml:11:21: error: [a] revisions[0].likelihood: 'unlikly' is not a "
+        "term of the ICD 203 yardstick (hint: did you mean 'unlikely'?)"]
+
+
+def test_a_forecast_without_a_horizon_is_a_warning(tmp_path, monkeypatch):
+    forecast = judgment("a", "[envoy, seat]").replace("is backing", "will keep backing")
+    assert check(tmp_path, monkeypatch, forecast) == [
+        "facts/judgments.yaml:3:16: warning: [a] statement: forward-looking judgment (its "
+        "statement says 'will') has no horizon (hint: add 'horizon:' with its time frame, e.g. "
+        "'through June 2020')"]
+    assert check(tmp_path, monkeypatch, forecast + "    horizon: through June 2020\n") == []
 
 
 def test_confidence_outside_the_scale(tmp_path, monkeypatch):

@@ -22,8 +22,8 @@ BARE = SimpleNamespace(publisher="Quiet Press", title="Untitled notes", author=N
                        file="sources/002_quiet.txt", reliability="F")
 
 
-def load(templates, annotated: bool = False) -> Apparatus:
-    return Apparatus(load_wordbook(templates, "en"), annotated)
+def load(templates, annotated: bool = False, yardstick: str = "icd203") -> Apparatus:
+    return Apparatus(load_wordbook(templates, "en").judged_with(yardstick), annotated)
 
 
 def text(runs) -> str:
@@ -101,10 +101,13 @@ def test_the_grading_key_explains_each_scale_once_and_likelihood_with_judgments(
     assert len(key) == 4
     with_judgments = [b.text for b in words.annex_intro(judgments=True)]
     assert with_judgments[4] == "Likelihood (ICD 203): " + " · ".join(
-        f"{t} {b}".replace(" ", NBSP) for t, b in [
-            ("almost no chance", "1-5%"), ("very unlikely", "5-20%"), ("unlikely", "20-45%"),
-            ("roughly even chance", "45-55%"), ("likely", "55-80%"), ("very likely", "80-95%"),
-            ("almost certain", "95-99%")])
+        f"{t} {b} %".replace(" ", NBSP) for t, b in [
+            ("almost no chance", "1–5"), ("very unlikely", "5–20"), ("unlikely", "20–45"),
+            ("roughly even chance", "45–55"), ("likely", "55–80"), ("very likely", "80–95"),
+            ("almost certain", "95–99")])
+    phia = [b.text for b in load(ROOT / "templates", yardstick="phia").annex_intro(True)]
+    assert phia[4].startswith("Likelihood (PHIA probability yardstick): remote\xa0chance\xa0"
+                              "up\xa0to\xa05\xa0% · highly\xa0unlikely\xa010–20\xa0% · ")
 
 
 def test_a_desk_rewords_notes_and_labels_in_its_own_wording_file(tmp_path):

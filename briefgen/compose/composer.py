@@ -23,7 +23,7 @@ from briefgen.compose.views import (FactView, JudgmentView, ThemeView,  # noqa: 
 from briefgen.compose.wordbook import Wordbook, load_wordbook
 from briefgen.errors import TemplateError
 from briefgen.factbase.base import FactBase
-from briefgen.factbase.models import Fact, Judgment
+from briefgen.factbase.models import Fact, Judgment, PartialDate
 
 _TOKEN = re.compile("\ue000(\\d+)\ue001|\ue002(\\d+)\ue003")  # DATA / CITE placeholders
 
@@ -60,15 +60,19 @@ def compose(base: FactBase, templates: Path | None, spec: Spec,
     from briefgen.factbase.settings import Settings
 
     settings = spec.settings or getattr(base, "settings", None) or Settings()
-    words = words or load_wordbook(templates, settings.desk.language, settings.path)
+    words = (words or load_wordbook(templates, settings.desk.language, settings.path)
+             ).judged_with(settings.desk.yardstick)
     views: dict = {}
 
     def view(item):
+        if isinstance(item, PartialDate):  # e.g. the information cut-off, at its precision
+            return words.date(item)
         if isinstance(item, date):  # a day of the title block, in parts for the template
             return {"day": item.day, "month": words.table["months"][item.month - 1],
                     "year": item.year, "text": words.date(item), "iso": item.isoformat()}
         if item.id not in views:
-            views[item.id] = (judgment_view(item, words) if isinstance(item, Judgment)
+            views[item.id] = (judgment_view(item, words, spec.context)
+                              if isinstance(item, Judgment)
                               else fact_view(base, item, words))
         return views[item.id]
 
@@ -91,7 +95,7 @@ def compose(base: FactBase, templates: Path | None, spec: Spec,
 
 
 def _views(value, view):
-    if isinstance(value, (Fact, Judgment, date)):
+    if isinstance(value, (Fact, Judgment, date, PartialDate)):
         return view(value)
     if isinstance(value, (list, tuple)):
         return [_views(v, view) for v in value]

@@ -12,8 +12,10 @@ from datetime import date, datetime, timedelta, timezone
 from briefgen.compose.composer import Spec
 from briefgen.characters import escape
 from briefgen.errors import BriefgenError, UsageError
+from briefgen.factbase.analysis import grounds
 from briefgen.factbase.base import FactBase
-from briefgen.factbase.models import Fact
+from briefgen.factbase.history import change_in
+from briefgen.factbase.models import Fact, PartialDate
 
 
 def created_at(today: date | None = None) -> datetime:
@@ -40,13 +42,30 @@ def _live(base: FactBase):
     return (f for f in base.facts.values() if not f.retracted)
 
 
-def theme_spec(base: FactBase, theme_id: str, annotated: bool = False) -> Spec:
+def theme_spec(base: FactBase, theme_id: str, annotated: bool = False,
+               cutoff: date | None = None) -> Spec:
+    """A theme's facts and judgments; `cutoff`: the information cut-off to state (select with
+    a base as it stood that day, history.known_by), else the date of the latest fact used."""
     facts = _order(f for f in _live(base) if theme_id in f.themes)
     judgments = _order(j for j in base.judgments.values() if theme_id in j.themes)
+    context = {"cutoff": _cutoff(base, facts, judgments, cutoff)}
     return Spec(name=_edition(f"theme-{theme_id}", annotated), template="theme.md.j2",
                 created=created_at(),
                 themes=[(theme_id, facts)], judgments={theme_id: judgments},
-                settings=base.settings, annotated=annotated)
+                context=context, settings=base.settings, annotated=annotated)
+
+
+def _cutoff(base: FactBase, facts: list[Fact], judgments, given: date | None,
+            until: date | None = None) -> PartialDate | None:
+    """The information cut-off a brief states: `given` (--cutoff), else the date of the latest
+    fact it uses (its lines' and its judgments' grounds, up to `until`), at its precision."""
+    if given is not None:
+        return PartialDate(given.year, given.month, given.day)
+    used = [f for f in [*facts, *(base.facts[g] for j in judgments for g in grounds(base, j.id))]
+            if until is None or f.date.first_day <= until]
+    if not used:
+        return None
+    return max((f.date for f in used), key=lambda d: (d.first_day, d.precision == "day"))
 
 
 def week_id(text: str) -> str:
@@ -103,44 +122,57 @@ def current_week(today: date | None = None) -> str:
 
 
 def weekly_spec(base: FactBase, week: str, themes: list[str] | None = None,
-                annotated: bool = False) -> Spec:
+                annotated: bool = False, cutoff: date | None = None) -> Spec:
     """All themes (or `themes`), with the facts dated (to the day) in the ISO week.
 
     Each development is listed once, under its first theme of the brief; the other themes it
-    belongs to get a "see also". The week's judgments open the brief as its bottom line.
+    belongs to get a "see also". Only the judgments the week touches are offered (see
+    `_days_spec`).
     """
     monday, sunday = parse_week(week)
     return _days_spec(base, _edition(f"weekly-{week}", annotated), week, monday, sunday, themes,
-                      annotated)
+                      annotated, cutoff)
 
 
 def period_spec(base: FactBase, start: date, end: date, themes: list[str] | None = None,
-                annotated: bool = False) -> Spec:
+                annotated: bool = False, cutoff: date | None = None) -> Spec:
     """Like the weekly brief, for the facts dated (to the day) from `start` to `end`."""
     label = f"{start.isoformat()}--{end.isoformat()}"
     return _days_spec(base, _edition(f"period-{label}", annotated), label, start, end, themes,
-                      annotated)
+                      annotated, cutoff)
 
 
 def _days_spec(base: FactBase, name: str, label: str, first: date, last: date,
-               themes: list[str] | None, annotated: bool) -> Spec:
+               themes: list[str] | None, annotated: bool, cutoff: date | None = None) -> Spec:
+    """The days' developments, and the judgments they touch: new or revised in those days, or
+    resting on a fact of those days (factbase/history); the others stand, not reprinted."""
     chosen = themes or list(base.themes)
+    end = min(last, cutoff) if cutoff else last  # a cut-off within the days ends them
     in_days = _order(f for f in _live(base)
-                     if f.date.precision == "day" and first <= f.date.first_day <= last
+                     if f.date.precision == "day" and first <= f.date.first_day <= end
                      and any(t in chosen for t in f.themes))
     home = {f.id: next(t for t in f.themes if t in chosen) for f in in_days}
     sections = [(t, [f for f in in_days if home[f.id] == t]) for t in chosen]
     see_also = {t: [(f, home[f.id]) for f in in_days if t in f.themes and home[f.id] != t]
                 for t in chosen}
-    judgments = _order(j for j in base.judgments.values() if any(t in chosen for t in j.themes)
-                       and j.date.first_day <= last and j.date.last_day >= first)
+    judged = {}
+    for judgment in _order(j for j in base.judgments.values()
+                           if any(t in chosen for t in j.themes)):
+        change = change_in(judgment, first, end,
+                           [base.facts[f].date for f in grounds(base, judgment.id)])
+        if change is not None:
+            judged[judgment.id] = change
+    touched = [base.judgments[j] for j, c in judged.items() if c.status != "standing"]
+    standing = [base.judgments[j] for j, c in judged.items() if c.status == "standing"]
     # Without facts marked `key: true` the template picks its key points; it gets the
     # developments best graded first (information credibility, then source reliability).
     best = sorted(in_days, key=lambda f: (f.credibility, _reliability(base, f),
                                           f.date.first_day, f.id))
     context = {"week": label, "is_week": name.startswith("weekly-"), "start": first,
                "end": last, "developments": in_days, "key_points": [f for f in in_days if f.key],
-               "best_graded": best, "judgments": judgments, "all_themes": themes is None}
+               "best_graded": best, "judgments": touched, "standing": standing,
+               "all_themes": themes is None, "judged": judged,
+               "cutoff": _cutoff(base, in_days, touched, cutoff, until=end)}
     return Spec(name=name, template="weekly.md.j2", created=created_at(), themes=sections,
                 see_also=see_also, context=context, settings=base.settings, annotated=annotated)
 

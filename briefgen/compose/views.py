@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from briefgen.compose.wordbook import Wordbook
 from briefgen.factbase.base import FactBase
-from briefgen.factbase.models import Fact, Judgment
+from briefgen.factbase.history import Change, direction, states
+from briefgen.factbase.models import CONFIDENCES, Fact, Judgment
 
 
 @dataclass(frozen=True)
@@ -40,19 +41,32 @@ class FactView:
 
 @dataclass(frozen=True)
 class JudgmentView:
-    """A desk judgment as a template prints it; `cite(judgment)` cites the facts it rests on."""
+    """A desk judgment as a template prints it; `cite(judgment)` cites the facts it rests on.
+
+    Its terms are those it had at the end of the brief's span (the week, or the information
+    cut-off): see factbase/history.
+    """
 
     id: str
     statement: str
     date: str
     iso_date: str
-    likelihood: str  # the ICD 203 term, as worded for the desk's language
+    likelihood: str  # the term of the desk's yardstick, as worded for the desk's language
     confidence: str
     label: str  # e.g. "Assessment — likely, moderate confidence"
     based_on: tuple[str, ...]  # fact and judgment ids
-    rationale: str
+    rationale: str  # the reason for its confidence ("" when not given, or for an older state)
     key: bool
     themes: tuple[str, ...]
+    band: str = ""  # the likelihood's probability band, e.g. "55–80 %"
+    sentence: str = ""  # "We judge it likely (55–80 %) that Moscow will ..."
+    confidence_sentence: str = ""  # "Confidence: moderate — ...", never with the likelihood
+    horizon: str = ""  # its time frame, e.g. "through 2020"; "" when not given
+    horizon_sentence: str = ""  # "Time frame: through 2020."; "" when not given
+    indicators: tuple[str, ...] = ()  # what would change our view, one line each
+    status: str = ""  # weekly: "new" | "revised" | "reaffirmed" | "standing"; else ""
+    change: str = ""  # weekly: what the week did to it ("Raised from likely to ... this week.")
+    change_note: str = ""  # weekly, when revised: why it changed (the revision's note)
 
 
 @dataclass(frozen=True)
@@ -90,16 +104,85 @@ def fact_view(base: FactBase, fact: Fact, words: Wordbook) -> FactView:
         themes=tuple(fact.themes), sources=tuple(dict.fromkeys(s.publisher for s in sources)))
 
 
-def judgment_view(judgment: Judgment, words: Wordbook) -> JudgmentView:
+def judgment_view(judgment: Judgment, words: Wordbook, context: dict | None = None
+                  ) -> JudgmentView:
+    """The judgment as of the brief's span: `context["judged"]` (see specs) maps its id to
+    what the span did to it (history.Change); without it, its current terms."""
     table = words.table
+    lowercase = table.get("judgments", {}).get("lowercase_after_that", ())
+
+    def said(key: str) -> str:  # a missing sentence is a located error, not a KeyError
+        return words.get("judgments", key)
+
+    change = (context or {}).get("judged", {}).get(judgment.id)
+    state = change.state if change else states(judgment)[-1]
+    current = state == states(judgment)[-1]
+    likelihood = table["likelihood"].get(state.likelihood, state.likelihood)
+    confidence = table["confidence"].get(state.confidence, state.confidence)
+    band = table["likelihood_bands"].get(state.likelihood, "")
+    pattern = table.get("likelihood_sentences", {}).get(state.likelihood, said("sentence"))
+    statement = _ended(_after_that(judgment.statement, lowercase))
+    rationale = judgment.rationale if current and judgment.rationale else ""
+    if rationale:
+        reason = _ended(_after_that(rationale, lowercase))
+        confidence_sentence = said("confidence_reason").format(confidence=confidence,
+                                                               rationale=reason)
+    else:
+        confidence_sentence = said("confidence").format(confidence=confidence)
     return JudgmentView(
-        id=judgment.id, statement=judgment.statement, date=words.date(judgment.date),
-        iso_date=str(judgment.date),
-        likelihood=table["likelihood"].get(judgment.likelihood, judgment.likelihood),
-        confidence=table["confidence"].get(judgment.confidence, judgment.confidence),
-        label=words.judgment_label(judgment.likelihood, judgment.confidence),
-        based_on=tuple(judgment.based_on), rationale=judgment.rationale or "",
-        key=judgment.key, themes=tuple(judgment.themes))
+        id=judgment.id, statement=judgment.statement, date=words.date(state.date),
+        iso_date=str(state.date), likelihood=likelihood, confidence=confidence,
+        label=words.judgment_label(state.likelihood, state.confidence),
+        based_on=tuple(judgment.based_on), rationale=rationale, key=judgment.key,
+        themes=tuple(judgment.themes), band=band,
+        sentence=pattern.format(likelihood=likelihood, band=band, statement=statement),
+        confidence_sentence=confidence_sentence, horizon=judgment.horizon or "",
+        horizon_sentence=said("horizon").format(horizon=judgment.horizon)
+        if judgment.horizon else "",
+        indicators=tuple(judgment.indicators), status=change.status if change else "",
+        change=_change(change, words) if change else "",
+        change_note=(change.before.note or "") if change and change.before else "")
+
+
+def _change(change: Change, words: Wordbook) -> str:
+    """What a span did to a judgment, in the wording's sentences: likelihood and confidence
+    each in its own sentence."""
+    table = words.table
+
+    def said(key: str) -> str:
+        return words.get("judgments", "change", key)
+
+    if change.status != "revised":
+        return said(change.status)
+    before, after, parts = change.before, change.state, []
+    scale = tuple(table["likelihood"])
+    step = direction(before.likelihood, after.likelihood, scale)
+    if step:
+        parts.append(said("raised" if step > 0 else "lowered").format(
+            before=table["likelihood"].get(before.likelihood, before.likelihood),
+            after=table["likelihood"].get(after.likelihood, after.likelihood)))
+    step = direction(before.confidence, after.confidence, CONFIDENCES)
+    if step:
+        parts.append(said("confidence_raised" if step > 0 else "confidence_lowered").format(
+            before=table["confidence"].get(before.confidence, before.confidence),
+            after=table["confidence"].get(after.confidence, after.confidence)))
+    return " ".join(parts)
+
+
+def _after_that(text: str, lowercase: tuple | list) -> str:
+    """A sentence as it reads after "that" (or a dash): its first word lowercased only when
+    the wording lists it (articles, determiners: "The LNA" -> "the LNA"); a name keeps its
+    capital ("Moscow", "NATO's")."""
+    first = text.split(" ", 1)[0]
+    if first in lowercase:
+        return first.lower() + text[len(first):]
+    return text
+
+
+def _ended(text: str) -> str:
+    """The text with a full stop, unless it already ends a sentence."""
+    text = text.rstrip()
+    return text if text.endswith((".", "!", "?", "…")) else text + "."
 
 
 def _names(who: str, statement: str) -> bool:

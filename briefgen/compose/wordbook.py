@@ -22,7 +22,7 @@ REQUIRED = {
     "months": list, "months_short": list, "date_day": str, "date_month": str, "date_year": str,
     "date_day_in_year": str, "date_month_in_year": str,
     "grading_separator": str, "kinds": dict, "attribution": dict, "labels": dict, "judgments": dict,
-    "likelihood": dict, "likelihood_bands": dict, "confidence": dict,
+    "confidence": dict,
 }
 DATE_FORMS = ("full", "in_year", "short")
 
@@ -36,6 +36,7 @@ class Wordbook:
     where: str = FILE_NAME
     _labels: dict = field(default_factory=dict, compare=False, repr=False)  # grading cache
     _dates: dict = field(default_factory=dict, compare=False, repr=False)  # date cache
+    _judged: dict = field(default_factory=dict, compare=False, repr=False)  # by yardstick
 
     def get(self, *keys: str):
         """A nested value (`get("notes", "full")`); a located error names what is missing."""
@@ -84,6 +85,47 @@ class Wordbook:
         """'according to X', or as the kind of fact words it ('as X judged')."""
         table = self.table["attribution"]
         return table.get(kind, table["default"]).format(who=who)
+
+    def judged_with(self, yardstick: str) -> Wordbook:
+        """These words with the desk's likelihood yardstick as `likelihood` (printed terms),
+        `likelihood_bands`, `likelihood_sentences` and `yardstick` (its name), so that every
+        judgment, key and annex of a brief speaks one yardstick. A wording file without
+        `yardsticks` (older desks) keeps its `likelihood` tables as ICD 203."""
+        found = self._judged.get(yardstick)
+        if found is None:
+            scales = self.table.get("yardsticks", {})
+            if yardstick not in scales and yardstick == "icd203" and "likelihood" in self.table:
+                scale = {"name": "ICD 203", "terms": self.table["likelihood"],
+                         "bands": self.table.get("likelihood_bands", {})}
+            else:
+                scale = self.get("yardsticks", yardstick)
+            table = {**self.table, "likelihood": scale.get("terms", {}),
+                     "likelihood_bands": scale.get("bands", {}),
+                     "likelihood_sentences": scale.get("sentences", {}),
+                     "yardstick": scale.get("name", yardstick)}
+            key = self.table.get("key")
+            if isinstance(key, dict) and isinstance(key.get("likelihood"), str):
+                table["key"] = {**key, "likelihood": key["likelihood"].format(
+                    yardstick=table["yardstick"])}
+            table["judgment_key"] = self._judgment_key(table)
+            found = self._judged[yardstick] = Wordbook(table, self.language, self.where)
+        return found
+
+    def _judgment_key(self, table: dict) -> dict:
+        """The key under a brief's first judgments, worded: its title, the yardstick's terms
+        with their bands, the confidence levels with what they mean ({} without words)."""
+        key = self.table.get("judgments", {}).get("key")
+        if not isinstance(key, dict):
+            return {}
+        terms = key["term_separator"].join(
+            key["term"].format(term=table["likelihood"].get(t, t), band=band).replace(" ", NBSP)
+            for t, band in table["likelihood_bands"].items())
+        levels = key["level_separator"].join(
+            key["level"].format(level=table["confidence"].get(c, c), meaning=meaning)
+            for c, meaning in self.table.get("confidence_meanings", {}).items())
+        return {"title": key["title"],
+                "likelihood": key["likelihood"].format(yardstick=table["yardstick"], terms=terms),
+                "confidence": key["confidence"].format(levels=levels)}
 
     def judgment_label(self, likelihood: str, confidence: str) -> str:
         return self.table["judgments"]["label"].format(

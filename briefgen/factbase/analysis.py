@@ -10,12 +10,13 @@ Decisions documented in docs/judgments.md:
 
 from __future__ import annotations
 
+from briefgen.factbase.history import rank
+from briefgen.factbase.yardsticks import check_form
 from briefgen.suggest import did_you_mean
-from briefgen.factbase.models import LIKELIHOODS
 
 WEAK_RELIABILITY = ("E", "F")
 WEAK_CREDIBILITY = (5, 6)
-STRONGER_THAN_LIKELY = LIKELIHOODS[LIKELIHOODS.index("likely") + 1:]
+LIKELY = rank("likely")  # "very likely", "highly likely" and above claim more than this
 RETRACTING = ("withdrawn", "discredited")
 
 
@@ -58,7 +59,8 @@ def _status(source) -> str:
 
 
 def check_judgments(loader, themed: set[str]) -> None:
-    """Themes, bases, cycles, retracted bases, and the two ICD 203 warnings."""
+    """Themes, bases, cycles, retracted bases, the form of each judgment (yardstick terms,
+    revisions, horizon) and the two ICD 203 warnings."""
     base = loader.base
     for jid, judgment in base.judgments.items():
         file, path = loader.paths[("judgments", jid)]
@@ -103,6 +105,7 @@ def check_judgments(loader, themed: set[str]) -> None:
                               hint=f"review the judgment and remove '{basis}' from based_on")
     _check_cycles(loader)
     _check_grounds(loader)
+    check_form(loader)
 
 
 def _check_cycles(loader) -> None:
@@ -188,7 +191,7 @@ def _check_grounds(loader) -> None:
                           severity="warning",
                           hint="lower the confidence or rest it on better-graded facts")
         sources = {c.source for f in facts for c in base.facts[f].citations}
-        if judgment.likelihood in STRONGER_THAN_LIKELY and len(sources) == 1:
+        if rank(judgment.likelihood) > LIKELY and len(sources) == 1:
             loader.report(file, doc.pos(path + ("likelihood",)),
                           f"'{judgment.likelihood}' rests on one source only "
                           f"('{next(iter(sources))}')", id=jid, field="likelihood",

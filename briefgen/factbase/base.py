@@ -111,12 +111,14 @@ def load_factbase(facts_dir: Path, cache: dict | None = None,
     # A large base gets a forked helper that parses part of the files, then reads, folds and
     # verifies part of the archived texts (without a cache: `watch` keeps texts folded).
     pool = helper_for(paths) if cache is None else None
+    base.settings_file = settings_file or settings_path(facts_dir)
+    base.settings, problems = read_settings(base.settings_file)  # checked with the facts
+    # judgments are held to the desk's yardstick; to neither alone while the file is wrong
+    loader.yardstick = None if problems else base.settings.desk.yardstick
     with pool or contextlib.nullcontext():
         for path, events in zip(paths, _parsed(paths, cache, pool), strict=True):
             loader.merge(path, events)
         loader.cross_check(pool)
-    base.settings_file = settings_file or settings_path(facts_dir)
-    base.settings, problems = read_settings(base.settings_file)  # checked with the facts
     base.diagnostics += problems
     return base
 
@@ -241,6 +243,7 @@ class _Loader:
         self.id_pos: dict[tuple[str, str], tuple[int, int]] = {}  # (kind, id) -> its id's place
         self.invalid: set[tuple[str, str]] = set()  # items reported invalid: not "undefined"
         self.unread = False  # a file (or a top-level key) could not be read: items are missing
+        self.yardstick: str | None = "icd203"  # the desk's likelihood terms (None: either)
 
     def report(self, file: str, pos: tuple[int, int], message: str, *, id: str | None = None,
                field: str | None = None, hint: str | None = None, severity: str = "error") -> None:

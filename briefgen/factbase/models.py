@@ -155,9 +155,33 @@ class Fact(Strict):
     citations: list[Citation] = Field(min_length=1)
 
 
-LIKELIHOODS = ("almost no chance", "very unlikely", "unlikely", "roughly even chance",
-               "likely", "very likely", "almost certain")  # ICD 203, weakest to strongest
+# The likelihood yardsticks a desk may judge with (`yardstick` in briefgen.toml), weakest to
+# strongest; terms of the same rank cover about the same probabilities (the bands a reader sees
+# are worded in wording.toml). The PHIA yardstick leaves gaps between its bands on purpose.
+YARDSTICKS = {
+    "icd203": ("almost no chance", "very unlikely", "unlikely", "roughly even chance",
+               "likely", "very likely", "almost certain"),  # US ICD 203, the default
+    "phia": ("remote chance", "highly unlikely", "unlikely", "realistic possibility",
+             "likely", "highly likely", "almost certain"),  # UK PHIA probability yardstick
+}
+YARDSTICK_NAMES = {"icd203": "ICD 203", "phia": "PHIA"}  # as diagnostics name them
+LIKELIHOODS = YARDSTICKS["icd203"]
 CONFIDENCES = ("low", "moderate", "high")
+# Any term of either yardstick is a well-formed likelihood; `check` holds each judgment to the
+# desk's own yardstick, with a did-you-mean and the other scale's mapping.
+Likelihood = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1),
+                       WithJsonSchema({"type": "string", "enum": list(dict.fromkeys(
+                           LIKELIHOODS + YARDSTICKS["phia"])),
+                           "description": "a term of the desk's yardstick (ICD 203 or PHIA)"})]
+
+
+class Revision(Strict):
+    """An earlier state of a judgment: what it judged from `date`, and why it changed."""
+
+    date: FuzzyDate
+    likelihood: Likelihood
+    confidence: Literal[CONFIDENCES]  # type: ignore[valid-type]
+    note: Text | None = Field(None, description="why it changed after this state")
 
 
 class Judgment(Strict):
@@ -167,11 +191,17 @@ class Judgment(Strict):
     statement: Text
     themes: list[Slug] = Field(min_length=1)
     date: FuzzyDate
-    likelihood: Literal[LIKELIHOODS]  # type: ignore[valid-type]
+    likelihood: Likelihood
     confidence: Literal[CONFIDENCES]  # type: ignore[valid-type]
     based_on: list[Slug] = Field(min_length=1, description="fact and/or judgment ids")
-    rationale: Text | None = None
+    rationale: Text | None = Field(None, description="the reason for the confidence level")
     key: bool = False
+    horizon: Text | None = Field(
+        None, description="the time frame of a forward-looking judgment, e.g. 'through 2020'")
+    indicators: list[Text] = Field(
+        [], description="what would change our view, one line each")
+    revisions: list[Revision] = Field(
+        [], description="earlier states, oldest first; `date` is when the current one began")
 
 
 class FactFile(Strict):

@@ -35,6 +35,7 @@ class DeskTable(BaseModel):
     accent: Annotated[str, StringConstraints(pattern=ACCENT_PATTERN)] = "#1b365d"
     page_size: Literal["A4", "Letter"] = "A4"
     language: Annotated[str, StringConstraints(pattern=LANGUAGE_PATTERN)] = "en"
+    yardstick: Literal["icd203", "phia"] = "icd203"  # the likelihood terms judgments use
 
 
 class _File(BaseModel):
@@ -48,6 +49,7 @@ HINTS = {
     "page_size": "write 'A4' or 'Letter'",
     "language": "a BCP 47 tag such as 'en' or 'fr'",
     "logo_decorative": "write true or false",
+    "yardstick": "write 'icd203' (US ICD 203) or 'phia' (UK PHIA probability yardstick)",
 }
 
 

@@ -94,7 +94,8 @@ def test_weekly_from_to_builds_a_period(cli, root):
     assert result.returncode == 0, result.stderr
     assert result.stdout == "out/period-2013-06-01--2013-06-30.pdf\n"
     text = " ".join(p.extract_text() for p in PdfReader(root / result.stdout.strip()).pages)
-    assert "Brief — 1 – 30 June 2013 1 – 30 June 2013 · 2 developments" in " ".join(text.split())
+    # a period's brief is titled by its dates, as a reader reads them
+    assert " ".join(text.split()).startswith("Brief, 1–30 June 2013 All themes Issued ")
 
 
 @pytest.mark.parametrize("args, message", [

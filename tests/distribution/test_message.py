@@ -31,7 +31,8 @@ def weekly_brief():
         Block("bullet", (Run("Haftar said <b>“no”</b> & left"), Run(" "),
                          Run("B2", italic=True)) + brief.blocks[2].cites, fact_ids=("x",)),
     )
-    return replace(brief, title="Libya weekly brief — 2019-W50", blocks=key_points + brief.blocks)
+    return replace(brief, title="Libya weekly brief, 9–15 December 2019",
+                   blocks=key_points + brief.blocks)
 
 
 def build(name="Jane Doe", address="jane.doe@example.org", corrected=False, replaces=None,
@@ -41,7 +42,7 @@ def build(name="Jane Doe", address="jane.doe@example.org", corrected=False, repl
     from .conftest import ROOT
 
     brief = weekly_brief()
-    summary = summarize(brief, "2019-W50", "9 December – 15 December 2019",
+    summary = summarize(brief, "2019-W50", "9–15 December 2019",
                         (("NATO security assistance", 2), ("Haftar’s motives", 3)))
     desk = {"region": "Libya"}  # as briefgen.toml's [desk] table gives it
     words = EmailTemplates(ROOT / "templates").render(context(summary, EDITION, brief.name, desk,
@@ -88,7 +89,7 @@ def test_headers_and_structure():
     msg = parse(flatten(build()))
     assert msg["From"] == "Libya briefs <briefs@example.org>"
     assert msg["To"] == "Jane Doe <jane.doe@example.org>"
-    assert msg["Subject"] == "Libya weekly brief — 2019-W50"
+    assert msg["Subject"] == "Libya weekly brief, 9–15 December 2019"
     assert msg["Date"] == "Mon, 16 Dec 2019 08:00:00 +0000"
     assert re.fullmatch(r"<briefgen\.2019-W50-0123456789ab\.[0-9a-f]{20}@example\.org>",
                         msg["Message-ID"])
@@ -108,10 +109,11 @@ def test_bodies_list_the_week_themes_and_key_points_and_escape_html():
     msg = parse(flatten(build()))
     text = msg.get_body(("plain",)).get_content().replace("\r\n", "\n")
     page = msg.get_body(("html",)).get_content()
-    assert text.splitlines()[:4] == ["Libya weekly brief — 2019-W50",
-                                     "9 December – 15 December 2019", "",
-                                     "Attached is the Libya weekly brief for 2019-W50 (9 December "
-                                     "– 15 December 2019), with the themes you follow."]
+    # the title says the dates (not the ISO week), once
+    assert text.splitlines()[:3] == ["Libya weekly brief, 9–15 December 2019", "",
+                                     "Attached is the Libya weekly brief for 9–15 December 2019, "
+                                     "with the themes you follow."]
+    assert "W50" not in text.split("\n-- \n")[0] and "W50" not in page.split("edition")[0]
     assert "  - NATO security assistance: 2 developments" in text
     assert "  - Haftar’s motives: 3 developments" in text
     assert "Key points:\n  - Haftar said <b>“no”</b> & left (B2)\n" in text
@@ -123,9 +125,9 @@ def test_bodies_list_the_week_themes_and_key_points_and_escape_html():
 
 def test_corrected_edition_says_so_and_refers_to_the_first():
     msg = parse(flatten(build(corrected=True, replaces="<briefgen.old@example.org>")))
-    assert msg["Subject"] == "Libya weekly brief — 2019-W50 (corrected)"
+    assert msg["Subject"] == "Libya weekly brief, 9–15 December 2019 (corrected)"
     assert msg["References"] == "<briefgen.old@example.org>"
-    assert "This is a corrected edition of the 2019-W50 brief" in \
+    assert "This is a corrected edition of the brief for 9–15 December 2019" in \
         msg.get_body(("plain",)).get_content()
 
 
@@ -195,7 +197,8 @@ def test_email_words_come_from_the_desk_templates_and_settings(cli, project, smt
     assert cli("send", "--week", WEEK)[0] == 0
     message = server.received[0].message
     text = message.get_body(("plain",)).get_content()
-    assert "Attached is the Maghreb weekly brief for 2019-W50" in text
+    assert message["Subject"] == "Maghreb weekly brief, 9–15 December 2019"
+    assert "Attached is the Maghreb weekly brief for 9–15 December 2019" in text
     assert "North Africa desk · briefgen · edition 2019-W50-" in text
     assert [a.get_filename() for a in message.iter_attachments()] == [
         "maghreb-weekly-2019-W50.pdf"]
@@ -238,7 +241,8 @@ def test_a_reader_whose_themes_have_nothing_new_gets_no_empty_themes_list():
 
     from .conftest import ROOT
 
-    summary = Summary("Libya weekly brief — 2019-W50", "2019-W50", "9 – 15 December 2019", (), ())
+    summary = Summary("Libya weekly brief, 9–15 December 2019", "2019-W50", "9–15 December 2019",
+                      (), ())
     words = EmailTemplates(ROOT / "templates").render(context(summary, EDITION, "weekly-2019-W50", {}))
     assert "Themes" not in words.text + words.html
     assert ("with the themes you follow.\n\nNo new developments this week in the themes you "
@@ -255,9 +259,9 @@ def test_without_a_region_the_email_names_none():
     from .conftest import ROOT
 
     brief = weekly_brief()
-    summary = summarize(brief, "2019-W50", "9 – 15 December 2019",
+    summary = summarize(brief, "2019-W50", "9–15 December 2019",
                         (("NATO security assistance", 2),))
     words = EmailTemplates(ROOT / "templates").render(context(summary, EDITION, brief.name, {}, False))
     assert words.attachment == brief.name
-    assert "Attached is the weekly brief for 2019-W50" in words.text
-    assert "Attached is the weekly brief for 2019-W50" in words.html
+    assert "Attached is the weekly brief for 9–15 December 2019" in words.text
+    assert "Attached is the weekly brief for 9–15 December 2019" in words.html

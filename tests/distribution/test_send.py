@@ -52,7 +52,7 @@ def test_one_personalised_message_per_reader(cli, project, smtp):
     for address, themes in follows.items():
         (received,) = server.mailbox.to(address)
         message = received.message
-        assert message["Subject"] == f"Libya weekly brief — {WEEK}"
+        assert message["Subject"] == "Libya weekly brief, 9–15 December 2019"
         assert message["From"] == FROM
         files = attachments(message)
         assert list(files) == [f"libya-weekly-{WEEK}.pdf"]
@@ -239,7 +239,7 @@ def test_a_changed_brief_needs_resend_changed_and_says_corrected(cli, project, s
     for received in corrections:
         message = received.message
         address = received.rcpt_tos[0]
-        assert message["Subject"] == f"Libya weekly brief — {WEEK} (corrected)"
+        assert message["Subject"] == "Libya weekly brief, 9–15 December 2019 (corrected)"
         assert message["References"] == first_ids[address]
         assert message["Message-ID"] != first_ids[address]
         assert "on Tuesday" in pdf_text(attachments(message)[f"libya-weekly-{WEEK}.pdf"])
@@ -258,7 +258,7 @@ def test_a_theme_the_reader_does_not_follow_changes_nothing_for_them(cli, tmp_pa
     server = smtp()
     assert cli("send", "--week", "2024-W11") == (0, "", "sent 1 (of 1 reader)\n")
     pdf = attachments(server.received[0].message)["northland-weekly-2024-W11.pdf"]
-    assert "11 – 17 March 2024 · 2 developments · Water supply Northland desk" in " ".join(
+    assert "Northland weekly brief, 11–17 March 2024 Water supply Northland desk" in " ".join(
         pdf_text(pdf).split())
     with open("facts/themes.yaml", "a", encoding="utf-8") as f:
         f.write("  - id: farming\n    title: Farming\n")
@@ -270,7 +270,8 @@ def test_a_theme_the_reader_does_not_follow_changes_nothing_for_them(cli, tmp_pa
 
 
 def test_the_email_counts_the_developments_the_pdf_counts(cli, tmp_path, monkeypatch):
-    """Developments shown as key points count under their theme, as in the PDF's subtitle."""
+    """Developments shown as this week's key developments count under their theme: the PDF
+    prints both lines (and, for readers, no count)."""
     import email
     import email.policy
 
@@ -281,7 +282,9 @@ def test_the_email_counts_the_developments_the_pdf_counts(cli, tmp_path, monkeyp
     with open("out/outbox/2024-W11/reader@example.org.eml", "rb") as f:
         message = email.message_from_binary_file(f, policy=email.policy.default)
     pdf = " ".join(pdf_text(attachments(message)["northland-weekly-2024-W11.pdf"]).split())
-    assert "11 – 17 March 2024 · 2 developments · Water supply" in pdf
+    assert pdf.startswith("Northland weekly brief, 11–17 March 2024 Water supply ")
+    assert pdf.split("This week ")[1].split("Sources")[0].count("•") == 2
+    assert "developments" not in pdf
     text = message.get_body(("plain",)).get_content()
     assert "Themes:\n  - Water supply: 2 developments\n\nKey points:\n" in text
     html = message.get_body(("html",)).get_content()

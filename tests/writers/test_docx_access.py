@@ -122,7 +122,7 @@ def test_the_bundled_brief_reads_title_parts_sources_and_the_annexs_parts(russia
     found = outline(russian_motives)
     assert found[0] == (1, "Our assessment")
     assert (1, "Sources") in found and (2, "What our assessments rest on") in found
-    assert [t for level, t in found if level == 1][1:3] == ["2016", "2017"]
+    assert [t for level, t in found if level == 1][1:4] == ["What to watch", "2016", "2017"]
     assert_never_skips([level for level, _ in found])
     props = docx.Document(io.BytesIO(russian_motives)).core_properties
     assert props.title == "Russian motives"
