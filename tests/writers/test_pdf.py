@@ -262,3 +262,33 @@ def test_every_missing_character_is_reported_at_once(monkeypatch):
         f"[a, b] character U+0FD0 '\u0fd0' {HINT}",
         f"[futures-centre-2017] character U+2603 '☃' {HINT}",
     ]
+
+
+def test_links_are_underlined_not_marked_by_colour_alone(reader):
+    """Every link but the superscript markers (set apart by their place) has a rule under it."""
+    from pypdf.generic import ContentStream
+
+    for index, page in enumerate(reader.pages):
+        ops = ContentStream(page.get_contents(), reader).operations
+        rules = []  # (x from, x to, y) of every straight horizontal stroke, on the page
+        at, saved = (0.0, 0.0), []  # the writer only translates (cm 1 0 0 1 x y)
+        for (a, op_a), (b, op_b) in zip(ops, ops[1:]):
+            if op_a == b"q":
+                saved.append(at)
+            elif op_a == b"Q":
+                at = saved.pop()
+            elif op_a == b"cm":
+                at = (at[0] + float(a[4]), at[1] + float(a[5]))
+            elif op_a == b"m" and op_b == b"l" and abs(float(a[1]) - float(b[1])) < 0.01:
+                rules.append((at[0] + float(a[0]), at[0] + float(b[0]), at[1] + float(a[1])))
+        for i, annot in links(reader):
+            if i != index or annot.get("/Dest", "").startswith("note_") and \
+                    not annot.get("/A"):  # a marker: leads to its note
+                continue
+            x0, y0, x1, y1 = (float(v) for v in annot["/Rect"])
+            under = sorted((a, b) for a, b, y in rules if y0 - 2 <= y <= y1)
+            reach = x0 + 0.5  # how far the rules under the link reach, end to end
+            for a, b in under:
+                if a <= reach:
+                    reach = max(reach, b)
+            assert reach >= x1 - 0.5, (index, annot.get("/Dest"), annot["/Rect"])

@@ -365,6 +365,7 @@ class TextBlock(Flowable):
             # a space after it, unseen, keeps it apart from the text when read out of the page
             subset = _show(put, font, b.text + " ", doc, escape, -1, tf)
         links = []
+        under = []  # (x from, x to, y, colour) of each linked run's underline
         last = None
         for line, _ in self._lines:
             x = self.left
@@ -406,6 +407,8 @@ class TextBlock(Flowable):
                         links[-1][1][2] = end
                     else:
                         links.append((p.link, [x, low, end, low + self.leading], link))
+                    if not p.rise:  # marked by more than colour; a superscript is by its place
+                        under.append((x, end, y - p.size / 8, color))
                     linked = link
                 else:
                     linked = None
@@ -416,6 +419,16 @@ class TextBlock(Flowable):
         if rise:
             put("0 Ts")  # the rise is graphics state: it would outlive ET
         put("ET")
+        if under:
+            if tags is not None:
+                put(ARTIFACT)
+            put("0.5 w")
+            for x0, x1, at, ink in under:
+                if ink is not None:
+                    put(f"{fp_str(ink.red, ink.green, ink.blue)} RG")
+                put(f"{fp_str(x0, at)} m {fp_str(x1, at)} l S")
+            if tags is not None:
+                put(END)
         canv._code.append(" ".join(code))
         for link, rect, element in links:
             if tags is not None:
