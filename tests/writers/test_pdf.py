@@ -272,7 +272,7 @@ def test_links_are_underlined_not_marked_by_colour_alone(reader):
         ops = ContentStream(page.get_contents(), reader).operations
         rules = []  # (x from, x to, y) of every straight horizontal stroke, on the page
         at, saved = (0.0, 0.0), []  # the writer only translates (cm 1 0 0 1 x y)
-        for (a, op_a), (b, op_b) in zip(ops, ops[1:]):
+        for (a, op_a), (b, op_b) in zip(ops, ops[1:], strict=False):
             if op_a == b"q":
                 saved.append(at)
             elif op_a == b"Q":
