@@ -14,13 +14,13 @@ from typing import NamedTuple
 import pytest
 from hypothesis import settings
 
+from briefgen.compose.model import Block, Brief, Citation, Cite, QuoteUse, Run, SourceEntry
+from briefgen.factbase.models import PartialDate
+
 # Property tests check what holds, not how fast: on a shared, busy machine a time limit per
 # example only makes them fail now and then.
 settings.register_profile("briefgen", deadline=None)
 settings.load_profile("briefgen")
-
-from briefgen.compose.model import Block, Brief, Citation, Cite, QuoteUse, Run, SourceEntry
-from briefgen.factbase.models import PartialDate
 
 ROOT = Path(__file__).resolve().parent.parent
 
