@@ -492,13 +492,13 @@ def test_weekly_lists_each_fact_once_and_honours_key_points(richer):
         "This week",
         "5 June — A Russian envoy met Haftar in Benghazi. C3",
         "What it means",
-        "Unchanged: this week's reporting is consistent with it.\u00a0We judge it very likely "
+        "Unchanged: this week’s reporting is consistent with it.\u00a0We judge it very likely "
         "(80–95\u00a0%) that NATO will keep its forces out of Libya. Confidence: moderate. The "
         "terms are defined below."]
     # a theme whose developments all stand elsewhere shares one line
     assert texts[-1] == ("note", "This week's developments also concern Russian motives.")
     # a statement that says when is not preceded by its date a second time
-    assert ("bullet", "On 7 June Tripoli welcomed the NATO experts. C3") in texts
+    assert ("bullet", "7 June — On 7 June Tripoli welcomed the NATO experts. C3") in texts
 
 
 def test_table_of_contents_above_the_length_the_template_sets(richer, tmp_path):

@@ -46,7 +46,7 @@ def test_a_note_is_full_the_first_time_and_short_after(words):
     later = note(words, (FULL, "other words", "fact-b", False, None))
     assert text(first) == ("Future Center, “Russia’s role in Libya”, A. Analyst, 28 August 2017. "
                            "“the exact words”")
-    assert text(later) == "Future Center, 28 Aug 2017. “other words”"
+    assert text(later) == "Future Center, 28 August 2017. “other words”"
     assert [r.text for r in later if r.italic] == ["other words"]  # the quote, in italics
     assert first[0].text.startswith("Future Center") and first[0].link == "#src_1"
 
@@ -54,7 +54,7 @@ def test_a_note_is_full_the_first_time_and_short_after(words):
 def test_one_note_holds_every_citation_of_its_line_and_prints_a_quote_once(words):
     both = note(words, (FULL, "the exact words", "fact-a", False, None),
                 (BARE, "some words here", "fact-b", False, 3))
-    assert text(both) == ("Future Center, 28 Aug 2017. “the exact words”; Quiet Press, 2019. "
+    assert text(both) == ("Future Center, 28 August 2017. “the exact words”; Quiet Press, 2019. "
                           "Same passage as note 3.")
     assert [r.link for r in both if r.link] == ["#src_1", "#src_1", "#note_3"]
     judged = note(words, (BARE, "some words here", "f", False, None), lines=(4, 7, 9))
@@ -114,7 +114,7 @@ def test_a_desk_rewords_notes_and_labels_in_its_own_wording_file(tmp_path):
     shutil.copy(ROOT / "briefgen" / "resources" / "templates" / "wording.toml", tmp_path / "wording.toml")
     path = tmp_path / "wording.toml"
     path.write_text(path.read_text(encoding="utf-8")
-                    .replace('short = ["{publisher}", "{date_short}"]', 'short = ["{publisher}"]')
+                    .replace('short = ["{publisher_short}", "{date}"]', 'short = ["{publisher}"]')
                     .replace('sources = "Sources"', 'sources = "References"'), encoding="utf-8")
     words = load(tmp_path)
     assert text(note(words, (FULL, "q w e r", "f", False, None))) == "Future Center. “q w e r”"

@@ -123,7 +123,8 @@ class Apparatus:
             frame = self._frames[pattern] = (Run(before), Run(after))
         run = self._quotes.get(quote)
         if run is None:
-            run = self._quotes[quote] = Run(quote.translate(self._inner), italic=True)
+            shown = self.words.typeset(quote.translate(self._inner))
+            run = self._quotes[quote] = Run(shown, italic=True)
         return [frame[0], run, frame[1]]
 
     def _source_fields(self, source) -> dict[str, str]:
@@ -134,8 +135,16 @@ class Apparatus:
 
     def _worded_fields(self, source) -> dict[str, str]:
         letter = source.reliability
-        return {"publisher": source.publisher, "title": source.title,
-                "author": source.author or "", "date": self.words.date(source.published),
+        typeset = self.words.typeset
+        publisher = typeset(source.publisher)
+        short = typeset(getattr(source, "publisher_short", None) or source.publisher)
+        original = getattr(source, "publisher_original", None)
+        if original:  # "Future Center (مركز المستقبل)": the name and the name in its script
+            publisher = self.get("notes", "name_with_original").format(name=publisher,
+                                                                       original=original)
+        return {"publisher": publisher, "publisher_short": short,
+                "title": typeset(source.title),
+                "author": typeset(source.author or ""), "date": self.words.date(source.published),
                 "date_short": self.words.date(source.published, "short"),
                 "reliability": letter, "reliability_meaning": self.words.reliability(letter)}
 

@@ -255,7 +255,8 @@ class _Builder:
                 add(parts, text[pos:m.start()], bold, italic)
             data, cite = m.groups()
             if data is not None:
-                add(parts, one_line(str(self.renderer.values[int(data)])), bold, italic)
+                value = one_line(str(self.renderer.values[int(data)]))
+                add(parts, self.words.typeset(value), bold, italic)
             else:
                 for fact in _facts(self.renderer.values[int(cite)].facts):
                     self.cite(fact)

@@ -34,7 +34,9 @@ def created_at(today: date | None = None) -> datetime:
 
 
 def _order(items) -> list:
-    return sorted(items, key=lambda f: (f.date.first_day, f.date.precision != "day", f.id))
+    """In date order; an item known to the month comes after the items dated to a day of that
+    month, one known to the year after those of that year (its date says no more)."""
+    return sorted(items, key=lambda f: (f.date.year, f.date.month or 13, f.date.day or 32, f.id))
 
 
 def _live(base: FactBase):

@@ -36,6 +36,16 @@ class Wordbook:
     where: str = FILE_NAME
     _labels: dict = field(default_factory=dict, compare=False, repr=False)  # grading cache
     _dates: dict = field(default_factory=dict, compare=False, repr=False)  # date cache
+    _typography: list = field(default_factory=list, compare=False, repr=False)  # made once
+
+    def typeset(self, text: str) -> str:
+        """What a fact file says, set in the language's quotation marks, apostrophes and range
+        dashes (see compose.typography)."""
+        if not self._typography:
+            from briefgen.compose.typography import Typography
+
+            self._typography.append(Typography(self.table.get("typography") or {}))
+        return self._typography[0].apply(text)
     _judged: dict = field(default_factory=dict, compare=False, repr=False)  # by yardstick
 
     def get(self, *keys: str):

@@ -109,6 +109,10 @@ class Source(Strict):
     id: Slug
     title: Text
     publisher: Text
+    publisher_short: Text | None = Field(
+        None, description="a shorter name for the publisher, used after the first note")
+    publisher_original: Text | None = Field(
+        None, description="the publisher's name in its own script, shown beside `publisher`")
     author: Text | None = None
     published: FuzzyDate
     url: Url | None = None

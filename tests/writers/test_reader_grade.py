@@ -119,7 +119,7 @@ def test_first_citation_gives_the_full_reference_later_ones_the_short_form(reade
     notes = readers_edition.word_notes
     assert notes[0] == ("NATO Watch, “NATO returns to Libya but not in a combat role”, "
                         "Nigel Chamberlain, June 2013. “send an expert-level delegation to Libya”")
-    assert notes[1] == ("NATO Watch, Jun 2013. “there will be no troop deployment and any "
+    assert notes[1] == ("NATO Watch, June 2013. “there will be no troop deployment and any "
                         "training activities would take place outside Libya”")
     assert notes[2].startswith("Quiet Press, “A source that names nobody”, 5 June 2013. ")
 

@@ -14,6 +14,9 @@ from briefgen.writers.pdf.tags import ARTIFACT, END
 
 RULE_GAP = 8.0  # between the text and the rule over the notes
 RULE_SPACE = 4.0  # between the rule and the first note
+# The notes of a page take at most this share of its text area: a line whose note would pass
+# it goes to the next page (unless the page has nothing yet), so notes never bury the text.
+NOTES_SHARE = 0.38
 
 
 class NotesFrame:
@@ -34,11 +37,15 @@ class NotesFrame:
         self.notes_h = 0.0
 
     def room_for(self, notes: list) -> float:
-        """The height these notes would add to the foot of this page."""
+        """The height these notes would add to the foot of this page: more than the page has
+        when they would take more than NOTES_SHARE of it (and the page has text already)."""
         if not notes:
             return 0.0
         height = sum(n.wrap(self.width, 1e6)[1] + n.space_after for n in notes)
-        return height + (0.0 if self.notes else RULE_GAP + RULE_SPACE)
+        height += 0.0 if self.notes else RULE_GAP + RULE_SPACE
+        if not self.at_top and self.notes_h + height > NOTES_SHARE * (self.top - self.bottom):
+            return self.top - self.bottom + 1.0
+        return height
 
     def _space_before(self, block) -> float:
         # dropped at the top of the page; overlaps the space after the block above
