@@ -11,7 +11,8 @@ from functools import cached_property
 
 from briefgen.characters import clip
 
-# Every Unicode dash (category Pd) plus the minus sign folds to '-'; tests check this list.
+# Every Unicode 15.1 dash (category Pd) plus the minus sign folds to '-', whatever the
+# Unicode version of the running Python; tests check this list.
 DASHES = ("\u058a\u05be\u1400\u1806\u2010\u2011\u2012\u2013\u2014\u2015\u2e17\u2e1a\u2e3a"
           "\u2e3b\u2e40\u2e5d\u301c\u3030\u30a0\ufe31\ufe32\ufe58\ufe63\uff0d\U00010ead\u2212")
 SINGLE_QUOTES = "\u2018\u2019\u201a\u201b\u2032\u02bc"
