@@ -40,17 +40,12 @@ def cpu(fn, runs: int) -> float:
     return min(times)
 
 
-def textobject_draw(self, canv):
-    """TextBlock.draw through reportlab's PDFTextObject (what the raw operators replace)."""
-    from reportlab.pdfbase.pdfmetrics import getFont  # noqa: F401
+def textobject_draw(self, canv, tags=None):
+    """TextBlock.draw_text through reportlab's PDFTextObject (what the raw operators replace;
+    tests/internals/test_reportlab_pages.py checks that both draw the same). The text object
+    has no marked content: use it on an untagged PDF."""
     from briefgen.writers.pdf.text import runs_of, text_width
 
-    if self.anchor:
-        canv.bookmarkHorizontal(self.anchor, 0, self.height)
-    if self.outline:
-        key, title, level = self.outline
-        canv.bookmarkHorizontal(key, 0, self.height)
-        canv.addOutlineEntry(title, key, level, closed=False)
     tx = canv.beginText()
     y = self.height - self.size
     if self.bullet:
@@ -58,20 +53,29 @@ def textobject_draw(self, canv):
         tx.setTextOrigin(b.indent, y)
         tx.setFont(b.font, b.size)
         tx.setFillColor(b.color)
-        tx.textOut(b.text)
+        tx.textOut(b.text + " ")
     links = []
     for line, _ in self._lines:
         x = self.left
         tx.setTextOrigin(x, y)
-        for p, text, w in runs_of(line):
+        runs = runs_of(line)
+        gap = line[-1][3]  # the space the line broke at, drawn at its end
+        tail = runs[-1] if gap is not None and gap.font == runs[-1][0].font else None
+        linked = None
+        for run in runs:
+            p, text, w = run
             tx.setFont(p.font, p.size)
             tx.setFillColor(p.color)
             tx.setRise(p.rise)
-            tx.textOut(text)
+            tx.textOut(text + " " if run is tail else text)
             if p.link:
                 end = x + w - (text_width(" ", p.font, p.size) if text[-1] == " " else 0)
                 bottom = y - self.size / 8
-                links.append((p.link, (x, bottom, end, bottom + self.leading)))
+                if linked == p.link:
+                    links[-1][1][2] = end
+                else:
+                    links.append((p.link, [x, bottom, end, bottom + self.leading]))
+            linked = p.link
             x += w
         y -= self.leading
     tx.setRise(0)
@@ -88,8 +92,8 @@ def main(argv=None) -> int:
     ap.add_argument("--facts", type=Path, default=BENCH / "data" / "facts-1000" / "facts")
     ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args(argv)
-    # as in `briefgen` itself (cli.main): no cycle collector, whose passes over the composed
-    # brief would otherwise be a quarter of every render here and none in a build
+    # as in the `briefgen` command: no cycle collector, whose passes over the composed brief
+    # would otherwise be a quarter of every render here and none in a build
     gc.disable()
 
     from reportlab.pdfbase import ttfonts
@@ -131,7 +135,8 @@ def main(argv=None) -> int:
             setattr(obj, attr, saved)
         print(f"| {name} | {t:.3f} s | +{t - pdf:.3f} s | {100 * (t - pdf) / build:.1f} % |")
 
-    variant("raw PDF text operators (pdf/text.py)", pdf_text.TextBlock, "draw", textobject_draw)
+    variant("raw PDF text operators (pdf/text.py)", pdf_text.TextBlock, "draw_text",
+            textobject_draw)
     variant("ready-made link annotations (pdf/canvas.py)", pdf_canvas.BriefCanvas, "linkRect",
             Canvas.linkRect)
     variant("splitString fast path (pdf/fonts.py)", pdf_fonts._TTFont, "splitString",
