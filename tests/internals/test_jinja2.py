@@ -49,21 +49,21 @@ def test_a_printed_undefined_value_fails_as_jinja_fails_it(tmp_path):
     through Jinja2's private `_fail_with_undefined_error`: the message Jinja2 gives."""
     from jinja2 import Environment, StrictUndefined
 
-    from briefgen.compose.templating import Renderer
+    from briefgen.compose.templating import TemplateRenderer
     from briefgen.errors import TemplateError
 
     (tmp_path / "t.md.j2").write_text("line\n{{ d.nope }}\n", encoding="utf-8")
     with pytest.raises(TemplateError) as err:
-        Renderer(tmp_path).render("t.md.j2", {"d": {}})
+        TemplateRenderer(tmp_path).render("t.md.j2", {"d": {}})
     (diagnostic,) = err.value.diagnostics
     assert (diagnostic.line, diagnostic.message) == (
         2, _undefined_error(Environment(undefined=StrictUndefined), "{{ d.nope }}", d={}))
 
 
 def test_rendering_from_the_root_render_function_gives_what_template_render_gives(tmp_path):
-    """The Renderer runs Jinja2's `root_render_func` itself (to stop an over-long output
+    """The TemplateRenderer runs Jinja2's `root_render_func` itself (to stop an over-long output
     where it is): the text and the exported names are those of `render` and `make_module`."""
-    from briefgen.compose.templating import Renderer
+    from briefgen.compose.templating import TemplateRenderer
 
     (tmp_path / "part.md.j2").write_text("{% macro m(x) %}[{{ x }}]{% endmacro %}",
                                          encoding="utf-8")
@@ -72,7 +72,7 @@ def test_rendering_from_the_root_render_function_gives_what_template_render_give
         "{% for i in range(n) %}- {{ m(i) }} {{ words | join(', ') }}\n{% endfor %}"
         "{% macro cover() %}cover{% endmacro %}", encoding="utf-8")
     context = {"n": 3, "words": ["a", "b"]}
-    renderer = Renderer(tmp_path)
+    renderer = TemplateRenderer(tmp_path)
     text = renderer._generate("t.md.j2", context)
     exports = renderer.exports
     renderer.values.clear()
@@ -88,12 +88,12 @@ def test_an_error_is_located_at_the_template_line_jinjas_traceback_names(tmp_pat
     """`where` finds the template file and line by Jinja2's private `__jinja_exception__`
     frame marker: the innermost template frame of the traceback Jinja2 rewrites."""
     from briefgen.compose.jinja_parts import where
-    from briefgen.compose.templating import Renderer
+    from briefgen.compose.templating import TemplateRenderer
 
     (tmp_path / "inner.md.j2").write_text("a\nb\n{{ 1 // zero }}\n", encoding="utf-8")
     (tmp_path / "t.md.j2").write_text('x\n{% include "inner.md.j2" %}\n', encoding="utf-8")
     with pytest.raises(ZeroDivisionError) as err:
-        Renderer(tmp_path).env.get_template("t.md.j2").render(zero=0)
+        TemplateRenderer(tmp_path).env.get_template("t.md.j2").render(zero=0)
     frames = [f for f in traceback.extract_tb(err.value.__traceback__)
               if f.filename.endswith(".j2")]
     assert [(f.filename, f.lineno) for f in frames] == [
@@ -107,10 +107,10 @@ def test_view_fields_read_without_the_sandbox_are_what_the_sandbox_reads():
     else still goes through it."""
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-    from briefgen.compose.templating import Renderer
+    from briefgen.compose.templating import TemplateRenderer
     from briefgen.compose.views import FactView, JudgmentView, ThemeView
 
-    env = Renderer(None, plain=(FactView, JudgmentView, ThemeView)).env
+    env = TemplateRenderer(None, plain=(FactView, JudgmentView, ThemeView)).env
     sandbox = ImmutableSandboxedEnvironment()
     fact = _view(FactView)
     views = [fact, _view(JudgmentView), _view(ThemeView, facts=(fact,), summary=None)]
