@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import io
 
+import pytest
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
@@ -60,20 +61,33 @@ def _drawn(pdf: bytes) -> list[tuple[list, list]]:
     return pages
 
 
+def _without_marked_content(drawn: list[tuple[list, list]]) -> list[tuple[list, list]]:
+    return [(shown, [op for op in other if op[1] not in (b"BDC", b"BMC", b"EMC")])
+            for shown, other in drawn]
+
+
 def test_raw_text_operators_draw_what_reportlabs_text_object_draws(monkeypatch):
-    """TextBlock.draw_text writes BT ... ET itself; reportlab's text object adds redundant state
-    (a leading, a colour or font set again), so the bytes differ but every string is drawn
-    at the same place in the same font, size, colour and rise, and nothing else changes."""
-    from briefgen.writers.pdf import text
+    """TextBlock.draw_text writes BT ... ET itself; reportlab's text object adds redundant
+    state (a leading, a colour or font set again), so the bytes differ but every string is
+    drawn at the same place in the same font, size, colour and rise, and nothing else changes.
+    The text object writes no marked content, so the two are compared without the structure
+    tree; with it, the same is drawn, inside marked-content sequences."""
+    from briefgen.writers.pdf import layout, text
 
     brief = sample_brief(lines=30)
+    bench = _bench_internals()
+    tagged = _drawn(render_pdf(brief, FONTS))
+    monkeypatch.setattr(layout, "BriefCanvas", layout.BriefCanvas)  # put back after the test
+    bench.untagged(layout)
     shipped = render_pdf(brief, FONTS)
-    monkeypatch.setattr(text.TextBlock, "draw_text", _bench_internals().textobject_draw)
+    monkeypatch.setattr(text.TextBlock, "draw_text", bench.textobject_draw)
     plain = render_pdf(brief, FONTS)
     assert plain != shipped
     drawn = _drawn(shipped)
     assert _drawn(plain) == drawn
     assert sum(len(shown) for shown, _ in drawn) > 300  # markers, notes, Arabic, the annex
+    assert _without_marked_content(tagged) == _without_marked_content(drawn)
+    assert tagged != drawn
 
 
 def test_ready_made_pdf_objects_are_the_bytes_reportlab_would_write(monkeypatch):
@@ -94,8 +108,8 @@ def test_ready_made_pdf_objects_are_the_bytes_reportlab_would_write(monkeypatch)
 
 
 def _links(pdf: bytes) -> list[tuple]:
-    """Every link: its page, rectangle, border, contents, and where it lands (page and
-    position, through the /Dests tree for a named destination) or its URL."""
+    """Every link: its page, rectangle, border, contents, structure key, and where it lands
+    (page and position, through the /Dests tree for a named destination) or its URL."""
     reader = PdfReader(io.BytesIO(pdf))
     named = reader.named_destinations
     out = []
@@ -113,25 +127,37 @@ def _links(pdf: bytes) -> list[tuple]:
                 where = annot["/A"]["/URI"]
             out.append((number, [float(v) for v in annot["/Rect"]],
                         [float(v) for v in annot["/Border"]], annot.get("/Contents"),
-                        annot["/Subtype"], where))
+                        annot.get("/StructParent"), annot["/Subtype"], where))
     return out
 
 
-def test_ready_made_links_land_where_reportlabs_links_land(monkeypatch):
+@pytest.mark.parametrize("tagged", [True, False])
+def test_ready_made_links_land_where_reportlabs_links_land(monkeypatch, tagged):
     """A ready-made link names its destination (/Dest (src_1)) where reportlab's linkRect
-    writes the page and position; each lands on the same place, from the same rectangle, and
-    the pages' contents are the same bytes."""
+    writes the page and position; each lands on the same place, from the same rectangle, with
+    the same contents, and the pages' contents are the same bytes; in a tagged PDF
+    (`BriefCanvas.link`, whose links also carry their key in the structure tree, which
+    reportlab's cannot) and in one without the structure tree (`linkRect`)."""
     from reportlab.pdfgen.canvas import Canvas
 
-    from briefgen.writers.pdf import canvas
+    from briefgen.writers.pdf import canvas, layout
 
+    bench = _bench_internals()
+    if not tagged:
+        monkeypatch.setattr(layout, "BriefCanvas", layout.BriefCanvas)  # put back after
+        bench.untagged(layout)
     brief = sample_brief(lines=40)
     shipped = render_pdf(brief, FONTS)
+    monkeypatch.setattr(canvas.BriefCanvas, "link", bench.linkrect_link)
     monkeypatch.setattr(canvas.BriefCanvas, "linkRect", Canvas.linkRect)
     plain = render_pdf(brief, FONTS)
+    assert plain != shipped
     links = _links(shipped)
-    assert _links(plain) == links
-    assert sum(isinstance(where, tuple) for *_, where in links) > 80  # markers and notes
+    assert sum(isinstance(where, tuple) for *_, where in links) > 40  # markers and notes
+    assert all((key is not None) == tagged for _, _, _, _, key, _, _ in links)
+    # reportlab's link annotation has no /StructParent (the structure tree's key): the rest
+    assert [link[:4] + link[5:] for link in _links(plain)] == \
+        [link[:4] + link[5:] for link in links]
     contents = [p.get_contents().get_data() for p in PdfReader(io.BytesIO(shipped)).pages]
     assert [p.get_contents().get_data() for p in PdfReader(io.BytesIO(plain)).pages] == contents
 
