@@ -6,7 +6,8 @@
 Composes the 500-line theme brief of the generated 1k-fact base (bench/make_factbase.py), then
 times in this process, as CPU seconds (the least of N renders after one warm-up), the PDF render
 as shipped and with each internal speed-up switched back to reportlab's own code path:
-- raw PDF text operators in `writers/pdf/text.py` (vs reportlab's text object),
+- raw PDF text operators in `writers/pdf/text.py` (vs reportlab's text object, both in a PDF
+  without the structure tree: the text object writes no marked content),
 - ready-made link annotations in `writers/pdf/canvas.py` (vs `Canvas.linkRect`),
 - the `splitString` fast path in `writers/pdf/fonts.py` (vs `TTFont.splitString`),
 - the one-pass /Dests name tree in `writers/pdf/canvas.py` (vs reportlab's `PDFArray`) and
@@ -40,17 +41,12 @@ def cpu(fn, runs: int) -> float:
     return min(times)
 
 
-def textobject_draw(self, canv):
-    """TextBlock.draw through reportlab's PDFTextObject (what the raw operators replace)."""
-    from reportlab.pdfbase.pdfmetrics import getFont  # noqa: F401
+def textobject_draw(self, canv, tags=None):
+    """TextBlock.draw_text through reportlab's PDFTextObject (what the raw operators replace;
+    tests/internals/test_reportlab_pages.py checks that both draw the same). The text object
+    has no marked content: use it on an untagged PDF."""
     from briefgen.writers.pdf.text import runs_of, text_width
 
-    if self.anchor:
-        canv.bookmarkHorizontal(self.anchor, 0, self.height)
-    if self.outline:
-        key, title, level = self.outline
-        canv.bookmarkHorizontal(key, 0, self.height)
-        canv.addOutlineEntry(title, key, level, closed=False)
     tx = canv.beginText()
     y = self.height - self.size
     if self.bullet:
@@ -58,20 +54,29 @@ def textobject_draw(self, canv):
         tx.setTextOrigin(b.indent, y)
         tx.setFont(b.font, b.size)
         tx.setFillColor(b.color)
-        tx.textOut(b.text)
+        tx.textOut(b.text + " ")
     links = []
     for line, _ in self._lines:
         x = self.left
         tx.setTextOrigin(x, y)
-        for p, text, w in runs_of(line):
+        runs = runs_of(line)
+        gap = line[-1][3]  # the space the line broke at, drawn at its end
+        tail = runs[-1] if gap is not None and gap.font == runs[-1][0].font else None
+        linked = None
+        for run in runs:
+            p, text, w = run
             tx.setFont(p.font, p.size)
             tx.setFillColor(p.color)
             tx.setRise(p.rise)
-            tx.textOut(text)
+            tx.textOut(text + " " if run is tail else text)
             if p.link:
                 end = x + w - (text_width(" ", p.font, p.size) if text[-1] == " " else 0)
                 bottom = y - self.size / 8
-                links.append((p.link, (x, bottom, end, bottom + self.leading)))
+                if linked == p.link:
+                    links[-1][1][2] = end
+                else:
+                    links.append((p.link, [x, bottom, end, bottom + self.leading]))
+            linked = p.link
             x += w
         y -= self.leading
     tx.setRise(0)
@@ -83,23 +88,55 @@ def textobject_draw(self, canv):
             canv.linkURL(link, rect, relative=1, kind="URI")
 
 
+def linkrect_link(self, target, rect, element):
+    """BriefCanvas.link with reportlab's own `linkRect` for a destination inside the brief
+    (what the ready-made annotation replaces; tests/internals/test_reportlab_pages.py checks
+    that both land on the same place)."""
+    from reportlab.pdfbase import pdfdoc
+    from reportlab.pdfgen.canvas import Canvas
+
+    tags = self.tags
+    key = tags.next_key()
+    described = tags.describe.get(target, target)
+    if target.startswith("#"):
+        # reportlab's link annotation cannot carry the /StructParent key; the rest is the same
+        Canvas.linkRect(self, described, target[1:], rect, relative=1)
+    else:
+        self.linkURL(target, rect, relative=1, kind="URI", StructParent=key,
+                     Contents=pdfdoc.PDFString(described))
+    tags.annotated(element, self._annotationrefs[-1].name)
+
+
+def untagged(layout):
+    """Swap `layout`'s canvas for one that draws no structure tree (reportlab's text object,
+    which `textobject_draw` uses, has no marked content); returns a function to swap it back."""
+    shipped = layout.BriefCanvas
+
+    class Untagged(shipped):
+        def __init__(self, *args, tags=None, **kw):
+            super().__init__(*args, **kw)
+
+    layout.BriefCanvas = Untagged
+    return lambda: setattr(layout, "BriefCanvas", shipped)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--facts", type=Path, default=BENCH / "data" / "facts-1000" / "facts")
     ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args(argv)
-    # as in `briefgen` itself (cli.main): no cycle collector, whose passes over the composed
-    # brief would otherwise be a quarter of every render here and none in a build
+    # as in the `briefgen` command: no cycle collector, whose passes over the composed brief
+    # would otherwise be a quarter of every render here and none in a build
     gc.disable()
 
     from reportlab.pdfbase import ttfonts
-    from reportlab.pdfgen.canvas import Canvas
 
     from briefgen.api import check
     from briefgen.compose.composer import compose
     from briefgen.compose.specs import theme_spec
     from briefgen.writers.docx.writer import render_docx
     from briefgen.writers.pdf import canvas as pdf_canvas, fonts as pdf_fonts, text as pdf_text
+    from briefgen.writers.pdf import layout as pdf_layout
     from briefgen.writers.pdf.writer import render_pdf
 
     import make_factbase
@@ -122,18 +159,27 @@ def main(argv=None) -> int:
     print("| speed-up | CPU without it | costs without it | share of the build |")
     print("| --- | ---: | ---: | ---: |")
 
-    def variant(name, obj, attr, replacement):
-        saved = getattr(obj, attr)
-        setattr(obj, attr, replacement)
+    def variant(name, obj, attr, replacement, plain_pdf=False):
+        """The render with `obj.attr` swapped for the library's own path; `plain_pdf`: both
+        renders without the structure tree, which that path cannot write."""
+        restore = untagged(pdf_layout) if plain_pdf else lambda: None
         try:
-            t = cpu(lambda: render_pdf(brief, fonts), args.runs)
+            shipped = cpu(lambda: render_pdf(brief, fonts), args.runs) if plain_pdf else pdf
+            saved = getattr(obj, attr)
+            setattr(obj, attr, replacement)
+            try:
+                t = cpu(lambda: render_pdf(brief, fonts), args.runs)
+            finally:
+                setattr(obj, attr, saved)
         finally:
-            setattr(obj, attr, saved)
-        print(f"| {name} | {t:.3f} s | +{t - pdf:.3f} s | {100 * (t - pdf) / build:.1f} % |")
+            restore()
+        print(f"| {name} | {t:.3f} s | +{t - shipped:.3f} s | "
+              f"{100 * (t - shipped) / build:.1f} % |")
 
-    variant("raw PDF text operators (pdf/text.py)", pdf_text.TextBlock, "draw", textobject_draw)
-    variant("ready-made link annotations (pdf/canvas.py)", pdf_canvas.BriefCanvas, "linkRect",
-            Canvas.linkRect)
+    variant("raw PDF text operators (pdf/text.py; untagged PDF)", pdf_text.TextBlock,
+            "draw_text", textobject_draw, plain_pdf=True)
+    variant("ready-made link annotations (pdf/canvas.py)", pdf_canvas.BriefCanvas, "link",
+            linkrect_link)
     variant("splitString fast path (pdf/fonts.py)", pdf_fonts._TTFont, "splitString",
             ttfonts.TTFont.splitString)
     from reportlab.pdfbase import pdfdoc

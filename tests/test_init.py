@@ -89,6 +89,19 @@ def test_pyproject_lists_every_folder_of_the_package():
     assert folders | {"briefgen.docs"} == listed
 
 
+def test_the_declared_pythons_run_from_requires_python_on():
+    """.ci/run tests on the first and the last "Python :: 3.N" classifier: the first must be
+    the oldest Python that requires-python lets install briefgen, and none may be skipped."""
+    from briefgen.factbase.settings import toml_module
+
+    project = toml_module().loads((ROOT / "pyproject.toml").read_text())["project"]
+    minors = [int(c.rsplit(".", 1)[1]) for c in project["classifiers"]
+              if c.startswith("Programming Language :: Python :: 3.")]
+    assert project["requires-python"] == f">=3.{minors[0]}"
+    assert minors == list(range(minors[0], minors[0] + len(minors)))
+    assert sys.version_info[:2] in [(3, m) for m in minors]  # the Python running these tests
+
+
 def test_the_installed_wheel_inits_a_desk_that_checks_builds_and_sends(wheel, tmp_path):
     # the wheel's files, not the checkout's, first on the path: a pure-Python wheel installs
     # by unpacking (its dependencies are this environment's); tmp_path is outside the checkout
@@ -172,8 +185,9 @@ def test_any_accepted_region_gives_a_desk_that_passes_a_strict_check(tmp_path, r
     api.init(tmp_path, region=region)
     base = api.check(tmp_path / "facts", strict=True)
     assert region in base.facts["reservoirs-at-41-percent"].statement
-    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
-    desk = tomllib.loads((tmp_path / "briefgen.toml").read_text(encoding="utf-8"))["desk"]
+    from briefgen.factbase.settings import toml_module
+
+    desk = toml_module().loads((tmp_path / "briefgen.toml").read_text(encoding="utf-8"))["desk"]
     assert (desk["region"], desk["name"]) == (region, f"{region} desk")
 
 

@@ -20,8 +20,14 @@ def text(s: str) -> SourceText:
 
 
 def test_dash_list_is_every_unicode_dash_plus_minus():
+    """Every dash of Unicode 15.1: an older Python's database (3.10 has 13.0) lacks the newer
+    ones, which fold all the same, so that quotes match alike on every Python."""
     pd = {chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Pd"}
-    assert set(DASHES) | {"-"} == pd | {"\u2212"}
+    assert pd | {"\u2212"} <= set(DASHES) | {"-"}
+    unknown_here = set(DASHES) - pd - {"\u2212"}
+    assert {c for c in unknown_here if unicodedata.category(c) != "Cn"} == set()
+    if unicodedata.unidata_version == "15.1.0":
+        assert unknown_here == set()
 
 
 def test_white_space_list_is_what_regex_s_matches_but_the_space():

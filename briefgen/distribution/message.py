@@ -110,7 +110,7 @@ def build_message(reader: Reader, wording: EmailText, attachments: list[MIMEPart
     """One reader's message. Everything but the Date header is a function of the inputs.
 
     `body` (from body_part) and `attachments` may be shared by many messages: only the
-    headers are the reader's own, so 1,000 messages cost little more than one.
+    headers are the reader's own, so each further message costs little more than its headers.
     """
     msg = EmailMessage(policy=policy.SMTP)
     msg["From"] = _shared("From", sender)
@@ -136,7 +136,8 @@ def flatten(msg: EmailMessage) -> bytes:
     """The message as sent (CRLF line ends, ASCII). Shared parts are serialised once, reused.
 
     Gives the same bytes as `bytes(msg)` under policy SMTP (addresses are ASCII: readers.py
-    takes no SMTPUTF8 addresses, and non-ASCII names become RFC 2047 encoded words).
+    takes no SMTPUTF8 addresses, and non-ASCII names become RFC 2047 encoded words;
+    tests/internals/test_email.py).
     """
     out = io.BytesIO()
     _SharingGenerator(out, policy=policy.SMTP).flatten(msg, unixfrom=False)
@@ -166,7 +167,8 @@ def _freeze(part: MIMEPart) -> MIMEPart:
 
 
 class _SharingGenerator(BytesGenerator):
-    """A BytesGenerator that writes a frozen part's bytes instead of serialising it again."""
+    """A BytesGenerator that writes a frozen part's bytes instead of serialising it again
+    (into its output file, the email package's private `_fp`)."""
 
     def flatten(self, msg, unixfrom=False, linesep=None):
         data = _FLAT.get(msg)

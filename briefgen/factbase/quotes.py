@@ -11,7 +11,8 @@ from functools import cached_property
 
 from briefgen.characters import clip
 
-# Every Unicode dash (category Pd) plus the minus sign folds to '-'; tests check this list.
+# Every Unicode 15.1 dash (category Pd) plus the minus sign folds to '-', whatever the
+# Unicode version of the running Python; tests check this list.
 DASHES = ("\u058a\u05be\u1400\u1806\u2010\u2011\u2012\u2013\u2014\u2015\u2e17\u2e1a\u2e3a"
           "\u2e3b\u2e40\u2e5d\u301c\u3030\u30a0\ufe31\ufe32\ufe58\ufe63\uff0d\U00010ead\u2212")
 SINGLE_QUOTES = "\u2018\u2019\u201a\u201b\u2032\u02bc"
@@ -26,7 +27,7 @@ WHITE_SPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u
                "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
 _ONE_TO_ONE = {**{chr(k): v for k, v in FOLD.items()}, **{c: " " for c in WHITE_SPACE}}
 _ONE_TO_ONE_KEYS = tuple(_ONE_TO_ONE)
-_LONG_SPACES = re.compile("  +")  # a literal prefix: 3x faster to search than " {2,}"
+_LONG_SPACES = re.compile("  +")  # a literal prefix, which `re` searches faster than " {2,}"
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")  # not tab, LF, CR
 _C0_BYTES = bytes([*range(0x09), 0x0b, 0x0c, *range(0x0e, 0x20), 0x7f])
 _C1_OR_FFFE = (re.compile(b"\xc2[\x80-\x9f]"), re.compile(b"\xef\xbf[\xbe\xbf]"))  # as UTF-8
@@ -109,7 +110,7 @@ def _fold(text: str, special: re.Pattern) -> tuple[str, Offsets]:
 
 def _fold_spaces(text: str) -> tuple[str, Offsets]:
     """`_fold(text, _LONG_SPACES)` in bulk: the same text and breakpoints, from one C `sub`
-    and a visit of each run (6 MB of archived text: 38 ms instead of 72 ms)."""
+    and a visit of each run of spaces (no Python loop over the other characters)."""
     offsets = Offsets(0)
     removed = 0
     for m in _LONG_SPACES.finditer(text):
@@ -124,8 +125,8 @@ def _fold_spaces(text: str) -> tuple[str, Offsets]:
 
 def _translate(text: str) -> str:
     """Quotes and dashes folded, white space made plain spaces: one character to one, done by
-    a C search and `replace` per such character present (~10x faster than `str.translate`;
-    6 MB of archived text: 21 ms to find those present, where a set intersection takes 68)."""
+    a C search and `replace` per such character present (`str.translate` would look up every
+    character of the text)."""
     for ch in _ONE_TO_ONE_KEYS:
         if ch in text:
             text = text.replace(ch, _ONE_TO_ONE[ch])  # never to a character of the table
@@ -151,8 +152,7 @@ def _fold_chunk(chunk: str, start: int, out: list[str], size: int, offsets: Offs
 
 def fold(text: str) -> str:
     """The folded form of a quote, without offsets, trimmed: what `normalize` gives, without
-    its bookkeeping when the text is NFKC once mapped (the 13k quotes of the 10k bench base:
-    14 ms instead of 43 ms)."""
+    its offset bookkeeping when the text is NFKC once mapped (nearly every quote)."""
     if text.isascii() and text.isprintable():  # no white space but spaces: nothing to map
         mapped = text
     else:
@@ -203,8 +203,8 @@ class Miss:
 
 
 def _has_controls(raw: bytes) -> bool:
-    """Whether the UTF-8 `raw` holds a character of _CONTROLS; on bytes, 2x faster than a
-    search of the decoded text (~14 ms for the 10k bench base's 6 MB)."""
+    """Whether the UTF-8 `raw` holds a character of _CONTROLS, found in the bytes (whose
+    search is cheaper than one of the decoded text)."""
     return len(raw.translate(None, _C0_BYTES)) != len(raw) or \
         any(p.search(raw) for p in _C1_OR_FFFE)
 
@@ -353,10 +353,10 @@ def _marked(text: str, tokens: list[tuple], spans: list[tuple[int, int]]) -> str
     return ("… " if a else "") + "".join(out) + (" …" if b < len(tokens) else "")
 
 
-# Closest-passage search: sliding a fragment over the whole text costs about one second per
-# 2e8 (text length x fragment length) here (300 words against 20 MB took 43 s). Up to
-# FULL_SEARCH_CELLS the whole text is searched; beyond, only the places that pieces of the
-# fragment point at: at most ANCHORS scans of the text (~10-25 ms each for 20 MB).
+# Closest-passage search: sliding a fragment over the whole text costs in proportion to text
+# length x fragment length, too long for a long quote in a large text (bench/README.md, the
+# `miss` scenario). Up to FULL_SEARCH_CELLS the whole text is searched; beyond, only the places
+# that pieces of the fragment point at: at most ANCHORS scans of the text.
 FULL_SEARCH_CELLS = 20_000_000
 ANCHORS = 18  # pieces of the fragment looked up (see _anchors)
 ENOUGH = 3  # once this many pieces point at one place, look no further

@@ -39,7 +39,12 @@ def first_strong_is_rtl(text: str) -> bool:
 
 
 def levels(text: str) -> list[int]:
-    """The resolved embedding level of each character of a left-to-right paragraph."""
+    """The resolved embedding level of each character of a left-to-right paragraph.
+
+    python-bidi's `get_display` does not return the levels, so its pure-Python algorithm's steps
+    are called one by one, as it calls them up to the reordering: a line reordered by these
+    levels reads as `get_display` shows it (tests/internals/test_python_bidi.py).
+    """
     from bidi import algorithm as uba  # python-bidi's pure-Python algorithm exposes the levels
 
     storage = uba.get_empty_storage()

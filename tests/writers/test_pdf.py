@@ -198,23 +198,6 @@ def test_rendering_does_not_depend_on_what_the_process_did_before(pdf_bytes):
     assert fresh == pdf_bytes == render_pdf(sample_brief(), FONTS)
 
 
-def test_ready_made_pdf_objects_are_the_bytes_reportlab_would_write(monkeypatch):
-    """The speed-ups that write PDF syntax themselves (the /Dests name tree, a block's
-    q ... Q) give the bytes of reportlab's own code path."""
-    from reportlab.pdfbase import pdfdoc
-
-    from briefgen.writers.pdf import canvas, flow, text
-
-    brief = sample_brief(lines=120)
-    shipped = render_pdf(brief, FONTS)
-    monkeypatch.setattr(canvas, "_DestNames", lambda entries: pdfdoc.PDFArray(
-        [x for name, dest in entries for x in (pdfdoc.PDFString(name), dest)]))
-    monkeypatch.setattr(text.TextBlock, "draw_on", flow.Flowable.draw_on)
-    plain = render_pdf(brief, FONTS)
-    assert len(PdfReader(io.BytesIO(plain)).named_destinations) > 100
-    assert plain == shipped
-
-
 def test_long_brief_numbers_every_page_and_points_at_the_right_ones():
     r = PdfReader(io.BytesIO(render_pdf(sample_brief(lines=150), FONTS)))
     n = len(r.pages)

@@ -111,11 +111,12 @@ class BriefCanvas(Canvas):
 class _DestLink(pdfdoc.PDFObject):
     """A link to a named destination (a note or annex entry), formatted when it is made.
 
-    The bytes are those of reportlab's `LinkAnnotation` for the same link; a long brief has
-    thousands (a marker per line, a link per note). Re-measured with reportlab 5.1
-    (bench/internals.py, 500-line brief): without it the PDF takes +0.075 s CPU, 12 % of the
-    whole build. Kept. `destination` is escaped already (plain names need nothing); `key` is
-    its /StructParent in a tagged PDF.
+    A long brief has thousands (a marker per line, a link per note). It is the link reportlab's
+    `linkRect` makes, from the same rectangle, except that it names its destination
+    (/Dest (src_3), listed in the catalog's /Dests tree) where reportlab writes the page and
+    position: both land on the same place (tests/internals/test_reportlab_pages.py).
+    `destination` is escaped already (plain names need nothing); `key` is its /StructParent in
+    a tagged PDF.
     """
 
     def __init__(self, rect, destination: str, contents: bytes = b"()", key: int | None = None):
@@ -132,11 +133,9 @@ class _DestNames(pdfdoc.PDFObject):
     """The /Names array of the catalog's /Dests tree, formatted in one pass.
 
     The bytes are those of reportlab's `PDFArray` of `PDFString` names and `Destination`s
-    (a name and "[ page /XYZ left top 0 ]" per destination, a line break every 10 items):
-    reportlab formats each through five objects, and a brief has a destination per note,
-    source and section. Measured with reportlab 5.1 on the 500-line brief (733 destinations),
-    as instructions counted by valgrind (the shared VM's CPU times vary by more than this
-    gain): 63 M fewer of the render's 1,472 M (4.3 %, ~0.009 s; ~1 % of the whole build).
+    (a name and "[ page /XYZ left top 0 ]" per destination, a line break every 10 items;
+    tests/internals/test_reportlab_pages.py), written without the five objects reportlab
+    formats each through: a brief has a destination per note, source and section.
     Only for plain names (nothing to escape) and /XYZ destinations; others go to reportlab.
     """
 

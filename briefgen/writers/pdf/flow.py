@@ -1,11 +1,11 @@
 """The page loop of the PDF writer: blocks placed top-down, kept with the next, split, broken.
 
 reportlab's platypus does this job in general (any frames, templates, tables, paragraphs), but
-importing it costs more than all the rest of the PDF writer's imports together (~470 M
-instructions, ~0.06 s: it compiles its paragraph parser's patterns), which is the critical
-path of a small build, where the PDF worker is still starting when the brief is ready. A brief
-needs one frame per page and three rules, kept here; placing is done as platypus does it, so
-the same blocks give the same pages:
+importing it costs more than all the rest of the PDF writer's imports together (it compiles
+its paragraph parser's patterns), on the critical path of a small build: rendering a PDF never
+imports it (tests/writers/test_pdf_flow.py; bench/README.md has the cost). A brief needs one
+frame per page and three rules, kept here; placing is done as platypus does it, so the same
+blocks give the same pages:
 - space before a block is dropped at the top of a page, and overlaps the space after the block
   above it (the larger of the two is kept);
 - a block that does not fit is split, or goes to the next page whole;

@@ -166,9 +166,9 @@ class _TTFont(ttfonts.TTFont):
 
     `splitString` has a fast path for text whose characters all have their subset code already
     (nearly every call once a page has been drawn): one `str.translate` through a copy of the
-    document's code assignments. It returns what reportlab's loop would. Re-measured with
-    reportlab 5.1 (bench/internals.py, 500-line brief): without it the PDF takes +0.04 s CPU,
-    6.6 % of the whole build (3-7 % over runs on a busy VM): kept, just.
+    document's code assignments. It returns what reportlab's loop returns, call for call
+    (tests/internals/test_reportlab_fonts.py); `addObjects` writes reportlab's ToUnicode map
+    but for the codes of shaped glyphs, which map back to the text they were shaped from.
     """
 
     _bg_doc = None

@@ -51,9 +51,9 @@ class Shaper:
     def __init__(self, fonts: FontSet):
         self.fonts = fonts
         self.overrides: dict[str, dict[int, str]] = {}
-        # Text that needs fallback or shaping, by (text, bold, italic, max_width, size): an
-        # Arabic publisher's name recurs in every note citing it (442 of 60,800 calls on the
-        # 5,000-line brief took half of this module's time).
+        # Text that needs fallback or shaping, by (text, bold, italic, max_width, size): it is
+        # shaped once per document, though it recurs (an Arabic publisher's name is in every
+        # note citing it).
         self._segments: dict[tuple, list[tuple[str, str]]] = {}
 
     def segments(self, text: str, bold: bool = False, italic: bool = False,

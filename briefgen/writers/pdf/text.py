@@ -210,15 +210,7 @@ def _show(put, font, text: str, doc, escape, subset: int, tf: str) -> int:
     """Show `text` in a TrueType font, switching subsets as needed; returns the last subset."""
     for sub, data in font.splitString(text, doc):
         if sub != subset:
-            # The subset's name, asked of reportlab once per document, font and subset (its
-            # lookup goes through a weak-key dictionary; a block changes font a few times).
-            # 500-line brief, reportlab 5.1: 20 M fewer of the render's 1,472 M instructions
-            # (1.3 %, counted by valgrind).
-            names = doc.__dict__.setdefault("_bg_subset_names", {})
-            name = names.get((font.fontName, sub))
-            if name is None:
-                name = names[font.fontName, sub] = font.getSubsetInternalName(sub, doc)
-            put(f"{name} {tf}")
+            put(f"{font.getSubsetInternalName(sub, doc)} {tf}")
             subset = sub
         put(f"({escape(data)}) Tj")
     return subset
@@ -301,12 +293,9 @@ class TextBlock(Flowable):
         return out
 
     def draw_on(self, canvas, x, y):
-        # What `Flowable.draw_on` does (q, a translation, the block, Q), without copying the
-        # canvas state to restore it: `draw` writes raw operators inside q ... Q and leaves the
-        # canvas's own state as it found it but for the matrix, put back here. Same bytes
-        # (tests/writers/test_pdf.py). Measured with reportlab 5.1 on the 500-line brief (~2,000
-        # blocks and notes), as instructions counted by valgrind: 81 M fewer of the render's
-        # 1,472 M (5.5 %, ~0.012 s; ~1.2 % of the whole build).
+        """The bytes of `Flowable.draw_on` (q, a translation, the block, Q), without copying the
+        canvas state to restore it: `draw` leaves the canvas's own state as it found it but for
+        the matrix, which is put back here (tests/internals/test_reportlab_pages.py)."""
         code, matrix = canvas._code, canvas._currentMatrix
         a, b, c, d, e, f = matrix
         code.append("q")
@@ -339,10 +328,18 @@ class TextBlock(Flowable):
             canv.restoreState()
             if tags is not None:
                 canv._code.append(END)
-        # One BT ... ET per block, written as PDF operators: what reportlab's text object would
-        # write for these calls (TrueType subsets: "/F1+0 10 Tf 12 TL", "(...) Tj"), minus its
-        # per-call bookkeeping. Re-measured with reportlab 5.1 (bench/internals.py, 500-line
-        # brief): without it the PDF takes +0.08 s CPU, 13 % of the whole build. Kept.
+        self.draw_text(canv, tags)
+
+    def draw_text(self, canv, tags=None):
+        """The block's lines as one BT ... ET of raw PDF operators, then its links; `tags`
+        (a tagged PDF's `Tags`) puts each run in its structure element.
+
+        Draws what reportlab's text object draws for the same calls (each string at the same
+        place, in the same font, size, colour and rise) without its per-call bookkeeping and
+        its redundant operators: a leading nothing uses, a font or colour set again
+        (tests/internals/test_reportlab_pages.py compares the two); reportlab's text object has
+        no marked content for the structure tree.
+        """
         doc, escape = canv._doc, canv._escape
         code = ["BT"]
         put = code.append

@@ -84,7 +84,7 @@ def _characters(brief: Brief, fixed: str) -> set[str]:
 def check_glyphs(brief: Brief, fonts, fonts_dir: Path, fixed: str = "") -> None:
     """Fail, naming every character that no bundled font has, before anything is drawn."""
     # Every character is looked at once first; only a brief with one that no font covers goes
-    # through its texts one by one to say where (5,000-line brief: 60,000 texts, -0.04 s).
+    # through its texts one by one to say where (so a brief that passes pays for one pass).
     if all(fonts.covers(ch) for ch in _characters(brief, fixed) - fonts.simple):
         return
     problems: list[str] = []

@@ -41,7 +41,7 @@ _FONT_ATTRS = tuple(x.w(a) for a in ("ascii", "hAnsi", "cs", "eastAsia"))
 # 1253, 1254, 1255, 1256, 1257): the first the font covers goes into w:charset.
 _CHARSETS = ("00", "EE", "CC", "A1", "A2", "B1", "B2", "BA")
 _RESTRICTED = 0x0002  # fsType: no embedding (unless a less strict bit is set as well)
-_LEVEL = 1  # deflate level: fonts barely shrink further (level 6: 7 % smaller, 3 times the time)
+_LEVEL = 1  # deflate level: higher ones barely shrink a font further, for far more time
 _CACHE: dict[tuple, FontFile] = {}
 
 

@@ -180,10 +180,11 @@ def zip_time(when: datetime) -> tuple[int, int, int, int, int, int]:
 def package_bytes(package, when: datetime) -> bytes:
     """Serialise a python-docx package reproducibly.
 
-    Same parts in the same order ([Content_Types].xml first, as Word writes it), every entry
-    stamped `when`, fixed permissions and compression: same document, same bytes. A part that
-    carries its own deflated form (`deflated`: bytes and CRC-32, an embedded font made once per
-    process) is stored as it is rather than compressed again for every document.
+    The parts python-docx's own `save` writes, in its order and with its bytes
+    (tests/internals/test_python_docx.py), but every entry stamped `when`, the content types
+    sorted, fixed permissions and compression: same document, same bytes. A part that carries
+    its own deflated form (`deflated`: bytes and CRC-32, an embedded font made once per process)
+    is stored as it is rather than compressed again for every document.
     """
     parts = list(package.iter_parts())
     for part in parts:
