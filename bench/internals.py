@@ -55,7 +55,7 @@ def textobject_draw(self, canv, tags=None):
         tx.setFont(b.font, b.size)
         tx.setFillColor(b.color)
         tx.textOut(b.text + " ")
-    links = []
+    links, under = [], []
     for line, _ in self._lines:
         x = self.left
         tx.setTextOrigin(x, y)
@@ -76,11 +76,21 @@ def textobject_draw(self, canv, tags=None):
                     links[-1][1][2] = end
                 else:
                     links.append((p.link, [x, bottom, end, bottom + self.leading]))
+                if not p.rise:
+                    under.append((x, end, y - p.size / 8, p.color))
             linked = p.link
             x += w
         y -= self.leading
     tx.setRise(0)
     canv.drawText(tx)
+    if under:  # links are underlined
+        canv.saveState()
+        canv.setLineWidth(0.5)
+        for x0, x1, at, color in under:
+            if color is not None:
+                canv.setStrokeColor(color)
+            canv.line(x0, at, x1, at)
+        canv.restoreState()
     for link, rect in links:
         if link.startswith("#"):
             canv.linkRect("", link[1:], rect, relative=1)

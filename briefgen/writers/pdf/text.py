@@ -416,14 +416,15 @@ class TextBlock(Flowable):
         if rise:
             put("0 Ts")  # the rise is graphics state: it would outlive ET
         put("ET")
-        if under:
+        if under:  # drawn in a state of their own, left as it was for what follows
             if tags is not None:
                 put(ARTIFACT)
-            put("0.5 w")
+            put("q 0.5 w")
             for x0, x1, at, ink in under:
                 if ink is not None:
                     put(f"{fp_str(ink.red, ink.green, ink.blue)} RG")
-                put(f"{fp_str(x0, at)} m {fp_str(x1, at)} l S")
+                put(f"n {fp_str(x0, at)} m {fp_str(x1, at)} l S")
+            put("Q")
             if tags is not None:
                 put(END)
         canv._code.append(" ".join(code))
