@@ -76,9 +76,39 @@ def read_settings(path: Path) -> tuple[Settings, list[Diagnostic]]:
     if not path.is_file():
         return Settings(), []
     try:
-        return _read(path), []
+        settings = _read(path)
     except _Problems as e:
         return Settings(), e.problems
+    return settings, _readability(settings, path)
+
+
+MIN_CONTRAST = 4.5  # WCAG 2.2 AA, for text: headings and links are set in the accent
+PAPER = ("#ffffff", "#f2f4f7")  # the page, and the shade of a judgment's box
+
+
+def _readability(settings: Settings, path: Path) -> list[Diagnostic]:
+    """A warning when the desk's accent, the colour of headings and links, is too light to
+    read on the page (contrast below 4.5:1, WCAG 2.2 AA)."""
+    accent = settings.desk.accent
+    worst = min(contrast(accent, paper) for paper in PAPER)
+    if worst >= MIN_CONTRAST:
+        return []
+    line, col = TomlPlaces(path.read_text(encoding="utf-8")).value(("desk", "accent"))
+    return [Diagnostic(display_path(path), line, col, "warning",
+                       f"accent '{accent}' has a contrast of {worst:.1f}:1 with the page; text "
+                       f"needs {MIN_CONTRAST}:1 to be read by everyone", field="desk.accent",
+                       hint="choose a darker colour, e.g. '#1f3a5f'")]
+
+
+def contrast(colour: str, background: str) -> float:
+    """The WCAG contrast ratio of two '#rrggbb' colours (1 to 21)."""
+    def luminance(hex_: str) -> float:
+        channels = [int(hex_[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+                   for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+    lighter, darker = sorted((luminance(colour), luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
 
 
 class _Problems(Exception):

@@ -14,7 +14,7 @@ NAVY = "1F3864"
 ACCENT = "2E5597"
 INK = "262626"
 GREY = "595959"
-LIGHT = "7F7F7F"
+LIGHT = "6B6B6B"  # the lightest text colour: 5.3:1 on white (WCAG AA asks 4.5:1)
 RULE = "BFBFBF"
 
 SHADE = "F2F4F7"
