@@ -146,6 +146,36 @@ def load_sources(facts_dir: Path) -> tuple[dict[str, Source], int]:
     return sources, unread
 
 
+# Nouns that read well without an article ("according to state media").
+_MASS_NOUNS = frozenset("media police intelligence press staff personnel military-intelligence "
+                        "leadership".split())
+_DETERMINERS = frozenset("the a an this that these those his her its their our my your "
+                         "one two several some many".split())
+
+
+_PHRASE_ENDS = frozenset("of the a an that who which whom via by cited not in at from with "
+                         "for on and or to".split())
+
+
+def bare_noun(who: str) -> str | None:
+    """`who` when its head noun is a singular common noun without its article ('Russian
+    government', 'army'), else None: after 'according to' it needs 'the'. The head is the last
+    word before the phrase goes on ('officials' of 'officials of the GNA')."""
+    words = who.replace(",", " ,").split()
+    if not words or words[0].casefold() in _DETERMINERS:
+        return None
+    phrase = [words[0]]
+    for word in words[1:]:
+        if word == "," or word.casefold() in _PHRASE_ENDS:
+            break
+        phrase.append(word)
+    head = phrase[-1]  # 'sources close (to ...)': a plural before counts as the head
+    if not head.isalpha() or not head.islower() or head in _MASS_NOUNS or \
+            any(w.islower() and w.endswith("s") for w in phrase):
+        return None
+    return who
+
+
 def _fact_files(facts_dir: Path, diagnostics: list[Diagnostic]) -> list[Path]:
     """Every `*.yaml` under `facts_dir` that is a regular file inside it; each other one (a
     folder, a FIFO, a broken or looping link, a link out of the folder) is a located error,
@@ -386,6 +416,13 @@ class _Loader:
                         f"statement has {words} words; a brief line has at most "
                         f"{MAX_STATEMENT_WORDS}", id=fid, field="statement",
                         hint="split it into two facts", severity="warning")
+        bare = bare_noun(fact.attributed_to or "")
+        if bare:
+            self.report(file, doc.pos(path + ("attributed_to",)),
+                        f"attributed_to '{fact.attributed_to}' lacks its article: a line reads "
+                        f"'according to {fact.attributed_to}'", id=fid, field="attributed_to",
+                        hint=f"write it as a reader would say it, e.g. 'the {bare}'",
+                        severity="warning")
         if fact.kind in ATTRIBUTED_KINDS and not fact.attributed_to:
             # A reader must be able to tell a party's claim or a source's analysis from an event.
             self.report(file, doc.pos(path + ("kind",)),
