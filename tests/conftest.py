@@ -121,7 +121,7 @@ def worded(brief: Brief, annotated: bool = False) -> Brief:
     for s in brief.sources:
         uses = {q.text: list(q.fact_ids) for q in s.quotes}
         heading, lines = words.entry(sources[s.id], uses, "ab" * 32, quoted.get(s.id, []))
-        entries[s.id] = replace(s, heading=heading, lines=lines)
+        entries[s.id] = replace(s, heading=heading, lines=lines, label=words.label(s.number))
     seen: set[str] = set()
     blocks = []
     for b in brief.blocks:
@@ -138,7 +138,7 @@ def worded(brief: Brief, annotated: bool = False) -> Brief:
             inlines.append(i)
         blocks.append(replace(b, inlines=tuple(inlines)))
     return replace(brief, blocks=tuple(blocks), sources=tuple(entries[s.id] for s in brief.sources),
-                   labels=words.words.labels, annex_intro=words.annex_intro())
+                   labels=words.words.labels, annex=words.grading_key())
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ import pytest
 from docx.shared import RGBColor
 from lxml import etree
 
-from briefgen.compose.model import Block, Run
+from briefgen.compose.model import Block, Cell, Run
 from briefgen.errors import BuildError
 from briefgen.writers.docx.writer import render_docx
 from conftest import one_cite, ARABIC, ROOT, sample_brief
@@ -157,11 +157,13 @@ def test_annex_entry_shows_the_models_words_and_links_the_url(brief, out):
     heading = paras[sources_at]
     assert names[heading.find("w:pPr/w:pStyle", NS).get(q("w:val"))] == "heading 1"
     annex = [text_of(p).replace("\u200e", "") for p in paras[sources_at + 1:]]
-    expected = [b.text for b in brief.annex_intro]
-    for src in brief.sources:
-        expected.append(f"{src.number}" + "".join(r.text for r in src.heading))
+    expected = []
+    for src in brief.sources:  # the source list first, each entry labelled S1, S2 ...
+        expected.append(src.label + "".join(r.text for r in src.heading))
         expected += ["".join(r.text for r in line) for line in src.lines]
-    assert annex == expected
+    expected += [b.text for b in brief.annex if b.kind != "table"]  # then the annex's parts
+    assert annex == expected[:len(annex)] and len(annex) == len(expected)
+    assert annex[0] == "S1NATO Watch, “NATO returns to Libya but not in a combat role”"
     assert "Nigel Chamberlain · June 2013 · reliability C (fairly reliable)" in annex
     assert "28 August 2017 · reliability B (usually reliable)" in annex  # no author: left out
     # the URL is a real external hyperlink
@@ -417,8 +419,13 @@ def test_bad_anchor_or_dangling_citation_is_a_build_error(brief):
 
 
 def test_unknown_block_kind_or_level_is_a_build_error(brief):
-    with pytest.raises(BuildError, match="t.md.j2:1: unknown block kind"):
-        render_docx(replace(brief, blocks=(Block("table", (Run("x"),), origin="t.md.j2:1"),)))
+    with pytest.raises(BuildError, match="t.md.j2:1: unknown block kind 'sidebar'"):
+        render_docx(replace(brief, blocks=(Block("sidebar", (Run("x"),), origin="t.md.j2:1"),)))
+    with pytest.raises(BuildError, match="^t.md.j2:2: a table with no cells$"):
+        render_docx(replace(brief, blocks=(Block("table", (), origin="t.md.j2:2"),)))
+    ragged = (Cell(((Run("a"),),)), Cell(((Run("b"),),))), (Cell(((Run("c"),),)),)
+    with pytest.raises(BuildError, match="^brief: a table whose rows do not all have its 2 "):
+        render_docx(replace(brief, annex=(Block("table", (), rows=ragged),)))
     with pytest.raises(BuildError, match="heading level 4"):
         render_docx(replace(brief, blocks=(Block("heading", (Run("x"),), level=4),)))
 

@@ -216,10 +216,12 @@ def test_sample_with_contents_logo_and_arabic_is_tagged(sample_pdf):
     # the model's levels 1 and 3 nest as H2 and H3 under the title, and the annex's
     # "Sources" is a part of the brief like "Overview"
     assert [r for r in roles if HEADING.fullmatch(r[1:])] == [
-        "/H1", "/H2", "/H2", "/H3", "/H3", "/H3", "/H2", "/H3", "/H3"]
+        "/H1", "/H2", "/H2", "/H3", "/H3", "/H3", "/H2", "/H3"]
     figure = next(e for e in elements if e["/S"] == "/Figure")
     assert figure["/Alt"] == "The desk's emblem: a blue bar"
-    assert roles.count("/TOCI") == 3 and roles.count("/L") == 2 and roles.count("/LI") == 6
+    # two lists of bullets and the source list (an item per source: its label, its lines)
+    assert roles.count("/TOCI") == 3 and roles.count("/L") == 3 and roles.count("/LI") == 8
+    assert roles.count("/Lbl") == 8 and roles.count("/Table") == 1
     notes = [e for e in elements if e["/S"] == "/Note"]
     assert [n["/ID"] for n in notes] == [f"note_{i}" for i in range(1, 8)]
     # each note follows the Link of its marker, in the line that cites it
@@ -283,8 +285,8 @@ def parse_struct_text(text: str) -> dict:
         if not body or body.startswith(("Object ", "/")):
             continue  # an annotation's object, an attribute
         indent = len(line) - len(line.lstrip(" "))
-        node = {"text": body[1:-1]} if body.startswith('"') else {"role": body.split()[0],
-                                                                   "kids": []}
+        node = {"text": body[1:-1]} if body.startswith('"') else {
+            "role": body.split()[0].rstrip(":"), "kids": []}  # "TH:" when attributes follow
         while stack[-1][0] >= indent:
             stack.pop()
         stack[-1][1]["kids"].append(node)
@@ -317,8 +319,10 @@ def reading_order(node: dict, out: list) -> list[tuple[str, str]]:
             continue
         role = kid["role"]
         kind = "H" if HEADING.fullmatch(role) else role
-        if kind in ("H", "P", "LBody", "Note"):
-            out.append((kind, _words(text_of(kid), numbered=role in ("Note", "H3"))))
+        # a container whose words are all in paragraphs of its own is read through them
+        has_text = any(k.get("text") for k in kid["kids"])  # an empty cell reads ""
+        if kind in ("H", "P", "Note") or kind in ("LBody", "TH", "TD") and has_text:
+            out.append((kind, _words(text_of(kid), numbered=role == "Note")))
         reading_order(kid, out)
     return out
 
@@ -342,10 +346,18 @@ def model_order(brief) -> list[tuple[str, str]]:
         out += [("Note", _words("".join(r.text for r in c.note))) for c in b.cites]
     if brief.sources:
         out.append(("H", _words(brief.labels["sources"])))
-        out += [("P", _words(b.text)) for b in brief.annex_intro]
-        for s in brief.sources:
-            out.append(("H", _words("".join(r.text for r in s.heading))))
+        for s in brief.sources:  # the label is the item's Lbl, the lines its paragraphs
+            out.append(("P", _words("".join(r.text for r in s.heading))))
             out += [("P", _words("".join(r.text for r in line))) for line in s.lines]
+        for b in brief.annex:
+            if b.kind != "table":
+                out.append(("H" if b.kind == "heading" else "P", _words(b.text)))
+                continue
+            for row in b.rows:
+                for cell in row:
+                    kind = "TH" if cell.header else "TD"
+                    out += [(kind if len(cell.lines) == 1 else "P",
+                             _words("".join(r.text for r in line))) for line in cell.lines]
     return out
 
 
