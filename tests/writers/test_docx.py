@@ -20,7 +20,7 @@ from lxml import etree
 from briefgen.compose.model import Block, Cell, Run
 from briefgen.errors import BuildError
 from briefgen.writers.docx.writer import render_docx
-from conftest import one_cite, ARABIC, ROOT, sample_brief
+from conftest import one_cite, ARABIC, ROOT, sample_brief, table_brief
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -446,7 +446,64 @@ def test_big_brief_keeps_every_footnote():
     assert len(out.footnotes.findall("w:footnote", NS)) == 303  # + two separators
 
 
+# --- tables --------------------------------------------------------------------------------------
+
+def test_a_table_is_a_word_table_whose_header_rows_repeat_and_rows_stay_whole():
+    brief = table_brief()
+    out = Docx(render_docx(brief))
+    body = out.body.find("w:body", NS)
+    tables = body.findall("w:tbl", NS)
+    captioned, long = tables  # in the body and in the annex
+    caption = captioned.getprevious()
+    assert text_of(caption) == "A captioned table"
+    assert out.style_names()[caption.find("w:pPr/w:pStyle", NS).get(q("w:val"))] == "caption"
+    rows = long.findall("w:tr", NS)
+    assert len(rows) == 71
+    assert [r.find("w:trPr/w:tblHeader", NS) is not None for r in rows[:3]] == [
+        True, False, False]  # the header row repeats on each page; no other does
+    assert all(r.find("w:trPr/w:cantSplit", NS) is not None for r in rows)  # rows stay whole
+    grid = [int(c.get(q("w:w"))) for c in long.findall("w:tblGrid/w:gridCol", NS)]
+    assert len(grid) == 2 and abs(grid[0] - 2 * grid[1]) <= 1  # widths 2:1 of the text width
+    cells = rows[1].findall("w:tc", NS)
+    assert [[text_of(p) for p in c.findall("w:p", NS)] for c in cells] == [
+        ["row 1 first", "row 1 second"], ["cell 1"]]
+    assert [text_of(c) for c in rows[0].findall("w:tc", NS)] == ["Column one", "Column two"]
+    assert rows[0].find("w:tc/w:tcPr/w:shd", NS) is not None  # the header is shaded
+    link = captioned.find(".//w:hyperlink", NS)
+    assert (link.get(q("w:anchor")), text_of(link)) == ("note_1", "link")
+    # python-docx reads the same table
+    table = out.doc.tables[1]
+    assert (len(table.rows), table.cell(70, 1).text) == (71, "cell 70")
+
+
+def test_a_table_at_the_end_of_the_document_is_followed_by_a_paragraph(brief):
+    last = Block("table", (), rows=((Cell(((Run("x"),),)),),))
+    body = Docx(render_docx(replace(brief, annex=(last,)))).body.find("w:body", NS)
+    assert [etree.QName(e).localname for e in body][-3:] == ["tbl", "p", "sectPr"]
+
+
 # --- LibreOffice ---------------------------------------------------------------------------------
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_repeats_a_long_tables_header_on_each_page(tmp_path):
+    pypdf = pytest.importorskip("pypdf")
+    src = tmp_path / "tables.docx"
+    src.write_bytes(render_docx(table_brief()))
+    profile = (tmp_path / "lo-profile").as_uri()
+    result = subprocess.run(
+        ["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
+         "--outdir", str(tmp_path), str(src)], capture_output=True, text=True, timeout=240)
+    assert result.returncode == 0, result.stderr
+    pages = [p.extract_text() for p in pypdf.PdfReader(tmp_path / "tables.pdf").pages]
+    spans = [i for i, text in enumerate(pages) if "row 1 first" in text or "cell 70" in text]
+    assert spans[-1] > spans[0]
+    for i in range(spans[0], spans[-1] + 1):
+        assert "Column one" in pages[i], i
+    for n in (1, 35, 70):  # no row parts between pages
+        assert len({i for i, t in enumerate(pages) if f"row {n} first" in t
+                    or f"row {n} second" in t}) == 1
+
+
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
 def test_libreoffice_converts_it_to_pdf(brief, tmp_path):
