@@ -100,6 +100,7 @@ def test_the_grading_key_is_a_table_of_the_scales_and_likelihood_with_judgments(
     assert (heading.kind, heading.text) == ("heading", "How to read the gradings")
     assert intro.text.startswith("Each line ends with its grading")
     assert table.kind == "table" and table.header_rows == 1 and table.widths == (1.0, 1.0)
+    assert table.keep_together  # read at a glance: on one page
     assert cells(table) == [
         ["Source reliability", "Information credibility"],
         ["A completely reliable", "1 confirmed by other sources"],

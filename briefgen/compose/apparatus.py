@@ -184,7 +184,8 @@ class Apparatus:
             for k, m in table.get("kind_meanings", {}).items() if shown.get(k, k))
         blocks = [Block("heading", (Run(key["title"]),), level=2),
                   Block("paragraph", (Run(key["intro"]),)),
-                  Block("table", (), rows=tuple(rows), widths=(1.0,) * len(columns))]
+                  Block("table", (), rows=tuple(rows), widths=(1.0,) * len(columns),
+                        keep_together=True)]
         if kinds:
             blocks.append(Block("paragraph", (Run(key["kinds"] + ": ", bold=True), Run(kinds))))
         return tuple(blocks)

@@ -114,7 +114,7 @@ class Block:
     A table (`kind="table"`) holds its cells in `rows` (every row as many cells as `widths`
     has columns; no cell spans two), its header rows first, and its caption in `inlines`
     (empty: none). A writer keeps each row whole, and repeats the header rows on every page
-    a long table continues on.
+    a long table continues on; a table to `keep_together` starts a new page rather than split.
     """
 
     kind: str  # "heading" | "bullet" | "paragraph" | "note" | "judgment" | "table"
@@ -124,6 +124,7 @@ class Block:
     origin: str = ""  # template location, e.g. "templates/theme.md.j2:12"
     rows: tuple[tuple[Cell, ...], ...] = ()  # a table's rows
     widths: tuple[float, ...] = ()  # a table's columns: each one's share of the width
+    keep_together: bool = False  # a table read at a glance (a key): on one page if it fits
 
     @property
     def header_rows(self) -> int:

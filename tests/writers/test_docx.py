@@ -476,6 +476,20 @@ def test_a_table_is_a_word_table_whose_header_rows_repeat_and_rows_stay_whole():
     assert (len(table.rows), table.cell(70, 1).text) == (71, "cell 70")
 
 
+def test_the_grading_key_is_kept_on_one_page_with_its_introduction(brief, out):
+    body = out.body.find("w:body", NS)
+    key = body.findall("w:tbl", NS)[-1]
+    intro = key.getprevious()
+    assert text_of(intro).startswith("Each line ends with its grading")
+    assert intro.find("w:pPr/w:keepNext", NS) is not None
+    rows = key.findall("w:tr", NS)
+    kept = [all(p.find("w:pPr/w:keepNext", NS) is not None for p in r.iter(q("w:p"))
+                if text_of(p)) for r in rows]
+    assert kept == [True] * (len(rows) - 1) + [False]  # each row kept with the next
+    long = Docx(render_docx(table_brief())).body.findall(".//w:tbl", NS)[1]
+    assert long.find(".//w:tr[2]//w:keepNext", NS) is None  # a long table may split
+
+
 def test_a_table_at_the_end_of_the_document_is_followed_by_a_paragraph(brief):
     last = Block("table", (), rows=((Cell(((Run("x"),),)),),))
     body = Docx(render_docx(replace(brief, annex=(last,)))).body.find("w:body", NS)

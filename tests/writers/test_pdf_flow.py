@@ -108,7 +108,7 @@ class Cell(Slab):
         canvas.drawn.append((self.name, canvas.page))
 
 
-def table(rows: int, height: float = 8.0):
+def table(rows: int, height: float = 8.0, keep_together: bool = False):
     """A table of two columns: a header row, then `rows` rows, each cell `height` high (a row
     is that and its padding: 14)."""
     from briefgen.writers.pdf.table import Cell as TableCell, Colors, Row, Table
@@ -116,7 +116,7 @@ def table(rows: int, height: float = 8.0):
     def row(name, header=False):
         return Row([TableCell([Cell(f"{name}.{c}", height)]) for c in "ab"], None, header)
     return Table([row("head", True)] + [row(f"r{n}") for n in range(1, rows + 1)], (1, 1), 1,
-                 Colors(None, None, None))
+                 Colors(None, None, None), keep_together=keep_together)
 
 
 def test_a_long_table_splits_between_rows_and_repeats_its_header():
@@ -129,6 +129,17 @@ def test_a_long_table_splits_between_rows_and_repeats_its_header():
     assert pages == {"head": {1, 2}, "r1": {1}, "r2": {1}, "r3": {1}, "r4": {2}, "r5": {2},
                      "r6": {2}}
     assert sum(1 for name, _ in sheet.drawn if name == "r1.a") == 1  # a row is drawn once
+
+
+def test_a_table_kept_together_goes_to_the_next_page_whole_with_its_heading():
+    sheet = Sheet()
+    lay_out([Slab("a", 40), Slab("heading", 10, keep=True), table(4, keep_together=True)],
+            NotesFrame(0, 0, 50, 100), sheet)
+    assert sheet.placed["heading"][0] == 2  # 50 left; the table needs 70: all of it moves
+    assert {page for _, page in sheet.drawn} == {2}
+    sheet = Sheet()  # taller than a page: it splits all the same
+    lay_out([table(9, keep_together=True)], NotesFrame(0, 0, 50, 100), sheet)
+    assert {page for name, page in sheet.drawn if name == "head.a"} == {1, 2}
 
 
 def test_a_heading_stays_with_a_tables_header_and_first_row_not_the_whole_table():

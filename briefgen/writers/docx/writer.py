@@ -259,13 +259,16 @@ class _DocxBuilder:
                 yield from self._source_entry(src)
             except ValueError as exc:
                 raise BuildError(f"source {src.id}: text cannot be written to Word: {exc}") from exc
-        for block in self.brief.annex:
+        annex = self.brief.annex
+        for i, block in enumerate(annex):
+            after = annex[i + 1] if i + 1 < len(annex) else None
             if block.kind == "heading":
                 yield self._runs(self.Para(s["h2"]), block.inlines)
             elif block.kind == "table":
                 yield from self._table(block)
-            else:
-                yield self._runs(self.Para(s["key"]), block.inlines)
+            else:  # a paragraph that introduces a table stays with it
+                keep = after is not None and after.kind == "table"
+                yield self._runs(self.Para(s["key"], keep_next=keep), block.inlines)
 
     def _source_entry(self, src: SourceEntry):
         s = self.s
@@ -281,14 +284,16 @@ class _DocxBuilder:
 
     def _table(self, block: Block):
         """A table of the model (its caption first, kept with it): header rows repeated on each
-        page and kept whole, as every row is."""
+        page and kept whole, as every row is; a table to keep together, all on one page."""
         from briefgen.writers.docx.oxml.house import RULE, SHADE, accent_hex
         from briefgen.writers.docx.oxml.tables import table_xml
 
         s, header_rows = self.s, block.header_rows
         if block.inlines:
             yield self._runs(self.Para(s["caption"], keep_next=True), block.inlines)
-        rows = [[[self._runs(self.Para(s["cell_head" if i < header_rows else "cell"]), line).xml()
+        last = len(block.rows) - 1  # a table kept together: each row kept with the next
+        rows = [[[self._runs(self.Para(s["cell_head" if i < header_rows else "cell"],
+                                       keep_next=block.keep_together and i < last), line).xml()
                   for line in cell.lines] for cell in cells]
                 for i, cells in enumerate(block.rows)]
         section = self.doc.sections[0]

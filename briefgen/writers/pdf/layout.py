@@ -140,9 +140,9 @@ class Story:
             fs = self.fonts
             mark = Bullet(bullet, fs.font(fs.primary, style.bullet_bold), style.bullet_size,
                           self.accent, style.bullet_indent)
+        kw.setdefault("keep_with_next", style.keep)
         return TextBlock(pieces, leading=style.leading, size=style.size, left=style.left,
-                         bullet=mark, space_before=style.before, space_after=style.after,
-                         keep_with_next=style.keep, **kw)
+                         bullet=mark, space_before=style.before, space_after=style.after, **kw)
 
     def inlines(self, block: Block, style: Style) -> list[Piece]:
         out: list[Piece] = []
@@ -266,15 +266,17 @@ class Story:
         sources = tags.element("L", tags.document, attrs=SOURCE_LIST)
         for src in b.sources:
             out += self.annex_entry(src, tags.element("LI", sources))
-        for blk in b.annex:
+        for i, blk in enumerate(b.annex):
+            after = b.annex[i + 1] if i + 1 < len(b.annex) else None
             if blk.kind == "heading":
                 out.append(self.block(self.runs(blk.inlines, st["h2"]), st["h2"],
                                       tag=tags.element(_heading(1), tags.document)))
             elif blk.kind == "table":
                 out += self.table(blk)
-            else:
+            else:  # a paragraph that introduces a table stays with it
                 out.append(self.block(self.runs(blk.inlines, st["annex"]), st["annex"],
-                                      tag=tags.element(ROLES.get(blk.kind, "P"), tags.document)))
+                                      tag=tags.element(ROLES.get(blk.kind, "P"), tags.document),
+                                      keep_with_next=after is not None and after.kind == "table"))
         return out
 
     def annex_entry(self, s: SourceEntry, item) -> list:
@@ -317,7 +319,7 @@ class Story:
             rows.append(TableRow(row, tr, i < header_rows))
         out.append(Table(rows, blk.widths or (1.0,) * len(blk.rows[0]), header_rows,
                          Colors(SHADE, self.accent, RULE), space_before=4, space_after=10,
-                         who=who))
+                         who=who, keep_together=blk.keep_together))
         return out
 
 

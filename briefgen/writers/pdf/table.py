@@ -46,13 +46,15 @@ class Table(Flowable):
     """Rows of cells in columns of `weights` (shares of the frame's width).
 
     `header_rows`: how many of the first rows are its header (repeated when it splits);
-    `repeated`: whether those rows here are a repetition, drawn as artifacts.
+    `repeated`: whether those rows here are a repetition, drawn as artifacts; `keep_together`:
+    the table splits only if it does not fit on an empty page.
     """
 
     def __init__(self, rows: list[Row], weights, header_rows: int, colors: Colors, *,
                  space_before: float = 0.0, space_after: float = 0.0, who: str = "",
-                 repeated: bool = False):
+                 repeated: bool = False, keep_together: bool = False):
         self.rows, self.weights, self.header_rows = rows, tuple(weights), header_rows
+        self.keep_together = keep_together
         self.colors, self.who, self.repeated = colors, who, repeated
         self.space_before, self.space_after = space_before, space_after
         self._width = None
@@ -75,9 +77,10 @@ class Table(Flowable):
         return tallest + 2 * PAD_Y
 
     def least_height(self, width: float) -> float:
-        """The height of the least part that may end a page: the header and one row."""
+        """The height of the least part that may end a page: the header and one row (all of
+        a table kept together)."""
         self.wrap(width, 0)
-        return sum(self.heights[:self.header_rows + 1])
+        return sum(self.heights if self.keep_together else self.heights[:self.header_rows + 1])
 
     def split(self, width, height, room=None, at_top=False):
         """The rows that fit in `height` and the rest under the header again; [] if no row
@@ -90,7 +93,7 @@ class Table(Flowable):
             n += 1
         if n == len(self.rows):
             return [self]
-        if n == head:
+        if n == head or self.keep_together and not at_top:
             return []
         first = Table(self.rows[:n], self.weights, head, self.colors, who=self.who,
                       space_before=self.space_before, repeated=self.repeated)
