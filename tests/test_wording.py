@@ -125,12 +125,12 @@ def test_the_grading_key_is_a_table_of_the_scales_and_likelihood_with_judgments(
 def test_what_the_judgments_rest_on_is_a_table_whose_note_numbers_are_links(words):
     heading, table = words.judgment_basis([
         ("Moscow will keep backing Haftar.", "likely", "moderate",
-         [("Haftar visited Moscow.", [4]), ("Russia printed dinars.", [7, 9])])])
+         [("Haftar visited Moscow.", [4]), ("Russia printed the east's dinars.", [7, 9])])])
     assert heading.text == "What our assessments rest on"
     assert cells(table) == [["Judgment", "Likelihood", "Confidence", "Rests on"],
                             ["Moscow will keep backing Haftar.", "likely", "moderate",
                              "Haftar visited Moscow. (note 4)\n"
-                             "Russia printed dinars. (notes 7 and 9)"]]
+                             "Russia printed the east’s dinars. (notes 7 and 9)"]]  # typeset
     assert [c.header for c in table.rows[1]] == [True, False, False, False]  # heads its row
     basis = table.rows[1][3].lines
     assert [[(r.text, r.link) for r in line if r.link] for line in basis] == [

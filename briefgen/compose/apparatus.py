@@ -199,14 +199,15 @@ class Apparatus:
             return ()
         head = tuple(Cell(((Run(self.get("basis", k)),),), header=True)
                      for k in ("judgment", "likelihood", "confidence", "rests_on"))
-        rows = [head]
+        rows, typeset = [head], self.words.typeset  # what fact files say, in the desk's marks
         for statement, likelihood, confidence, lines in judgments:
             basis = tuple(
-                (Run(line), *(r for r in self._numbers(
+                (Run(typeset(line)), *(r for r in self._numbers(
                     self.get("basis", "notes" if len(numbers) > 1 else "note"), numbers)
                               if r.text))
                 for line, numbers in lines)
-            rows.append((Cell(((Run(statement),),), header=True), Cell(((Run(likelihood),),)),
+            rows.append((Cell(((Run(typeset(statement)),),), header=True),
+                         Cell(((Run(likelihood),),)),
                          Cell(((Run(confidence),),)), Cell(basis)))
         return (Block("heading", (Run(self.get("basis", "title")),), level=2),
                 Block("table", (), rows=tuple(rows), widths=(0.30, 0.13, 0.13, 0.44)))
