@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from types import SimpleNamespace
@@ -14,7 +15,8 @@ from typing import NamedTuple
 import pytest
 from hypothesis import settings
 
-from briefgen.compose.model import Block, Brief, Citation, Cite, QuoteUse, Run, SourceEntry
+from briefgen.compose.model import (Block, Brief, Cell, Citation, Cite, QuoteUse, Run,
+                                    SourceEntry)
 from briefgen.factbase.models import PartialDate
 
 # Property tests check what holds, not how fast: on a shared, busy machine a time limit per
@@ -95,6 +97,21 @@ def sample_brief(lines: int = 4, name: str = "theme-sample") -> Brief:
     ))
 
 
+def table_brief():
+    """The sample brief with a captioned table in its body (its first column heads each row)
+    and, in its annex, a table of 70 rows of two paragraphs each: it continues over pages."""
+    brief = sample_brief()
+    head = tuple(Cell(((Run(t),),), header=True) for t in ("Column one", "Column two"))
+    linked = Cell(((Run("a "), Run("link", link="#note_1")),))
+    short = (head, (Cell(((Run("Row one"),),), header=True), linked))
+    long = (head,) + tuple((Cell(((Run(f"row {n} first"),), (Run(f"row {n} second"),))),
+                            Cell(((Run(f"cell {n}"),),))) for n in range(1, 71))
+    return replace(brief, blocks=brief.blocks + (
+        Block("table", (Run("A captioned table"),), rows=short, widths=(1, 2)),),
+        annex=(Block("heading", (Run("A long table"),), level=2),
+               Block("table", (), rows=long, widths=(2, 1))))
+
+
 SOURCE_FACTS = {  # what the fact files of the sample sources would say (for the wording)
     "nato-watch-2013-06": dict(published=PartialDate(2013, 6, None),
                                file="sources/002_nato-watch.txt"),
@@ -121,7 +138,7 @@ def worded(brief: Brief, annotated: bool = False) -> Brief:
     for s in brief.sources:
         uses = {q.text: list(q.fact_ids) for q in s.quotes}
         heading, lines = words.entry(sources[s.id], uses, "ab" * 32, quoted.get(s.id, []))
-        entries[s.id] = replace(s, heading=heading, lines=lines)
+        entries[s.id] = replace(s, heading=heading, lines=lines, label=words.label(s.number))
     seen: set[str] = set()
     blocks = []
     for b in brief.blocks:
@@ -138,12 +155,45 @@ def worded(brief: Brief, annotated: bool = False) -> Brief:
             inlines.append(i)
         blocks.append(replace(b, inlines=tuple(inlines)))
     return replace(brief, blocks=tuple(blocks), sources=tuple(entries[s.id] for s in brief.sources),
-                   labels=words.words.labels, annex_intro=words.annex_intro())
+                   labels=words.words.labels, annex=words.grading_key())
 
 
 @pytest.fixture
 def brief() -> Brief:
     return sample_brief()
+
+
+@pytest.fixture(scope="module")
+def bundled_pdfs(tmp_path_factory) -> list[Path]:
+    """Every bundled theme brief and the 2019-W50 weekly, as PDF, built once per module as a
+    desk builds them."""
+    import shutil
+
+    from briefgen import cli
+
+    desk = tmp_path_factory.mktemp("desk")
+    for name in ("facts", "templates"):
+        shutil.copytree(ROOT / name, desk / name)
+    shutil.copy(ROOT / "briefgen.toml", desk)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(desk)
+        mp.setenv("SOURCE_DATE_EPOCH", "1577836800")
+        assert cli.main(["build", "--format", "pdf"]) == 0
+        assert cli.main(["weekly", "--week", "2019-W50", "--format", "pdf"]) == 0
+    return sorted((desk / "out").glob("*.pdf"))
+
+
+def text_lines(page) -> list[tuple[float, float, str]]:
+    """(baseline y, font size, text) of every piece of text a PDF page (pypdf) draws."""
+    found = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            scale = abs(tm[3]) or 1
+            found.append((tm[5] * (cm[3] or 1) + cm[5], round(size * scale, 1), text))
+
+    page.extract_text(visitor_text=visit)
+    return found
 
 
 def write(path: Path, text: str) -> Path:

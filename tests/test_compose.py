@@ -16,6 +16,10 @@ from briefgen.errors import BuildError, TemplateError
 from conftest import ROOT, tiny_factbase, write
 
 TEMPLATES = ROOT / "templates"
+# the short grading key the bundled templates print where the first grading appears
+LEGEND = ("Gradings: the letter rates the source, from A (completely reliable) to F (cannot be "
+          "judged); the digit rates the information, from 1 (confirmed by other sources) to 6 "
+          "(cannot be judged). Full key in the annex.")
 TRICKY_FACT = """
     facts:
       - id: tricky
@@ -73,7 +77,7 @@ def test_theme_brief_model(base):
                      ("heading", "Our assessment"),  # a theme without judgments says so
                      ("note", "We have made no assessment on this theme; what follows is what "
                               "the sources report."),
-                     ("heading", "2013")]
+                     ("heading", "2013"), ("note", LEGEND)]
     bullets = [b for b in brief.blocks if b.kind == "bullet"]
     assert [b.fact_ids for b in bullets] == [("nato-2013-delegation",), ("nato-2013-no-troops",),
                                             ("tricky",)]
@@ -276,7 +280,7 @@ def test_weekly_brief_groups_the_week_by_theme(base):
     # no fact marked key: the template takes the three best graded as this week's key
     # developments, and does not print them again under their theme
     assert shape == [
-        ("heading", "This week"),
+        ("heading", "This week"), ("note", LEGEND[:30]),
         ("bullet", "4 June"), ("bullet", "4 June"), ("bullet", "4 June"),
         ("note", "This week's developments also "),
         ("note", "Nothing new this week: Russian"),  # month-precision facts are in no week
@@ -446,21 +450,46 @@ def test_the_annex_lists_each_judgments_basis_with_its_note_numbers(richer):
     lines = {c.fact_id: b.cites[0].number for b in brief.blocks if b.kind == "bullet"
              for c in b.cites[0].citations}
     numbers = [lines["nato-2013-no-troops"], lines["rasmussen-said"]]
-    at = [b.text for b in brief.annex_intro].index("What our assessments rest on.")
-    assert [(b.kind, b.text) for b in brief.annex_intro[at + 1:]] == [
-        ("paragraph", "Assessment — very likely, moderate confidence. NATO will keep its forces "
-                      "out of Libya."),
-        ("note", "Rests on: NATO ruled out deploying troops; any training would take place "
-                 f"outside Libya. (note {numbers[0]})"),
-        ("note", "Rests on: The Alliance will not put boots on the ground. "
-                 f"(note {numbers[1]})")]
+    heading, table = brief.annex[:2]
+    assert (heading.kind, heading.text) == ("heading", "What our assessments rest on")
+    assert [[c.text for c in row] for row in table.rows] == [
+        ["Judgment", "Likelihood", "Confidence", "Rests on"],
+        ["NATO will keep its forces out of Libya.", "very likely", "moderate",
+         "NATO ruled out deploying troops; any training would take place outside Libya. "
+         f"(note {numbers[0]})\nThe Alliance will not put boots on the ground. "
+         f"(note {numbers[1]})"]]
+    assert [r.link for line in table.rows[1][3].lines for r in line if r.link] == [
+        f"#note_{n}" for n in numbers]
+    # then the grading key, whose likelihood column the judgment's terms need
+    assert [b.text for b in brief.annex if b.kind == "heading"] == [
+        "What our assessments rest on", "How to read the gradings"]
+    assert brief.annex[-2].rows[0][-1].text == "Likelihood (ICD 203)"
 
 
 def test_a_brief_without_judgments_has_no_basis_in_its_annex(base):
     brief = compose(base, TEMPLATES, theme_spec(base, "nato-security-assistance"))
-    texts = [b.text for b in brief.annex_intro]
-    assert texts[0].startswith("How to read the gradings.")
-    assert "What our assessments rest on." not in texts
+    assert [b.text for b in brief.annex if b.kind == "heading"] == ["How to read the gradings"]
+    assert [c.text for c in brief.annex[2].rows[0]] == [
+        "Source reliability", "Information credibility"]  # no likelihood without judgments
+
+
+def test_the_source_list_labels_each_source_and_says_when_it_was_archived(tmp_path):
+    """S1, S2 ... label the sources, never mistaken for note numbers; the date archived is the
+    fact file's `archived`, left out where it has none."""
+    facts = tiny_factbase(tmp_path)
+    [entry] = compose(check(facts), TEMPLATES, theme_spec(check(facts),
+                                                          "nato-security-assistance")).sources
+    assert (entry.label, entry.archived) == ("S1", "")
+    assert [r.text for r in entry.lines[0]] == [
+        "Nigel Chamberlain · June 2013 · reliability C (fairly reliable)"]
+    text = (facts / "base.yaml").read_text(encoding="utf-8")
+    (facts / "base.yaml").write_text(text.replace("    file: sources/nato.txt", (
+        "    file: sources/nato.txt\n    archived: 2024-03")), encoding="utf-8")
+    base = check(facts)
+    [entry] = compose(base, TEMPLATES, theme_spec(base, "nato-security-assistance")).sources
+    assert entry.archived == "March 2024"
+    assert [r.text for r in entry.lines[0]] == [
+        "Nigel Chamberlain · June 2013 · reliability C (fairly reliable) · archived March 2024"]
 
 
 def test_a_retracted_fact_is_never_rendered(richer):
@@ -489,12 +518,13 @@ def test_weekly_lists_each_fact_once_and_honours_key_points(richer):
     # this week's key developments open the brief (only the fact marked key: true), then
     # the judgment the week's facts bear on, with what the week did to it
     assert [t for _, t in texts[:4]] == [
-        "This week",
+        "This week", LEGEND,
         "5 June — A Russian envoy met Haftar in Benghazi. C3",
-        "What it means",
+        "What it means"]
+    assert texts[4][1] == (
         "Unchanged: this week’s reporting is consistent with it.\u00a0We judge it very likely "
         "(80–95\u00a0%) that NATO will keep its forces out of Libya. Confidence: moderate. The "
-        "terms are defined below."]
+        "terms are defined below.")
     # a theme whose developments all stand elsewhere shares one line
     assert texts[-1] == ("note", "This week's developments also concern Russian motives.")
     # a statement that says when is not preceded by its date a second time

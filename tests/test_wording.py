@@ -16,7 +16,7 @@ from conftest import ROOT, write
 FULL = SimpleNamespace(publisher="Future Center", title="Russia’s role in Libya",
                        author="A. Analyst", published=PartialDate(2017, 8, 28),
                        url="https://example.org/a", file="sources/001_future.txt",
-                       reliability="C")
+                       reliability="C", archived=PartialDate(2024, 3, 2))
 BARE = SimpleNamespace(publisher="Quiet Press", title="Untitled notes", author=None,
                        published=PartialDate(2019, None, None), url=None,
                        file="sources/002_quiet.txt", reliability="F")
@@ -67,19 +67,22 @@ def test_what_a_source_does_not_state_is_left_out(words):
     assert text(note(words, (BARE, "some words here", "f", True, None))) == (
         "Quiet Press, “Untitled notes”, 2019. “some words here”")
     heading, lines = words.entry(BARE, {"some words here": ["f"]}, "0" * 64, [2])
-    assert text(heading) == "Quiet Press: Untitled notes"
-    assert [text(line) for line in lines] == [
+    assert text(heading) == "Quiet Press, “Untitled notes”"
+    assert [text(line) for line in lines] == [  # no author, URL or date archived
         "2019 · reliability F (reliability cannot be judged)", "Quoted in note 2."]
 
 
 def test_annex_entry_of_the_readers_and_the_annotated_edition():
     quotes = {"the exact words": ["fact-a", "fact-b"]}
-    readers = load(ROOT / "templates").entry(FULL, quotes, "3fa2c1d4e5f6" + "0" * 52, [1, 4])
-    assert text(readers[0]) == "Future Center: Russia’s role in Libya"
+    words = load(ROOT / "templates")
+    readers = words.entry(FULL, quotes, "3fa2c1d4e5f6" + "0" * 52, [1, 4])
+    assert words.label(3) == "S3"  # a source's label: never mistaken for note 3
+    assert text(readers[0]) == "Future Center, “Russia’s role in Libya”"
     assert [text(line) for line in readers[1]] == [
-        "A. Analyst · 28 August 2017 · reliability C (fairly reliable)",
+        "A. Analyst · 28 August 2017 · reliability C (fairly reliable) · archived 2 March 2024",
         "https://example.org/a", "Quoted in notes 1 and 4."]
     assert readers[1][1][0].link == "https://example.org/a"
+    assert [r.link for r in readers[1][2] if r.link] == ["#note_1", "#note_4"]
     review = load(ROOT / "templates", annotated=True)
     _, lines = review.entry(FULL, quotes, "3fa2c1d4e5f6" + "0" * 52)
     assert [text(line) for line in lines][2:] == [
@@ -88,26 +91,51 @@ def test_annex_entry_of_the_readers_and_the_annotated_edition():
     assert text(note(review, (FULL, "q q q q", "fact-a", False, None))).endswith(" [fact-a]")
 
 
-def test_the_grading_key_explains_each_scale_once_and_likelihood_with_judgments(words):
-    key = [b.text for b in words.annex_intro()]
-    assert key[0].startswith("How to read the gradings. ")
-    assert key[1] == "Source reliability: " + " · ".join(
-        f"{c} {m}".replace(" ", NBSP) for c, m in [
-            ("A", "completely reliable"), ("B", "usually reliable"), ("C", "fairly reliable"),
-            ("D", "not usually reliable"), ("E", "unreliable"),
-            ("F", "reliability cannot be judged")])
-    assert key[2].startswith("Information credibility: 1\xa0confirmed\xa0by\xa0other\xa0sources · ")
-    assert key[3].startswith("Kinds of fact: statement:\xa0what")
-    assert len(key) == 4
-    with_judgments = [b.text for b in words.annex_intro(judgments=True)]
-    assert with_judgments[4] == "Likelihood (ICD 203): " + " · ".join(
-        f"{t} {b} %".replace(" ", NBSP) for t, b in [
+def cells(table) -> list[list[str]]:
+    return [[cell.text for cell in row] for row in table.rows]
+
+
+def test_the_grading_key_is_a_table_of_the_scales_and_likelihood_with_judgments(words):
+    heading, intro, table, kinds = words.grading_key()
+    assert (heading.kind, heading.text) == ("heading", "How to read the gradings")
+    assert intro.text.startswith("Each line ends with its grading")
+    assert table.kind == "table" and table.header_rows == 1 and table.widths == (1.0, 1.0)
+    assert table.keep_together  # read at a glance: on one page
+    assert cells(table) == [
+        ["Source reliability", "Information credibility"],
+        ["A completely reliable", "1 confirmed by other sources"],
+        ["B usually reliable", "2 probably true"], ["C fairly reliable", "3 possibly true"],
+        ["D not usually reliable", "4 doubtful"], ["E unreliable", "5 improbable"],
+        ["F reliability cannot be judged", "6 truth cannot be judged"]]
+    assert [r.text for r in table.rows[1][0].lines[0] if r.bold] == ["A"]  # the code in bold
+    assert kinds.text.startswith("Kinds of fact: statement:\xa0what")
+    _, _, judged, _ = words.grading_key(judgments=True)
+    assert [row[2] for row in cells(judged)] == ["Likelihood (ICD 203)"] + [
+        f"{t} {b}\xa0%" for t, b in [
             ("almost no chance", "1–5"), ("very unlikely", "5–20"), ("unlikely", "20–45"),
             ("roughly even chance", "45–55"), ("likely", "55–80"), ("very likely", "80–95"),
-            ("almost certain", "95–99")])
-    phia = [b.text for b in load(ROOT / "templates", yardstick="phia").annex_intro(True)]
-    assert phia[4].startswith("Likelihood (PHIA probability yardstick): remote\xa0chance\xa0"
-                              "up\xa0to\xa05\xa0% · highly\xa0unlikely\xa010–20\xa0% · ")
+            ("almost certain", "95–99")]]
+    assert cells(judged)[-1][:2] == ["", ""]  # a shorter scale leaves its cells empty
+    _, _, phia, _ = load(ROOT / "templates", yardstick="phia").grading_key(True)
+    assert [row[2] for row in cells(phia)][:3] == [
+        "Likelihood (PHIA probability yardstick)", "remote chance up to 5\xa0%",
+        "highly unlikely 10–20\xa0%"]
+
+
+def test_what_the_judgments_rest_on_is_a_table_whose_note_numbers_are_links(words):
+    heading, table = words.judgment_basis([
+        ("Moscow will keep backing Haftar.", "likely", "moderate",
+         [("Haftar visited Moscow.", [4]), ("Russia printed the east's dinars.", [7, 9])])])
+    assert heading.text == "What our assessments rest on"
+    assert cells(table) == [["Judgment", "Likelihood", "Confidence", "Rests on"],
+                            ["Moscow will keep backing Haftar.", "likely", "moderate",
+                             "Haftar visited Moscow. (note 4)\n"
+                             "Russia printed the east’s dinars. (notes 7 and 9)"]]  # typeset
+    assert [c.header for c in table.rows[1]] == [True, False, False, False]  # heads its row
+    basis = table.rows[1][3].lines
+    assert [[(r.text, r.link) for r in line if r.link] for line in basis] == [
+        [("4", "#note_4")], [("7", "#note_7"), ("9", "#note_9")]]
+    assert words.judgment_basis([]) == ()
 
 
 def test_a_desk_rewords_notes_and_labels_in_its_own_wording_file(tmp_path):

@@ -1,4 +1,4 @@
-"""The apparatus of a brief: its notes, annex entries, grading key and judgment basis, worded.
+"""The apparatus of a brief: its notes, source list, grading key and judgment basis, worded.
 
 Composed once here for every writer, so the Word footnotes and the PDF notes say the same
 thing, with the words of the desk's wordbook (`wording.toml`). What a source does not state is
@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from string import Formatter
 
-from briefgen.compose.model import Block, Run
+from briefgen.compose.model import Block, Cell, Run
 from briefgen.compose.wordbook import NBSP, Wordbook
 
 SHA_PREFIX = 12  # hex digits of the archived text's SHA-256 shown in the annotated edition
@@ -88,16 +88,21 @@ class Apparatus:
 
     # --- annex ---------------------------------------------------------------------------------
 
+    def label(self, number: int) -> str:
+        """The label of the source list's entry `number`: "S3"."""
+        return self.get("annex", "label").format(number=number)
+
     def entry(self, source, quotes: dict[str, list[str]], sha256: str, notes: list[int] = ()
               ) -> tuple[tuple[Run, ...], tuple[tuple[Run, ...], ...]]:
-        """An annex entry as (heading, lines): what the source states, where it leads, and the
-        notes that quote it (the review edition: the quotes themselves, with their facts)."""
+        """An entry of the source list as (heading, lines): what the source states, where it
+        leads, and the notes that quote it (the review edition: the quotes themselves, with
+        their facts)."""
         fields = self._source_fields(source)
         heading = (Run(_items(self.get("annex", "heading"),
                               self.get("annex", "heading_separator"), fields)),)
         lines: list[tuple[Run, ...]] = []
-        details = _items(self.get("annex", "details"),
-                         self.get("annex", "details_separator"), fields)
+        details = _items(self.get("annex", "details"), self.get("annex", "details_separator"),
+                         {**fields, "archived": self.archived(source)})
         if details:
             lines.append((Run(details),))
         if source.url:
@@ -114,6 +119,12 @@ class Apparatus:
             pattern = self.get("annex", "quoted_in" if len(notes) > 1 else "quoted_in_one")
             lines.append(tuple(r for r in self._numbers(pattern, list(notes)) if r.text))
         return heading, tuple(lines)
+
+    def archived(self, source) -> str:
+        """When the source's archived copy was made, worded; "" when its fact file does not say
+        (the archived text's modification date is not it: a copy or a checkout changes it)."""
+        archived = getattr(source, "archived", None)
+        return self.words.date(archived) if archived else ""
 
     def _quoted(self, pattern: str, quote: str) -> list[Run]:
         """The quote pattern as runs, the quote itself in italics."""
@@ -148,49 +159,65 @@ class Apparatus:
                 "date_short": self.words.date(source.published, "short"),
                 "reliability": letter, "reliability_meaning": self.words.reliability(letter)}
 
-    def annex_intro(self, judgments: bool = False) -> tuple[Block, ...]:
-        """The grading key, once: the Admiralty scales, the kinds, and (with judgments) the
-        ICD 203 likelihood terms with their probability bands."""
-        key, sep = self.get("key"), self.get("key", "separator")
-
-        def scale(label: str, entries, entry: str = "entry", separator: str = sep) -> Block:
-            # each entry whole on its line: lines break between entries only
-            text = separator.join(key[entry].format(code=code, meaning=meaning).replace(" ", NBSP)
-                                  for code, meaning in entries if meaning)
-            return Block("paragraph", (Run(label + ": ", bold=True), Run(text)))
-
-        shown = self.words.table.get("kinds", {})
-        blocks = [Block("paragraph", (Run(key["title"] + ". ", bold=True), Run(key["intro"]))),
-                  scale(key["reliability"], self.get("reliability").items()),
-                  scale(key["credibility"], self.get("credibility").items()),
-                  scale(key["kinds"], ((shown.get(k, k), m) for k, m in
-                                       self.words.table.get("kind_meanings", {}).items()
-                                       if shown.get(k, k)), "kind_entry", key["kind_separator"])]
+    def grading_key(self, judgments: bool = False) -> tuple[Block, ...]:
+        """The grading key in full: its heading, what a grading says, a table of the Admiralty
+        scales (and, with judgments, the likelihood terms with their probability bands), one
+        column each, and the kinds of fact."""
+        key = self.get("key")
+        table = self.words.table
+        columns = [(key["reliability"], self.get("reliability").items()),
+                   (key["credibility"], self.get("credibility").items())]
         if judgments:
-            blocks.append(scale(key["likelihood"], (
-                (self.words.table.get("likelihood", {}).get(term, term), band)
+            columns.append((key["likelihood"], (
+                (table.get("likelihood", {}).get(term, term), band)
                 for term, band in self.get("likelihood_bands").items())))
+        before, _, after = key["entry"].partition("{code}")
+        cells = [[Cell((_entry_runs(before, after, str(code), meaning),))
+                  for code, meaning in entries if meaning] for _, entries in columns]
+        depth = max(map(len, cells))
+        rows = [tuple(Cell(((Run(title),),), header=True) for title, _ in columns)]
+        rows += [tuple(column[i] if i < len(column) else Cell(()) for column in cells)
+                 for i in range(depth)]
+        shown = table.get("kinds", {})
+        kinds = key["kind_separator"].join(
+            key["kind_entry"].format(code=shown.get(k, k), meaning=m).replace(" ", NBSP, 1)
+            for k, m in table.get("kind_meanings", {}).items() if shown.get(k, k))
+        blocks = [Block("heading", (Run(key["title"]),), level=2),
+                  Block("paragraph", (Run(key["intro"]),)),
+                  Block("table", (), rows=tuple(rows), widths=(1.0,) * len(columns),
+                        keep_together=True)]
+        if kinds:
+            blocks.append(Block("paragraph", (Run(key["kinds"] + ": ", bold=True), Run(kinds))))
         return tuple(blocks)
 
     def judgment_basis(self, judgments: list[tuple]) -> tuple[Block, ...]:
-        """The desk's judgments and what each rests on: (label, statement, rationale, [(fact
-        statement, note numbers)]) each; nothing when the brief shows no judgment."""
+        """What the desk's judgments rest on, as a table: each judgment the brief shows, its
+        likelihood and confidence, and the lines it rests on, each followed by the notes that
+        quote it (links; the quotes are in those notes, not printed again). `judgments`:
+        (statement, likelihood, confidence, [(line, note numbers)]) each, worded."""
         if not judgments:
             return ()
-        def word(key: str) -> str:
-            return self.get("judgments", key)
+        head = tuple(Cell(((Run(self.get("basis", k)),),), header=True)
+                     for k in ("judgment", "likelihood", "confidence", "rests_on"))
+        rows, typeset = [head], self.words.typeset  # what fact files say, in the desk's marks
+        for statement, likelihood, confidence, lines in judgments:
+            basis = tuple(
+                (Run(typeset(line)), *(r for r in self._numbers(
+                    self.get("basis", "notes" if len(numbers) > 1 else "note"), numbers)
+                              if r.text))
+                for line, numbers in lines)
+            rows.append((Cell(((Run(typeset(statement)),),), header=True),
+                         Cell(((Run(likelihood),),)),
+                         Cell(((Run(confidence),),)), Cell(basis)))
+        return (Block("heading", (Run(self.get("basis", "title")),), level=2),
+                Block("table", (), rows=tuple(rows), widths=(0.30, 0.13, 0.13, 0.44)))
 
-        blocks = [Block("paragraph", (Run(word("basis_title") + ".", bold=True),))]
-        for label, statement, rationale, facts in judgments:
-            blocks.append(Block("paragraph", (Run(f"{label}. ", bold=True), Run(statement))))
-            if rationale:
-                blocks.append(Block("note", (Run(word("rationale").format(rationale=rationale)),)))
-            for fact, numbers in facts:
-                notes = word("notes" if len(numbers) > 1 else "note").format(
-                    numbers=", ".join(map(str, numbers)))
-                blocks.append(Block("note", (Run(word("rests_on").format(fact=fact)),
-                                             Run(" " + notes, italic=True))))
-        return tuple(blocks)
+
+def _entry_runs(before: str, after: str, code: str, meaning: str) -> tuple[Run, ...]:
+    """A scale's entry in its column of the key: the pattern around `{code}`, the code bold."""
+    runs = (Run(before.format(meaning=meaning)), Run(code, bold=True),
+            Run(after.format(meaning=meaning)))
+    return tuple(r for r in runs if r.text)
 
 
 def _items(items, separator: str, fields: dict[str, str]) -> str:

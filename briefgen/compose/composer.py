@@ -185,13 +185,15 @@ class _Builder:
                      subject=spec.subject, keywords=spec.keywords, author="briefgen",
                      created=spec.created, blocks=tuple(blocks), sources=sources,
                      extra={"provenance": [self.line_record(b) for b in blocks if b.cites]},
-                     labels=self.words.labels, annex_intro=(self.notes.annex_intro(
-                         judgments=any(b.kind == "judgment" for b in blocks))
-                         + self.notes.judgment_basis(self.basis(blocks))) if sources else ())
+                     labels=self.words.labels, annex=(
+                         self.notes.judgment_basis(self.basis(blocks)) + self.notes.grading_key(
+                             judgments=any(b.kind == "judgment" for b in blocks))
+                     ) if sources else ())
 
     def basis(self, blocks: list[Block]) -> list[tuple]:
-        """For the annex: each judgment the brief shows, once, with the facts it rests on and
-        the numbers of the notes that quote them."""
+        """For the annex: each judgment the brief shows, once, in its words (statement, and
+        likelihood and confidence as the body shows them), with the facts it rests on and the
+        numbers of the notes that quote them."""
         out, seen = [], set()
         for block in blocks:
             if block.kind != "judgment":
@@ -211,8 +213,8 @@ class _Builder:
                                 numbers.append(number)
                 facts = [(self.base.facts[f].statement, sorted(numbers))
                          for f, numbers in notes.items()]
-                out.append((self.words.judgment_label(judgment.likelihood, judgment.confidence),
-                            judgment.statement, judgment.rationale or "", facts))
+                shown = judgment_view(judgment, self.words, self.spec.context)  # as of the span
+                out.append((judgment.statement, shown.likelihood, shown.confidence, facts))
         return out
 
     def block(self, kind: str, level: int, children, origin: str) -> Block:
@@ -358,7 +360,8 @@ class _Builder:
             id=sid, number=number, anchor=f"src_{number}", publisher=source.publisher,
             title=source.title, author=source.author, published=self.words.date(source.published),
             url=source.url, file_name=Path(source.file).name, reliability=source.reliability,
-            language=source.language)
+            language=source.language, label=self.notes.label(number),
+            archived=self.notes.archived(source))
 
     def finish_entry(self, entry: SourceEntry) -> SourceEntry:
         """The entry's quotes and words, set in place once every citation is known: every

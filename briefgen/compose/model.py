@@ -32,8 +32,10 @@ class SourceEntry:
     quotes: tuple[QuoteUse, ...] = ()
     # The entry as the reader sees it, worded by the composer (readers' or annotated edition):
     # writers lay these out and never word an entry themselves.
-    heading: tuple[Run, ...] = ()  # e.g. "Source 3  NATO Watch: NATO returns to Libya ..."
+    label: str = ""  # what hangs before the entry, e.g. "S3": never mistaken for a note number
+    heading: tuple[Run, ...] = ()  # e.g. "NATO Watch, “NATO returns to Libya ...”"
     lines: tuple[tuple[Run, ...], ...] = ()  # each a paragraph of the entry
+    archived: str = ""  # when the archived copy was made, worded; "" when the fact base says not
 
 
 @dataclass(frozen=True)
@@ -87,18 +89,68 @@ Inline = Run | Cite
 
 
 @dataclass(frozen=True)
+class Cell:
+    """One cell of a table: its paragraphs (each a tuple of runs, links in the runs).
+
+    `header`: a header cell. In the table's header rows (its first rows, every cell a header)
+    it heads its column; in a body row it heads its row (e.g. the judgment a row is about)."""
+
+    lines: tuple[tuple[Run, ...], ...]
+    header: bool = False
+
+    @property
+    def text(self) -> str:
+        """The cell's plain text, its paragraphs on lines of their own."""
+        return "\n".join("".join(r.text for r in line) for line in self.lines)
+
+
+@dataclass(frozen=True)
 class Block:
-    """A heading, bullet, body paragraph or editorial note, made of inline runs and cites.
+    """A heading, bullet, body paragraph, editorial note or table, made of inline runs and cites.
 
     Bullets and paragraphs always carry at least one Cite (the composer enforces it);
-    headings and notes (theme summaries, "nothing new") are exempt.
+    headings, notes (theme summaries, "nothing new") and tables are exempt.
+
+    A table (`kind="table"`) holds its cells in `rows` (every row as many cells as `widths`
+    has columns; no cell spans two), its header rows first, and its caption in `inlines`
+    (empty: none). A writer keeps each row whole, and repeats the header rows on every page
+    a long table continues on; a table to `keep_together` starts a new page rather than split.
     """
 
-    kind: str  # "heading" | "bullet" | "paragraph" | "note" | "judgment" (set apart visibly)
+    kind: str  # "heading" | "bullet" | "paragraph" | "note" | "judgment" | "table"
     inlines: tuple[Inline, ...]
     level: int = 0  # heading level 1-3; 0 for other blocks
     fact_ids: tuple[str, ...] = ()  # facts shown in this block (for error messages)
     origin: str = ""  # template location, e.g. "templates/theme.md.j2:12"
+    rows: tuple[tuple[Cell, ...], ...] = ()  # a table's rows
+    widths: tuple[float, ...] = ()  # a table's columns: each one's share of the width
+    keep_together: bool = False  # a table read at a glance (a key): on one page if it fits
+
+    @property
+    def header_rows(self) -> int:
+        """How many of a table's first rows are its header (every cell a header cell)."""
+        n = 0
+        for row in self.rows:
+            if not row or not all(c.header for c in row):
+                break
+            n += 1
+        return n
+
+    def table_problem(self) -> str:
+        """What is wrong with a table's shape, for a writer's error ("" when nothing is)."""
+        columns = (len(self.widths) or len(self.rows[0])) if self.rows else 0
+        if not columns:
+            return "a table with no cells"
+        if any(len(row) != columns for row in self.rows):
+            return f"a table whose rows do not all have its {columns} columns"
+        return ""
+
+    @property
+    def runs(self) -> tuple[Run, ...]:
+        """Every run the block prints outside its notes: its inlines and a table's cells."""
+        inline = tuple(i for i in self.inlines if isinstance(i, Run))
+        return inline + tuple(r for row in self.rows for c in row for line in c.lines
+                              for r in line)
 
     @property
     def text(self) -> str:
@@ -123,7 +175,7 @@ class Style:
 
 @dataclass(frozen=True)
 class Brief:
-    """A whole brief: title block, body blocks and the Sources annex."""
+    """A whole brief: title block, body blocks and the annex (source list, then its parts)."""
 
     name: str  # output file stem, e.g. "theme-russian-motives", "weekly-2019-W50"
     title: str
@@ -147,7 +199,9 @@ class Brief:
     organisation: str = ""  # the desk's organisation: with the desk's name, the author
     toc: bool = False  # show a table of contents (headings of level 1-2) after the cover
     cover: tuple[Block, ...] = ()  # lines under the title: desk, date of issue, reading time
-    annex_intro: tuple[Block, ...] = ()  # before the source entries: the grading key, once
+    # The annex: the "sources" label as its heading, the source entries (`sources`), then
+    # these parts: what the assessments rest on, the grading key (headings, paragraphs, tables)
+    annex: tuple[Block, ...] = ()
     style: Style = field(default_factory=Style)
     annotated: bool = False  # the desk's review edition (`--annotated`), not the readers'
 

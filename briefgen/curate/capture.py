@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -83,8 +84,10 @@ def add(facts: Path, source: str, id: str | None = None, url: str | None = None,
             raise BriefgenError(f"{display_path(facts / file)} already exists; nothing written "
                                 "(hint: choose another --id)")
     before, at, indent = _insertion(into)  # refuses a file it cannot append to
+    archived = date.today().isoformat()  # the day this copy is made: the annex says it
     entry = _entry(new_id, title, publisher, article.author, published, url, text_file,
-                   hashlib.sha256(data).hexdigest(), capture_file, language, reliability, indent)
+                   hashlib.sha256(data).hexdigest(), capture_file, language, reliability, indent,
+                   archived)
     files = {facts / text_file: text, into: (before[:at] + entry + before[at:]).encode("utf-8")}
     if capture_file:
         files[facts / capture_file] = data
@@ -263,7 +266,7 @@ def _insertion(path: Path) -> tuple[str, int, int]:
 
 
 def _entry(sid, title, publisher, author, published, url, file, capture_sha, capture, language,
-           reliability, indent: int = 2) -> str:
+           reliability, indent: int = 2, archived: str = "") -> str:
     from briefgen.curate.quotefinder import yaml_quoted as q
 
     out = [f"- id: {sid}", f"  title: {q(title)}", f"  publisher: {q(publisher)}"]
@@ -273,6 +276,7 @@ def _entry(sid, title, publisher, author, published, url, file, capture_sha, cap
     out.append(f"  file: {file}")
     where = f"of {capture}, the capture as saved" if capture else "of the text as saved"
     out.append(f"  capture_sha256: {capture_sha}  # {where}")
+    out.append(f"  archived: {archived}")
     out.append(f"  language: {language}" if language else
                "  # language: en  (the default; set the article's language if not English)")
     out.append(f"  reliability: {reliability}" if reliability else

@@ -124,6 +124,8 @@ class Source(Strict):
     status_note: Text | None = None
     capture_sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = Field(
         None, description="SHA-256 of the capture as saved (page, PDF), kept beside the text")
+    archived: FuzzyDate | None = Field(
+        None, description="when the archived copy was made (not when the file last changed)")
 
 
 class Theme(Strict):

@@ -4,6 +4,7 @@ import hashlib
 import http.server
 import shutil
 import threading
+from datetime import date
 from functools import partial
 
 import pytest
@@ -73,6 +74,7 @@ def test_a_saved_page_is_archived_without_its_navigation_and_checks(cli, root):
         "    # url:  (not known)\n"
         f"    file: sources/{NEW_ID}.txt\n"
         f"    capture_sha256: {sha}  # of sources/{NEW_ID}.html, the capture as saved\n"
+        f"    archived: {date.today().isoformat()}\n"  # the day of the capture, for the annex
         "    # language: en  (the default; set the article's language if not English)\n"
         "    reliability: B\n") + sep + tail
     check = cli("check", cwd=root)
@@ -116,7 +118,7 @@ def test_a_pdf_is_archived_with_its_metadata(cli, root, tmp_path):
                      "publisher": "United Nations", "author": "UN Panel of Experts on Libya",
                      "published": "2019-12", "file": "sources/poe-2019.txt",
                      "capture_sha256": hashlib.sha256(pdf.read_bytes()).hexdigest(),
-                     "language": "en"}
+                     "archived": date.today(), "language": "en"}
     text = (root / "facts" / "sources" / "poe-2019.txt").read_text()
     assert text == ("The Panel found that arms continued to reach both sides in breach\n"
                     "of the embargo, by air and by sea, throughout the year.\n")

@@ -17,10 +17,10 @@ import pytest
 from docx.shared import RGBColor
 from lxml import etree
 
-from briefgen.compose.model import Block, Run
+from briefgen.compose.model import Block, Cell, Run
 from briefgen.errors import BuildError
 from briefgen.writers.docx.writer import render_docx
-from conftest import one_cite, ARABIC, ROOT, sample_brief
+from conftest import one_cite, ARABIC, ROOT, sample_brief, table_brief
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -157,11 +157,13 @@ def test_annex_entry_shows_the_models_words_and_links_the_url(brief, out):
     heading = paras[sources_at]
     assert names[heading.find("w:pPr/w:pStyle", NS).get(q("w:val"))] == "heading 1"
     annex = [text_of(p).replace("\u200e", "") for p in paras[sources_at + 1:]]
-    expected = [b.text for b in brief.annex_intro]
-    for src in brief.sources:
-        expected.append(f"{src.number}" + "".join(r.text for r in src.heading))
+    expected = []
+    for src in brief.sources:  # the source list first, each entry labelled S1, S2 ...
+        expected.append(src.label + "".join(r.text for r in src.heading))
         expected += ["".join(r.text for r in line) for line in src.lines]
-    assert annex == expected
+    expected += [b.text for b in brief.annex if b.kind != "table"]  # then the annex's parts
+    assert annex == expected[:len(annex)] and len(annex) == len(expected)
+    assert annex[0] == "S1NATO Watch, “NATO returns to Libya but not in a combat role”"
     assert "Nigel Chamberlain · June 2013 · reliability C (fairly reliable)" in annex
     assert "28 August 2017 · reliability B (usually reliable)" in annex  # no author: left out
     # the URL is a real external hyperlink
@@ -417,8 +419,13 @@ def test_bad_anchor_or_dangling_citation_is_a_build_error(brief):
 
 
 def test_unknown_block_kind_or_level_is_a_build_error(brief):
-    with pytest.raises(BuildError, match="t.md.j2:1: unknown block kind"):
-        render_docx(replace(brief, blocks=(Block("table", (Run("x"),), origin="t.md.j2:1"),)))
+    with pytest.raises(BuildError, match="t.md.j2:1: unknown block kind 'sidebar'"):
+        render_docx(replace(brief, blocks=(Block("sidebar", (Run("x"),), origin="t.md.j2:1"),)))
+    with pytest.raises(BuildError, match="^t.md.j2:2: a table with no cells$"):
+        render_docx(replace(brief, blocks=(Block("table", (), origin="t.md.j2:2"),)))
+    ragged = (Cell(((Run("a"),),)), Cell(((Run("b"),),))), (Cell(((Run("c"),),)),)
+    with pytest.raises(BuildError, match="^brief: a table whose rows do not all have its 2 "):
+        render_docx(replace(brief, annex=(Block("table", (), rows=ragged),)))
     with pytest.raises(BuildError, match="heading level 4"):
         render_docx(replace(brief, blocks=(Block("heading", (Run("x"),), level=4),)))
 
@@ -439,7 +446,78 @@ def test_big_brief_keeps_every_footnote():
     assert len(out.footnotes.findall("w:footnote", NS)) == 303  # + two separators
 
 
+# --- tables --------------------------------------------------------------------------------------
+
+def test_a_table_is_a_word_table_whose_header_rows_repeat_and_rows_stay_whole():
+    brief = table_brief()
+    out = Docx(render_docx(brief))
+    body = out.body.find("w:body", NS)
+    tables = body.findall("w:tbl", NS)
+    captioned, long = tables  # in the body and in the annex
+    caption = captioned.getprevious()
+    assert text_of(caption) == "A captioned table"
+    assert out.style_names()[caption.find("w:pPr/w:pStyle", NS).get(q("w:val"))] == "caption"
+    rows = long.findall("w:tr", NS)
+    assert len(rows) == 71
+    assert [r.find("w:trPr/w:tblHeader", NS) is not None for r in rows[:3]] == [
+        True, False, False]  # the header row repeats on each page; no other does
+    assert all(r.find("w:trPr/w:cantSplit", NS) is not None for r in rows)  # rows stay whole
+    grid = [int(c.get(q("w:w"))) for c in long.findall("w:tblGrid/w:gridCol", NS)]
+    assert len(grid) == 2 and abs(grid[0] - 2 * grid[1]) <= 1  # widths 2:1 of the text width
+    cells = rows[1].findall("w:tc", NS)
+    assert [[text_of(p) for p in c.findall("w:p", NS)] for c in cells] == [
+        ["row 1 first", "row 1 second"], ["cell 1"]]
+    assert [text_of(c) for c in rows[0].findall("w:tc", NS)] == ["Column one", "Column two"]
+    assert rows[0].find("w:tc/w:tcPr/w:shd", NS) is not None  # the header is shaded
+    link = captioned.find(".//w:hyperlink", NS)
+    assert (link.get(q("w:anchor")), text_of(link)) == ("note_1", "link")
+    # python-docx reads the same table
+    table = out.doc.tables[1]
+    assert (len(table.rows), table.cell(70, 1).text) == (71, "cell 70")
+
+
+def test_the_grading_key_is_kept_on_one_page_with_its_introduction(brief, out):
+    body = out.body.find("w:body", NS)
+    key = body.findall("w:tbl", NS)[-1]
+    intro = key.getprevious()
+    assert text_of(intro).startswith("Each line ends with its grading")
+    assert intro.find("w:pPr/w:keepNext", NS) is not None
+    rows = key.findall("w:tr", NS)
+    kept = [all(p.find("w:pPr/w:keepNext", NS) is not None for p in r.iter(q("w:p"))
+                if text_of(p)) for r in rows]
+    assert kept == [True] * (len(rows) - 1) + [False]  # each row kept with the next
+    long = Docx(render_docx(table_brief())).body.findall(".//w:tbl", NS)[1]
+    assert long.find(".//w:tr[2]//w:keepNext", NS) is None  # a long table may split
+
+
+def test_a_table_at_the_end_of_the_document_is_followed_by_a_paragraph(brief):
+    last = Block("table", (), rows=((Cell(((Run("x"),),)),),))
+    body = Docx(render_docx(replace(brief, annex=(last,)))).body.find("w:body", NS)
+    assert [etree.QName(e).localname for e in body][-3:] == ["tbl", "p", "sectPr"]
+
+
 # --- LibreOffice ---------------------------------------------------------------------------------
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_repeats_a_long_tables_header_on_each_page(tmp_path):
+    pypdf = pytest.importorskip("pypdf")
+    src = tmp_path / "tables.docx"
+    src.write_bytes(render_docx(table_brief()))
+    profile = (tmp_path / "lo-profile").as_uri()
+    result = subprocess.run(
+        ["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
+         "--outdir", str(tmp_path), str(src)], capture_output=True, text=True, timeout=240)
+    assert result.returncode == 0, result.stderr
+    pages = [p.extract_text() for p in pypdf.PdfReader(tmp_path / "tables.pdf").pages]
+    spans = [i for i, text in enumerate(pages) if "row 1 first" in text or "cell 70" in text]
+    assert spans[-1] > spans[0]
+    for i in range(spans[0], spans[-1] + 1):
+        assert "Column one" in pages[i], i
+    for n in (1, 35, 70):  # no row parts between pages
+        assert len({i for i, t in enumerate(pages) if f"row {n} first" in t
+                    or f"row {n} second" in t}) == 1
+
+
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
 def test_libreoffice_converts_it_to_pdf(brief, tmp_path):

@@ -81,12 +81,12 @@ def test_outline_levels_never_skip_and_keep_the_models_order_of_depth(levels):
 
 def test_the_documents_outline_starts_at_heading_1_and_never_skips(brief):
     blocks = (*brief.blocks[:3], Block("heading", (Run("Deeper"),), level=3), *brief.blocks[3:])
-    annex = (*brief.annex_intro, Block("paragraph", (Run("What our assessments rest on.",
-                                                         bold=True),)))
-    data = render_docx(replace(brief, blocks=blocks, annex_intro=annex))
+    annex = (Block("heading", (Run("What our assessments rest on"),), level=2), *brief.annex)
+    data = render_docx(replace(brief, blocks=blocks, annex=annex))
     found = outline(data)
     assert found == [(1, "NATO security assistance"), (2, "Deeper"), (1, "Haftar’s motives"),
-                     (1, "Sources"), (2, "What our assessments rest on")]
+                     (1, "Sources"), (2, "What our assessments rest on"),
+                     (2, "How to read the gradings")]
     assert_never_skips([level for level, _ in found])
     title = docx.Document(io.BytesIO(data)).paragraphs[0]
     assert (title.style.name, title.text) == ("Title", brief.title)
@@ -94,7 +94,7 @@ def test_the_documents_outline_starts_at_heading_1_and_never_skips(brief):
 
 def test_a_bold_lead_in_of_the_annex_stays_a_paragraph(brief):
     key = Block("paragraph", (Run("How to read the gradings. ", bold=True), Run("Each line ...")))
-    data = render_docx(replace(brief, annex_intro=(key,)))
+    data = render_docx(replace(brief, annex=(key,)))
     assert [t for _, t in outline(data)][-1] == "Sources"
     paras = docx.Document(io.BytesIO(data)).paragraphs
     assert [p.style.name for p in paras if p.text.startswith("How to read")] == [

@@ -4,30 +4,15 @@ bundled brief and the 2019-W50 weekly, in the PDF a reader gets."""
 from __future__ import annotations
 
 import re
-import shutil
 
-import pytest
 from pypdf import PdfReader
 
-from conftest import ROOT
+from conftest import text_lines
 
 MM = 72 / 25.4
 MARGIN = 24 * MM  # the page's text area: the PDF writer's margins (top and bottom)
 NOTE_SIZE, BODY_MIN = 8.0, 9.0  # notes are set in 8 pt; body lines in 9.5 pt and more
 MAX_SHARE = 0.40
-
-
-def text_lines(page) -> list[tuple[float, float, str]]:
-    """(baseline y, font size, text) of every piece of text the page draws."""
-    found = []
-
-    def visit(text, cm, tm, font, size):
-        if text.strip():
-            scale = abs(tm[3]) or 1
-            found.append((tm[5] * (cm[3] or 1) + cm[5], round(size * scale, 1), text))
-
-    page.extract_text(visitor_text=visit)
-    return found
 
 
 def note_share(page) -> float:
@@ -43,23 +28,6 @@ def note_share(page) -> float:
     return (max(notes) + NOTE_SIZE - min(notes)) / (top - bottom)
 
 
-@pytest.fixture(scope="module")
-def bundled(tmp_path_factory):
-    """Every bundled theme brief and the 2019-W50 weekly, as PDF, built once."""
-    from briefgen import cli
-
-    desk = tmp_path_factory.mktemp("desk")
-    for name in ("facts", "templates"):
-        shutil.copytree(ROOT / name, desk / name)
-    shutil.copy(ROOT / "briefgen.toml", desk)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.chdir(desk)
-        mp.setenv("SOURCE_DATE_EPOCH", "1577836800")
-        assert cli.main(["build", "--format", "pdf"]) == 0
-        assert cli.main(["weekly", "--week", "2019-W50", "--format", "pdf"]) == 0
-    return sorted((desk / "out").glob("*.pdf"))
-
-
 def body_pages(path) -> list:
     """The pages before the Sources annex (the annex has no notes)."""
     pages = PdfReader(path).pages
@@ -69,7 +37,8 @@ def body_pages(path) -> list:
     return pages
 
 
-def test_notes_take_at_most_40_percent_of_any_page(bundled):
+def test_notes_take_at_most_40_percent_of_any_page(bundled_pdfs):
+    bundled = bundled_pdfs
     assert len(bundled) == 12
     shares = {f"{path.stem} p.{n}": note_share(page) for path in bundled
               for n, page in enumerate(body_pages(path), 1)}

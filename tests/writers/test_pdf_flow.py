@@ -80,6 +80,80 @@ def test_a_page_break_ends_the_page_and_no_empty_page_follows_the_last_block():
     assert pages.page == 3  # two pages shown
 
 
+def test_the_annexs_page_break_keeps_the_page_when_more_than_its_share_is_free():
+    pages = place(Slab("a", 55), PageBreak(room=0.4), Slab("b", 10))
+    assert pages.placed == {"a": (1, 45), "b": (1, 35)}  # 45 % free: on the same page
+    pages = place(Slab("a", 65), PageBreak(room=0.4), Slab("b", 10))
+    assert pages.placed == {"a": (1, 35), "b": (2, 90)}  # 35 % free: on a new page
+    pages = place(Slab("a", 100), PageBreak(room=0.4), Slab("b", 10))
+    assert pages.placed == {"a": (1, 0), "b": (2, 90)} and pages.page == 3  # no empty page
+
+
+class Sheet(Pages):
+    """Pages that take a table's drawing (shading, rules) and record every block drawn,
+    repeated ones too: [(name, page)]."""
+
+    tags = None
+
+    def __init__(self):
+        super().__init__()
+        self.drawn = []
+
+    def __getattr__(self, name):  # saveState, translate, line, rect ...: nothing to record
+        return lambda *args, **kwargs: None
+
+
+class Cell(Slab):
+    def draw_on(self, canvas, x, y):
+        canvas.drawn.append((self.name, canvas.page))
+
+
+def table(rows: int, height: float = 8.0, keep_together: bool = False):
+    """A table of two columns: a header row, then `rows` rows, each cell `height` high (a row
+    is that and its padding: 14)."""
+    from briefgen.writers.pdf.table import Cell as TableCell, Colors, Row, Table
+
+    def row(name, header=False):
+        return Row([TableCell([Cell(f"{name}.{c}", height)]) for c in "ab"], None, header)
+    return Table([row("head", True)] + [row(f"r{n}") for n in range(1, rows + 1)], (1, 1), 1,
+                 Colors(None, None, None), keep_together=keep_together)
+
+
+def test_a_long_table_splits_between_rows_and_repeats_its_header():
+    sheet = Sheet()
+    lay_out([Slab("a", 40), table(6)], NotesFrame(0, 0, 50, 100), sheet)
+    pages = {}
+    for name, page in sheet.drawn:
+        pages.setdefault(name.split(".")[0], set()).add(page)
+    # 60 left under "a": the header and three rows (56); the rest under the header again
+    assert pages == {"head": {1, 2}, "r1": {1}, "r2": {1}, "r3": {1}, "r4": {2}, "r5": {2},
+                     "r6": {2}}
+    assert sum(1 for name, _ in sheet.drawn if name == "r1.a") == 1  # a row is drawn once
+
+
+def test_a_table_kept_together_goes_to_the_next_page_whole_with_its_heading():
+    sheet = Sheet()
+    lay_out([Slab("a", 40), Slab("heading", 10, keep=True), table(4, keep_together=True)],
+            NotesFrame(0, 0, 50, 100), sheet)
+    assert sheet.placed["heading"][0] == 2  # 50 left; the table needs 70: all of it moves
+    assert {page for _, page in sheet.drawn} == {2}
+    sheet = Sheet()  # taller than a page: it splits all the same
+    lay_out([table(9, keep_together=True)], NotesFrame(0, 0, 50, 100), sheet)
+    assert {page for name, page in sheet.drawn if name == "head.a"} == {1, 2}
+
+
+def test_a_heading_stays_with_a_tables_header_and_first_row_not_the_whole_table():
+    heading = Slab("heading", 10, keep=True)
+    sheet = Sheet()  # 40 left: the heading (10), the header and a row (28) fit
+    lay_out([Slab("a", 60), heading, table(5)], NotesFrame(0, 0, 50, 100), sheet)
+    assert sheet.placed["heading"][0] == 1 and ("r1.a", 1) in sheet.drawn
+    assert ("r2.a", 2) in sheet.drawn
+    sheet = Sheet()  # 35 left: not even the first row: the heading goes with the table
+    lay_out([Slab("a", 65), Slab("heading", 10, keep=True), table(5)],
+            NotesFrame(0, 0, 50, 100), sheet)
+    assert sheet.placed["heading"][0] == 2 and ("head.a", 1) not in sheet.drawn
+
+
 def test_a_block_taller_than_an_empty_page_is_a_layout_error_naming_it():
     tall = Slab("tall", 150)
     with pytest.raises(LayoutError) as caught:

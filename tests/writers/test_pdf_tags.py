@@ -18,7 +18,7 @@ from briefgen.compose.model import Block, Run, Style
 from briefgen.compose.specs import theme_spec, weekly_spec
 from briefgen.factbase.base import load_factbase
 from briefgen.writers.pdf.writer import render_pdf
-from conftest import ARABIC, ROOT, sample_brief
+from conftest import ARABIC, ROOT, sample_brief, table_brief
 
 FONTS = ROOT / "briefgen" / "resources" / "fonts"
 # operators that put something on the page: text, paths, images, shadings
@@ -216,10 +216,12 @@ def test_sample_with_contents_logo_and_arabic_is_tagged(sample_pdf):
     # the model's levels 1 and 3 nest as H2 and H3 under the title, and the annex's
     # "Sources" is a part of the brief like "Overview"
     assert [r for r in roles if HEADING.fullmatch(r[1:])] == [
-        "/H1", "/H2", "/H2", "/H3", "/H3", "/H3", "/H2", "/H3", "/H3"]
+        "/H1", "/H2", "/H2", "/H3", "/H3", "/H3", "/H2", "/H3"]
     figure = next(e for e in elements if e["/S"] == "/Figure")
     assert figure["/Alt"] == "The desk's emblem: a blue bar"
-    assert roles.count("/TOCI") == 3 and roles.count("/L") == 2 and roles.count("/LI") == 6
+    # two lists of bullets and the source list (an item per source: its label, its lines)
+    assert roles.count("/TOCI") == 3 and roles.count("/L") == 3 and roles.count("/LI") == 8
+    assert roles.count("/Lbl") == 8 and roles.count("/Table") == 1
     notes = [e for e in elements if e["/S"] == "/Note"]
     assert [n["/ID"] for n in notes] == [f"note_{i}" for i in range(1, 8)]
     # each note follows the Link of its marker, in the line that cites it
@@ -283,8 +285,8 @@ def parse_struct_text(text: str) -> dict:
         if not body or body.startswith(("Object ", "/")):
             continue  # an annotation's object, an attribute
         indent = len(line) - len(line.lstrip(" "))
-        node = {"text": body[1:-1]} if body.startswith('"') else {"role": body.split()[0],
-                                                                   "kids": []}
+        node = {"text": body[1:-1]} if body.startswith('"') else {
+            "role": body.split()[0].rstrip(":"), "kids": []}  # "TH:" when attributes follow
         while stack[-1][0] >= indent:
             stack.pop()
         stack[-1][1]["kids"].append(node)
@@ -317,8 +319,10 @@ def reading_order(node: dict, out: list) -> list[tuple[str, str]]:
             continue
         role = kid["role"]
         kind = "H" if HEADING.fullmatch(role) else role
-        if kind in ("H", "P", "LBody", "Note"):
-            out.append((kind, _words(text_of(kid), numbered=role in ("Note", "H3"))))
+        # a container whose words are all in paragraphs of its own is read through them
+        has_text = any(k.get("text") for k in kid["kids"])  # an empty cell reads ""
+        if kind in ("H", "P", "Note") or kind in ("LBody", "TH", "TD") and has_text:
+            out.append((kind, _words(text_of(kid), numbered=role == "Note")))
         reading_order(kid, out)
     return out
 
@@ -342,10 +346,18 @@ def model_order(brief) -> list[tuple[str, str]]:
         out += [("Note", _words("".join(r.text for r in c.note))) for c in b.cites]
     if brief.sources:
         out.append(("H", _words(brief.labels["sources"])))
-        out += [("P", _words(b.text)) for b in brief.annex_intro]
-        for s in brief.sources:
-            out.append(("H", _words("".join(r.text for r in s.heading))))
+        for s in brief.sources:  # the label is the item's Lbl, the lines its paragraphs
+            out.append(("P", _words("".join(r.text for r in s.heading))))
             out += [("P", _words("".join(r.text for r in line))) for line in s.lines]
+        for b in brief.annex:
+            if b.kind != "table":
+                out.append(("H" if b.kind == "heading" else "P", _words(b.text)))
+                continue
+            for row in b.rows:
+                for cell in row:
+                    kind = "TH" if cell.header else "TD"
+                    out += [(kind if len(cell.lines) == 1 else "P",
+                             _words("".join(r.text for r in line))) for line in cell.lines]
     return out
 
 
@@ -372,6 +384,56 @@ def test_the_order_check_fails_on_a_different_order(bundled, tmp_path):
     assert order != model_order(swapped)
 
 
+# ---- tables ----
+
+@pytest.fixture(scope="module")
+def table_pdf() -> bytes:
+    return render_pdf(table_brief(), FONTS)
+
+
+def test_a_long_table_keeps_each_row_whole_and_repeats_its_header_on_each_page(table_pdf):
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(table_pdf)).pages]
+    spans = [i for i, text in enumerate(pages) if "row 40 first" in text or "cell 1\n" in text
+             or "cell 70" in text]
+    first, last = min(spans), max(spans)
+    assert last > first  # the table continues on the next page ...
+    for i in range(first, last + 1):  # ... under its header again
+        assert pages[i].count("Column one") == 1, i
+    for n in range(1, 71):  # no row parts between pages
+        where = {i for i, text in enumerate(pages) for line in (f"row {n} first",
+                 f"row {n} second", f"cell {n}\n") if line in text + "\n"}
+        assert len(where) == 1, n
+
+
+def test_a_table_is_tagged_table_tr_th_td_its_repeated_header_an_artifact(table_pdf, tmp_path):
+    reader = PdfReader(io.BytesIO(table_pdf))
+    assert structure_problems(reader) == []
+    tables = [e for e in struct_elements(reader) if e["/S"] == "/Table"]
+    assert len(tables) == 2
+    captioned, long = tables
+    assert captioned["/K"][0].get_object()["/S"] == "/Caption"  # the caption comes first
+    rows = [k.get_object() for k in long["/K"]]
+    assert [r["/S"] for r in rows] == ["/TR"] * 71
+    assert [c.get_object()["/S"] for c in rows[0]["/K"]] == ["/TH", "/TH"]
+    assert [c.get_object()["/S"] for c in rows[1]["/K"]] == ["/TD", "/TD"]
+    header = rows[0]["/K"][0].get_object()
+    assert header["/A"] == {"/O": "/Table", "/Scope": "/Column"}
+    row_head = [c.get_object() for c in captioned["/K"][2].get_object()["/K"]][0]
+    assert (row_head["/S"], row_head["/A"]["/Scope"]) == ("/TH", "/Row")
+    # poppler reads the header once though it is drawn on every page; a cell of two
+    # paragraphs holds them as two P
+    dump = struct_text(table_pdf, tmp_path)
+    assert dump.count('"Column one"') == 2  # once per table
+    tree = parse_struct_text(dump)
+    first_row = [k for k in tree["kids"][0]["kids"] if k.get("role") == "Table"][1]["kids"][1]
+    assert [(k["role"], [g.get("role") for g in k["kids"]]) for k in first_row["kids"]] == [
+        ("TD", ["P", "P"]), ("TD", [None])]
+    # a link in a cell is a Link in its cell, as in a paragraph
+    assert "Link" in [g.get("role") for row in tree["kids"][0]["kids"] if row.get("role")
+                      == "Table" for tr in row["kids"] for cell in tr.get("kids", [])
+                      for g in cell.get("kids", [])]
+
+
 # ---- a PDF/UA checker someone else wrote ----
 
 # pdfua 0.1.3 cannot evaluate its empty-heading rule on a heading with more than one kid (it
@@ -385,7 +447,8 @@ def test_a_pdf_ua_checker_finds_nothing(bundled, tmp_path):
     pdfua = pytest.importorskip(
         "pdfua", reason="the PDF/UA checker is not installed here (pip install pdfua; "
                         ".ci/run installs it)")
-    for name, _, pdf in bundled + [("sample", None, render_pdf(full_sample(), FONTS))]:
+    for name, _, pdf in bundled + [("sample", None, render_pdf(full_sample(), FONTS)),
+                                   ("tables", None, render_pdf(table_brief(), FONTS))]:
         path = tmp_path / "brief.pdf"
         path.write_bytes(pdf)
         report = pdfua.validate(str(path))

@@ -110,8 +110,9 @@ def test_both_formats_show_the_same_numbered_notes_and_the_same_annex(readers_ed
     for number, note in enumerate(both.word_notes, 1):  # PDF: the same number and words
         assert f"{number} {note}" in both.pdf_text
     annex = both.word_annex()
-    assert annex[0].startswith("How to read the gradings.")
-    for line in annex:
+    assert annex[0] == "S1 NATO Watch, “NATO returns to Libya but not in a combat role”"
+    assert "How to read the gradings" in annex and "A completely reliable" in annex
+    for line in annex:  # the source list, the parts' headings, paragraphs and table cells
         assert line in both.pdf_text, line
 
 
@@ -149,10 +150,13 @@ def test_readers_edition_shows_no_ids_file_names_or_empty_fields(readers_edition
                      "URL:", "Author:"):
             assert word not in text
     # what the quiet source does not state is simply not there; its quote is in its note
-    assert both.word_annex()[-3:] == [
-        "2 Quiet Press: A source that names nobody",
+    annex = both.word_annex()
+    at = annex.index("S2 Quiet Press, “A source that names nobody”")
+    assert annex[at:at + 3] == [
+        "S2 Quiet Press, “A source that names nobody”",
         "5 June 2013 · reliability F (reliability cannot be judged)",
         "Quoted in note 3."]
+    assert annex[at + 3] == "How to read the gradings"  # the source list ends there
 
 
 def test_annotated_edition_adds_fact_ids_archived_files_and_hashes(annotated_edition):

@@ -2,7 +2,8 @@
 
 Citations are real Word footnotes holding the note the model words (source reference linked to
 its entry in the Sources annex, then the exact quote); headings use Word's Heading styles, so the
-navigation pane and the table of contents work. With a reference document (like pandoc's
+navigation pane and the table of contents work; the annex's tables are Word tables whose header
+rows repeat on every page. With a reference document (like pandoc's
 --reference-doc) its styles are kept and only the styles it lacks are added. Every word comes
 from the model; all raw XML (styles, numbering, footnotes, fields, header and footer, the
 package) is in `oxml/`. The same brief gives byte-identical files.
@@ -20,7 +21,7 @@ from briefgen.resources import FONTS
 from briefgen.writers.bidi import first_strong_is_rtl
 
 _BOOKMARK_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,39}$")
-_BLOCK_KINDS = {"heading", "bullet", "paragraph", "note", "judgment"}
+_BLOCK_KINDS = {"heading", "bullet", "paragraph", "note", "judgment", "table"}
 _STYLE_OF = {"bullet": "bullet", "note": "note", "judgment": "judgment", "paragraph": "normal"}
 
 
@@ -58,12 +59,14 @@ def _validate(brief: Brief) -> None:
         if src.anchor in anchors:
             raise BuildError(f"source {src.id}: anchor {src.anchor!r} is used by two annex entries")
         anchors.add(src.anchor)
-    for block in brief.blocks:
+    for block in (*brief.blocks, *brief.annex):
         where = block.origin or "brief"
         if block.kind not in _BLOCK_KINDS:
             raise BuildError(f"{where}: unknown block kind {block.kind!r}")
         if block.kind == "heading" and block.level not in (1, 2, 3):
             raise BuildError(f"{where}: heading level {block.level} (Word briefs use levels 1-3)")
+        if block.kind == "table" and block.table_problem():
+            raise BuildError(f"{where}: {block.table_problem()}")
         for cite in block.cites:
             if cite.source.anchor not in anchors:
                 raise BuildError(f"{where}: citation {cite.number} points to source "
@@ -123,6 +126,9 @@ class _DocxBuilder:
                 # box; an empty paragraph between keeps each judgment in its own, as in the PDF
                 paragraphs.append(self.Para(self.s["normal"]).xml())
             try:
+                if block.kind == "table":
+                    paragraphs += [t.xml() for t in self._table(block)]
+                    continue
                 paragraphs.append(self._block(block, self.outline.get(i),
                                               self.toc_anchors.get(i)).xml())
             except ValueError as exc:  # characters XML cannot hold
@@ -130,6 +136,9 @@ class _DocxBuilder:
                                  f"{exc}") from exc
         if brief.sources:
             paragraphs.extend(p.xml() for p in self._annex())
+
+        if paragraphs[-1].startswith("<w:tbl>"):  # Word wants a paragraph after a table
+            paragraphs.append(self.Para(self.s["normal"]).xml())
         body.extend(parse("".join(paragraphs)))  # one parse for the whole body
         self.footnotes.flush()
         if sect_pr is not None:
@@ -240,31 +249,58 @@ class _DocxBuilder:
     # --- annex --------------------------------------------------------------------------------
 
     def _annex(self):
+        """The annex, where the body ends (its heading kept with the first entry): the source
+        list, each entry kept whole on its page, then the annex's parts (headings under the
+        annex's, paragraphs, tables)."""
         s = self.s
-        yield self.Para(s["h1"], page_break_before=True).add_text(self.labels.get("sources", ""))
-        for block in self.brief.annex_intro:
-            title = _part_title(block)
-            if title is None:
-                yield self._runs(self.Para(s["key"]), block.inlines)
-            else:  # a part of the annex: a heading under "Sources"
-                yield self._runs(self.Para(s["h2"]), (Run(title),))
+        yield self.Para(s["h1"]).add_text(self.labels.get("sources", ""))
         for src in self.brief.sources:
             try:
                 yield from self._source_entry(src)
             except ValueError as exc:
                 raise BuildError(f"source {src.id}: text cannot be written to Word: {exc}") from exc
+        annex = self.brief.annex
+        for i, block in enumerate(annex):
+            after = annex[i + 1] if i + 1 < len(annex) else None
+            if block.kind == "heading":
+                yield self._runs(self.Para(s["h2"]), block.inlines)
+            elif block.kind == "table":
+                yield from self._table(block)
+            else:  # a paragraph that introduces a table stays with it
+                keep = after is not None and after.kind == "table"
+                yield self._runs(self.Para(s["key"], keep_next=keep), block.inlines)
 
     def _source_entry(self, src: SourceEntry):
         s = self.s
         head = self.Para(s["src_heading"])
         self._bookmark_id += 1
         head.bookmark_start(self._bookmark_id, src.anchor)
-        head.add_text(f"{src.number}\t")  # the number hangs in the margin, like a footnote's
+        head.add_text(f"{src.label}\t")  # the label hangs in the margin, like a footnote's number
         self._runs(head, src.heading)
         head.bookmark_end(self._bookmark_id)
         yield head
-        for line in src.lines:
-            yield self._runs(self.Para(s["src_line"]), line)
+        for i, line in enumerate(src.lines):  # the entry's lines kept with its last one
+            yield self._runs(self.Para(s["src_line"], keep_next=i < len(src.lines) - 1), line)
+
+    def _table(self, block: Block):
+        """A table of the model (its caption first, kept with it): header rows repeated on each
+        page and kept whole, as every row is; a table to keep together, all on one page."""
+        from briefgen.writers.docx.oxml.house import RULE, SHADE, accent_hex
+        from briefgen.writers.docx.oxml.tables import table_xml
+
+        s, header_rows = self.s, block.header_rows
+        if block.inlines:
+            yield self._runs(self.Para(s["caption"], keep_next=True), block.inlines)
+        last = len(block.rows) - 1  # a table kept together: each row kept with the next
+        rows = [[[self._runs(self.Para(s["cell_head" if i < header_rows else "cell"],
+                                       keep_next=block.keep_together and i < last), line).xml()
+                  for line in cell.lines] for cell in cells]
+                for i, cells in enumerate(block.rows)]
+        section = self.doc.sections[0]
+        width = (section.page_width - section.left_margin - section.right_margin) // 635  # twips
+        widths = list(block.widths) or [1.0] * len(block.rows[0])
+        yield _Markup(table_xml(rows, widths, width, header_rows, shade=SHADE, rule=RULE,
+                                accent=accent_hex(self.brief.style.accent)))
 
     # --- properties ---------------------------------------------------------------------------
 
@@ -301,15 +337,11 @@ def outline_levels(levels: list[int]) -> list[int]:
     return out
 
 
-def _part_title(block: Block) -> str | None:
-    """The title of a part of the annex: a heading, or a paragraph of bold words only (the
-    model words "What our assessments rest on." that way); its closing full stop is dropped."""
-    runs = [i for i in block.inlines if isinstance(i, Run) and i.text]
-    if block.kind == "heading" or (block.kind == "paragraph" and runs and not block.cites
-                                   and all(r.bold for r in runs)):
-        text = block.text.strip()
-        return text[:-1] if text.endswith(".") and not text.endswith("..") else text
-    return None
+class _Markup(str):
+    """Writer-made XML that is not a paragraph (a table), among the paragraphs of the body."""
+
+    def xml(self) -> str:
+        return str(self)
 
 
 _RT_HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"

@@ -10,7 +10,9 @@ blocks give the same pages:
   above it (the larger of the two is kept);
 - a block that does not fit is split, or goes to the next page whole;
 - blocks kept with the next one (headings) go to the next page together with it when the group
-  does not fit, unless the page is still empty (then they are placed one by one).
+  does not fit, unless the page is still empty (then they are placed one by one); a table at
+  the end of the group needs room for its header and first row only (the rest may follow on
+  the next page).
 """
 
 from __future__ import annotations
@@ -50,7 +52,12 @@ class Flowable:
 
 
 class PageBreak(Flowable):
-    """The rest of the page stays empty."""
+    """The rest of the page stays empty; with `room`, only if no more than that share of the
+    page's text area is left (the annex: on a new page, or on this one if more than half of
+    it is still free)."""
+
+    def __init__(self, room: float = 0.0):
+        self.room = room
 
 
 class Rule(Flowable):
@@ -117,7 +124,8 @@ def lay_out(flowables: list[Flowable], frame, canvas) -> None:
             frame.reset()
             page_open = True
         if isinstance(f, PageBreak):
-            page_open = _end_page(frame, canvas)
+            if not (f.room and frame.left() > f.room):
+                page_open = _end_page(frame, canvas)
             continue
         if f.keep_with_next:
             group = [f]

@@ -24,6 +24,7 @@ from briefgen.writers.pdf.flow import LayoutError, PageBreak, Picture, Rule, lay
 from briefgen.writers.pdf.fonts import FontSet
 from briefgen.writers.pdf.notes import NotesFrame
 from briefgen.writers.pdf.shaping import Shaper
+from briefgen.writers.pdf.table import Cell as TableCell, Colors, Row as TableRow, Table
 from briefgen.writers.pdf.tags import Element, Tags
 from briefgen.writers.pdf.text import Box, Bullet, Piece, TextBlock, forget_widths, text_width
 
@@ -38,6 +39,8 @@ FIXED_TEXT = "•,0123456789 "
 # structure types of blocks other than headings and bullets (tags.ROLE_MAP: how they read)
 ROLES = {"judgment": "Judgment", "note": "Summary"}
 LIST = "<< /O /List /ListNumbering /Disc >>"  # the attributes of a bulleted list
+SOURCE_LIST = "<< /O /List /ListNumbering /None >>"  # the source list: labels S1, S2 ...
+ANNEX_ROOM = 0.4  # the annex starts on the body's last page if more than this share is free
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,10 @@ STYLES = {
     "src_head": Style(9.5, 13, bold=True, accent=True, before=9, left=24, keep=True,
                       bullet_indent=0, bullet_size=9.5, bullet_bold=True),
     "src_line": Style(8.5, 12, left=24, after=1),
+    "annex": Style(8.5, 12, after=4),
+    "cell": Style(8.5, 11.5),
+    "cell_head": Style(8.5, 11.5, bold=True),
+    "caption": Style(9, 12, bold=True, after=3, keep=True),
     "running": Style(7.5, 9, color=SLATE),
     "marking": Style(8.5, 10, bold=True),
 }
@@ -133,9 +140,9 @@ class Story:
             fs = self.fonts
             mark = Bullet(bullet, fs.font(fs.primary, style.bullet_bold), style.bullet_size,
                           self.accent, style.bullet_indent)
+        kw.setdefault("keep_with_next", style.keep)
         return TextBlock(pieces, leading=style.leading, size=style.size, left=style.left,
-                         bullet=mark, space_before=style.before, space_after=style.after,
-                         keep_with_next=style.keep, **kw)
+                         bullet=mark, space_before=style.before, space_after=style.after, **kw)
 
     def inlines(self, block: Block, style: Style) -> list[Piece]:
         out: list[Piece] = []
@@ -178,6 +185,10 @@ class Story:
                 out.append(self.block(self.inlines(blk, style), style, who=who,
                                       outline=(f"sec_{i}", blk.text.strip(), depth),
                                       tag=tags.element(_heading(depth), doc)))
+                bullets = None
+                continue
+            if blk.kind == "table":
+                out += self.table(blk)
                 bullets = None
                 continue
             if blk.kind == "bullet":
@@ -244,26 +255,71 @@ class Story:
                           tag=self.tags.element("Note", None, id=name))
 
     def annex(self) -> list:
+        """The annex: on the page the body ends on if more than half of it is left, else on a
+        new one; the source list (a list: each entry's label, then its lines), then the
+        annex's parts (headings, paragraphs, tables)."""
         st, b, tags = STYLES, self.brief, self.tags
         label = self.labels.get("sources", "")
-        out = [PageBreak(), self.block(self.text(label, st["h1"]), st["h1"],
-                                       outline=("sources", label, 0),
-                                       tag=tags.element(_heading(0), tags.document))]
-        for blk in b.annex_intro:
-            out.append(self.block(self.runs(blk.inlines, st["key"]), st["key"],
-                                  tag=tags.element(ROLES.get(blk.kind, "P"), tags.document)))
+        out = [PageBreak(room=ANNEX_ROOM),
+               self.block(self.text(label, st["h1"]), st["h1"], outline=("sources", label, 0),
+                          tag=tags.element(_heading(0), tags.document))]
+        sources = tags.element("L", tags.document, attrs=SOURCE_LIST)
         for src in b.sources:
-            out += self.annex_entry(src)
+            out += self.annex_entry(src, tags.element("LI", sources))
+        for i, blk in enumerate(b.annex):
+            after = b.annex[i + 1] if i + 1 < len(b.annex) else None
+            if blk.kind == "heading":
+                out.append(self.block(self.runs(blk.inlines, st["h2"]), st["h2"],
+                                      tag=tags.element(_heading(1), tags.document)))
+            elif blk.kind == "table":
+                out += self.table(blk)
+            else:  # a paragraph that introduces a table stays with it
+                out.append(self.block(self.runs(blk.inlines, st["annex"]), st["annex"],
+                                      tag=tags.element(ROLES.get(blk.kind, "P"), tags.document),
+                                      keep_with_next=after is not None and after.kind == "table"))
         return out
 
-    def annex_entry(self, s: SourceEntry) -> list:
+    def annex_entry(self, s: SourceEntry, item) -> list:
+        """An entry of the source list, kept whole on its page: its label hangs before it."""
         head, line = STYLES["src_head"], STYLES["src_line"]
-        doc = self.tags.document
-        out = [self.block(self.runs(s.heading, head), head, str(s.number), anchor=s.anchor,
-                          who=f"[{s.id}]", tag=self.tags.element(_heading(1), doc))]
+        body = self.tags.element("LBody", item)
+        label = self.tags.element("Lbl", item)
+        out = [self.block(self.runs(s.heading, head), head, s.label, anchor=s.anchor,
+                          who=f"[{s.id}]", label=label, tag=self.tags.element("P", body))]
         for runs in s.lines:
             out.append(self.block(self.runs(runs, line), line, who=f"[{s.id}]",
-                                  tag=self.tags.element("P", doc)))
+                                  tag=self.tags.element("P", body)))
+        for block in out[:-1]:
+            block.keep_with_next = True
+        return out
+
+    def table(self, blk: Block) -> list:
+        """A table of the model, with its caption above it if it has one: a Table element, a
+        TR per row, a TH or TD per cell (a TH heads its column in the header rows, its row
+        below them), a P per paragraph of a cell that has several."""
+        tags, header_rows, st = self.tags, blk.header_rows, STYLES
+        element = tags.element("Table", tags.document)
+        who = f"{blk.origin}:" if blk.origin else "[annex]"
+        out = []
+        if blk.inlines:
+            out.append(self.block(self.runs(blk.inlines, st["caption"]), st["caption"],
+                                  who=who, tag=tags.element("Caption", element)))
+        rows = []
+        for i, cells in enumerate(blk.rows):
+            tr = tags.element("TR", element)
+            row = []
+            for cell in cells:
+                style = st["cell_head" if i < header_rows else "cell"]
+                tag = tags.element("TH" if cell.header else "TD", tr, attrs=(
+                    f"<< /O /Table /Scope /{'Column' if i < header_rows else 'Row'} >>"
+                    if cell.header else None))
+                row.append(TableCell([self.block(self.runs(line, style), style, tag=(
+                    tags.element("P", tag) if len(cell.lines) > 1 else tag))
+                    for line in cell.lines], tag))
+            rows.append(TableRow(row, tr, i < header_rows))
+        out.append(Table(rows, blk.widths or (1.0,) * len(blk.rows[0]), header_rows,
+                         Colors(SHADE, self.accent, RULE), space_before=4, space_after=10,
+                         who=who, keep_together=blk.keep_together))
         return out
 
 
@@ -281,7 +337,8 @@ def _heading(depth: int) -> str:
 def _describe(brief: Brief) -> dict[str, str]:
     """Where each link inside the brief goes, as its annotation says: the annex entry's
     heading, the section's heading (a URL says itself)."""
-    out = {"#" + s.anchor: "".join(r.text for r in s.heading) or s.title for s in brief.sources}
+    out = {"#" + s.anchor: " ".join(filter(None, (s.label, "".join(r.text for r in s.heading)
+                                                   or s.title))) for s in brief.sources}
     out.update((f"#sec_{i}", b.text.strip()) for i, b in enumerate(brief.blocks)
                if b.kind == "heading")
     note = brief.labels.get("note", "{number}")

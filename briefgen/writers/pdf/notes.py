@@ -87,6 +87,10 @@ class NotesFrame:
             return []
         return block.split(self.width, height, self.room_for, self.at_top)
 
+    def left(self) -> float:
+        """The share of the text area still free above the notes."""
+        return (self.y - self.bottom - self.notes_h) / (self.top - self.bottom)
+
     def fits_together(self, blocks: list) -> bool:
         """Whether these blocks, one under the other, fit in the rest of the page with their
         notes."""
@@ -96,8 +100,10 @@ class NotesFrame:
         if room <= 0:
             return False
         height, after, first = 0.0, 0.0, True
-        for b in blocks:
+        for i, b in enumerate(blocks):
             _, h = b.wrap(self.width, 0xFFFFFFF)
+            if i == len(blocks) - 1 and hasattr(b, "least_height"):
+                h = b.least_height(self.width)  # a table: the rest may go to the next page
             if h <= FUZZ:
                 continue
             height += h

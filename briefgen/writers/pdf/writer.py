@@ -3,18 +3,19 @@
 What the file holds: a cover (logo, title block, cover lines), an optional linked contents
 list, the body (headings with outline entries, bullets, paragraphs, notes, judgments set apart;
 citation markers are superscript numbers linked to their notes), the notes of each section, the
-Sources annex with its grading key and a named destination per source (`SourceEntry.anchor`),
-the classification marking, running head and "page x of y" on every page, document info,
-embedded TrueType subsets of the bundled fonts (briefgen/resources/fonts/, or a desk's
-templates/fonts/), Arabic shaped and right to left. The PDF is tagged (PDF/UA-1): a screen
-reader meets the brief's headings, paragraphs, lists, links and notes in the model's order, and
-none of the page furniture. Every word comes from the brief model. The same brief always gives
-the same bytes.
+annex (the source list with a named destination per source (`SourceEntry.anchor`), then what
+the assessments rest on and the grading key, as tables), the classification marking, running
+head and "page x of y" on every page, document info, embedded TrueType subsets of the bundled
+fonts (briefgen/resources/fonts/, or a desk's templates/fonts/), Arabic shaped and right to
+left. The PDF is tagged (PDF/UA-1): a screen reader meets the brief's headings, paragraphs,
+lists, tables, links and notes in the model's order, and none of the page furniture. Every word
+comes from the brief model. The same brief always gives the same bytes.
 
 Modules: this one (entry point and glyph check), `fonts` (loading, subsets), `shaping`
 (fallback, right-to-left shaping), `layout` (styles, story), `flow` and `notes` (the page loop),
-`canvas` (pages, furniture, links), `text` (the text flowable) and `tags` (the structure tree);
-all but this one import reportlab, so they are imported only when a PDF is rendered.
+`canvas` (pages, furniture, links), `text` (the text flowable), `table` (the table flowable) and
+`tags` (the structure tree); all but this one import reportlab, so they are imported only when
+a PDF is rendered.
 """
 
 from __future__ import annotations
@@ -47,8 +48,9 @@ def _texts(brief: Brief, fixed: str):
     yield "marking", brief.marking
     for key, label in sorted(brief.labels.items()):
         yield f"label {key}", str(label)
-    for block in (*brief.cover, *brief.annex_intro):
-        yield block.origin or block.kind, block.text
+    for block in (*brief.cover, *brief.annex):
+        for run in block.runs:
+            yield block.origin or block.kind, run.text
     for block in brief.blocks:
         who = ", ".join(block.fact_ids) or block.origin or block.kind
         for item in block.inlines:
@@ -59,6 +61,7 @@ def _texts(brief: Brief, fixed: str):
                 for run in item.note:
                     yield who, run.text
     for s in brief.sources:
+        yield s.id, s.label
         for runs in (s.heading, *s.lines):
             for run in runs:
                 yield s.id, run.text
@@ -69,7 +72,7 @@ def _characters(brief: Brief, fixed: str) -> set[str]:
     """Every character the PDF draws: what `_texts` yields, without naming where."""
     texts = [brief.title, brief.subtitle, brief.running_head, brief.marking, fixed,
              *map(str, brief.labels.values())]
-    texts += [block.text for block in (*brief.cover, *brief.annex_intro)]
+    texts += [run.text for block in (*brief.cover, *brief.annex) for run in block.runs]
     for block in brief.blocks:
         for item in block.inlines:
             text = getattr(item, "text", None)
@@ -78,6 +81,7 @@ def _characters(brief: Brief, fixed: str) -> set[str]:
             else:
                 texts += [run.text for run in item.note]
     texts += [run.text for s in brief.sources for runs in (s.heading, *s.lines) for run in runs]
+    texts += [s.label for s in brief.sources]
     return set("".join(texts))
 
 

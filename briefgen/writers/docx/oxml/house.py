@@ -130,6 +130,15 @@ def _styles(NAVY: str, ACCENT: str) -> tuple[StyleSpec, ...]:
                   ppr='<w:keepLines/><w:spacing w:after="30" w:line="240" w:lineRule="auto"/>'
                       '<w:ind w:left="454"/>',
                   rpr=_rpr(17, color=INK)),
+        StyleSpec("cell", "paragraph", "BriefTableText", "Brief Table Text", ui_priority=23,
+                  ppr='<w:spacing w:before="0" w:after="40" w:line="240" w:lineRule="auto"/>',
+                  rpr=_rpr(17, color=INK)),
+        StyleSpec("cell_head", "paragraph", "BriefTableHeading", "Brief Table Heading",
+                  ui_priority=23, ppr='<w:keepNext/><w:spacing w:before="0" w:after="40" '
+                  'w:line="240" w:lineRule="auto"/>', rpr=_rpr(17, color=INK, bold=True)),
+        StyleSpec("caption", "paragraph", "Caption", "caption", ui_priority=35, qformat=True,
+                  ppr='<w:keepNext/><w:spacing w:before="120" w:after="60"/>',
+                  rpr=_rpr(18, color=INK, bold=True)),
         StyleSpec("header", "paragraph", "Header", "header", ui_priority=99,
                   ppr=border.format(side="bottom", sz=4, space=4, color=RULE)
                   + '<w:spacing w:after="0" w:line="240" w:lineRule="auto"/>',
