@@ -24,7 +24,7 @@ _CSS_UNSAFE = re.compile(r'[^ !#$%\'()*+,\-./0-9:;=?@A-Z\[\]^_`a-z{|}~\u00a0-\U0
 SCREEN = """\
 *,*::before,*::after{box-sizing:border-box}
 html{font-family:FONTS;color:INK;background:#fff;line-height:1.55;-webkit-text-size-adjust:100%;
-text-size-adjust:100%;font-size:100%}
+text-size-adjust:100%;font-size:100%;overflow-wrap:break-word}
 body{margin:0}
 .page{max-width:46rem;margin:0 auto;padding:0 1.25rem}
 .marking{margin:0;padding:.35rem 1rem;text-align:center;font-weight:700;font-size:.85rem;
