@@ -65,7 +65,7 @@ def test_headings_go_from_the_title_down_one_level_at_a_time(sample):
     assert headings[6:8] == [(2, "Notes"), (2, "Sources")]
     assert [level for level, _ in headings[8:]] == [3, 3]  # the annex entries
     levels = [level for level, _ in headings]
-    assert all(b <= a + 1 for a, b in zip(levels, levels[1:]))  # never a skipped level
+    assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False))  # never a skipped level
 
 
 def test_text_from_fact_files_is_text_not_markup(sample):
