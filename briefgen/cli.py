@@ -160,6 +160,8 @@ def watch(facts: Path | None, templates: Path | None, theme: list[str], week: st
         for line in lines:
             print(line, file=sys.stdout if kind == "paths" else sys.stderr, flush=True)
 
+    if format is None:  # a preview in the browser needs only the page; else Word and PDF
+        format = ("html",) if serve else DEFAULT_FORMATS
     try:  # a watch ends only by Ctrl-C: that is its normal end, exit code 0
         api.watch(facts=facts, templates=templates, theme=_ids(theme), week=week, out=out,
                   format=format, report=report, serve=serve, port=port)
@@ -357,8 +359,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--week", type=_week, metavar="YYYY-Www",
                    help="also keep this week's weekly brief built")
     p.add_argument("--serve", action="store_true",
-                   help="also write the HTML briefs and serve them on 127.0.0.1: an open page "
-                        "reloads after each rebuild and shows a failed save's errors")
+                   help="write the HTML briefs (only them, unless --format names others) and "
+                        "serve them on 127.0.0.1: an open page reloads after each rebuild and "
+                        "shows a failed save's errors")
+    p.set_defaults(format=None)  # docx,pdf; html with --serve
     p.add_argument("--port", type=_port, metavar="N",
                    help="the port --serve uses (default: 8000; 0: any free port)")
     p = command(list_, facts_only, desk_options=False)

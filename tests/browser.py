@@ -26,7 +26,7 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
          "--hide-scrollbars", "--force-device-scale-factor=1"]
 
 
-def _missing() -> str | None:
+def missing() -> str | None:
     """Why there is no browser to test in, or None."""
     try:
         import selenium  # noqa: F401
@@ -38,22 +38,29 @@ def _missing() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
-def browser():
-    """A headless Chromium with a fresh profile, 1280×900, for the whole test process."""
-    why = _missing()
-    if why:
-        pytest.skip(f"no browser to test in: {why}")
+def start_chromium(profile: str):
+    """A headless Chromium (selenium's driver) with the profile folder `profile`, 1280×900."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
-    profile = tempfile.mkdtemp(prefix="briefgen-chromium-")
     options = webdriver.ChromeOptions()
     options.binary_location = shutil.which("chromium")
     for flag in FLAGS + [f"--user-data-dir={profile}", "--window-size=1280,900"]:
         options.add_argument(flag)
     driver = webdriver.Chrome(options=options, service=Service(shutil.which("chromedriver")))
     driver.set_script_timeout(60)
+    return driver
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Chromium with a fresh profile for the whole test process (bench/ uses
+    `start_chromium` too)."""
+    why = missing()
+    if why:
+        pytest.skip(f"no browser to test in: {why}")
+    profile = tempfile.mkdtemp(prefix="briefgen-chromium-")
+    driver = start_chromium(profile)
     try:
         yield driver
     finally:

@@ -154,7 +154,8 @@ def test_an_open_page_reloads_after_a_save_and_shows_a_broken_saves_errors(brows
         url = w.until(lambda line: line.startswith("serving")).split(" at ")[1]
         assert url.startswith("http://127.0.0.1:")
         assert w.until(lambda line: "rebuilt" in line or "error" in line).startswith(
-            "start: rebuilt 3 files in ")  # the HTML edition is written too
+            "start: rebuilt 1 file in ")  # the HTML edition: a preview needs no more
+        assert w.stdout_lines(1) == ["out/theme-nato-security-assistance.html"]
         browser.set_window_size(1280, 900)
         browser.get(url + "theme-nato-security-assistance.html")
         text = lambda: browser.execute_script("return document.body.innerText")  # noqa: E731
@@ -196,3 +197,22 @@ def test_an_open_page_reloads_after_a_save_and_shows_a_broken_saves_errors(brows
     assert w.err[-1] == "stopped watching"
     with socket.socket() as s:  # the server is gone with the watch
         assert s.connect_ex(("127.0.0.1", int(url.rsplit(":", 1)[1].strip("/")))) != 0
+
+
+def test_serve_writes_the_html_edition_beside_the_formats_asked_for(tmp_path, monkeypatch):
+    from briefgen import api
+
+    tiny_factbase(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    stop, told = threading.Event(), []
+
+    def report(kind, lines):
+        told.append((kind, lines))
+        if kind in ("paths", "errors"):
+            stop.set()  # one build is enough
+
+    api.watch(theme=["nato-security-assistance"], format=("pdf",), serve=True, port=0,
+              report=report, stop_event=stop)
+    assert told[0][1][0].startswith("serving the HTML briefs at http://127.0.0.1:")
+    assert ("paths", ["out/theme-nato-security-assistance.html",
+                      "out/theme-nato-security-assistance.pdf"]) in told

@@ -70,7 +70,7 @@ def html_notes(path) -> dict[int, str]:
 def test_html_pdf_and_word_list_the_same_notes_with_the_same_numbers(editions, name):
     word = word_notes(editions / f"{name}.docx")
     html = html_notes(editions / f"{name}.html")
-    assert len(word) > 10
+    assert len(word) > 5
     assert html == word
     pdf = PdfReader(editions / f"{name}.pdf")
     assert sorted(int(d[5:]) for d in pdf.named_destinations if d.startswith("note_")) == \
@@ -91,8 +91,10 @@ def test_the_provenance_record_covers_the_html_edition(editions):
     for line in record["lines"]:
         numbers = {c["number"] for c in line["citations"]}
         for number in numbers:  # the line's marker and its note are in the page
-            marker = page.get_element_by_id(f"ref_{number}")
-            assert flat(line["text"]) in flat(marker.getparent().getparent().text_content())
+            line_element = page.get_element_by_id(f"ref_{number}").getparent().getparent()
+            assert flat(line["text"]) == flat("".join(
+                [line_element.text or ""] + [(el.text_content() if el.tag != "sup" else "")
+                                            + (el.tail or "") for el in line_element]))
             assert page.get_element_by_id(f"note_{number}") is not None
 
 

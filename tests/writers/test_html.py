@@ -36,7 +36,7 @@ def full_sample():
     brief = sample_brief(lines=6)
     blocks = (Block("heading", (Run("Overview"),), level=1),
               Block("heading", (Run("Detail"),), level=3)) + brief.blocks
-    return replace(brief, blocks=blocks, toc=True, classification="OFFICIAL",
+    return replace(brief, blocks=blocks, toc=True, marking="OFFICIAL",
                    running_head="Libya desk", author="Libya desk, Example Institute",
                    style=Style(logo=logo_png(), logo_alt="The desk's emblem: a blue bar"))
 
@@ -156,7 +156,7 @@ def test_the_marking_stands_at_the_top_and_bottom_and_in_every_printed_margin(sa
     assert "@page{size:A4" in css and '@top-left{content:"Libya desk"' in css
 
 
-def test_no_marking_without_a_classification():
+def test_no_marking_without_one():
     html = page(sample_brief())
     assert not html.xpath("//p[@class='marking']") and html.find(".//footer") is None
 
@@ -169,7 +169,7 @@ def test_page_size_follows_the_desk(sample):
 
 def test_words_from_settings_cannot_end_the_stylesheet():
     hostile = '</style><script>alert(1)</script>"\\'
-    brief = replace(sample_brief(), classification=hostile, running_head=hostile,
+    brief = replace(sample_brief(), marking=hostile, running_head=hostile,
                     title=f"A title {hostile}")
     html = render_html(brief, FONTS).decode()
     tree = lxml.html.fromstring(html)

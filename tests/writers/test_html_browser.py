@@ -30,7 +30,7 @@ def bundled() -> dict[str, object]:
     specs = [theme_spec(base, t) for t in base.themes] + [
         weekly_spec(base, "2019-W50"), theme_spec(base, "russian-motives", annotated=True)]
     briefs = [compose(base, ROOT / "templates", spec) for spec in specs]
-    return {b.name + (".annotated" if b.annotated else ""): b for b in briefs}
+    return {b.name: b for b in briefs}  # the annotated edition's name says so
 
 
 def show(driver, brief, tmp_path, width: int = 1280, height: int = 900):
@@ -57,7 +57,7 @@ def model_words(brief) -> list[str]:
                 after_marker = after_marker and not item.text
         return "".join(out)
 
-    parts = [brief.classification, brief.title, brief.subtitle]
+    parts = [brief.marking, brief.title, brief.subtitle]
     parts += [runs(b.inlines) for b in brief.cover]
     parts += [runs(b.inlines) for b in brief.blocks]
     if brief.cites:
@@ -68,7 +68,7 @@ def model_words(brief) -> list[str]:
     for s in brief.sources:
         parts.append(f"{s.number} {runs(s.heading)}")
         parts += [runs(line) for line in s.lines]
-    parts.append(brief.classification)
+    parts.append(brief.marking)
     return " ".join(parts).split()
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from html import escape
 from typing import NamedTuple
 
@@ -40,17 +41,7 @@ class Inlines:
     def text(self, text: str) -> str:
         """Literal text; Arabic-script spans of a left-to-right line marked as such."""
         self.texts.append(text)
-        if self.rtl_page or not has_rtl(text):
-            return _lines(escape(text, quote=False))
-        out = []
-        for piece, rtl in segments(text):
-            body = _lines(escape(piece, quote=False))
-            if rtl:
-                lang = ' lang="ar"' if _ARABIC.search(piece) else ""
-                out.append(f'<span{lang} dir="rtl">{body}</span>')
-            else:
-                out.append(body)
-        return "".join(out)
+        return _text_html(text, self.rtl_page)
 
     def runs(self, runs, where: str) -> str:
         """Model runs (Cites are left to `inlines`) as HTML."""
@@ -101,6 +92,21 @@ class Inlines:
         if rtl == self.rtl_page:
             return ""
         return ' dir="rtl"' if rtl else ' dir="ltr"'
+
+
+@lru_cache(maxsize=8192)  # a brief repeats itself: sources' short forms, gradings, quote marks
+def _text_html(text: str, rtl_page: bool) -> str:
+    if rtl_page or not has_rtl(text):
+        return _lines(escape(text, quote=False))
+    out = []
+    for piece, rtl in segments(text):
+        body = _lines(escape(piece, quote=False))
+        if rtl:
+            lang = ' lang="ar"' if _ARABIC.search(piece) else ""
+            out.append(f'<span{lang} dir="rtl">{body}</span>')
+        else:
+            out.append(body)
+    return "".join(out)
 
 
 def _lines(html: str) -> str:

@@ -55,10 +55,10 @@ class Page:
         body = [*self.header(), *self.contents(), "<main>", *self.body(), *self.notes(),
                 *self.annex(), "</main>", *self.footer()]
         self._check_links()
-        printed = (b.running_head, b.title, b.classification, str(self.labels.get("page", "")))
+        printed = (b.running_head, b.title, b.marking, str(self.labels.get("page", "")))
         rules, families = fontset.font_faces(set("".join(inl.texts)).union(*printed))
         from briefgen.writers.html.style import stylesheet
-        css = stylesheet(b.style.accent, b.style.page_size, families, b.classification,
+        css = stylesheet(b.style.accent, b.style.page_size, families, b.marking,
                          b.running_head, b.title, str(self.labels.get("page", "")))
         head = ['<!DOCTYPE html>',
                 f'<html lang="{_attr(b.language)}" dir="{"rtl" if self.rtl else "ltr"}">',
@@ -76,14 +76,14 @@ class Page:
     # --- parts -------------------------------------------------------------------------------
 
     def marking(self) -> str:
-        return f'<p class="marking">{self.inl.text(self.brief.classification)}</p>'
+        return f'<p class="marking">{self.inl.text(self.brief.marking)}</p>'
 
     def header(self) -> list[str]:
         b, inl = self.brief, self.inl
         out = ["<header>"]
-        if b.classification:
+        if b.marking:
             out.append(self.marking())
-        out.append('<div class="page cover">')
+        out.append('<div class="page"><div class="cover">')
         if b.style.logo:
             alt = "" if b.style.logo_decorative else b.style.logo_alt
             out.append(f'<img class="logo" src="{_image(b.style.logo)}" alt="{_attr(alt)}">')
@@ -94,7 +94,7 @@ class Page:
         for block in b.cover:
             out.append(f'<p class="cover-line"{inl.direction(block.text)}>'
                        f"{inl.runs(block.inlines, block.origin or 'cover')}</p>")
-        out += ["</div>", "</header>"]
+        out += ["</div></div>", "</header>"]
         return out
 
     def outline(self) -> dict[int, int]:
@@ -194,7 +194,7 @@ class Page:
         return out
 
     def footer(self) -> list[str]:
-        return ["<footer>", self.marking(), "</footer>"] if self.brief.classification else []
+        return ["<footer>", self.marking(), "</footer>"] if self.brief.marking else []
 
     def _check_links(self) -> None:
         """Every link inside the page lands on something the page holds."""
