@@ -17,8 +17,9 @@ class Writers:
     """Renders briefs in the requested formats, each brief to {suffix: bytes}.
 
     On a machine with two cores each format gets a forked worker of its own. Enter the context
-    early: the workers import their writer (python-docx; reportlab and the fonts) while this
-    process is still loading the fact base, then write the two formats side by side.
+    early: the workers import their writer (python-docx; reportlab and the fonts; the HTML
+    writer's fonts) while this process is still loading the fact base, then write the formats
+    side by side.
     """
 
     def __init__(self, formats: tuple, templates: Path | None):

@@ -282,3 +282,11 @@ def test_a_link_that_leads_nowhere_fails_the_build():
 
 def test_same_brief_same_bytes():
     assert render_html(full_sample(), FONTS) == render_html(full_sample(), FONTS)
+
+
+def test_the_page_fetches_nothing_when_it_is_read(sample):
+    """Styles, fonts and the logo are inside the page; only the links lead out."""
+    assert [el.get("href") for el in sample.iter("link", "base")] == []
+    assert all(el.get("src").startswith("data:") for el in sample.iter("img", "script", "iframe"))
+    css = "".join(style.text for style in sample.iter("style"))
+    assert re.findall(r"url\((?!data:)", css) == [] and "@import" not in css
