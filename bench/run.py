@@ -3,7 +3,8 @@
 
     python bench/run.py                 # everything (several minutes: the 10k base, LibreOffice)
     python bench/run.py --quick         # 1k-sized data only, 3 runs each
-    python bench/run.py --only check    # or build, weekly, compare, miss, quote, watch
+    python bench/run.py --only check    # or build, weekly, compare, miss, quote, watch, html,
+                                        # serve (html_bench.py: the HTML edition)
 
 Each scenario runs its command once to warm up (file cache, .pyc, LibreOffice profile), then
 N times (5, or 3 with --quick), and reports the median, min and max wall time and the peak RSS
@@ -45,7 +46,7 @@ TARGETS = {("check", 1000): 1.0, ("check", 10000): 5.0, ("build", 50): 0.45,
            ("build", 500): 0.75, ("build", 5000): 7.0, ("weekly", 10000): 6.0,
            ("miss", 20): 0.5, ("quote", 0): 0.3, ("quote", 10000): 1.0, ("watch", 50): 0.15,
            ("watch", 500): 0.6}
-SCENARIOS = ("check", "build", "weekly", "compare", "miss", "quote", "watch")
+SCENARIOS = ("check", "build", "weekly", "compare", "miss", "quote", "watch", "html", "serve")
 MISS_MB, MISS_WORDS = 20, 300  # the miss scenario: a 300-word quote against a 20 MB source
 
 
@@ -480,6 +481,8 @@ def pandoc_path() -> tuple[str | None, str]:
     try:
         import pypandoc
     except ImportError:
+        if shutil.which("pandoc"):  # Debian's pandoc, say
+            return shutil.which("pandoc"), ""
         return None, "pypandoc-binary is not installed (pip install pypandoc-binary)"
     try:
         return pypandoc.get_pandoc_path(), ""
@@ -655,6 +658,9 @@ def main(argv: list[str] | None = None) -> int:
     if "quote" in only:
         results += scenario_quote(None, runs)
         results += scenario_quote(1000 if args.quick else 10000, runs)
+    if "serve" in only:
+        import html_bench
+        results += html_bench.scenario_serve(build_lines[:1], runs)
     if results:
         print(table(results) + "\n", flush=True)
     if "compare" in only:
@@ -662,6 +668,12 @@ def main(argv: list[str] | None = None) -> int:
         print("The same theme brief by hand: Markdown with pandoc footnotes → pandoc → docx, "
               "then LibreOffice docx → pdf (medians, peak RSS).\n")
         print(compare_table(rows) + "\n", flush=True)
+    if "html" in only:
+        import html_bench
+        rows = html_bench.scenario_html(build_lines, runs)
+        print("The HTML edition beside pandoc's Markdown → standalone HTML of the same brief "
+              "(medians, peak RSS).\n")
+        print(html_bench.html_table(rows) + "\n", flush=True)
     end = cpu_reference()
     print(f"CPU reference (a fixed pure-Python loop, lower is faster): {reference:.2f} s at the "
           f"start, {end:.2f} s at the end.")

@@ -109,14 +109,26 @@ def send(facts: Path | None = None, templates: Path | None = None, week: str = "
 
 def watch(facts: Path | None = None, templates: Path | None = None,
           theme: list[str] | None = None, week: str | None = None, out: Path | None = None,
-          format: tuple = ("docx", "pdf"), report=None, stop_event=None) -> None:
-    """Build the chosen briefs, then again on every save; see briefgen.curate.watch."""
+          format: tuple = ("docx", "pdf"), report=None, stop_event=None, serve: bool = False,
+          port: int | None = None) -> None:
+    """Build the chosen briefs, then again on every save; see briefgen.curate.watch. `serve`:
+    the HTML briefs on 127.0.0.1:`port` as well, reloaded on each rebuild (curate.serve)."""
     from briefgen.curate.watch import watch as watch_loop
 
+    if port is not None and not serve:
+        from briefgen.errors import UsageError
+        raise UsageError("--port goes with --serve (the port the HTML briefs are served on)")
     desk = Desk.find(facts, templates=templates, out=out)
     desk.check_out()
-    watch_loop(desk, theme, week, format, report or (lambda kind, lines: None),
-               stop_event=stop_event)
+    report = report or (lambda kind, lines: None)
+    if not serve:
+        return watch_loop(desk, theme, week, format, report, stop_event=stop_event)
+    from briefgen.curate.serve import Preview
+
+    with Preview(desk.out, port) as preview:
+        report("status", [f"serving the HTML briefs at {preview.url}"])
+        watch_loop(desk, theme, week, tuple(dict.fromkeys((*format, "html"))),
+                   preview.report(report), stop_event=stop_event)
 
 
 def ledger(facts: Path | None = None, out: Path | None = None, week: str | None = None,

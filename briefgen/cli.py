@@ -11,7 +11,8 @@ from pathlib import Path
 from briefgen import __version__
 from briefgen.errors import BriefgenError
 
-FORMATS = ("docx", "pdf")
+FORMATS = ("docx", "pdf", "html")  # what --format accepts
+DEFAULT_FORMATS = ("docx", "pdf")  # what build, weekly and watch write without it
 FACTS_HELP = ("the fact base folder (default: facts/ in the desk folder: the nearest folder, "
               "from here up, with a briefgen.toml or a facts/ folder)")
 
@@ -150,17 +151,20 @@ def source_add(facts: Path | None, source: str, id: str | None, url: str | None,
 
 
 def watch(facts: Path | None, templates: Path | None, theme: list[str], week: str | None,
-          out: Path | None, format: tuple) -> None:
-    """Build the chosen briefs, then rebuild them on every save under facts/ or templates/."""
+          out: Path | None, format: tuple, serve: bool, port: int | None) -> None:
+    """Build the chosen briefs, then rebuild them on every save under facts/ or templates/
+    (--serve: show them in the browser, reloaded on every rebuild)."""
     from briefgen import api
 
     def report(kind: str, lines: list) -> None:
         for line in lines:
             print(line, file=sys.stdout if kind == "paths" else sys.stderr, flush=True)
 
+    if format is None:  # a preview in the browser needs only the page; else Word and PDF
+        format = ("html",) if serve else DEFAULT_FORMATS
     try:  # a watch ends only by Ctrl-C: that is its normal end, exit code 0
         api.watch(facts=facts, templates=templates, theme=_ids(theme), week=week, out=out,
-                  format=format, report=report)
+                  format=format, report=report, serve=serve, port=port)
     except KeyboardInterrupt:
         print("stopped watching", file=sys.stderr)
 
@@ -207,6 +211,13 @@ def _formats(text: str) -> tuple:
     return chosen
 
 
+def _port(text: str) -> int:
+    if not (text.isascii() and text.isdigit()) or int(text) > 65535:
+        from briefgen.characters import escape
+        raise argparse.ArgumentTypeError(f"not a port number: '{escape(text)}' (0-65535)")
+    return int(text)
+
+
 def _week(text: str) -> str:
     """An ISO week `YYYY-Www`, or a date `YYYY-MM-DD` meaning its week."""
     from briefgen.compose.specs import week_id
@@ -250,9 +261,9 @@ def _parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func, parser=p)  # parser: says a stray argument under its own usage
         return p
 
-    def outputs(default=FORMATS):  # a new parent each time: argparse shares parents' actions
+    def outputs(default=DEFAULT_FORMATS):  # a new parent each time: argparse shares actions
         parent = argparse.ArgumentParser(add_help=False)
-        parent.add_argument("--format", type=_formats, default=default, metavar="docx,pdf",
+        parent.add_argument("--format", type=_formats, default=default, metavar="docx,pdf,html",
                             help=f"output formats, comma-separated (default: {','.join(default)})")
         parent.add_argument("--out", type=Path, metavar="DIR",
                             help="output folder (default: out/ in the desk folder)")
@@ -347,6 +358,13 @@ def _parser() -> argparse.ArgumentParser:
                         "(default: every theme, unless --week)")
     p.add_argument("--week", type=_week, metavar="YYYY-Www",
                    help="also keep this week's weekly brief built")
+    p.add_argument("--serve", action="store_true",
+                   help="write the HTML briefs (only them, unless --format names others) and "
+                        "serve them on 127.0.0.1: an open page reloads after each rebuild and "
+                        "shows a failed save's errors")
+    p.set_defaults(format=None)  # docx,pdf; html with --serve
+    p.add_argument("--port", type=_port, metavar="N",
+                   help="the port --serve uses (default: 8000; 0: any free port)")
     p = command(list_, facts_only, desk_options=False)
     p.add_argument("what", choices=("themes", "sources", "facts"), help="what to list",
                    metavar="themes|sources|facts")  # not 'what', argparse's own name

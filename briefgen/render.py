@@ -17,8 +17,9 @@ class Writers:
     """Renders briefs in the requested formats, each brief to {suffix: bytes}.
 
     On a machine with two cores each format gets a forked worker of its own. Enter the context
-    early: the workers import their writer (python-docx; reportlab and the fonts) while this
-    process is still loading the fact base, then write the two formats side by side.
+    early: the workers import their writer (python-docx; reportlab and the fonts; the HTML
+    writer's fonts) while this process is still loading the fact base, then write the formats
+    side by side.
     """
 
     def __init__(self, formats: tuple, templates: Path | None):
@@ -80,6 +81,10 @@ def _warm(fmt: str, templates: Path | None) -> None:
         import briefgen.writers.docx.writer  # noqa: F401
         from briefgen.writers.docx.oxml.fonts import font_files
         font_files(resources.fonts_dir(templates))  # the fonts it embeds, read once
+    elif fmt == "html":
+        import briefgen.writers.html.writer  # noqa: F401
+        from briefgen.writers.html.fonts import load
+        load(resources.fonts_dir(templates))  # the fonts it subsets, read once
     else:
         import briefgen.writers.pdf.layout  # noqa: F401
         from briefgen.writers.pdf.fonts import load_fonts
@@ -97,6 +102,9 @@ def _render(fmt: str, brief: Brief, templates: Path | None, reference: Path | No
     if fmt == "docx":
         from briefgen.writers.docx.writer import render_docx
         return render_docx(brief, reference, resources.fonts_dir(templates))
+    if fmt == "html":
+        from briefgen.writers.html.writer import render_html
+        return render_html(brief, resources.fonts_dir(templates))
     from briefgen.writers.pdf.writer import render_pdf
     return render_pdf(brief, resources.fonts_dir(templates))
 

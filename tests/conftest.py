@@ -18,6 +18,7 @@ from hypothesis import settings
 from briefgen.compose.model import (Block, Brief, Cell, Citation, Cite, QuoteUse, Run,
                                     SourceEntry)
 from briefgen.factbase.models import PartialDate
+from browser import browser  # noqa: F401 (the fixture: a headless Chromium, see browser.py)
 
 # Property tests check what holds, not how fast: on a shared, busy machine a time limit per
 # example only makes them fail now and then.

@@ -129,13 +129,13 @@ def test_no_command(cli):
     assert commands[:3] == ["check", "build", "weekly"]  # the commands, as --help lists them
 
 
-@pytest.mark.parametrize("value, shown", [("odt", "odt"), ("docx,odt", "odt"), ("PDF,html", "html")])
+@pytest.mark.parametrize("value, shown", [("odt", "odt"), ("docx,odt", "odt"), ("PDF,HTML,rtf", "rtf")])
 def test_bad_format(cli, value, shown):
     code, out, err = cli("build", "--format", value)
     assert code == 2
     assert out == ""
     assert err.splitlines()[-1] == (f"briefgen build: error: argument --format: unknown format "
-                                    f"'{shown}' (choose from docx, pdf)")
+                                    f"'{shown}' (choose from docx, pdf, html)")
 
 
 def test_empty_format(cli):

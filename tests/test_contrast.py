@@ -23,7 +23,9 @@ def house_colours() -> dict[str, str]:
            for name in ("INK", "SLATE")}
     word = {f"docx {name}": "#" + getattr(house, name)
             for name in ("NAVY", "ACCENT", "INK", "GREY", "LIGHT")}
-    return {**pdf, **word, "default accent": DeskTable().accent}
+    from briefgen.writers.html import style
+    html = {f"html {name}": getattr(style, name) for name in ("INK", "SLATE")}
+    return {**pdf, **word, **html, "default accent": DeskTable().accent}
 
 
 @pytest.mark.parametrize("name", sorted(house_colours()))

@@ -337,7 +337,7 @@ def test_a_bad_format_with_escapes_is_shown_escaped(cli, tmp_path):
     result = cli("build", "--format", "pdf,\x1b]0;x\x07", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.splitlines()[-1] == ("briefgen build: error: argument --format: unknown "
-                                              "format '\\x1b]0;x\\x07' (choose from docx, pdf)")
+                                              "format '\\x1b]0;x\\x07' (choose from docx, pdf, html)")
 
 
 def test_hidden_characters_in_a_file_parsed_by_the_helper_process(tmp_path, monkeypatch):

@@ -1,0 +1,1 @@
+"""The HTML writer: a brief model as one self-contained, accessible web page."""
