@@ -7,6 +7,7 @@ templates/*.md.j2), so no reader-facing text is written in Python.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 
 from briefgen.compose.composer import Spec
@@ -55,6 +56,25 @@ def theme_spec(base: FactBase, theme_id: str, annotated: bool = False,
                 created=created_at(),
                 themes=[(theme_id, facts)], judgments={theme_id: judgments},
                 context=context, settings=base.settings, annotated=annotated)
+
+
+def sample(base: FactBase, spec: Spec) -> Spec:
+    """A theme brief with one fact of each shape a template can tell apart (kind, how precise
+    its date is, whether it is attributed, a key point, its grading, one or several citations),
+    in order: enough to run every path of the template with real data, in a fraction of the
+    time the whole brief takes on a large base (`check`'s template check)."""
+    def shape(fact: Fact) -> tuple:
+        return (fact.kind, fact.date.precision, fact.date.year, bool(fact.attributed_to),
+                fact.key, fact.credibility, _reliability(base, fact), len(fact.citations) > 1)
+
+    themes = []
+    for theme_id, facts in spec.themes:
+        seen: dict[tuple, Fact] = {}
+        for fact in facts:
+            seen.setdefault(shape(fact), fact)
+        kept = set(id(f) for f in seen.values())
+        themes.append((theme_id, [f for f in facts if id(f) in kept]))
+    return replace(spec, themes=themes)
 
 
 def _cutoff(base: FactBase, facts: list[Fact], judgments, given: date | None,
