@@ -87,3 +87,40 @@ def test_check_reports_a_missing_template(cli, tmp_path):
     assert result.stderr.splitlines() == [
         "templates/weekly.md.j2:1: error: template 'parts/none.md.j2' not found",
         "error: template has 1 error, 0 warnings"]
+
+
+def test_a_mistake_only_one_kind_of_fact_meets_is_found_in_a_large_theme(cli, tmp_path):
+    """The check composes one fact of each shape, not the whole brief: a template path that
+    only a fact of one kind takes, deep in a long theme, is still run and located."""
+    root = project(tmp_path)
+    facts = "".join(f"""
+  - id: routine-{n}
+    statement: NATO met Libyan officials, meeting {n}.
+    themes: [nato-security-assistance]
+    date: 2013-06-04
+    credibility: 2
+    citations:
+      - source: nato-watch-2013-06
+        quote: there will be no troop deployment
+""" for n in range(60))
+    write(root / "facts" / "many.yaml", "facts:" + facts + """
+  - id: odd-one
+    statement: Someone alleged that NATO would deploy troops.
+    themes: [nato-security-assistance]
+    date: 2013-06-05
+    kind: allegation
+    attributed_to: an unnamed official
+    credibility: 4
+    citations:
+      - source: nato-watch-2013-06
+        quote: there will be no troop deployment
+""")
+    theme = root / "templates" / "theme.md.j2"
+    text = theme.read_text()
+    theme.write_text(text.replace("{{ fact.statement }}",
+                                  '{{ fact.statement }}{% if fact.kind == "allegation" %}'
+                                  "{{ fact.nope }}{% endif %}", 1))
+    line = 1 + text[:text.index("{{ fact.statement }}")].count("\n")
+    result = cli("check", cwd=root)
+    assert result.returncode == 1
+    assert f"templates/theme.md.j2:{line}: error: fact has no field 'nope'" in result.stderr
