@@ -155,7 +155,10 @@ def worded(brief: Brief, annotated: bool = False) -> Brief:
                                                for c in i.citations), note=words.note(parts))
             inlines.append(i)
         blocks.append(replace(b, inlines=tuple(inlines)))
-    return replace(brief, blocks=tuple(blocks), sources=tuple(entries[s.id] for s in brief.sources),
+    from briefgen.compose.composer import outline
+
+    return replace(brief, blocks=tuple(outline(blocks)),
+                   sources=tuple(entries[s.id] for s in brief.sources),
                    labels=words.words.labels, annex=words.grading_key())
 
 

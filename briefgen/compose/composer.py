@@ -178,7 +178,7 @@ class _Builder:
     def _body(self, blocks: list, uncited: list) -> Brief:
         if uncited:
             raise TemplateError(uncited)
-        blocks = self.word_notes(blocks)
+        blocks = outline(self.word_notes(blocks))
         sources = tuple(self.finish_entry(entry) for entry in self.entries.values())
         spec = self.spec
         return Brief(name=spec.name, title=spec.title, subtitle=spec.subtitle,
@@ -400,6 +400,24 @@ class _Builder:
 
 
 _MARK = object()  # where a line's cite() stood: its note marker goes at the last one
+
+
+def outline(blocks: list[Block]) -> list[Block]:
+    """The blocks with their headings at the levels of the brief's outline, from 1 (a part of
+    the brief, under its title) down, one at a time: a heading sits one level below the nearest
+    heading before it that the template set higher (`##` under `#`), equal ones stay equal. So
+    no writer's outline (Word's navigation pane, the PDF's tags, the HTML's h2-h6, a screen
+    reader's list of headings) ever skips a level, whatever the template's Markdown says."""
+    out, open_levels = [], []
+    for block in blocks:
+        if block.kind == "heading":
+            while open_levels and open_levels[-1] >= block.level:
+                open_levels.pop()
+            open_levels.append(block.level)
+            if block.level != len(open_levels):
+                block = replace(block, level=len(open_levels))
+        out.append(block)
+    return out
 
 
 def _facts(values) -> list:

@@ -119,7 +119,8 @@ class Block:
 
     kind: str  # "heading" | "bullet" | "paragraph" | "note" | "judgment" | "table"
     inlines: tuple[Inline, ...]
-    level: int = 0  # heading level 1-3; 0 for other blocks
+    level: int = 0  # a heading's level in the brief's outline: 1 (a part), 2, ... (never
+    # skipping one: the composer sees to it); 0 for other blocks
     fact_ids: tuple[str, ...] = ()  # facts shown in this block (for error messages)
     origin: str = ""  # template location, e.g. "templates/theme.md.j2:12"
     rows: tuple[tuple[Cell, ...], ...] = ()  # a table's rows

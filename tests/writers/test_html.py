@@ -13,6 +13,7 @@ import lxml.html
 import pytest
 import uharfbuzz
 
+from briefgen.compose.composer import outline
 from briefgen.compose.model import Block, Run, Style
 from briefgen.errors import BuildError
 from briefgen.writers.html.writer import render_html
@@ -35,7 +36,9 @@ def full_sample():
     of three model levels, Arabic, a marking and a running head."""
     brief = sample_brief(lines=6)
     blocks = (Block("heading", (Run("Overview"),), level=1),
-              Block("heading", (Run("Detail"),), level=3)) + brief.blocks
+              Block("heading", (Run("Detail"),), level=3)) + tuple(
+        replace(b, level=2) if b.kind == "heading" else b for b in brief.blocks)
+    blocks = tuple(outline(list(blocks)))  # the levels as the composer sets them: 1, 2, 2, 2
     return replace(brief, blocks=blocks, toc=True, marking="OFFICIAL",
                    running_head="Libya desk", author="Libya desk, Example Institute",
                    style=Style(logo=logo_png(), logo_alt="The desk's emblem: a blue bar"))

@@ -11,6 +11,7 @@ from dataclasses import replace
 import pytest
 from pypdf import PdfReader
 
+from briefgen.compose.composer import outline
 from briefgen.compose.model import Block, Run
 from briefgen.errors import BuildError
 from briefgen.writers.pdf.writer import render_pdf
@@ -164,7 +165,9 @@ def test_outline_has_each_section_and_the_annex(reader):
 def test_outline_nests_heading_levels():
     brief = sample_brief()
     blocks = (Block("heading", (Run("Overview"),), level=1),
-              Block("heading", (Run("Detail"),), level=3)) + brief.blocks
+              Block("heading", (Run("Detail"),), level=3)) + tuple(
+        replace(b, level=2) if b.kind == "heading" else b for b in brief.blocks)
+    blocks = tuple(outline(list(blocks)))  # the levels as the composer sets them: 1, 2, 2, 2
     r = PdfReader(io.BytesIO(render_pdf(replace(brief, blocks=blocks), FONTS)))
     titles = [o.title if not isinstance(o, list) else [x.title for x in o] for o in r.outline]
     assert titles == ["Overview", ["Detail", "NATO security assistance", "Haftar’s motives"],

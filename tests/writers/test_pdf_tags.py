@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
 from briefgen.compose.composer import compose
+from briefgen.compose.composer import outline
 from briefgen.compose.model import Block, Run, Style
 from briefgen.compose.specs import theme_spec, weekly_spec
 from briefgen.factbase.base import load_factbase
@@ -58,7 +59,9 @@ def full_sample():
     headings of three levels, Arabic, a classification and a running head."""
     brief = sample_brief(lines=6)
     blocks = (Block("heading", (Run("Overview"),), level=1),
-              Block("heading", (Run("Detail"),), level=3)) + brief.blocks
+              Block("heading", (Run("Detail"),), level=3)) + tuple(
+        replace(b, level=2) if b.kind == "heading" else b for b in brief.blocks)
+    blocks = tuple(outline(list(blocks)))  # the levels as the composer sets them: 1, 2, 2, 2
     return replace(brief, blocks=blocks, toc=True, classification="OFFICIAL", marking="OFFICIAL",
                    running_head="Libya desk", organisation="Example Institute",
                    author="Libya desk, Example Institute",
@@ -220,7 +223,7 @@ def test_sample_with_contents_logo_and_arabic_is_tagged(sample_pdf):
     figure = next(e for e in elements if e["/S"] == "/Figure")
     assert figure["/Alt"] == "The desk's emblem: a blue bar"
     # two lists of bullets and the source list (an item per source: its label, its lines)
-    assert roles.count("/TOCI") == 3 and roles.count("/L") == 3 and roles.count("/LI") == 8
+    assert roles.count("/TOCI") == 4 and roles.count("/L") == 3 and roles.count("/LI") == 8
     assert roles.count("/Lbl") == 8 and roles.count("/Table") == 1
     notes = [e for e in elements if e["/S"] == "/Note"]
     assert [n["/ID"] for n in notes] == [f"note_{i}" for i in range(1, 8)]

@@ -82,10 +82,8 @@ class _DocxBuilder:
         self.labels = brief.labels
         self._bookmark_id = 0
         self.toc_anchors: dict[int, str] = {}  # block index -> bookmark of a heading in the TOC
-        # block index -> Word heading level (1-3) of each heading of the body
-        self.outline = dict(zip((i for i, b in enumerate(brief.blocks) if b.kind == "heading"),
-                                outline_levels([b.level for b in brief.blocks
-                                                if b.kind == "heading"]), strict=True))
+        # block index -> Word heading level of each heading of the body: the model's outline
+        self.outline = {i: b.level for i, b in enumerate(brief.blocks) if b.kind == "heading"}
 
     def build(self) -> bytes:
         from briefgen.writers.docx.oxml import furniture, styles
@@ -321,20 +319,6 @@ class _DocxBuilder:
         cp.revision = 1
         cp.created = created
         cp.modified = created
-
-
-def outline_levels(levels: list[int]) -> list[int]:
-    """Word heading levels for the model's heading levels, in document order: a heading sits one
-    level below the nearest heading before it that the model has higher, so the lowest level the
-    body uses is Heading 1, equal levels stay equal, and the outline (navigation pane, a screen
-    reader's list of headings) never skips a level."""
-    out, open_levels = [], []
-    for level in levels:
-        while open_levels and open_levels[-1] >= level:
-            open_levels.pop()
-        open_levels.append(level)
-        out.append(len(open_levels))
-    return out
 
 
 class _Markup(str):

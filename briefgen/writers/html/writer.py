@@ -98,13 +98,10 @@ class Page:
         return out
 
     def outline(self) -> dict[int, int]:
-        """Block index -> the level (2-6) each body heading is shown at: one below the
-        nearest heading before it that the model has higher (the title is the `h1`)."""
-        from briefgen.writers.docx.writer import outline_levels  # the rule Word's outline uses
-
-        headings = [i for i, b in enumerate(self.brief.blocks) if b.kind == "heading"]
-        levels = outline_levels([self.brief.blocks[i].level for i in headings])
-        return {i: min(level + 1, 6) for i, level in zip(headings, levels, strict=True)}
+        """Block index -> the level (2-6) each body heading is shown at: the model's outline
+        level, one below the title (the `h1`)."""
+        return {i: min(b.level + 1, 6) for i, b in enumerate(self.brief.blocks)
+                if b.kind == "heading"}
 
     def contents(self) -> list[str]:
         """A linked list of the sections (the top two levels of the outline), if asked for."""

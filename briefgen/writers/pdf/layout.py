@@ -171,17 +171,17 @@ class Story:
         tags, doc = self.tags, self.tags.document
         out = self.cover()
         headings = [(i, blk) for i, blk in enumerate(b.blocks) if blk.kind == "heading"]
-        levels = sorted({blk.level for _, blk in headings})
         if b.toc and headings:
-            out += self.contents(headings, levels)
-        depth = -1
+            out += self.contents(headings)
         bullets = None  # the list element of the bullets just placed
         for i, blk in enumerate(b.blocks):
             # where a message about the block points: its template line, else its facts
             who = f"{blk.origin}:" if blk.origin else f"[{', '.join(blk.fact_ids) or blk.kind}]"
             if blk.kind == "heading":
-                style = st[f"h{min(max(blk.level, 1), 3)}"]
-                depth = min(levels.index(blk.level), depth + 1)
+                # the model's outline level: 1, a part of the brief, is set as "h2" (the
+                # annex's heading is "h1"), its depth in the PDF's outline 0
+                depth = max(blk.level, 1) - 1
+                style = st[f"h{min(depth + 2, 3)}"]
                 out.append(self.block(self.inlines(blk, style), style, who=who,
                                       outline=(f"sec_{i}", blk.text.strip(), depth),
                                       tag=tags.element(_heading(depth), doc)))
@@ -228,14 +228,14 @@ class Story:
         out.append(Rule(1.4, self.accent, space_before=7, space_after=10))
         return out
 
-    def contents(self, headings, levels) -> list:
+    def contents(self, headings) -> list:
         """A linked contents list: each level-1/2 heading links to its section."""
         st, tags = STYLES, self.tags
         out = [self.block(self.text(self.labels.get("contents", ""), st["h2"]), st["h2"],
                           tag=tags.element(_heading(0), tags.document))]
         toc = tags.element("TOC", tags.document)
         for i, blk in headings:
-            depth = levels.index(blk.level)
+            depth = max(blk.level, 1) - 1
             if depth > 1:
                 continue
             style = st["toc1" if depth == 0 else "toc2"]
