@@ -123,8 +123,7 @@ def test_bodies_open_with_the_edition_then_the_themes_and_escape_html():
     text = msg.get_body(("plain",)).get_content().replace("\r\n", "\n")
     page = msg.get_body(("html",)).get_content()
     assert text.split("\n\n")[:5] == [
-        "OFFICIAL", "Libya weekly brief, 9–15 December 2019\n9 December – 15 December 2019 · Libya desk "
-        "· issued 16 December 2019",
+        "OFFICIAL", "Libya weekly brief, 9–15 December 2019\nLibya desk · issued 16 December 2019",
         "Key points\n  - Haftar said <b>“no”</b> & left (B2) [1]",
         "Your themes, with the developments this brief reports on each:\n"
         "  - NATO security assistance: 2\n  - Haftar’s motives: 3",
@@ -222,9 +221,11 @@ def test_email_words_come_from_the_desk_templates_and_settings(cli, project, smt
     assert cli("send", "--week", WEEK)[0] == 0
     message = server.received[0].message
     text = message.get_body(("plain",)).get_content()
-    assert "Attached is the Maghreb weekly brief for 2019-W50" in text
+    assert message["Subject"] == "Maghreb weekly brief, 9–15 December 2019"
+    assert "Attached is the Maghreb weekly brief for 9–15 December 2019" in text
     assert text.replace("\r\n", "\n").endswith(
-        "\n-- \nNorth Africa desk · Maghreb weekly brief — 2019-W50 · issued 16 December 2019\n")
+        "\n-- \nNorth Africa desk · Maghreb weekly brief, 9–15 December 2019 · issued 16 December "
+        "2019\n")
     assert [a.get_filename() for a in message.iter_attachments()] == [
         "maghreb-weekly-2019-W50.pdf"]
 
@@ -281,5 +282,5 @@ def test_without_a_region_the_email_names_none():
     brief = weekly_brief()
     words = words_of(brief, {})
     assert words.attachment == brief.name
-    assert "Attached is the weekly brief for 2019-W50" in words.text
-    assert "Attached is the weekly brief for 2019-W50" in words.html
+    assert "Attached is the weekly brief for 9–15 December 2019" in words.text
+    assert "Attached is the weekly brief for 9–15 December 2019" in words.html
