@@ -254,3 +254,39 @@ def test_a_version_3_ledger_records_each_files_hash_with_its_message(cli, marked
         data = attachments(received.message)[filename]
         assert (hashlib.sha256(data).hexdigest(), len(data)) == (sha256, size)
     assert len(rows) == 3
+
+
+def test_a_corrected_word_edition_says_so_too(cli, marked, smtp):
+    """--format docx,pdf: the .docx of a correction carries the same marks (read by
+    python-docx and from its XML)."""
+    import io
+    import zipfile
+
+    from docx import Document
+
+    server = smtp()
+    assert cli("send", "--week", WEEK, "--format", "docx,pdf")[0] == 0
+    extra(marked, "claims 200 Russian", "claims that 200 Russian")
+    assert cli("send", "--week", WEEK, "--format", "docx,pdf", "--resend-changed")[0] == 0
+    (jane,) = [r.message for r in server.received[3:] if r.rcpt_tos == ["jane.doe@example.org"]]
+    files = attachments(jane)
+    assert list(files) == ["libya-weekly-2019-W50-corrected-1.docx",
+                           "libya-weekly-2019-W50-corrected-1.pdf"]
+    data = files["libya-weekly-2019-W50-corrected-1.docx"]
+    document = Document(io.BytesIO(data))
+    assert document.core_properties.title == ("Libya weekly brief, 9–15 December 2019 "
+                                              "(corrected edition)")
+    said = "Corrected edition — replaces the edition sent on 16 December 2019"
+    texts = [p.text for p in document.paragraphs]
+    assert said in texts  # the cover
+    assert "What changed" in texts
+    (changed,) = [t for t in texts if t.startswith("Changed: ")]
+    assert "claims that 200 Russian" in changed and "(it read: " in changed
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        parts = {n: package.read(n).decode("utf-8") for n in package.namelist()
+                 if n.endswith(".xml")}
+    headers = [x for n, x in parts.items() if n.startswith("word/header")]
+    footers = [x for n, x in parts.items() if n.startswith("word/footer")]
+    assert any(said in x for x in headers)
+    new = jane["X-Briefgen-Edition"].rsplit("-", 1)[1]
+    assert all(f"Edition {new}, correcting edition " in x for x in footers)
