@@ -11,7 +11,7 @@ import textwrap
 from pathlib import Path
 
 from .conftest import write
-from .test_editions import poppler, words
+from .test_editions import poppler, untyped, words
 from .test_send import attachments
 
 WEEK = "2023-W32"  # 7-13 August 2023
@@ -152,19 +152,19 @@ def make_desk(root: Path) -> None:
 def counts_agree(message, pdf: bytes) -> int:
     """The mail's count of each theme equals the developments of it the PDF prints (a
     correction's "What changed" box, which quotes withdrawn lines, left out)."""
-    printed = words(poppler("pdftotext", pdf)).replace("- ", "")
+    printed = untyped(poppler("pdftotext", pdf)).replace("- ", "")
     text = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
     if "What changed since" in text:
         for line in text.split("you received:\n")[1].split("\n\n")[0].splitlines():
-            assert words(line[4:]) in printed
-            printed = printed.replace(words(line[4:]), "")
+            assert untyped(line[4:]) in printed
+            printed = printed.replace(untyped(line[4:]), "")
     listed = text.split("the developments this brief reports on each:\n")[1].split("\n\n")[0]
     by_title = {title: tid for tid, title in THEMES.items()}
     n = 0
     for line in listed.splitlines():
         title, count = line[4:].rsplit(": ", 1)
         shown = sum(1 for fid, themes, _, _, _, statement, _ in FACTS
-                    if by_title[title] in themes and words(statement) in printed)
+                    if by_title[title] in themes and untyped(statement) in printed)
         assert (title, 0 if count == "nothing new" else int(count)) == (title, shown)
         n += 1
     return n
