@@ -39,10 +39,12 @@ class Line:
 
 @dataclass(frozen=True)
 class Source:
-    """A source a note of the opening cites, as the e-mail names it: its number in the
-    attached brief's Sources annex, and its web address when it has one (http or https)."""
+    """A source a note of the opening cites, as the e-mail names it: its label and number in
+    the attached brief's Sources annex ("S3"), and its web address when it has one (http or
+    https)."""
 
     number: int
+    label: str
     publisher: str
     title: str
     published: str
@@ -51,11 +53,11 @@ class Source:
 
 @dataclass(frozen=True)
 class Note:
-    """A note of the opening's lines, as the e-mail gives it: the numbers of the sources it
-    quotes (the quotes themselves are in the attached brief, under the same number)."""
+    """A note of the opening's lines, as the e-mail gives it: the sources it quotes (the quotes
+    themselves are in the attached brief, under the same number)."""
 
     number: int
-    sources: tuple[int, ...]
+    sources: tuple[Source, ...]
 
 
 @dataclass(frozen=True)
@@ -110,18 +112,19 @@ def summarize(brief: Brief, week: str, period: str) -> Summary:
         opening.append(Line(block.kind, runs, tuple(c.number for c in block.cites)))
         cites += block.cites
     quoted = {c.source.number: c.source for cite in cites for c in cite.citations}
-    notes = tuple(Note(cite.number, tuple(sorted({c.source.number for c in cite.citations})))
-                  for cite in cites)
+    sources = {n: _source(quoted[n]) for n in sorted(quoted)}
+    notes = tuple(Note(cite.number, tuple(sources[n] for n in sorted(
+        {c.source.number for c in cite.citations}))) for cite in cites)
     return Summary(brief.title, week, period,
                    tuple((s.title, len(s.facts)) for s in brief.sections),
                    tuple(line.runs for line in opening if line.kind == "bullet"),
-                   tuple(opening), notes, tuple(_source(quoted[n]) for n in sorted(quoted)))
+                   tuple(opening), notes, tuple(sources.values()))
 
 
 def _source(entry) -> Source:
     url = entry.url or ""
-    return Source(entry.number, entry.publisher, entry.title, entry.published,
-                  url if url.startswith(("https://", "http://")) else "")
+    return Source(entry.number, entry.label or str(entry.number), entry.publisher, entry.title,
+                  entry.published, url if url.startswith(("https://", "http://")) else "")
 
 
 def context(summary: Summary, edition: str, brief_name: str, desk: dict,

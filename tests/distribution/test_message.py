@@ -127,7 +127,7 @@ def test_bodies_open_with_the_edition_then_the_themes_and_escape_html():
         "Key points\n  - Haftar said <b>“no”</b> & left (B2) [1]",
         "Your themes, with the developments this brief reports on each:\n"
         "  - NATO security assistance: 2\n  - Haftar’s motives: 3",
-        "Notes (numbered as in the attached brief, which quotes the passages):\n  [1] Source 1"]
+        "Notes (numbered as in the attached brief, which quotes the passages):\n  [1] S1"]
     assert text.endswith("\n-- \nLibya desk · Libya weekly brief, 9–15 December 2019 · issued 16 December "
                          "2019\nOFFICIAL\n")
     assert "briefgen" not in text and EDITION not in text  # the desk and edition, not the tool
