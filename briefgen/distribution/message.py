@@ -24,6 +24,7 @@ from briefgen.distribution.email_templates import EmailText
 MIME_TYPES = {
     ".pdf": ("application", "pdf"),
     ".docx": ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    ".html": ("text", "html"),
 }
 
 

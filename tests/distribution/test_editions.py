@@ -296,3 +296,17 @@ def test_a_corrected_word_edition_says_so_too(cli, marked, smtp):
     assert any(said in x for x in headers)
     new = jane["X-Briefgen-Edition"].rsplit("-", 1)[1]
     assert all(f"Edition {new}, correcting edition " in x for x in footers)
+
+
+def test_an_html_edition_sent_says_its_edition_too(cli, marked, smtp):
+    """--format html: the attached page prints its edition line over the marking at its foot."""
+    server = smtp()
+    assert cli("send", "--week", WEEK, "--format", "html")[0] == 0
+    message = server.mailbox.to("jane.doe@example.org")[0].message
+    (part,) = message.iter_attachments()
+    assert (part.get_filename(), part.get_content_type()) == ("libya-weekly-2019-W50.html",
+                                                              "text/html")
+    short = message["X-Briefgen-Edition"].rsplit("-", 1)[1]
+    page = part.get_content()
+    assert (f'<footer>\n<p class="edition">Edition {short}</p>\n<p class="marking">OFFICIAL</p>'
+            "\n</footer>") in page
