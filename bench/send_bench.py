@@ -6,7 +6,7 @@
 
 The SMTP server (aiosmtpd, discarding what it receives but counting it) runs in its own process
 so it does not share the GIL with briefgen; briefgen runs in this process through
-`briefgen.distribution.send.run`, which is what `briefgen send` calls, so the number of briefs
+`briefgen.api.send`, which is what `briefgen send` calls, so the number of briefs
 rendered can be reported. The timed part is the whole command: check the fact base, read the
 readers, compose and render each distinct brief once, build and send every message, keep the
 ledger. Target: < 20 s for 1,000 readers, with 10 PDFs built, not 1,000.
@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     from briefgen.api import check
-    from briefgen.distribution.send import run
+    from briefgen.api import send as run
 
     facts = args.facts
     if facts is None:
@@ -116,12 +116,12 @@ def main(argv: list[str] | None = None) -> int:
                 "SOURCE_DATE_EPOCH": "1576454400"})
             formats = tuple(f.strip() for f in args.format.split(","))
             start = time.perf_counter()
-            report = run(facts, ROOT / "templates", args.week, tmp / "readers.yaml",
-                         out=tmp / "out", format=formats)
+            report = run(facts=facts, templates=ROOT / "templates", week=args.week,
+                         readers=tmp / "readers.yaml", out=tmp / "out", format=formats)
             elapsed = time.perf_counter() - start
             start = time.perf_counter()
-            again = run(facts, ROOT / "templates", args.week, tmp / "readers.yaml",
-                        out=tmp / "out", format=formats)
+            again = run(facts=facts, templates=ROOT / "templates", week=args.week,
+                        readers=tmp / "readers.yaml", out=tmp / "out", format=formats)
             rerun = time.perf_counter() - start
     finally:
         server.stdin.close()

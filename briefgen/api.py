@@ -139,6 +139,41 @@ def ledger(facts: Path | None = None, out: Path | None = None, week: str | None 
     return read(Desk.find(facts, out=out).out, week, reader)
 
 
+def ledger_save(facts: Path | None = None, out: Path | None = None, week: str | None = None,
+                reader: str = "", save: Path = Path(".")) -> list[Path]:
+    """The files `reader` received (of `week`), from the archive into the folder `save`,
+    under the names they were attached with; returns the paths written."""
+    from briefgen.distribution.archive import save as save_files
+    from briefgen.distribution.ledger import Ledger
+    from briefgen.distribution.ledger_view import read
+
+    desk_out = Desk.find(facts, out=out).out
+    rows, path = read(desk_out, week, reader)
+    received = [r.message_id for r in sorted(rows, key=lambda r: r.sent_seq or 0)
+                if r.status == "sent"]
+    with Ledger.open(path, readonly=True) as book:
+        files = book.attachments(received)
+    order = {m: n for n, m in enumerate(received)}
+    files.sort(key=lambda a: (order[a.message_id], a.position))
+    return save_files(desk_out, files, save)
+
+
+def ledger_verify(facts: Path | None = None, out: Path | None = None) -> int:
+    """Check every archived file against the ledger; returns how many were checked, or raises
+    ArchiveDamaged naming each missing or altered one."""
+    from briefgen.distribution.archive import ArchiveDamaged, verify
+    from briefgen.distribution.ledger import Ledger
+    from briefgen.distribution.ledger_view import read
+
+    desk_out = Desk.find(facts, out=out).out
+    rows, path = read(desk_out)
+    with Ledger.open(path, readonly=True) as book:
+        checked, problems = verify(desk_out, book.attachments(), rows)
+    if problems:
+        raise ArchiveDamaged(problems, checked)
+    return checked
+
+
 def impact(facts: Path | None = None, id: str = "", out: Path | None = None):
     """Everything resting on a source, fact or judgment, down to the readers who got it."""
     from briefgen.provenance.impact import impact as walk

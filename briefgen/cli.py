@@ -63,11 +63,28 @@ def send(facts: Path | None, templates: Path | None, week: str, readers: Path | 
 
 
 def ledger(out: Path | None, week: str | None, reader: str | None, json: bool,
-           facts: Path | None = None) -> None:
-    """Show what was sent to whom: one line per message, from the send ledger."""
+           facts: Path | None = None, save: Path | None = None, verify: bool = False) -> None:
+    """Show what was sent to whom: one line per message, from the send ledger; save what a
+    reader received, or verify the archive of sent files."""
     from briefgen import api
     from briefgen.distribution import ledger_view
-    from briefgen.errors import display_path
+    from briefgen.errors import UsageError, display_path
+    if verify:
+        if save or json:
+            raise UsageError("--verify checks the whole archive: give it alone")
+        n = api.ledger_verify(facts=facts, out=out)
+        print(f"checked {n} archived file{'s' * (n != 1)}: each as it was sent", file=sys.stderr)
+        return
+    if save is not None:
+        if not reader:
+            raise UsageError("--save needs --reader EMAIL: whose copies to save")
+        paths = api.ledger_save(facts=facts, out=out, week=week, reader=reader, save=save)
+        _print_paths(paths)
+        when = f" in {week}" if week else ""
+        print(f"saved {len(paths)} file{'s' * (len(paths) != 1)} that {reader} received{when}"
+              if paths else f"nothing that {reader} received{when} is archived",
+              file=sys.stderr)
+        return
     rows, path = api.ledger(facts=facts, out=out, week=week, reader=reader)
     if json:
         sys.stdout.write(ledger_view.as_json(rows))
@@ -322,6 +339,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--week", type=_week, metavar="YYYY-Www", help="only this ISO week")
     p.add_argument("--reader", metavar="EMAIL", help="only this reader's messages")
     p.add_argument("--json", action="store_true", help="one JSON array of every message")
+    p.add_argument("--save", type=Path, metavar="DIR",
+                   help="with --reader: write the files that reader received (of --week), "
+                        "exactly as sent, into DIR")
+    p.add_argument("--verify", action="store_true",
+                   help="check every archived file against the ledger (exit 1 naming any "
+                        "missing or altered)")
     p = command(impact, facts_only, desk_options=False)
     p.add_argument("id", metavar="ID", help="a source, fact or judgment id")
     p.add_argument("--out", type=Path, metavar="DIR",

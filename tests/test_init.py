@@ -132,7 +132,7 @@ def test_the_installed_wheel_inits_a_desk_that_checks_builds_and_sends(wheel, tm
     assert send.returncode == 0, send.stderr
     assert send.stdout.splitlines() == ["out/outbox/2024-W11/reader@example.org.eml"]
     assert [line for line in (desk / ".gitignore").read_text().splitlines()
-            if not line.startswith("#")] == ["out/*", "!out/ledger.sqlite"]
+            if not line.startswith("#")] == ["out/*", "!out/ledger.sqlite", "!out/archive/"]
     assert 'region = "Cyrenaica"' in (desk / "briefgen.toml").read_text()
     docs = run_process("docs", "facts", cwd=desk, env=env)
     assert (docs.returncode, docs.stdout) == (0, (ROOT / "docs/facts.md").read_text())
@@ -192,14 +192,17 @@ def test_any_accepted_region_gives_a_desk_that_passes_a_strict_check(tmp_path, r
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
-def test_the_desk_gitignore_keeps_the_ledger_tracked(cli, tmp_path):
-    """Losing the ledger would send every reader again: git must not ignore it."""
+def test_the_desk_gitignore_keeps_the_ledger_and_archive_tracked(cli, tmp_path):
+    """Losing the ledger would send every reader again, losing the archive what they got: git
+    must ignore neither."""
     assert cli("init", "desk", cwd=tmp_path).returncode == 0
     desk = tmp_path / "desk"
     subprocess.run(["git", "init", "-q", str(desk)], check=True)
     (desk / "out" / "outbox" / "2024-W11").mkdir(parents=True)
+    (desk / "out" / "archive" / "ab").mkdir(parents=True)
     paths = ["out/ledger.sqlite", "out/ledger.sqlite.lock", "out/theme-water-supply.pdf",
-             "out/outbox/2024-W11/reader@example.org.eml", "facts/facts.yaml"]
+             "out/outbox/2024-W11/reader@example.org.eml", "facts/facts.yaml",
+             "out/archive/ab/ab12.pdf"]
     for path in paths:
         (desk / path).write_bytes(b"x")
     ignored = subprocess.run(["git", "check-ignore", *paths], cwd=desk, capture_output=True,
@@ -209,4 +212,4 @@ def test_the_desk_gitignore_keeps_the_ledger_tracked(cli, tmp_path):
         "out/outbox/2024-W11/reader@example.org.eml"]
     status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all", "out"],
                             cwd=desk, capture_output=True, text=True, check=True)
-    assert status.stdout == "?? out/ledger.sqlite\n"
+    assert status.stdout == "?? out/archive/ab/ab12.pdf\n?? out/ledger.sqlite\n"

@@ -91,7 +91,7 @@ def compose(base: FactBase, templates: Path | None, spec: Spec,
     # notes, annex entries and the grading key are worded once, the same for every writer
     builder = _Builder(base, renderer, spec, origins, words, Apparatus(words, spec.annotated))
     brief = builder.build(text)
-    return finish(brief, spec, settings, words, renderer, builder.loose_blocks)
+    return finish(brief, spec, settings, words, renderer, builder.loose_blocks, themes)
 
 
 def _views(value, view):

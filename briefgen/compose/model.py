@@ -164,6 +164,17 @@ class Block:
 
 
 @dataclass(frozen=True)
+class Section:
+    """A theme the brief covers and the developments of it that the brief prints anywhere
+    (under the theme's heading, among the key points, or under another of its themes): the one
+    count of a theme's developments, for the brief and the e-mail that carries it."""
+
+    id: str
+    title: str
+    facts: tuple[str, ...] = ()  # the fact ids, in the order the brief prints them
+
+
+@dataclass(frozen=True)
 class Style:
     """The desk's look, from its settings: writers apply it and never choose it."""
 
@@ -205,6 +216,10 @@ class Brief:
     annex: tuple[Block, ...] = ()
     style: Style = field(default_factory=Style)
     annotated: bool = False  # the desk's review edition (`--annotated`), not the readers'
+    sections: tuple[Section, ...] = ()  # the themes covered, with what the brief prints of each
+    # The edition line of a brief that is sent: the footer of every page (its short edition id;
+    # a corrected edition says what it corrects). "" for a brief that is only built.
+    edition: str = ""
 
     @property
     def cites(self) -> tuple[Cite, ...]:

@@ -8,7 +8,8 @@ COLUMNS = {  # what -> (key, heading) shown in the table; JSON rows carry every 
     "themes": (("id", "id"), ("title", "title"), ("facts", "facts"), ("first", "first"),
                ("last", "last")),
     "sources": (("id", "id"), ("publisher", "publisher"), ("published", "published"),
-                ("reliability", "rel."), ("facts", "facts"), ("title", "title")),
+                ("reliability", "rel."), ("status_shown", "status"), ("facts", "facts"),
+                ("title", "title")),
     "facts": (("id", "id"), ("date", "date"), ("grading", "grade"), ("kind", "kind"),
               ("themes", "themes"), ("statement", "statement")),
 }
@@ -45,7 +46,9 @@ def rows(base: FactBase, what: str, themes: list[str] | None = None,
             cited[sid] = cited.get(sid, 0) + 1
     return [{"id": sid, "publisher": s.publisher, "title": s.title, "author": s.author,
              "published": str(s.published), "reliability": s.reliability, "url": s.url,
-             "file": s.file, "facts": cited.get(sid, 0)}
+             "file": s.file, "facts": cited.get(sid, 0), "status": s.status,
+             "status_date": str(s.status_date) if s.status_date else None,
+             "status_note": s.status_note}
             for sid, s in base.sources.items() if sid in cited or not (themes or week)]
 
 
@@ -68,10 +71,17 @@ def table(items: list[dict], what: str, file) -> None:
     for _, heading in COLUMNS[what]:
         grid.add_column(heading, overflow="fold")
     for item in items:
-        grid.add_row(*(Text(_cell(item[key])) for key, _ in COLUMNS[what]))
+        grid.add_row(*(Text(_cell(_shown(item, key))) for key, _ in COLUMNS[what]))
     console = Console(file=file, width=None if file.isatty() else 160, soft_wrap=False)
     console.print(grid)
     console.print(Text(f"{len(items)} {what if len(items) != 1 else what[:-1]}"))
+
+
+def _shown(item: dict, key: str):
+    """A row's value for the table: a source's status with its date ("withdrawn 2019-12-20")."""
+    if key == "status_shown":
+        return " ".join(v for v in (item["status"], item["status_date"]) if v)
+    return item[key]
 
 
 def _cell(value) -> str:

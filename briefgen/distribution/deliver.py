@@ -6,16 +6,22 @@ BRIEFGEN_SMTP_RETRIES attempts per message, waiting BRIEFGEN_SMTP_BACKOFF second
 each time. When the server itself stays unreachable, or a failure is fatal (bad login,
 untrusted certificate), the run stops: the rest is "not sent" until the next run.
 A message whose fate is unknown (connection lost, or the run interrupted, after the whole
-message went out and before the reply) is recorded 'unknown' and never retried here.
+message went out and before the reply) is recorded 'unknown' and never retried here. SIGTERM
+and SIGHUP (a scheduler's stop, a closed terminal) interrupt a run as Ctrl-C does.
+Before a message goes out, the files it carries are archived (archive.py) and named in the
+ledger with it.
 """
 
 from __future__ import annotations
 
+import signal
+import threading
 import time
-from contextlib import closing
+from contextlib import closing, contextmanager
 from pathlib import Path
 from collections.abc import Callable
 
+from briefgen.distribution.archive import ArchiveError, keep
 from briefgen.distribution.ledger import Ledger, LedgerError
 from briefgen.distribution.plan import Item
 from briefgen.distribution.settings import MailSettings
@@ -52,36 +58,79 @@ def eml_name(address: str) -> str:
     return safe + ".eml"
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP during a send: handled as Ctrl-C is (`signal` says which)."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextmanager
+def interruptible():
+    """SIGTERM and SIGHUP raise Terminated while sending, so that the message in flight is
+    recorded as Ctrl-C records it (main thread only: where Python delivers signals)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise Terminated(signum)
+
+    kinds = [getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n)]
+    before = {kind: signal.signal(kind, stop) for kind in kinds}
+    try:
+        yield
+    finally:
+        for kind, handler in before.items():
+            signal.signal(kind, handler)
+
+
 def deliver(items: list[Item], ledger: Ledger, week: str, settings: MailSettings,
-            message: Callable, report, progress: Callable[[int, int], None] | None = None
-            ) -> None:
-    """Send each message over one connection, retrying temporary failures with backoff."""
+            message: Callable, report, progress: Callable[[int, int], None] | None = None,
+            out: Path | None = None) -> None:
+    """Send each message over one connection, retrying temporary failures with backoff; the
+    files each carries are archived under `out` first (None: not archived)."""
     done = 0
     mailer = Mailer(settings)
     recorded: set[str] = set()
+    archived: dict[int, list] = {}  # id(rendition) -> its files as the ledger records them
     try:
-        with mailer, closing(_prepared(items, message)) as prepared:
+        with interruptible(), mailer, closing(_prepared(items, message)) as prepared:
             for item, data in prepared:
                 if item.edition.id not in recorded:
                     edition = item.edition
                     ledger.record_edition(edition.id, week, edition.brief.title,
-                                          _themes(edition.themes), edition.lines)
+                                          _themes(edition.themes), edition.lines,
+                                          edition.brief.created.date(), edition.places)
                     recorded.add(edition.id)
+                files = _archive(item, out, archived)
                 report.counts[_deliver_one(item, data, mailer, ledger, week, settings,
-                                           report)] += 1
+                                           report, files)] += 1
                 done += 1
                 if progress:
                     progress(done, len(items))
-    except (Stop, LedgerError) as stop:
+    except (Stop, LedgerError, ArchiveError) as stop:
         left = len(items) - done
         report.counts["not sent"] += left
         report.problems.append(f"stopped: {stop}; {left} reader{'s' * (left != 1)} not sent "
                                "(re-run to resume)")
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:
         report.counts["not sent"] += len(items) - done
-        report.interrupted = True
+        report.interrupted = getattr(stop, "signum", signal.SIGINT)
     finally:
         report.connections = mailer.connections
+
+
+def _archive(item: Item, out: Path | None, done: dict[int, list]) -> list:
+    """The item's files archived (once per run for each rendition): [(name, SHA-256, size)]."""
+    rendition = item.rendition
+    if out is None or rendition is None:
+        return []
+    key = id(rendition)
+    if key not in done:
+        done[key] = [keep(out, name, data) for name, data in rendition.files]
+    return done[key]
 
 
 def _themes(themes) -> str:
@@ -118,7 +167,7 @@ def _prepared(items: list[Item], message: Callable, ahead: int = 4):
 
 
 def _deliver_one(item: Item, data: bytes, mailer: Mailer, ledger: Ledger, week: str,
-                 settings: MailSettings, report) -> str:
+                 settings: MailSettings, report, files: list = ()) -> str:
     """One reader's message: 'sent', 'failed', 'deferred' or 'unknown'; raises Stop to end
     the run."""
     reader, edition = item.reader, item.edition
@@ -137,7 +186,8 @@ def _deliver_one(item: Item, data: bytes, mailer: Mailer, ledger: Ledger, week: 
         item.row = ledger.begin(item.row, edition=edition.id, reader=reader.key, week=week,
                                 address=reader.address, name=reader.name,
                                 themes=_themes(reader.themes), message_id=item.msgid,
-                                corrected=item.corrected, replaces=item.replaces)
+                                corrected=item.corrected, replaces=item.replaces,
+                                files=files)
         try:
             mailer.send(data, reader.address)
         except KeyboardInterrupt:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from briefgen.characters import clip, escape
+from briefgen.distribution.headers import problem as header_text_problem
 from briefgen.errors import BuildError, display_path
 from briefgen.resources import shown, template, template_dirs
 
@@ -54,8 +56,15 @@ class EmailTemplates:
             raise BuildError(f"{self._where(TEXT)}:1: template error: {TEXT} must start with "
                              "the lines 'Subject: ...' and 'Attachment: ...' and a blank line "
                              f"(missing: {', '.join(missing) or 'the blank line'})")
+        for name in HEADERS:
+            found = header_text_problem(headers[name])
+            if found:
+                raise BuildError(f"{self._where(TEXT)}:1: error: the {name.lower()} "
+                                 f"'{escape(clip(headers[name], 80))}' {found} (hint: the words "
+                                 "come from the brief's title and briefgen.toml's [desk] "
+                                 "values; write them as plain text)")
         return EmailText(headers["Subject"], headers["Attachment"], body.lstrip("\n"),
-                       self._render(HTML, context))
+                         self._render(HTML, context))
 
     def _render(self, name: str, context: dict) -> str:
         from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError

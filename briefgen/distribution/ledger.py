@@ -1,5 +1,6 @@
 """The send ledger (SQLite): one row per message (one Message-ID), written around each SMTP
-transaction, and the lines of every edition sent, for corrections and `briefgen impact`.
+transaction; the lines of every edition sent, for corrections and `briefgen impact`; and the
+SHA-256 of every file a message carried, kept byte for byte in the archive (archive.py).
 
 A row goes to 'sending' (attempts + 1) before the message is handed to the server and to 'sent'
 only once the server has accepted it, each step committed. A run killed in between leaves
@@ -14,7 +15,7 @@ from __future__ import annotations
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from briefgen.distribution.ledger_schema import (RESTORE, SCHEMA_VERSION,  # noqa: F401
@@ -43,6 +44,17 @@ class Row:
     sent_seq: int | None
     updated: str
     error: str | None
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file a message carried, as the ledger records it (archived under out/archive/)."""
+
+    message_id: str
+    position: int
+    filename: str
+    sha256: str
+    size: int
 
 
 class LedgerError(BriefgenError):
@@ -145,6 +157,23 @@ class Ledger:
                            "ORDER BY position", (edition,))
         return dict(found) if found else None
 
+    def places(self, edition: str) -> dict[str, str]:
+        """Item id -> the heading its line stood under, where recorded (ledger version 3)."""
+        return dict(self._read("SELECT item, part FROM edition_lines WHERE edition = ? "
+                               "AND part IS NOT NULL", (edition,)))
+
+    def issued(self, edition: str) -> date | None:
+        """The date of issue of an edition, where recorded (ledger version 3)."""
+        found = self._read("SELECT issued FROM editions WHERE edition = ?", (edition,))
+        return date.fromisoformat(found[0][0]) if found and found[0][0] else None
+
+    def attachments(self, message_ids: list[str] | None = None) -> list[Attachment]:
+        """The files recorded for these messages (default: every message), in order."""
+        rows = self._read("SELECT message_id, position, filename, sha256, size FROM "
+                          "attachments ORDER BY message_id, position")
+        wanted = None if message_ids is None else set(message_ids)
+        return [Attachment(*r) for r in rows if wanted is None or r[0] in wanted]
+
     def editions_with(self, items: set[str]) -> dict[str, set[str]]:
         """Edition -> those of `items` it printed."""
         out: dict[str, set[str]] = {}
@@ -187,25 +216,33 @@ class Ledger:
                               f"{said}") from None
 
     def record_edition(self, edition: str, week: str, title: str, themes: str,
-                       lines: dict[str, str]) -> None:
-        """What an edition prints, once, before its first message goes out."""
+                       lines: dict[str, str], issued: date | None = None,
+                       places: dict[str, str] | None = None) -> None:
+        """What an edition prints (and under which heading), once, before its first message
+        goes out."""
+        places = places or {}
         with self._tx():
             if self.db.execute("SELECT 1 FROM editions WHERE edition = ?", (edition,)).fetchone():
                 return
-            self.db.execute("INSERT INTO editions VALUES (?, ?, ?, ?)",
-                            (edition, week, title, themes))
-            self.db.executemany("INSERT INTO edition_lines VALUES (?, ?, ?, ?)",
-                                [(edition, item, n, text)
+            self.db.execute("INSERT INTO editions VALUES (?, ?, ?, ?, ?)",
+                            (edition, week, title, themes, issued and issued.isoformat()))
+            self.db.executemany("INSERT INTO edition_lines VALUES (?, ?, ?, ?, ?)",
+                                [(edition, item, n, text, places.get(item))
                                  for n, (item, text) in enumerate(lines.items())])
 
     def begin(self, row: int | None, *, edition: str, reader: str, week: str, address: str,
               name: str, themes: str, message_id: str, corrected: bool,
-              replaces: str | None) -> int:
-        """Before handing the message to the server: status 'sending', one more attempt.
+              replaces: str | None, files: list[tuple[str, str, int]] = ()) -> int:
+        """Before handing the message to the server: status 'sending', one more attempt, and
+        the files it carries (name, SHA-256, size: archived before this).
 
         `row` is the message being resumed, or None for a new message; returns its row id.
         """
         with self._tx():
+            self.db.execute("DELETE FROM attachments WHERE message_id = ?", (message_id,))
+            self.db.executemany("INSERT INTO attachments VALUES (?, ?, ?, ?, ?)",
+                                [(message_id, n, name, sha256, size)
+                                 for n, (name, sha256, size) in enumerate(files)])
             if row is None:
                 cur = self.db.execute(
                     "INSERT INTO deliveries (edition, reader, week, address, name, themes, "

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 STATUSES = ("sending", "sent", "deferred", "failed", "unknown")
-TABLES = {1: ("deliveries",), 2: ("deliveries", "editions", "edition_lines")}
+TABLES = {1: ("deliveries",), 2: ("deliveries", "editions", "edition_lines"),
+          3: ("deliveries", "editions", "edition_lines", "attachments")}
 SCHEMA = """
 CREATE TABLE deliveries (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,  -- one message, one Message-ID
@@ -32,16 +33,28 @@ CREATE TABLE editions (
     edition     TEXT PRIMARY KEY,
     week        TEXT NOT NULL,
     title       TEXT NOT NULL,
-    themes      TEXT NOT NULL
+    themes      TEXT NOT NULL,
+    issued      TEXT               -- its date of issue, YYYY-MM-DD (NULL before version 3)
 );
 CREATE TABLE edition_lines (       -- what an edition printed, by fact or judgment id
     edition     TEXT NOT NULL,
     item        TEXT NOT NULL,
     position    INTEGER NOT NULL,
     text        TEXT NOT NULL,
+    part        TEXT,              -- the heading the line stood under (NULL before version 3)
     PRIMARY KEY (edition, item)
 );
+""" + """
+CREATE TABLE attachments (         -- the files a message carried, archived under out/archive/
+    message_id  TEXT NOT NULL,     -- deliveries.message_id
+    position    INTEGER NOT NULL,
+    filename    TEXT NOT NULL,     -- as attached
+    sha256      TEXT NOT NULL,     -- of the exact bytes attached: the archived file's name
+    size        INTEGER NOT NULL,
+    PRIMARY KEY (message_id, position)
+);
 """
+ATTACHMENTS = SCHEMA.split("CREATE TABLE attachments")[1]
 MIGRATE_1 = """
 DROP INDEX IF EXISTS deliveries_by_week;
 ALTER TABLE deliveries RENAME TO deliveries_v1;
@@ -53,12 +66,16 @@ INSERT INTO deliveries (edition, reader, week, address, themes, status, attempts
 UPDATE deliveries SET sent_seq = id WHERE status = 'sent';
 DROP TABLE deliveries_v1;
 """
+MIGRATE_2 = """
+ALTER TABLE editions ADD COLUMN issued TEXT;
+ALTER TABLE edition_lines ADD COLUMN part TEXT;
+CREATE TABLE attachments""" + ATTACHMENTS
 RESTORE = ("restore it from a backup; a new ledger would send every reader this week's brief "
            "again")
 
 
 def upgrade(db: sqlite3.Connection, shown: str, error: type) -> None:
-    """Check the schema; bring a version 1 ledger to version 2 in one transaction."""
+    """Check the schema; bring an older ledger to this version in one transaction."""
     version = db.execute("PRAGMA user_version").fetchone()[0]
     tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     if version > SCHEMA_VERSION:
@@ -73,7 +90,7 @@ def upgrade(db: sqlite3.Connection, shown: str, error: type) -> None:
                           f"'{missing[0]}' (hint: {RESTORE})")
     if version == SCHEMA_VERSION:
         return
-    script = SCHEMA if version == 0 else MIGRATE_1
+    script = {0: SCHEMA, 1: MIGRATE_1, 2: MIGRATE_2}[version]
     db.execute("BEGIN IMMEDIATE")
     try:
         for statement in _statements(script + f"PRAGMA user_version={SCHEMA_VERSION};"):

@@ -1,4 +1,5 @@
-"""Build one reader's email: headers that resist injection, text and HTML bodies, the brief."""
+"""Build one reader's email: headers that resist injection, text and HTML bodies (what the
+brief's model says of the edition), the brief attached."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from email.message import EmailMessage, MIMEPart
 from email.utils import format_datetime
 
 from briefgen.compose.model import Brief, Run
+from briefgen.distribution.headers import as_written
 from briefgen.distribution.plan import message_id  # noqa: F401 - part of this module's API
 from briefgen.distribution.readers import Reader
 from briefgen.distribution.email_templates import EmailText
@@ -22,18 +24,57 @@ from briefgen.distribution.email_templates import EmailText
 MIME_TYPES = {
     ".pdf": ("application", "pdf"),
     ".docx": ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    ".html": ("text", "html"),
 }
 
 
 @dataclass(frozen=True)
+class Line:
+    """A line of the edition's opening part, as the e-mail shows it: its words (citation marks
+    left out) and the numbers of its notes, as the attached brief numbers them."""
+
+    kind: str  # "heading" | "bullet" | "judgment" | "paragraph" | "note"
+    runs: tuple[Run, ...]
+    notes: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Source:
+    """A source a note of the opening cites, as the e-mail names it: its label and number in
+    the attached brief's Sources annex ("S3"), and its web address when it has one (http or
+    https)."""
+
+    number: int
+    label: str
+    publisher: str
+    title: str
+    published: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Note:
+    """A note of the opening's lines, as the e-mail gives it: the sources it quotes (the quotes
+    themselves are in the attached brief, under the same number)."""
+
+    number: int
+    sources: tuple[Source, ...]
+
+
+@dataclass(frozen=True)
 class Summary:
-    """What the email body says about a brief: its title, period, sections and key points."""
+    """What the e-mail says of a brief, from its model: title, period, the opening part (the
+    blocks before the first theme's heading: the key developments and the judgments the week
+    touches) with their notes, and each theme's developments as the brief counts them."""
 
     title: str
     week: str
     period: str
-    sections: tuple[tuple[str, int], ...]  # (theme title, number of developments)
-    key_points: tuple[tuple[Run, ...], ...]  # each point's text runs, citation marks left out
+    sections: tuple[tuple[str, int], ...]  # (theme title, developments the brief prints)
+    key_points: tuple[tuple[Run, ...], ...]  # the opening's bullets (runs), for older templates
+    opening: tuple[Line, ...] = ()
+    notes: tuple[Note, ...] = ()
+    sources: tuple[Source, ...] = ()  # those the notes quote, by their number in the annex
 
 
 def content_hash(brief: Brief) -> str:
@@ -58,29 +99,45 @@ def content_hash(brief: Brief) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
-def summarize(brief: Brief, week: str, period: str,
-              sections: tuple[tuple[str, int], ...]) -> Summary:
-    """What the email says of a brief: `sections` are (theme title, developments), as the
-    brief counts them (each development once, under its theme, key point or not; see
-    send.compose_editions); the key points are the bullets under any heading that is not a
-    theme's title (the weekly template's key points)."""
-    titles = {title for title, _ in sections}
-    key_points: list[tuple[Run, ...]] = []
-    in_theme = False
+def summarize(brief: Brief, week: str, period: str) -> Summary:
+    """What the e-mail says of a brief: the sections (each theme and the developments of it
+    the brief prints, brief.sections) and the opening part (every block before the first
+    heading that is a theme's title), with the sources of its lines' notes."""
+    titles = {section.title for section in brief.sections}
+    opening: list[Line] = []
+    cites = []
     for block in brief.blocks:
-        if block.kind == "heading":
-            in_theme = block.text in titles
-        elif block.kind == "bullet" and not in_theme:
-            key_points.append(tuple(i for i in block.inlines if isinstance(i, Run)))
-    return Summary(brief.title, week, period, tuple(sections), tuple(key_points))
+        if block.kind == "heading" and block.text.strip() in titles:
+            break
+        runs = tuple(i for i in block.inlines if isinstance(i, Run))
+        opening.append(Line(block.kind, runs, tuple(c.number for c in block.cites)))
+        cites += block.cites
+    quoted = {c.source.number: c.source for cite in cites for c in cite.citations}
+    sources = {n: _source(quoted[n]) for n in sorted(quoted)}
+    notes = tuple(Note(cite.number, tuple(sources[n] for n in sorted(
+        {c.source.number for c in cite.citations}))) for cite in cites)
+    return Summary(brief.title, week, period,
+                   tuple((s.title, len(s.facts)) for s in brief.sections),
+                   tuple(line.runs for line in opening if line.kind == "bullet"),
+                   tuple(opening), notes, tuple(sources.values()))
+
+
+def _source(entry) -> Source:
+    url = entry.url or ""
+    return Source(entry.number, entry.label or str(entry.number), entry.publisher, entry.title,
+                  entry.published, url if url.startswith(("https://", "http://")) else "")
 
 
 def context(summary: Summary, edition: str, brief_name: str, desk: dict,
-            corrected: bool = False, changes=None) -> dict:
-    """What the email templates see (see templates/email.txt.j2)."""
+            corrected: bool = False, changes=None, *, issued: str = "", number: int = 0,
+            correction: str = "", what_changed: tuple = ()) -> dict:
+    """What the e-mail templates see (see templates/email.txt.j2)."""
     return {"title": summary.title, "week": summary.week, "period": summary.period,
             "sections": summary.sections, "key_points": summary.key_points,
-            "corrected": corrected, "changes": changes, "edition": edition,
+            "opening": summary.opening, "notes": summary.notes, "sources": summary.sources,
+            "marking": desk.get("classification") or "", "issued": issued,
+            "corrected": corrected, "number": number, "correction": correction,
+            "changes": changes, "what_changed": what_changed, "edition": edition,
             "brief_name": brief_name, "desk": dict(desk)}
 
 
@@ -115,6 +172,7 @@ def build_message(reader: Reader, wording: EmailText, attachments: list[MIMEPart
     msg = EmailMessage(policy=policy.SMTP)
     msg["From"] = _shared("From", sender)
     msg["To"] = Address(display_name=reader.name, addr_spec=reader.address)
+    as_written("To", msg["To"], addresses=1)  # one reader, one header, however named
     msg["Subject"] = _shared("Subject", wording.subject)
     msg["Date"] = format_datetime(date or datetime.now(timezone.utc))
     msg["Message-ID"] = msgid
@@ -155,7 +213,9 @@ def _shared(name: str, value) -> object:
     if header is None:
         if len(_HEADERS) > 4096:
             _HEADERS.clear()
-        header = _HEADERS[key] = policy.SMTP.header_factory(name, value)
+        header = policy.SMTP.header_factory(name, value)
+        as_written(name, header, addresses=1 if name == "From" else None)
+        _HEADERS[key] = header
     return header
 
 

@@ -31,9 +31,20 @@ class Edition:
     id: str  # e.g. 2019-W50-3f2a9c0d1e4b
     summary: object  # message.Summary
     lines: dict[str, str] = field(default_factory=dict)  # fact/judgment id -> printed line
-    parts: list[MIMEPart] | None = None  # attachments, rendered only when someone needs them
-    bodies: dict = field(default_factory=dict)  # (corrected, since) -> text and HTML part
+    places: dict[str, str] = field(default_factory=dict)  # id -> the heading it is under
     developments: int = 1  # facts dated in the week in these themes (0: an empty brief)
+
+
+@dataclass
+class Rendition:
+    """An edition as some readers get it: the original, or one correction of it (the brief
+    says which edition it replaces): its words, its files and their MIME parts, built once."""
+
+    brief: object  # the brief as sent (compose.front.edition)
+    words: object  # email_templates.EmailText
+    files: list[tuple[str, bytes]]  # (file name, the exact bytes attached)
+    parts: list[MIMEPart]
+    body: MIMEPart
 
 
 @dataclass
@@ -50,6 +61,9 @@ class Item:
     since: str | None = None  # the edition a correction replaces (for "what changed")
     updated: str | None = None  # when an 'unknown' message was last tried
     changes: list | None = None  # a correction's lines withdrawn, added, changed (if known)
+    number: int = 0  # a correction: the reader's 1st, 2nd... of the week (its file name says)
+    sent: object = None  # a correction: the day the edition it replaces was sent (a date)
+    rendition: Rendition | None = None  # what the message carries, once rendered
 
 
 def message_id(edition: str, reader_key: str, sender: Address, n: int = 0) -> str:
@@ -81,7 +95,8 @@ def decide(reader: Reader, edition: Edition, rows: list, sender: Address, *,
         since = next((r.edition for r in rows if r.message_id == row.replaces), None)
         action = "unknown" if row.status == "unknown" and not retry_unknown else "send"
         return Item(reader, edition, action, row.message_id, row.corrected, row.replaces,
-                    row.id, since, row.updated)
+                    row.id, since, row.updated,
+                    number=_corrections(rows, row.id) + 1 if row.corrected else 0)
     if latest is not None and latest.edition == edition.id:
         return Item(reader, edition, "already sent", latest.message_id)
     maybe = [r for r in rows if r.status in MAYBE_DELIVERED and r.id > after]
@@ -94,39 +109,63 @@ def decide(reader: Reader, edition: Edition, rows: list, sender: Address, *,
         return Item(reader, edition, "send", msgid)
     action = "send" if resend_changed else "changed"
     return Item(reader, edition, action, msgid, True, previous.message_id,
-                since=previous.edition)
+                since=previous.edition, number=_corrections(rows) + 1)
 
 
-def brief_lines(brief) -> dict[str, str]:
-    """Fact/judgment id -> the line that printed it (first place it appears), one line each."""
-    out: dict[str, str] = {}
+def _corrections(rows: list, before: int | None = None) -> int:
+    """How many corrections the reader may hold for the week (before row `before`)."""
+    return sum(1 for r in rows if r.corrected and r.status in ("sent", *MAYBE_DELIVERED)
+               and (before is None or r.id < before))
+
+
+def brief_lines(brief) -> tuple[dict[str, str], dict[str, str]]:
+    """Fact/judgment id -> the line that printed it (first place it appears), one line each;
+    and id -> the heading that line stands under ("" before the first heading)."""
+    lines: dict[str, str] = {}
+    places: dict[str, str] = {}
+    heading = ""
     for block in brief.blocks:
+        if block.kind == "heading":
+            heading = " ".join(block.text.split())
+            continue
         ids = block.fact_ids or tuple(c.fact_id for c in block.cites)
         for item in ids:
-            out.setdefault(item, " ".join(block.text.split()))
-    return out
+            if item not in lines:
+                lines[item] = " ".join(block.text.split())
+                places[item] = heading
+    return lines, places
 
 
 @dataclass(frozen=True)
 class Change:
     """One line of a correction: what happened to it and, where the fact base says, why."""
 
-    kind: str  # "withdrawn" | "added" | "changed"
+    kind: str  # "withdrawn" | "added" | "changed" | "moved"
     item: str
     text: str  # the line now (the line as it was, for a withdrawn one)
     before: str | None = None  # the line as the reader got it (changed lines)
     reason: str | None = None
+    part: str | None = None  # moved lines: the heading the line is under now
+    before_part: str | None = None  # ... and the one it was under
 
 
-def changes(before: dict[str, str] | None, now: dict[str, str],
-            reasons: dict[str, str]) -> list[Change] | None:
-    """The diff of two editions by fact id; None when the earlier one was not recorded."""
+def changes(before: dict[str, str] | None, now: dict[str, str], reasons: dict[str, str],
+            was: dict[str, str] | None = None, is_: dict[str, str] | None = None
+            ) -> list[Change] | None:
+    """The diff of two editions by fact id; None when the earlier one was not recorded.
+
+    `was` and `is_` (id -> heading, where known) make a line that stands under another heading,
+    the same words, a "moved" one: a line that came into the key points, or left them."""
     if before is None:
         return None
+    was, is_ = was or {}, is_ or {}
     out = [Change("withdrawn", i, t, reason=reasons.get(i)) for i, t in before.items()
            if i not in now]
     out += [Change("changed", i, t, before[i], reasons.get(i)) for i, t in now.items()
             if i in before and before[i] != t]
+    out += [Change("moved", i, t, reason=reasons.get(i), part=is_[i], before_part=was[i])
+            for i, t in now.items() if i in before and before[i] == t
+            and was.get(i) is not None and is_.get(i) is not None and was[i] != is_[i]]
     out += [Change("added", i, t, reason=reasons.get(i)) for i, t in now.items()
             if i not in before]
     return out

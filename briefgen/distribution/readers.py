@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from briefgen.characters import escape, header_problem
+from briefgen.distribution.headers import problem as name_problem
 from briefgen.errors import BriefgenError, Diagnostic, DiagnosticsError, display_path
 from briefgen.factbase.yamlpos import YamlDoc, load
 from briefgen.suggest import did_you_mean
@@ -38,7 +39,7 @@ class _Entry(BaseModel):
     @field_validator("name", mode="after")
     @classmethod
     def _name(cls, value: str) -> str:
-        problem = header_problem(value)
+        problem = name_problem(value, display_name=True)
         if problem:
             raise ValueError(problem)
         value = " ".join(value.split())
@@ -179,7 +180,9 @@ class _Checker:
             pos = self.doc.pos(path + loc)
             if kind == "value_error":
                 message = str(err["ctx"]["error"])
-                if "line break" in message:
+                if "encoded word" in message:
+                    hint = "write the name itself, not an RFC 2047 encoded word (=?...?=)"
+                elif "line break" in message:
                     hint = "write it on one line"
                 elif "control character" in message:
                     hint = "remove the invisible character"

@@ -12,6 +12,7 @@ from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from briefgen.characters import escape, header_problem
+from briefgen.distribution.headers import problem as name_problem
 from briefgen.errors import BriefgenError, ProblemsError
 
 PREFIX = "BRIEFGEN_"
@@ -178,7 +179,11 @@ def _sender(value: str | None, dry_run: bool) -> Address:
     problem = header_problem(value)
     if problem:
         raise BriefgenError(f"{PREFIX}FROM {problem}")
-    name, addr = parseaddr(value.strip())
+    problem = name_problem(value, display_name=True)
+    if problem:
+        raise BriefgenError(f"{PREFIX}FROM='{escape(value)}' {problem} (hint: write the name "
+                            "itself, as 'Desk briefs <briefs@example.org>')")
+    name, addr = _one_address(value.strip())
     try:
         if not addr:
             raise EmailNotValidError("it is not an address like 'Name <name@example.org>'")
@@ -186,6 +191,20 @@ def _sender(value: str | None, dry_run: bool) -> Address:
     except EmailNotValidError as e:
         raise BriefgenError(f"{PREFIX}FROM='{escape(value)}' is not a valid address: {e}") from None
     return Address(display_name=name, addr_spec=result.ascii_email)
+
+
+def _one_address(value: str) -> tuple[str, str]:
+    """(name, address) of the one address `value` holds, read as the email package reads a
+    From header (its encoded words decoded); ('', '') when it holds none or several."""
+    from email import errors, policy
+
+    try:
+        found = policy.SMTP.header_factory("From", value).addresses
+    except (errors.HeaderParseError, IndexError, ValueError, TypeError):
+        return "", ""
+    if len(found) != 1:
+        return "", ""
+    return found[0].display_name, found[0].addr_spec
 
 
 def _loopback(host: str) -> bool:

@@ -100,8 +100,9 @@ class Mailer:
             self._transaction(data, recipient)
         except Exception as e:  # noqa: BLE001
             failure = classify(e, self.settings)
-            if self.in_flight and (failure.connection or failure.kind == "temporary"
-                                   and not isinstance(e, smtplib.SMTPResponseException)):
+            if self.in_flight and failure.kind != "unknown" and (
+                    failure.connection or failure.kind == "temporary"
+                    and not isinstance(e, smtplib.SMTPResponseException)):
                 # No reply to a message that went out whole: it may have been delivered.
                 failure = Failure("unknown", f"no reply after the message was sent: {failure}",
                                   connection=True)
@@ -132,6 +133,10 @@ class Mailer:
         conn.send(payload + b".\r\n")
         self.in_flight = True
         code, resp = conn.getreply()  # KeyboardInterrupt here leaves in_flight set
+        if not 200 <= code < 600:  # smtplib's -1: not a reply at all; the server may have it
+            raise Failure("unknown", f"no reply after the message was sent: "
+                          f"{self.settings.server} answered with a line that is not an SMTP "
+                          "reply", connection=True)
         self.in_flight = False
         if code != 250:
             raise smtplib.SMTPDataError(code, resp)

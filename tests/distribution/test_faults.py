@@ -276,7 +276,7 @@ def test_a_full_disk_during_send_stops_plainly_and_damages_nothing(cli, project,
     """Full before the ledger opens (0 bytes left), or once it is open (40 KB left)."""
     project.readers(READERS)
     server = smtp()
-    tmpfs("size=256k")
+    tmpfs("size=2m")  # the ledger and the archive of the three PDFs sent
     assert cli("send", "--week", WEEK)[0] == 0
     before = rows(project)
     project.change_fact("stands ready to train", "stands ready to train and equip")

@@ -134,12 +134,45 @@ def test_a_version_1_ledger_is_read_as_is_and_migrated_by_send_without_losing_ro
     assert cli("send", "--week", WEEK) == (0, "", "sent 0, already sent 1 (of 1 reader)\n")
     assert server.received == []
     with sqlite3.connect(project.ledger) as db:
-        assert db.execute("PRAGMA user_version").fetchone() == (2,)
+        assert db.execute("PRAGMA user_version").fetchone() == (3,)
         assert db.execute("SELECT reader, status, attempts, sent_seq, error FROM deliveries "
                           "ORDER BY id").fetchall() == [
             ("old@example.org", "failed", 2, None, "550 no"),
             ("jane.doe@example.org", "sent", 1, 2, None)]
     db.close()
+
+
+def test_a_version_2_ledger_is_upgraded_keeping_rows_and_lines(cli, project, smtp):
+    """Version 2 (no dates of issue, no headings, no archive): `send` upgrades it in place,
+    keeps every row and line, and a correction of an edition it recorded still lists the
+    changed line and says when the replaced copy was sent (from its row)."""
+    from briefgen.distribution.ledger_schema import SCHEMA_VERSION, TABLES
+
+    project.readers(reader_lines(("Jane Doe", "jane.doe@example.org", ["russian-motives"])))
+    server = smtp()
+    assert cli("send", "--week", WEEK)[0] == 0
+    with sqlite3.connect(project.ledger) as db:  # back to version 2, as an older briefgen left it
+        db.executescript("DROP TABLE attachments; ALTER TABLE editions DROP COLUMN issued; "
+                         "ALTER TABLE edition_lines DROP COLUMN part; PRAGMA user_version=2;")
+        lines = db.execute("SELECT edition, item, text FROM edition_lines").fetchall()
+        db.execute("UPDATE deliveries SET updated = '2019-12-16T08:00:00Z'")
+    db.close()
+    assert (SCHEMA_VERSION, TABLES[2]) == (3, ("deliveries", "editions", "edition_lines"))
+    project.change_fact("met Khalifa Haftar in Benghazi", "met Khalifa Haftar in Benghazi today")
+    assert cli("send", "--week", WEEK, "--resend-changed") == (
+        0, "", "sent 1 (of 1 reader)\n")
+    with sqlite3.connect(project.ledger) as db:
+        assert db.execute("PRAGMA user_version").fetchone() == (3,)
+        assert db.execute("SELECT status FROM deliveries ORDER BY id").fetchall() == [
+            ("sent",), ("sent",)]
+        kept = db.execute("SELECT edition, item, text FROM edition_lines WHERE part IS NULL"
+                          ).fetchall()
+        assert kept == lines  # the old edition's lines, without their headings
+        assert db.execute("SELECT COUNT(*) FROM attachments").fetchone() == (1,)
+    db.close()
+    text = server.received[1].message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert "Corrected edition — replaces the edition sent on 16 December 2019." in text
+    assert "  - Changed: 10 December — A Russian envoy met Khalifa Haftar in Benghazi today" in text
 
 
 def test_a_corrupt_ledger_is_refused_named_and_left_alone(cli, project, smtp):

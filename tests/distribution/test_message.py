@@ -11,7 +11,7 @@ from email.headerregistry import Address
 
 import pytest
 
-from briefgen.compose.model import Block, Run
+from briefgen.compose.model import Block, Run, Section
 from briefgen.distribution.message import (attachment_part, build_message, content_hash,
                                            context, flatten, message_id, summarize)
 from briefgen.distribution.readers import Reader
@@ -22,7 +22,8 @@ PDF = b"%PDF-1.7\n" + bytes(range(256)) * 40 + b"\n%%EOF\n"
 
 
 def weekly_brief():
-    """A weekly brief model with key points that hold markup-like text."""
+    """A weekly brief model with key points that hold markup-like text, before the sections
+    of its two themes."""
     from tests.conftest import sample_brief  # the repository's shared sample brief
 
     brief = sample_brief(name="weekly-2019-W50")
@@ -31,22 +32,32 @@ def weekly_brief():
         Block("bullet", (Run("Haftar said <b>“no”</b> & left"), Run(" "),
                          Run("B2", italic=True)) + brief.blocks[2].cites, fact_ids=("x",)),
     )
-    return replace(brief, title="Libya weekly brief, 9–15 December 2019",
-                   blocks=key_points + brief.blocks)
+    sections = (Section("nato", "NATO security assistance", ("a", "b")),
+                Section("haftar", "Haftar’s motives", ("c", "d", "x")))
+    return replace(brief, title="Libya weekly brief, 9–15 December 2019", blocks=key_points + brief.blocks,
+                   sections=sections)
 
 
-def build(name="Jane Doe", address="jane.doe@example.org", corrected=False, replaces=None,
-          attachments=None):
+def words_of(brief, desk, corrected=False):
     from briefgen.distribution.email_templates import EmailTemplates
 
     from .conftest import ROOT
 
+    summary = summarize(brief, "2019-W50", "9–15 December 2019")
+    correction = ("Corrected edition — replaces the edition sent on 16 December 2019"
+                  if corrected else "")
+    return EmailTemplates(ROOT / "templates").render(context(
+        summary, EDITION, brief.name, desk, corrected, issued="16 December 2019",
+        number=int(corrected), correction=correction,
+        what_changed=({"text": "Changed: a line (it read: the line)", "runs": ()},)
+        if corrected else ()))
+
+
+def build(name="Jane Doe", address="jane.doe@example.org", corrected=False, replaces=None,
+          attachments=None, desk=None):
     brief = weekly_brief()
-    summary = summarize(brief, "2019-W50", "9–15 December 2019",
-                        (("NATO security assistance", 2), ("Haftar’s motives", 3)))
-    desk = {"region": "Libya"}  # as briefgen.toml's [desk] table gives it
-    words = EmailTemplates(ROOT / "templates").render(context(summary, EDITION, brief.name, desk,
-                                                         corrected))
+    desk = desk or {"region": "Libya"}  # as briefgen.toml's [desk] table gives it
+    words = words_of(brief, desk, corrected)
     reader = Reader(name, address, None)
     parts = attachments if attachments is not None else [
         attachment_part(PDF, "libya-weekly-2019-W50.pdf")]
@@ -105,30 +116,43 @@ def test_headers_and_structure():
     assert attachment.get_content() == PDF
 
 
-def test_bodies_list_the_week_themes_and_key_points_and_escape_html():
-    msg = parse(flatten(build()))
+def test_bodies_open_with_the_edition_then_the_themes_and_escape_html():
+    msg = parse(flatten(build(desk={"region": "Libya", "name": "Libya desk",
+                                    "classification": "OFFICIAL"})))
+    assert msg["Subject"] == "[OFFICIAL] Libya weekly brief, 9–15 December 2019"
     text = msg.get_body(("plain",)).get_content().replace("\r\n", "\n")
     page = msg.get_body(("html",)).get_content()
-    # the title says the dates (not the ISO week), once
-    assert text.splitlines()[:3] == ["Libya weekly brief, 9–15 December 2019", "",
-                                     "Attached is the Libya weekly brief for 9–15 December 2019, "
-                                     "with the themes you follow."]
-    assert "W50" not in text.split("\n-- \n")[0] and "W50" not in page.split("edition")[0]
-    assert "  - NATO security assistance: 2 developments" in text
-    assert "  - Haftar’s motives: 3 developments" in text
-    assert "Key points:\n  - Haftar said <b>“no”</b> & left (B2)\n" in text
+    assert text.split("\n\n")[:5] == [
+        "OFFICIAL", "Libya weekly brief, 9–15 December 2019\nLibya desk · issued 16 December 2019",
+        "Key points\n  - Haftar said <b>“no”</b> & left (B2) [1]",
+        "Your themes, with the developments this brief reports on each:\n"
+        "  - NATO security assistance: 2\n  - Haftar’s motives: 3",
+        "Notes (numbered as in the attached brief, which quotes the passages):\n  [1] S1"]
+    assert text.endswith("\n-- \nLibya desk · Libya weekly brief, 9–15 December 2019 · issued 16 December "
+                         "2019\nOFFICIAL\n")
+    assert "briefgen" not in text and EDITION not in text  # the desk and edition, not the tool
+    # the HTML says the same, marked at top and bottom, escaped, with headed table columns
+    assert page.startswith("<!DOCTYPE html>")
+    assert page.count(">OFFICIAL</p>") == 2
     assert "Haftar said &lt;b&gt;“no”&lt;/b&gt; &amp; left <em>B2</em>" in page
     assert "<b>" not in page
-    assert "<li dir=\"auto\">NATO security assistance: 2 developments</li>" in page
-    assert page.startswith("<!DOCTYPE html>")
+    assert '<th scope="col"' in page
+    assert ">NATO security assistance</td><td" in page
+    assert '<a href="#note-1" id="ref-1" aria-label="Note 1"' in page
+    assert '<li id="note-1" value="1"' in page
+    assert 'href="https://example.org/nato-watch?a=1&amp;b=2"' in page  # source 1's address
 
 
 def test_corrected_edition_says_so_and_refers_to_the_first():
     msg = parse(flatten(build(corrected=True, replaces="<briefgen.old@example.org>")))
     assert msg["Subject"] == "Libya weekly brief, 9–15 December 2019 (corrected)"
     assert msg["References"] == "<briefgen.old@example.org>"
-    assert "This is a corrected edition of the brief for 9–15 December 2019" in \
-        msg.get_body(("plain",)).get_content()
+    text = msg.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert ("Corrected edition — replaces the edition sent on 16 December 2019.\n\n"
+            "What changed since the edition you received:\n"
+            "  - Changed: a line (it read: the line)\n") in text
+    assert text.endswith("Libya weekly brief, 9–15 December 2019, corrected edition 1 · issued 16 "
+                         "December 2019\n")
 
 
 def test_messages_are_reproducible_and_match_the_standard_generator():
@@ -199,7 +223,9 @@ def test_email_words_come_from_the_desk_templates_and_settings(cli, project, smt
     text = message.get_body(("plain",)).get_content()
     assert message["Subject"] == "Maghreb weekly brief, 9–15 December 2019"
     assert "Attached is the Maghreb weekly brief for 9–15 December 2019" in text
-    assert "North Africa desk · briefgen · edition 2019-W50-" in text
+    assert text.replace("\r\n", "\n").endswith(
+        "\n-- \nNorth Africa desk · Maghreb weekly brief, 9–15 December 2019 · issued 16 December "
+        "2019\n")
     assert [a.get_filename() for a in message.iter_attachments()] == [
         "maghreb-weekly-2019-W50.pdf"]
 
@@ -241,27 +267,20 @@ def test_a_reader_whose_themes_have_nothing_new_gets_no_empty_themes_list():
 
     from .conftest import ROOT
 
-    summary = Summary("Libya weekly brief, 9–15 December 2019", "2019-W50", "9–15 December 2019",
-                      (), ())
-    words = EmailTemplates(ROOT / "templates").render(context(summary, EDITION, "weekly-2019-W50", {}))
-    assert "Themes" not in words.text + words.html
-    assert ("with the themes you follow.\n\nNo new developments this week in the themes you "
+    summary = Summary("Libya weekly brief, 9–15 December 2019", "2019-W50", "9 – 15 December 2019", (), ())
+    words = EmailTemplates(ROOT / "templates").render(context(summary, EDITION, "weekly-2019-W50",
+                                                              {}, issued="16 December 2019"))
+    assert "themes," not in words.text and "Your themes" not in words.html
+    assert ("issued 16 December 2019\n\nNo new developments this week in the themes you "
             "follow.\n") in words.text
-    assert ("with the themes you follow.</p>\n<p>No new developments this week in the themes "
+    assert ("issued 16 December 2019</p>\n<p>No new developments this week in the themes "
             "you follow.</p>") in words.html
 
 
 def test_without_a_region_the_email_names_none():
     """The packaged email templates serve any desk: no region of their own."""
-    from briefgen.distribution.message import context, summarize
-    from briefgen.distribution.email_templates import EmailTemplates
-
-    from .conftest import ROOT
-
     brief = weekly_brief()
-    summary = summarize(brief, "2019-W50", "9–15 December 2019",
-                        (("NATO security assistance", 2),))
-    words = EmailTemplates(ROOT / "templates").render(context(summary, EDITION, brief.name, {}, False))
+    words = words_of(brief, {})
     assert words.attachment == brief.name
     assert "Attached is the weekly brief for 9–15 December 2019" in words.text
     assert "Attached is the weekly brief for 9–15 December 2019" in words.html

@@ -242,7 +242,8 @@ def test_a_changed_brief_needs_resend_changed_and_says_corrected(cli, project, s
         assert message["Subject"] == "Libya weekly brief, 9–15 December 2019 (corrected)"
         assert message["References"] == first_ids[address]
         assert message["Message-ID"] != first_ids[address]
-        assert "on Tuesday" in pdf_text(attachments(message)[f"libya-weekly-{WEEK}.pdf"])
+        assert "on Tuesday" in pdf_text(attachments(message)[
+            f"libya-weekly-{WEEK}-corrected-1.pdf"])
 
     assert cli("send", "--week", WEEK) == (0, "", "sent 0, already sent 4 (of 4 readers)\n")
     assert len(server.received) == 7
@@ -271,7 +272,7 @@ def test_a_theme_the_reader_does_not_follow_changes_nothing_for_them(cli, tmp_pa
 
 def test_the_email_counts_the_developments_the_pdf_counts(cli, tmp_path, monkeypatch):
     """Developments shown as this week's key developments count under their theme: the PDF
-    prints both lines (and, for readers, no count)."""
+    prints both lines."""
     import email
     import email.policy
 
@@ -284,11 +285,12 @@ def test_the_email_counts_the_developments_the_pdf_counts(cli, tmp_path, monkeyp
     pdf = " ".join(pdf_text(attachments(message)["northland-weekly-2024-W11.pdf"]).split())
     assert pdf.startswith("Northland weekly brief, 11–17 March 2024 Water supply ")
     assert pdf.split("This week ")[1].split("Sources")[0].count("•") == 2
-    assert "developments" not in pdf
-    text = message.get_body(("plain",)).get_content()
-    assert "Themes:\n  - Water supply: 2 developments\n\nKey points:\n" in text
+    text = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert ("Your themes, with the developments this brief reports on each:\n"
+            "  - Water supply: 2\n") in text
     html = message.get_body(("html",)).get_content()
-    assert '<li dir="auto">Water supply: 2 developments</li>' in html
+    assert ('<td dir="auto" style="padding:2px 16px 2px 0">Water supply</td>'
+            '<td style="text-align:right;padding:2px 0">2</td>') in html
 
 
 def test_status_is_an_alias_of_the_ledger_command(cli, project, smtp):

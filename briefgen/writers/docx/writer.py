@@ -111,7 +111,8 @@ class _DocxBuilder:
         # Before the body fills up: python-docx finds the section by searching the whole body.
         furniture.header_footer(doc, self.s, title=brief.title, running_head=brief.running_head,
                                 classification=brief.marking,
-                                page_label=self.labels.get("page", "{page} / {pages}"))
+                                page_label=self.labels.get("page", "{page} / {pages}"),
+                                edition=brief.edition)
 
         if brief.toc:
             self.toc_anchors = {i: f"_Toc{i:06d}" for i, level in self.outline.items()

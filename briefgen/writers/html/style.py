@@ -31,6 +31,8 @@ body{margin:0}
 letter-spacing:.04em;background:SHADE}
 header .marking{border-bottom:1px solid RULE}
 footer .marking{border-top:1px solid RULE;margin-top:3rem}
+footer .edition{max-width:46rem;margin:3rem auto 0;padding:0 1.25rem;font-size:.8rem;color:SLATE}
+footer .edition+.marking{margin-top:.5rem}
 .cover{padding-top:1.75rem;padding-bottom:1rem;border-bottom:2px solid ACCENT;margin-bottom:1.5rem}
 .logo{display:block;max-height:4.5rem;max-width:100%;width:auto;margin-bottom:1rem}
 h1,h2,h3,h4,h5,h6{color:ACCENT;line-height:1.25;font-weight:700}

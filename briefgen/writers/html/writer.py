@@ -193,7 +193,12 @@ class Page:
         return out
 
     def footer(self) -> list[str]:
-        return ["<footer>", self.marking(), "</footer>"] if self.brief.marking else []
+        """The edition line of a brief that is sent, over the marking."""
+        b = self.brief
+        if not (b.marking or b.edition):
+            return []
+        edition = [f'<p class="edition">{self.inl.text(b.edition)}</p>'] if b.edition else []
+        return ["<footer>", *edition, *([self.marking()] if b.marking else []), "</footer>"]
 
     def _check_links(self) -> None:
         """Every link inside the page lands on something the page holds."""

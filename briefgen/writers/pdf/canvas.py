@@ -176,7 +176,8 @@ def _num(value) -> str:
 @dataclass
 class Furniture:
     """What every page carries: the classification marking centred at the top and the bottom,
-    the title and running head over a rule (not on the cover page), the page label below."""
+    the title and running head over a rule (not on the cover page), the page label below, and
+    left of it the edition line of a brief that is sent."""
 
     page_w: float
     page_h: float
@@ -191,6 +192,7 @@ class Furniture:
     size: float
     ink: object
     rule: object
+    edition: list = ()  # (font, text, size) pieces; empty = no edition line
 
     def __call__(self, canvas: Canvas, page: int, total: int) -> None:
         canvas.saveState()
@@ -205,16 +207,17 @@ class Furniture:
             y = self.page_h - self.margin_top + 7 * mm
             canvas.line(self.margin_x, y - 3, right, y - 3)
             _draw(canvas, self.head, self.margin_x, y)
-            _draw(canvas, self.running_head, right - _width(self.running_head), y)
+            _draw(canvas, self.running_head, right - pieces_width(self.running_head), y)
         y = self.margin_bottom - 12 * mm
         canvas.line(self.margin_x, y + 10, right, y + 10)
         canvas.setFont(self.font, self.size)
         label = self.page_label.replace("{page}", str(page)).replace("{pages}", str(total))
         canvas.drawRightString(right, y, label)
+        _draw(canvas, self.edition, self.margin_x, y)
         canvas.restoreState()
 
 
-def _width(pieces) -> float:
+def pieces_width(pieces) -> float:
     return sum(text_width(t, f, z) for f, t, z in pieces)
 
 
@@ -226,4 +229,4 @@ def _draw(canvas: Canvas, pieces, x: float, y: float) -> None:
 
 
 def _centred(canvas: Canvas, pieces, x: float, y: float) -> None:
-    _draw(canvas, pieces, x - _width(pieces) / 2, y)
+    _draw(canvas, pieces, x - pieces_width(pieces) / 2, y)

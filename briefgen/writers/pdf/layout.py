@@ -19,7 +19,7 @@ from reportlab.lib.units import mm
 
 from briefgen.compose.model import Block, Brief, Cite, Run, SourceEntry
 from briefgen.errors import BuildError
-from briefgen.writers.pdf.canvas import BriefCanvas, Furniture
+from briefgen.writers.pdf.canvas import BriefCanvas, Furniture, pieces_width
 from briefgen.writers.pdf.flow import LayoutError, PageBreak, Picture, Rule, lay_out
 from briefgen.writers.pdf.fonts import FontSet
 from briefgen.writers.pdf.notes import NotesFrame
@@ -386,15 +386,17 @@ def build_pdf(brief: Brief, fonts: FontSet) -> bytes:
         f"sec_{i}" for i, b in enumerate(brief.blocks) if b.kind == "heading"]
     frame = NotesFrame(MARGIN_X, MARGIN_BOTTOM, text_w, page_h - MARGIN_TOP - MARGIN_BOTTOM,
                        rule_color=RULE)
-    running = fit(shaper, brief.running_head, run.size, text_w / 3)
+    # the running head takes what it needs, up to 3/5 of the line; the title the rest
+    running = fit(shaper, brief.running_head, run.size, text_w * 3 / 5)
     furniture = Furniture(
         page_w, page_h, MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM,
-        head=fit(shaper, brief.title, run.size, text_w * 2 / 3 - 12),
+        head=fit(shaper, brief.title, run.size, text_w - pieces_width(running) - 12),
         running_head=running,
         marking=fit(shaper, brief.marking, mark.size, text_w, bold=True)
         if brief.marking else [],
         page_label=brief.labels.get("page", "{page} / {pages}"),
-        font=fonts.font(fonts.primary), size=run.size, ink=INK, rule=RULE)
+        font=fonts.font(fonts.primary), size=run.size, ink=INK, rule=RULE,
+        edition=fit(shaper, brief.edition, run.size, text_w * 2 / 3) if brief.edition else [])
     buf = io.BytesIO()
     info = dict(title=brief.title, author=brief.author, subject=brief.subject,
                 keywords=", ".join(brief.keywords), created=brief.created, lang=brief.language)

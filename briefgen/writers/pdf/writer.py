@@ -46,6 +46,7 @@ def _texts(brief: Brief, fixed: str):
     yield "subtitle", brief.subtitle
     yield "running head", brief.running_head
     yield "marking", brief.marking
+    yield "edition", brief.edition
     for key, label in sorted(brief.labels.items()):
         yield f"label {key}", str(label)
     for block in (*brief.cover, *brief.annex):
@@ -71,6 +72,7 @@ def _texts(brief: Brief, fixed: str):
 def _characters(brief: Brief, fixed: str) -> set[str]:
     """Every character the PDF draws: what `_texts` yields, without naming where."""
     texts = [brief.title, brief.subtitle, brief.running_head, brief.marking, fixed,
+             brief.edition,
              *map(str, brief.labels.values())]
     texts += [run.text for block in (*brief.cover, *brief.annex) for run in block.runs]
     for block in brief.blocks:

@@ -1,9 +1,10 @@
 """Page furniture of a Word document as raw WordprocessingML: header, footer, fields, logo.
 
 The header carries the classification marking (centred) over the title and running head; the
-footer the page pattern (its {page} and {pages} become PAGE and NUMPAGES fields) over the
-marking again. The cover page has the marking and the footer but no title line (the title is
-right under it), as in the PDF. A reference document that numbers its own pages keeps its footer.
+footer the page pattern (its {page} and {pages} become PAGE and NUMPAGES fields), after the
+edition line of a brief that is sent, over the marking again. The cover page has the marking
+and the footer but no title line (the title is right under it), as in the PDF. A reference
+document that numbers its own pages keeps its footer.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ _PAGE_FIELDS = re.compile(r"(\{page\}|\{pages\})")
 
 
 def header_footer(document, styles: dict[str, str], *, title: str, running_head: str,
-                  classification: str, page_label: str) -> None:
+                  classification: str, page_label: str, edition: str = "") -> None:
     section = document.sections[0]
     text_width = None
     if section.page_width and section.left_margin is not None and section.right_margin is not None:
@@ -44,7 +45,10 @@ def header_footer(document, styles: dict[str, str], *, title: str, running_head:
         return  # the reference document already numbers its pages
     if not _has_content(ftr):
         _clear(ftr)
-    p = Para(styles["footer"], jc="right")  # as in the PDF: right, over a rule
+    # as in the PDF: the page label right, over a rule; the edition line left of it
+    p = Para(styles["footer"], jc=None if edition else "right")
+    if edition:
+        p.add_text(edition + "\t")
     for piece in _PAGE_FIELDS.split(page_label):
         if piece == "{page}":
             p.field("PAGE", "1")
@@ -53,14 +57,21 @@ def header_footer(document, styles: dict[str, str], *, title: str, running_head:
         else:
             p.add_text(piece)
     footer = p.xml() + mark
-    ftr.extend(parse(footer))
+
+    def footer_elements() -> list:
+        elements = parse(footer)
+        if edition and text_width:
+            _right_tab(document, elements[0], styles["footer"], text_width)
+        return elements
+
+    ftr.extend(footer_elements())
     if not own_header and not section.different_first_page_header_footer:
         # the cover page: the marking, no title line over the title itself; the same footer
         section.different_first_page_header_footer = True
-        for part, xml in ((section.first_page_header, mark or "<w:p/>"),
-                          (section.first_page_footer, footer)):
-            _clear(part.part.element)
-            part.part.element.extend(parse(xml))
+        _clear(section.first_page_header.part.element)
+        section.first_page_header.part.element.extend(parse(mark or "<w:p/>"))
+        _clear(section.first_page_footer.part.element)
+        section.first_page_footer.part.element.extend(footer_elements())
 
 
 def marking(styles: dict[str, str], classification: str) -> Para:
