@@ -45,7 +45,7 @@ def textobject_draw(self, canv, tags=None):
     """TextBlock.draw_text through reportlab's PDFTextObject (what the raw operators replace;
     tests/internals/test_reportlab_pages.py checks that both draw the same). The text object
     has no marked content: use it on an untagged PDF."""
-    from briefgen.writers.pdf.text import runs_of, text_width
+    from briefgen.writers.pdf.text import line_runs, text_width
 
     tx = canv.beginText()
     y = self.height - self.size
@@ -59,7 +59,7 @@ def textobject_draw(self, canv, tags=None):
     for line, _ in self._lines:
         x = self.left
         tx.setTextOrigin(x, y)
-        runs = runs_of(line)
+        runs = line_runs(line)
         gap = line[-1][3]  # the space the line broke at, drawn at its end
         tail = runs[-1] if gap is not None and gap.font == runs[-1][0].font else None
         linked = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from briefgen.writers.pdf.text import (Piece, TextBlock, break_lines, runs_of, text_width,
+from briefgen.writers.pdf.text import (Piece, TextBlock, break_lines, line_runs, text_width,
                                        words_of)
 
 BODY = Piece("", "Helvetica", 10, None)
@@ -18,7 +18,7 @@ def pieces(text: str, link: str | None = None) -> list[Piece]:
 
 
 def line_text(line) -> str:
-    return "".join(text for _, text, _ in runs_of(line))
+    return "".join(text for _, text, _ in line_runs(line))
 
 
 @given(WORDS, st.sampled_from([40.0, 120.0, 400.0]), st.sampled_from([" ", "  ", "\n"]))
@@ -56,7 +56,7 @@ def test_a_space_stays_in_the_piece_it_was_typed_in():
     bold = Piece("", "Helvetica-Bold", 10, None)
     line, _ = break_lines(words_of([bold._replace(text="Bold"), BODY._replace(text=" · x")]),
                           500, 500)[0]
-    assert [(p.font, t) for p, t, _ in runs_of(line)] == [("Helvetica-Bold", "Bold"),
+    assert [(p.font, t) for p, t, _ in line_runs(line)] == [("Helvetica-Bold", "Bold"),
                                                           ("Helvetica", " · x")]
 
 

@@ -44,7 +44,7 @@ ANNEX_ROOM = 0.4  # the annex starts on the body's last page if more than this s
 
 
 @dataclass(frozen=True)
-class Style:
+class TextStyle:
     """How a kind of block looks: size and leading in points, colours, spacing, indents."""
 
     size: float
@@ -63,29 +63,29 @@ class Style:
 
 
 STYLES = {
-    "title": Style(22, 27, bold=True, accent=True, after=4),
-    "subtitle": Style(12.5, 16.5, color=SLATE, after=3),
-    "cover": Style(8.5, 12, color=SLATE),
-    "h1": Style(15, 19, bold=True, accent=True, before=16, after=6, keep=True),
-    "h2": Style(12.5, 16, bold=True, accent=True, before=14, after=5, keep=True),
-    "h3": Style(10.5, 14, bold=True, before=10, after=3, keep=True),
-    "note": Style(9.5, 13.5, italic=True, color=SLATE, left=9, before=2, after=8),
-    "judgment": Style(10, 14.5, before=6, after=10, left=10),
-    "bullet": Style(10, 14.5, left=14, after=4),
-    "paragraph": Style(10, 14.5, after=7),
-    "toc1": Style(10, 15, bold=True, left=0),
-    "toc2": Style(10, 14, left=14),
-    "footnote": Style(8, 10.5, left=16, after=2, bullet_indent=0, bullet_size=8),
-    "key": Style(8, 11, color=SLATE, after=3),
-    "src_head": Style(9.5, 13, bold=True, accent=True, before=9, left=24, keep=True,
+    "title": TextStyle(22, 27, bold=True, accent=True, after=4),
+    "subtitle": TextStyle(12.5, 16.5, color=SLATE, after=3),
+    "cover": TextStyle(8.5, 12, color=SLATE),
+    "h1": TextStyle(15, 19, bold=True, accent=True, before=16, after=6, keep=True),
+    "h2": TextStyle(12.5, 16, bold=True, accent=True, before=14, after=5, keep=True),
+    "h3": TextStyle(10.5, 14, bold=True, before=10, after=3, keep=True),
+    "note": TextStyle(9.5, 13.5, italic=True, color=SLATE, left=9, before=2, after=8),
+    "judgment": TextStyle(10, 14.5, before=6, after=10, left=10),
+    "bullet": TextStyle(10, 14.5, left=14, after=4),
+    "paragraph": TextStyle(10, 14.5, after=7),
+    "toc1": TextStyle(10, 15, bold=True, left=0),
+    "toc2": TextStyle(10, 14, left=14),
+    "footnote": TextStyle(8, 10.5, left=16, after=2, bullet_indent=0, bullet_size=8),
+    "key": TextStyle(8, 11, color=SLATE, after=3),
+    "src_head": TextStyle(9.5, 13, bold=True, accent=True, before=9, left=24, keep=True,
                       bullet_indent=0, bullet_size=9.5, bullet_bold=True),
-    "src_line": Style(8.5, 12, left=24, after=1),
-    "annex": Style(8.5, 12, after=4),
-    "cell": Style(8.5, 11.5),
-    "cell_head": Style(8.5, 11.5, bold=True),
-    "caption": Style(9, 12, bold=True, after=3, keep=True),
-    "running": Style(7.5, 9, color=SLATE),
-    "marking": Style(8.5, 10, bold=True),
+    "src_line": TextStyle(8.5, 12, left=24, after=1),
+    "annex": TextStyle(8.5, 12, after=4),
+    "cell": TextStyle(8.5, 11.5),
+    "cell_head": TextStyle(8.5, 11.5, bold=True),
+    "caption": TextStyle(9, 12, bold=True, after=3, keep=True),
+    "running": TextStyle(7.5, 9, color=SLATE),
+    "marking": TextStyle(8.5, 10, bold=True),
 }
 
 
@@ -103,10 +103,10 @@ class Story:
         self.anchors = {s.anchor for s in brief.sources}
         self.labels = brief.labels
 
-    def color(self, style: Style):
+    def color(self, style: TextStyle):
         return self.accent if style.accent else style.color
 
-    def text(self, text: str, style: Style, bold=False, italic=False, color=None,
+    def text(self, text: str, style: TextStyle, bold=False, italic=False, color=None,
              link: str | None = None, out: list | None = None) -> list[Piece]:
         """Pieces that print `text` literally, each in the bundled font that has it."""
         out = [] if out is None else out
@@ -123,7 +123,7 @@ class Story:
                 out.append(Piece(t, font, fsize, color, 0, link))
         return out
 
-    def runs(self, runs, style: Style, out: list | None = None) -> list[Piece]:
+    def runs(self, runs, style: TextStyle, out: list | None = None) -> list[Piece]:
         """Model runs as pieces, each leading where the model says (`Run.link`)."""
         out = [] if out is None else out
         for run in runs:
@@ -133,7 +133,7 @@ class Story:
                           color=self.accent if link else None, link=link, out=out)
         return out
 
-    def block(self, pieces: list[Piece], style: Style, bullet: str | None = None,
+    def block(self, pieces: list[Piece], style: TextStyle, bullet: str | None = None,
               **kw) -> TextBlock:
         mark = None
         if bullet is not None:
@@ -144,7 +144,7 @@ class Story:
         return TextBlock(pieces, leading=style.leading, size=style.size, left=style.left,
                          bullet=mark, space_before=style.before, space_after=style.after, **kw)
 
-    def inlines(self, block: Block, style: Style) -> list[Piece]:
+    def inlines(self, block: Block, style: TextStyle) -> list[Piece]:
         out: list[Piece] = []
         font = self.fonts.font(self.fonts.primary)
         previous_cite = False

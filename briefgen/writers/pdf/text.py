@@ -175,7 +175,7 @@ def break_lines(words: list[list], first: float, rest: float) -> list[tuple[list
     return lines
 
 
-def runs_of(line: list) -> list[tuple[Piece, str, float]]:
+def line_runs(line: list) -> list[tuple[Piece, str, float]]:
     """A line's words as runs of like text: (piece, text, width), spaces inside the runs."""
     runs: list[tuple[Piece, str, float]] = []
     cur, texts, width = None, [], 0.0  # the run being gathered
@@ -368,7 +368,7 @@ class TextBlock(Flowable):
             x = self.left
             put(f"1 0 0 1 {fp_str(x, y)} Tm")
             linked = None  # the link of the run just drawn, if it had one
-            runs = runs_of(line)
+            runs = line_runs(line)
             # The space a line broke at is drawn at its end (unseen): text read out of the
             # page, by a screen reader or a copy, keeps the words apart.
             gap = line[-1][3]
