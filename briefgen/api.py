@@ -182,13 +182,15 @@ def quote(facts: Path | None = None, words: str = "", source: str | None = None,
 def source_add(facts: Path | None = None, source: str = "", id: str | None = None,
                url: str | None = None, title: str | None = None, publisher: str | None = None,
                published: str | None = None, reliability: str | None = None,
-               language: str | None = None, into: Path | None = None) -> str:
-    """Archive an article (path or URL) under facts/sources/ and append its entry; the new id."""
+               language: str | None = None, into: Path | None = None, warn=None) -> str:
+    """Archive an article (path or URL) under facts/sources/ and append its entry; the new id.
+    `warn` gets what the curator must check: guessed fields, redirects followed."""
     from briefgen.curate.capture import add
 
     desk = Desk.find(facts)
     return add(desk.require_facts(), source, id=id, url=url, title=title, publisher=publisher,
-               published=published, reliability=reliability, language=language, into=into)
+               published=published, reliability=reliability, language=language, into=into,
+               warn=warn)
 
 
 def schema() -> str:

@@ -147,7 +147,7 @@ def source_add(facts: Path | None, source: str, id: str | None, url: str | None,
     from briefgen import api
     print(api.source_add(facts=facts, source=source, id=id, url=url, title=title,
                          publisher=publisher, published=published, reliability=reliability,
-                         language=language, into=into))
+                         language=language, into=into, warn=_print_lines))
 
 
 def watch(facts: Path | None, templates: Path | None, theme: list[str], week: str | None,
