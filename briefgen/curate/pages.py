@@ -22,7 +22,6 @@ def read_page(html: str) -> Article:
     """The article of a page (already decoded) and what the page states about it."""
     import lxml.html
     import trafilatura
-    from htmldate import find_date
 
     doc = trafilatura.bare_extraction(html, with_metadata=True, favor_precision=True,
                                       include_comments=False)
@@ -44,14 +43,29 @@ def read_page(html: str) -> Article:
             article.author = author
             if not all(name.lower() in stated for name in author.split("; ")):
                 article.guessed["author"] = "the byline"
-        article.published = find_date(html, extensive_search=False, original_date=True,
-                                      outputformat="%Y-%m-%d")
+        article.published = _stated_date(tree)
         if not article.published:
             day = date_in_text(_visible_text(tree))
             if day:
                 article.published, article.guessed["published"] = day, "its text"
     article.text = "\n\n".join(paragraphs)
     return article
+
+
+def _stated_date(tree) -> str | None:
+    """The publication date the page's metadata states (<meta> tags, JSON-LD, <time
+    datetime>), not one read from its text."""
+    import lxml.html
+    from htmldate import find_date
+
+    head = tree.find("head")
+    parts = [lxml.html.tostring(head, encoding="unicode")] if head is not None else []
+    parts += [lxml.html.tostring(t, encoding="unicode", with_tail=False)
+              for t in tree.xpath("//time[@datetime]")]
+    if not parts:
+        return None
+    return find_date("<html>" + "".join(parts) + "</html>", extensive_search=False,
+                     original_date=True, outputformat="%Y-%m-%d")
 
 
 def _clean_byline(author: str | None) -> str | None:
