@@ -108,7 +108,7 @@ def _read_body(response, url: str, started: float) -> bytes:
     while True:
         if time.monotonic() - started > DEADLINE:
             raise BriefgenError(f"could not fetch {shown(url)}: the download took longer than "
-                                f"{DEADLINE:.0f} s ({size:,} bytes received); nothing written"
+                                f"{DEADLINE:g} s ({size:,} bytes received); nothing written"
                                 + HINT)
         chunk = response.read1(CHUNK)
         if not chunk:
