@@ -26,7 +26,7 @@ SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 def add(facts: Path, source: str, id: str | None = None, url: str | None = None,
         title: str | None = None, publisher: str | None = None, published: str | None = None,
         reliability: str | None = None, language: str | None = None,
-        into: Path | None = None, warn=None) -> str:
+        into: Path | None = None, warn=None, author: str | None = None) -> str:
     """Archive `source` (a path or an http(s) URL) and append its entry; returns the new id.
     `warn` gets the lines the curator must read: what was guessed, what was followed."""
     facts = require_folder(facts)
@@ -43,9 +43,10 @@ def add(facts: Path, source: str, id: str | None = None, url: str | None = None,
         (data, kind), charset = _read_capture(Path(source)), None
     article = extract(data, kind, source, charset)
     guessed = {k: v for k, v in article.guessed.items()
-               if not {"title": title, "published": published, "language": language}.get(k)}
+               if not {"title": title, "published": published, "language": language,
+                       "author": author}.get(k)}
     fields = {"title": title or article.title, "publisher": publisher or article.publisher
-              or (urlsplit(url).hostname if url else None), "author": article.author,
+              or (urlsplit(url).hostname if url else None), "author": author or article.author,
               "published": published or article.published, "url": url,
               "language": language or article.language, "reliability": reliability}
     missing = [(name, option) for name, option, value in (

@@ -176,6 +176,12 @@ def bare_noun(who: str) -> str | None:
     return who
 
 
+def fact_files(facts_dir: Path) -> list[Path]:
+    """Every fact file of the base that can be read, as `check` finds them (for the commands
+    that edit them: `source rename`)."""
+    return _fact_files(require_folder(facts_dir), [])
+
+
 def _fact_files(facts_dir: Path, diagnostics: list[Diagnostic]) -> list[Path]:
     """Every `*.yaml` under `facts_dir` that is a regular file inside it; each other one (a
     folder, a FIFO, a broken or looping link, a link out of the folder) is a located error,
