@@ -42,6 +42,7 @@ class FactBase:
     settings: object = None  # the desk's Settings (briefgen.toml beside the fact base)
     readers: int | None = None  # readers checked with it (`briefgen check`), for the summary
     settings_file: Path | None = None  # where the settings came from (for the summary line)
+    lines: object = None  # corroboration.Lines: the sources that are one line of reporting
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -345,9 +346,13 @@ class _Loader:
                     continue
                 self.check_quote(file, doc, where, fid, n, citation, texts)
             self.check_fact_warnings(file, doc, path, fid, fact)
+        from briefgen.factbase import corroboration
         from briefgen.factbase.analysis import check_judgments, check_sources
         check_sources(self)
         check_judgments(self, themed)
+        base.lines = corroboration.lines_of_reporting(
+            {sid: texts.signatures[sid] for sid in base.sources if sid in texts.signatures})
+        corroboration.check(self, texts, base.lines)
         if self.unread:  # the facts citing a source or filling a theme may be the unread ones
             return
         for kind, used, message, hint in (
