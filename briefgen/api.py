@@ -185,8 +185,12 @@ def quote(facts: Path | None = None, words: str = "", source: str | None = None,
     if any == (source is not None):
         raise UsageError("give a source id or --any, not both" if any else
                          "give a source id, or --any to search every source")
+    from briefgen.factbase.settings import read_settings
+
     desk = Desk.find(facts)
-    return "\n".join(yaml_block(p) for p in find(desk.require_facts(), words, source))
+    settings, _ = read_settings(desk.settings_file)
+    language = settings.desk.language if settings is not None else "en"
+    return "\n".join(yaml_block(p, language) for p in find(desk.require_facts(), words, source))
 
 
 def source_add(facts: Path | None = None, source: str = "", id: str | None = None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from briefgen.curate.extraction import Article, date_in_text
+from briefgen.curate.article import Article, date_in_text
 
 # The standfirst (teaser, dek, chapô) under a headline: trafilatura drops it as page furniture,
 # yet it is the article's own summary, and curators quote it.

@@ -43,6 +43,7 @@ class Passage:
     text: str
     line: int  # 1-based line of the archived file where the passage starts
     similarity: float
+    language: str = "en"  # the source's
 
 
 def find(facts: Path, words: str, source: str | None = None, limit: int = 5) -> list[Passage]:
@@ -127,7 +128,7 @@ def find(facts: Path, words: str, source: str | None = None, limit: int = 5) -> 
         if len(chosen_spans) == limit:
             break
     found = [Passage(sid, chosen[sid], _balanced(" ".join(texts[sid][a:b].split())),
-                     texts[sid].count("\n", 0, a) + 1, score)
+                     texts[sid].count("\n", 0, a) + 1, score, sources[sid].language)
              for sid, a, b, score in chosen_spans]
     if not found:
         where = f"source '{source}'" if source else "any source"
@@ -175,11 +176,17 @@ def _in_headline(text: str, a: int, b: int) -> bool:
     return len(line.split()) <= HEADLINE_WORDS and not line.endswith(_SENTENCE_MARKS)
 
 
-def yaml_block(passage: Passage) -> str:
-    """A citation ready to paste under `citations:`, its similarity and place as a comment."""
-    return (f"# {passage.similarity:.0f}% similar, line {passage.line} of {passage.file}\n"
-            f"- source: {passage.source}\n"
-            f"  quote: {yaml_quoted(passage.text)}\n")
+def yaml_block(passage: Passage, desk_language: str = "en") -> str:
+    """A citation ready to paste under `citations:`, its similarity and place as a comment;
+    for a source in another language than the desk's, the translation still to write."""
+    block = (f"# {passage.similarity:.0f}% similar, line {passage.line} of {passage.file}\n"
+             f"- source: {passage.source}\n"
+             f"  quote: {yaml_quoted(passage.text)}\n")
+    desk = desk_language.split("-")[0].lower()
+    if passage.language.split("-")[0].lower() != desk:
+        block += (f"  # translation: \"\"  (the quote in '{desk}', the desk's language: check "
+                  "warns until it is there)\n")
+    return block
 
 
 def yaml_quoted(text: str) -> str:

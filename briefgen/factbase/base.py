@@ -224,6 +224,11 @@ def _not_a_fact_file(path: Path, root: Path) -> tuple[str, str] | None:
         return ("a link to a file outside the facts folder",
                 "move or copy the file into the facts folder")  # never read: could be a secret
     return None
+def _primary(language: str) -> str:
+    """'en' of 'en-GB': the language, without its region or script."""
+    return language.split("-")[0].lower()
+
+
 def _parsed(paths: list[Path], cache: dict | None, pool=None):
     """Each file's parse events, from the cache when the file has not changed since."""
     if cache is None:
@@ -413,8 +418,17 @@ class _Loader:
                     field=f"citations[{n}].quote", hint=hint)
 
     def check_fact_warnings(self, file, doc, path, fid, fact: Fact) -> None:
-        for citation in fact.citations:
+        desk = _primary(getattr(getattr(self.base.settings, "desk", None), "language", "en"))
+        for n, citation in enumerate(fact.citations):
             source = self.base.sources.get(citation.source)
+            if source and not citation.translation and _primary(source.language) != desk \
+                    and not fact.retracted:
+                self.report(file, doc.pos(path + ("citations", n, "quote")),
+                            f"quote in '{source.language}' has no translation into '{desk}'",
+                            id=fid, field=f"citations[{n}].quote", severity="warning",
+                            hint="add 'translation:' under the quote: the desk's translation, "
+                                 "printed after the original (and 'translator:' if someone "
+                                 "else made it)")
             if source and fact.date.first_day > source.published.last_day:
                 self.report(file, doc.pos(path + ("date",)),
                             f"dated {fact.date} but source '{source.id}' was published "
