@@ -116,7 +116,8 @@ def check(loader, texts, lines: Lines) -> None:
     """Located warnings: a credibility of 1 or 2 resting on sources of one line of reporting,
     and a judgment on one line of reporting whose wording or grade claims more."""
     from briefgen.characters import clip
-    from briefgen.factbase.analysis import STRONGER_THAN_LIKELY, grounds
+    from briefgen.factbase.analysis import LIKELY, grounds
+    from briefgen.factbase.history import rank
 
     base = loader.base
     if not lines.line:
@@ -145,8 +146,7 @@ def check(loader, texts, lines: Lines) -> None:
             continue
         said = _CLAIMS_MORE.search(judgment.rationale or "")
         claim = next(((key, why) for key, why in (
-            ("likelihood", judgment.likelihood in STRONGER_THAN_LIKELY
-             and f"'{judgment.likelihood}'"),
+            ("likelihood", rank(judgment.likelihood) > LIKELY and f"'{judgment.likelihood}'"),
             ("confidence", judgment.confidence == "high" and "high confidence"),
             ("rationale", said and f"rationale says “{clip(said.group(), 40)}”")) if why), None)
         if claim is None:
