@@ -52,17 +52,21 @@ def extract(data: bytes, kind: str, name: str, charset: str | None = None) -> Ar
 
 
 def _decoded(data: bytes, name: str, label: str | None, html: bool) -> tuple[str, list[str]]:
-    """The capture as text, in the character set it is labelled with (UTF-8 if none). A page
-    whose bytes are not in that set is read as Windows-1252, and the curator is told: the
-    archived text must never be mojibake nobody noticed."""
+    """The capture as text, in the character set it is labelled with (UTF-8 if none, or if
+    the label names no known set). A page whose bytes are not in that set is read as
+    Windows-1252, and the curator is told: the archived text must never be mojibake nobody
+    noticed."""
+    import codecs
+
     from briefgen.curate.fetching import declared_charset
 
     said = declared_charset(data, label) if html else label
-    charset = said or "utf-8"
     try:
-        return data.decode("utf-8-sig" if charset in ("utf-8", "utf8") else charset), []
+        charset = codecs.lookup(said or "utf-8").name
     except LookupError:
-        charset = "utf-8"
+        said, charset = None, "utf-8"
+    try:
+        return data.decode("utf-8-sig" if charset == "utf-8" else charset), []
     except UnicodeDecodeError as e:
         if not html:
             raise BriefgenError(f"{name} is not {charset.upper()} text ({e.reason} at byte "
@@ -74,7 +78,6 @@ def _decoded(data: bytes, name: str, label: str | None, html: bool) -> tuple[str
             text = data.decode("latin-1")
         return text, [f"{name} is {where}, but byte {e.start} is not {charset.upper()}: read "
                       "as Windows-1252 (guessed); check the archived text's accents"]
-    return data.decode(charset, errors="strict"), []
 
 
 def _clean(value: str | None, key: str, notes: list[str]) -> str | None:
