@@ -80,18 +80,24 @@ class Lines:
 
 def lines_of_reporting(signatures: dict[str, dict[int, int]]) -> Lines:
     """Group the sources (in the order given) whose texts share SHARED_WORDS words of long
-    sentences; one dictionary of every key, then only the pairs that meet in it."""
+    sentences: every key counted at once, then only the texts that hold a shared one."""
+    from collections import Counter
+    from itertools import chain
+
     order = {sid: n for n, sid in enumerate(signatures)}
+    # Counted in C; only the few keys found in two to MAX_HOLDERS texts are visited (more:
+    # an outlet's boilerplate, not a report).
+    counts = Counter(chain.from_iterable(signatures.values()))
+    common = {key for key, n in counts.items() if 1 < n <= MAX_HOLDERS}
     holders: dict[int, list[str]] = {}
     for sid, keys in signatures.items():
-        for key in keys:
+        for key in keys.keys() & common:
             holders.setdefault(key, []).append(sid)
     met: dict[tuple[str, str], set[int]] = {}
-    for key, sids in holders.items():
-        if 1 < len(sids) <= MAX_HOLDERS:  # more: an outlet's boilerplate, not a report
-            for i, a in enumerate(sids):
-                for b in sids[i + 1:]:
-                    met.setdefault((a, b), set()).add(key)
+    for key, sids in holders.items():  # in source order, as the texts were visited
+        for i, a in enumerate(sids):
+            for b in sids[i + 1:]:
+                met.setdefault((a, b), set()).add(key)
     shared = {pair: keys for pair, keys in met.items()
               if sum(signatures[pair[0]][k] for k in keys) >= SHARED_WORDS}
     parent = {}
