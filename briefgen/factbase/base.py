@@ -441,7 +441,7 @@ class _Loader:
                         f"statement has {words} words; a brief line has at most "
                         f"{MAX_STATEMENT_WORDS}", id=fid, field="statement",
                         hint="split it into two facts", severity="warning")
-        bare = bare_noun(fact.attributed_to or "")
+        bare = bare_noun(fact.attributed_to or "") if desk == "en" else None  # English grammar
         if bare:
             self.report(file, doc.pos(path + ("attributed_to",)),
                         f"attributed_to '{fact.attributed_to}' lacks its article: a line reads "

@@ -191,7 +191,7 @@ def test_a_csl_json_export_is_imported_with_its_attachments(cli, tmp_path):
                              "saved copy of it (hint: briefgen source add "
                              "https://example.org/sahel)\n")
     entry = yaml.safe_load((tmp_path / "facts" / "sources.yaml").read_text())["sources"][0]
-    assert {k: str(v) for k, v in entry.items() if k != "capture_sha256"} == {
+    assert {k: str(v) for k, v in entry.items() if k not in ("capture_sha256", "archived")} == {
         "id": "burke-wagner-2024", "title": "Wagner forces under a new name in Mali",
         "publisher": "The Guardian", "author": "Jason Burke", "published": "2024-01-15",
         "url": "https://www.theguardian.com/world/2024/jan/15/wagner-mali",
