@@ -379,6 +379,7 @@ def _weighted(rng: random.Random, pairs):
     return rng.choices(values, weights)[0]
 
 
+UNIQUE_DRAWS = 50  # tries at a sentence no other source has
 _THOUSANDS = re.compile(r"(\d),(\d{3})\b")
 _EDGE = " \u00a0“”‘’\"'(),;:—-.!?"
 
@@ -395,6 +396,7 @@ class Generator:
         self.sources: list[SourceDoc] = []
         self.facts: list[FactRec] = []
         self._source_ids: set[str] = set()
+        self._sentences: set[str] = set()  # every sentence written so far, in any source
 
     # -- text ----------------------------------------------------------------------------------
 
@@ -445,12 +447,13 @@ class Generator:
         """Write SRC's archived text: every citing fact's claim, among background prose."""
         rng = self.rng
         target = rng.randint(8000, 15000)
-        embedded = [(f, self._fill(rng.choice(FRAMES), src.theme, claim=f.claim))
+        embedded = [(f, self._unique(lambda f=f: self._fill(rng.choice(FRAMES), src.theme,
+                                                            claim=f.claim)))
                     for f in src.facts]
         size = sum(len(s) + 1 for _, s in embedded)
         fillers = []
         while size < target:
-            fillers.append(self._filler(src.theme))
+            fillers.append(self._unique(lambda: self._filler(src.theme)))
             size += len(fillers[-1]) + 1
         sentences: list[tuple[FactRec | None, str]] = [(None, s) for s in fillers]
         for item in embedded:
@@ -487,6 +490,16 @@ class Generator:
         if rng.random() < 0.05:  # saved on Windows
             text = text.replace("\n", "\r\n")
         src.text = text
+
+    def _unique(self, draw) -> str:
+        """A sentence no source has yet (a few draws at most): independent outlets do not
+        share whole sentences, and `check` takes sources that do for one line of reporting."""
+        for _ in range(UNIQUE_DRAWS):
+            sentence = draw()
+            if sentence not in self._sentences:
+                break
+        self._sentences.add(sentence)
+        return sentence
 
     @staticmethod
     def _typeset(src: SourceDoc, text: str) -> str:

@@ -197,6 +197,15 @@ def scenario_check(sizes: list[int], runs: int) -> list[Result]:
             measure(r, lambda _, facts=facts: briefgen("check", "--facts", str(facts)), runs,
                     env=briefgen_env())
         results.append(r)
+        # The same check without the shared-text detection (corroboration), in the same run:
+        # what the detection costs.
+        bare = Result("check", f"{k(n)} facts, no shared-text detection")
+        bare.na = r.na
+        if not bare.na:
+            script = str(ROOT / "bench" / "without_corroboration.py")
+            measure(bare, lambda _, facts=facts: [sys.executable, script, "check", "--facts",
+                                                  str(facts)], runs, env=briefgen_env())
+        results.append(bare)
     return results
 
 

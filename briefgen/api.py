@@ -183,8 +183,9 @@ def impact(facts: Path | None = None, id: str = "", out: Path | None = None):
 
 
 def list_items(facts: Path | None = None, what: str = "facts", theme: list[str] | None = None,
-               week: str | None = None, warn=None) -> list[dict]:
-    """The themes, sources or facts of the base (those of `theme` / dated in `week`), as rows.
+               week: str | None = None, warn=None, format: str = "table") -> list[dict]:
+    """The themes, sources or facts of the base (those of `theme` / dated in `week`), as rows;
+    with `format` "csl-json", the sources as CSL JSON items (for Zotero).
 
     A base with errors is listed as far as it is valid; `warn` gets a one-line count.
     """
@@ -197,6 +198,15 @@ def list_items(facts: Path | None = None, what: str = "facts", theme: list[str] 
     pipeline.check_themes(base, theme)
     if base.errors:
         _warn(warn, [f"{base.summary()} (run briefgen check for details)"])
+    if format == "csl-json":
+        from briefgen.curate.library import csl_json
+        from briefgen.errors import UsageError
+
+        if what != "sources":
+            raise UsageError("--format csl-json lists sources only (hint: briefgen list "
+                             "sources --format csl-json)")
+        listed = {row["id"] for row in rows(base, "sources", theme or None, week)}
+        return [item for item in csl_json(base) if item["id"] in listed]
     return rows(base, what, theme or None, week)
 
 
@@ -210,20 +220,51 @@ def quote(facts: Path | None = None, words: str = "", source: str | None = None,
     if any == (source is not None):
         raise UsageError("give a source id or --any, not both" if any else
                          "give a source id, or --any to search every source")
+    from briefgen.factbase.settings import read_settings
+
     desk = Desk.find(facts)
-    return "\n".join(yaml_block(p) for p in find(desk.require_facts(), words, source))
+    settings, _ = read_settings(desk.settings_file)
+    language = settings.desk.language if settings is not None else "en"
+    return "\n".join(yaml_block(p, language) for p in find(desk.require_facts(), words, source))
 
 
 def source_add(facts: Path | None = None, source: str = "", id: str | None = None,
                url: str | None = None, title: str | None = None, publisher: str | None = None,
                published: str | None = None, reliability: str | None = None,
-               language: str | None = None, into: Path | None = None) -> str:
-    """Archive an article (path or URL) under facts/sources/ and append its entry; the new id."""
+               language: str | None = None, into: Path | None = None, warn=None,
+               author: str | None = None) -> str:
+    """Archive an article (path or URL) under facts/sources/ and append its entry; the new id.
+    `warn` gets what the curator must check: guessed fields, redirects followed."""
     from briefgen.curate.capture import add
 
     desk = Desk.find(facts)
     return add(desk.require_facts(), source, id=id, url=url, title=title, publisher=publisher,
-               published=published, reliability=reliability, language=language, into=into)
+               published=published, reliability=reliability, language=language, into=into,
+               warn=warn, author=author)
+
+
+def source_rename(facts: Path | None = None, old: str = "", new: str = "") -> list[Path]:
+    """Rename a source in every fact file that names it, and its archived files; the files
+    changed."""
+    from briefgen.curate.library import rename
+
+    return rename(Desk.find(facts).require_facts(), old, new)
+
+
+def source_remove(facts: Path | None = None, id: str = "") -> list[Path]:
+    """Remove a source no fact cites, and its archived files; the files changed or removed."""
+    from briefgen.curate.library import remove
+
+    return remove(Desk.find(facts).require_facts(), id)
+
+
+def source_import(facts: Path | None = None, export: Path = Path(), into: Path | None = None,
+                  warn=None) -> list[str]:
+    """Add the references of a Zotero export (CSL JSON, RIS, BibTeX) that point to a saved
+    copy; the new ids. `warn` gets what was skipped or guessed."""
+    from briefgen.curate.zotero import import_references
+
+    return import_references(Desk.find(facts).require_facts(), export, into=into, warn=warn)
 
 
 def schema() -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -46,6 +47,21 @@ def write_atomically(files: dict[Path, bytes]) -> list[Path]:
         if staging is not None:
             staging.close()
     return list(files)
+
+
+@contextlib.contextmanager
+def held_lock(folder: Path):
+    """An exclusive lock on `folder` while the block runs: two commands that read, change and
+    replace files in it (two `source add` at once) take turns instead of losing one's work."""
+    try:
+        lock = _lock(Path(folder), block=True)
+    except OSError as e:
+        raise BriefgenError(f"cannot lock {e.filename or folder}: {e.strerror}") from None
+    try:
+        yield
+    finally:
+        if lock >= 0:
+            os.close(lock)
 
 
 def recover(root: Path) -> None:

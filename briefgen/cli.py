@@ -141,12 +141,14 @@ def quote(facts: Path | None, source: str | None, words: str, any: bool) -> None
     sys.stdout.write(api.quote(facts=facts, words=words, source=source, any=any))
 
 
-def list_(facts: Path | None, what: str, theme: list[str], week: str | None, json: bool) -> None:
+def list_(facts: Path | None, what: str, theme: list[str], week: str | None, json: bool,
+          format: str) -> None:
     """List the themes, sources or facts the fact base holds, as a table or as JSON."""
     from briefgen import api
+    format = "json" if json and format == "table" else format
     rows = api.list_items(facts=facts, what=what, theme=_ids(theme), week=week,
-                          warn=_print_lines)
-    if json:
+                          warn=_print_lines, format=format)
+    if format in ("json", "csl-json"):
         import json as json_
         print(json_.dumps(rows, ensure_ascii=False, indent=1))
     else:
@@ -159,12 +161,31 @@ list_.__name__ = "list"  # the command's name; `list` itself stays Python's list
 
 def source_add(facts: Path | None, source: str, id: str | None, url: str | None, title: str | None,
                publisher: str | None, published: str | None, reliability: str | None,
-               language: str | None, into: Path | None) -> None:
+               language: str | None, into: Path | None, author: str | None) -> None:
     """Archive an article (saved .html page, .pdf, .txt or an http(s) URL) and add its entry."""
     from briefgen import api
     print(api.source_add(facts=facts, source=source, id=id, url=url, title=title,
                          publisher=publisher, published=published, reliability=reliability,
-                         language=language, into=into))
+                         language=language, into=into, warn=_print_lines, author=author))
+
+
+def source_rename(facts: Path | None, old: str, new: str) -> None:
+    """Rename a source: its entry, every citation of it, and its archived files."""
+    from briefgen import api
+    _print_paths(api.source_rename(facts=facts, old=old, new=new))
+
+
+def source_remove(facts: Path | None, id: str) -> None:
+    """Remove a source that no fact cites, with its archived files."""
+    from briefgen import api
+    _print_paths(api.source_remove(facts=facts, id=id))
+
+
+def source_import(facts: Path | None, export: Path, into: Path | None) -> None:
+    """Add the references of a Zotero export (CSL JSON, RIS or BibTeX) with their saved copies."""
+    from briefgen import api
+    for sid in api.source_import(facts=facts, export=export, into=into, warn=_print_lines):
+        print(sid)
 
 
 def watch(facts: Path | None, templates: Path | None, theme: list[str], week: str | None,
@@ -358,7 +379,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--region", metavar="NAME",
                    help="the region the example facts are about (default: Northland, fictional)")
     p.add_argument("--force", action="store_true", help="overwrite files that already exist")
-    doc = "Manage archived sources: `source add` archives an article and adds its entry."
+    doc = ("Manage archived sources: add (archive an article and add its entry), rename, "
+           "remove, import (a Zotero export).")
     group = sub.add_parser("source", help=doc, description=doc)
     actions = group.add_subparsers(dest="action", required=True, metavar="ACTION")
     doc = inspect.getdoc(source_add)
@@ -373,8 +395,25 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--published", metavar="DATE", help="YYYY-MM-DD, YYYY-MM or YYYY")
     p.add_argument("--reliability", metavar="A-F", help="source reliability (Admiralty scale)")
     p.add_argument("--language", metavar="CODE", help="the article's language, e.g. ar")
+    p.add_argument("--author", help="who wrote it, if the capture does not state it")
     p.add_argument("--into", type=Path, metavar="FILE",
                    help="the fact file to add the entry to (default: facts/sources.yaml)")
+    for func, name in ((source_rename, "rename"), (source_remove, "remove"),
+                       (source_import, "import")):
+        doc = inspect.getdoc(func)
+        p = actions.add_parser(name, help=doc, description=doc, parents=[facts_only])
+        p.set_defaults(func=func, parser=p)
+        if func is source_rename:
+            p.add_argument("old", metavar="OLD", help="the source's id now")
+            p.add_argument("new", metavar="NEW", help="its new id")
+        elif func is source_remove:
+            p.add_argument("id", metavar="ID", help="the source to remove")
+        else:
+            p.add_argument("export", type=Path, metavar="FILE",
+                           help="a Zotero export: .json (CSL JSON), .ris or .bib")
+            p.add_argument("--into", type=Path, metavar="FILE",
+                           help="the fact file to add the entries to (default: "
+                                "facts/sources.yaml)")
     p = command(watch, outputs())
     p.add_argument("--theme", action="append", default=[], metavar="ID",
                    help="a theme brief to keep built; repeat or separate with commas "
@@ -396,6 +435,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--week", type=_week, metavar="YYYY-Www",
                    help="only facts dated in this ISO week (or the week of a date)")
     p.add_argument("--json", action="store_true", help="one JSON array on stdout")
+    p.add_argument("--format", choices=("table", "json", "csl-json"), default="table",
+                   help="table (default), json (same as --json), or csl-json: the sources as "
+                        "CSL JSON, which Zotero imports")
     p = command(quote, facts_only, desk_options=False)
     p.add_argument("source", nargs="?", metavar="SOURCE_ID", help="the source to search")
     p.add_argument("words", metavar="WORDS", help="the passage as you remember it (quoted)")

@@ -282,7 +282,7 @@ def test_weekly_brief_groups_the_week_by_theme(base):
     assert shape == [
         ("heading", "This week"), ("note", LEGEND[:30]),
         ("bullet", "4 June"), ("bullet", "4 June"), ("bullet", "4 June"),
-        ("note", "This week's developments also "),
+        ("note", "This week’s developments also "),
         ("note", "Nothing new this week: Russian"),  # month-precision facts are in no week
     ]
     review = compose(base, TEMPLATES, weekly_spec(base, "2013-W23", annotated=True))
@@ -526,7 +526,7 @@ def test_weekly_lists_each_fact_once_and_honours_key_points(richer):
         "(80–95\u00a0%) that NATO will keep its forces out of Libya. Confidence: moderate. The "
         "terms are defined below.")
     # a theme whose developments all stand elsewhere shares one line
-    assert texts[-1] == ("note", "This week's developments also concern Russian motives.")
+    assert texts[-1] == ("note", "This week’s developments also concern Russian motives.")
     # a statement that says when is not preceded by its date a second time
     assert ("bullet", "7 June — On 7 June Tripoli welcomed the NATO experts. C3") in texts
 

@@ -38,10 +38,12 @@ class Apparatus:
     # --- notes ---------------------------------------------------------------------------------
 
     def citation(self, source, quote: str, fact_id: str, first: bool, anchor: str,
-                 same_as: int | None = None) -> list[Run]:
+                 same_as: int | None = None, translation: str = "", translator: str = ""
+                 ) -> list[Run]:
         """One citation of a note: the source (in full the first time a note names it, short
-        after), leading to its annex entry `anchor`; then the exact quote, or, when an earlier
-        note printed that quote, the number of that note."""
+        after), leading to its annex entry `anchor`; then the exact quote in its own language
+        and script, and its translation if it has one (the desk's, or `translator`'s); or,
+        when an earlier note printed that quote, the number of that note."""
         key = (id(source), first, anchor)
         cached = self._refs.get(key)
         if cached is None:
@@ -51,6 +53,11 @@ class Apparatus:
             cached = self._refs[key] = (source, ref)
         if same_as is None:
             runs = [cached[1], *self._quoted(self.get("notes", "quote"), quote)]
+            if translation:
+                pattern = self.get("notes", "translation_by" if translator else "translation")
+                before, _, after = pattern.partition("{translation}")
+                runs += [Run(before.format(translator=translator)), Run(translation),
+                         Run(after.format(translator=translator))]
         else:
             runs = [cached[1], *self._numbers(self.get("notes", "same"), [same_as])]
         if self.annotated:

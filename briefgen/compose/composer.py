@@ -286,7 +286,8 @@ class _Builder:
             facts = self.uses.setdefault(sid, {}).setdefault(verified.exact, [])
             if fact.id not in facts:
                 facts.append(fact.id)
-            self.line.append(Citation(entry, fact.id, verified.exact, date, n, judgment))
+            self.line.append(Citation(entry, fact.id, verified.exact, date, n, judgment,
+                                      citation.translation or "", citation.translator or ""))
 
     def cite_judgment(self, judgment_id: str) -> None:
         """A judgment is cited through the facts it rests on (one hop, or more through other
@@ -348,7 +349,8 @@ class _Builder:
                 numbers.append(cite.number)
             parts.append(self.notes.citation(self.base.sources[sid], c.quote, c.fact_id,
                                              sid not in named, c.source.anchor,
-                                             same if same != cite.number else None))
+                                             same if same != cite.number else None,
+                                             c.translation, c.translator))
             named.add(sid)
         return self.notes.note(parts, tuple(sorted(rests_on)))
 

@@ -59,6 +59,8 @@ class Citation:
     date: str  # the fact's date, display form
     index: int = 0  # which of the fact's citations (for the provenance record)
     judgment: str = ""  # on a judgment's line: the judgment this fact is a basis of
+    translation: str = ""  # the quote in the desk's language, when the source is in another
+    translator: str = ""  # who translated it, when not the desk
 
 
 @dataclass(frozen=True)

@@ -214,7 +214,7 @@ def _read(path: Path, templates: Path | None, language: str,
                     f"{hint}; or set language in briefgen.toml to one of its tables")
         raise _fail([Diagnostic(shown, 1, 1, "error", f"no words for language '{language}'",
                                 hint=hint)])
-    table, problems = data[chosen], []
+    table, problems = _with_newer_words(data[chosen], chosen, path), []
     for key, kind in REQUIRED.items():
         if not isinstance(table.get(key), kind):
             line, col = places.value((chosen, key)) if key in table else places.key((chosen,))
@@ -228,6 +228,42 @@ def _read(path: Path, templates: Path | None, language: str,
     if problems:
         raise _fail(problems)
     return Wordbook(table, chosen, shown)
+
+
+NEWER = (("brief",), ("notes", "translation"), ("notes", "translation_by"))
+
+
+def _with_newer_words(table: dict, language: str, path: Path) -> dict:
+    """A desk's table with the words briefgen added after the desk copied the file (the
+    bundled templates' own words, the translation note) taken from the packaged table of the
+    same language, else of [en]: an older copy keeps working."""
+    from briefgen.factbase.settings import toml_module
+    from briefgen.resources import template
+
+    missing = [keys for keys in NEWER if not _has(table, keys)]
+    packaged = template(None, FILE_NAME)
+    if not missing or Path(path) == packaged:
+        return table
+    defaults = toml_module().loads(packaged.read_text(encoding="utf-8"))
+    source = defaults.get(language, defaults["en"])
+    table = {**table, **{k: dict(v) for k, v in table.items() if isinstance(v, dict)}}
+    for keys in missing:
+        into = table
+        for key in keys[:-1]:
+            into = into.setdefault(key, {})
+        value = source
+        for key in keys:
+            value = value[key]
+        into[keys[-1]] = value
+    return table
+
+
+def _has(table: dict, keys: tuple) -> bool:
+    for key in keys:
+        if not isinstance(table, dict) or key not in table:
+            return False
+        table = table[key]
+    return True
 
 
 def _wrong_language(settings_file: Path, language: str, tables: list[str], path: Path,

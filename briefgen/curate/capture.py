@@ -9,49 +9,73 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from briefgen.atomic import write_atomically
+from briefgen.atomic import held_lock, write_atomically
+from briefgen.curate.extraction import extract
+from briefgen.curate.fetching import KINDS, MAX_BYTES, fetch, shown
 from briefgen.desk import require_folder
 from briefgen.errors import BriefgenError, UsageError, display_path
 from briefgen.factbase.texts import archived_path
 
-TIMEOUT = 20.0  # seconds to fetch a URL
-MAX_BYTES = 20_000_000  # largest capture fetched or read
-MIN_WORDS = 8  # fewer words of article text: there is no article
-KINDS = {".html": "html", ".htm": "html", ".pdf": "pdf", ".txt": "txt"}
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-
-
-@dataclass
-class Article:
-    text: str
-    title: str | None = None
-    author: str | None = None
-    published: str | None = None
-    publisher: str | None = None
 
 
 def add(facts: Path, source: str, id: str | None = None, url: str | None = None,
         title: str | None = None, publisher: str | None = None, published: str | None = None,
         reliability: str | None = None, language: str | None = None,
-        into: Path | None = None) -> str:
-    """Archive `source` (a path or an http(s) URL) and append its entry; returns the new id."""
-    from briefgen.factbase.base import load_sources
-
+        into: Path | None = None, warn=None, author: str | None = None) -> str:
+    """Archive `source` (a path or an http(s) URL) and append its entry; returns the new id.
+    `warn` gets the lines the curator must read: what was guessed, what was followed."""
     facts = require_folder(facts)
     into = Path(into) if into else facts / "sources.yaml"
     _check_options(facts, id, url, published, reliability, language, into)
+    notes: list[str] = []
     if re.match(r"https?://", source, re.I):
-        data, kind = fetch(source)
-        url = url or source
+        fetched = fetch(source)
+        data, kind, charset = fetched.data, fetched.kind, fetched.charset
+        notes += [f"followed a redirect to {shown(to)}" for to in fetched.redirects]
+        url = url or fetched.url
+        source = shown(source)
     else:
-        data, kind = _read_capture(Path(source))
-    article = extract(data, kind, source)
+        (data, kind), charset = _read_capture(Path(source)), None
+    article = extract(data, kind, source, charset)
+    guessed = {k: v for k, v in article.guessed.items()
+               if not {"title": title, "published": published, "language": language,
+                       "author": author}.get(k)}
+    fields = {"title": title or article.title, "publisher": publisher or article.publisher
+              or (urlsplit(url).hostname if url else None), "author": author or article.author,
+              "published": published or article.published, "url": url,
+              "language": language or article.language, "reliability": reliability}
+    missing = [(name, option) for name, option, value in (
+        ("title", "--title", fields["title"]),
+        ("publication date", "--published YYYY-MM-DD, YYYY-MM or YYYY", fields["published"]),
+        ("publisher", "--publisher", fields["publisher"])) if not value]
+    if missing:  # all of them in one run
+        names = [f"no {name}" for name, _ in missing]
+        options = [option for _, option in missing]
+        raise BriefgenError(f"{source} states {_and(names)} (hint: pass {_and(options)})")
     text = article.text.encode("utf-8")
+    with held_lock(facts):  # another `source add` waits: no entry is lost, no text orphaned
+        new_id = _write(facts, into, id, fields, guessed, text, data, kind)
+    if warn:
+        warn([f"warning: {line}" for line in article.notes + notes] +
+             [f"warning: {_NAMES[key]} guessed from {how}: {fields[key]} (check it: the entry "
+              "says so in a comment)" for key, how in guessed.items()])
+    return new_id
+
+
+_NAMES = {"title": "title", "author": "author", "published": "publication date",
+          "language": "language"}
+
+
+def _write(facts: Path, into: Path, id: str | None, fields: dict, guessed: dict, text: bytes,
+           data: bytes, kind: str) -> str:
+    """The archived text, the capture and the entry, all of them or none; the new id."""
+    from briefgen.factbase.base import load_sources
+
     sha = hashlib.sha256(text).hexdigest()
     known, _ = load_sources(facts)
     for sid, entry in known.items():
@@ -63,18 +87,7 @@ def add(facts: Path, source: str, id: str | None = None, url: str | None = None,
         if same:
             raise BriefgenError(f"the same text is already archived as source '{sid}' "
                                 f"({entry.file}); nothing written")
-    title = title or article.title
-    published = published or article.published
-    publisher = publisher or article.publisher or (urlsplit(url).hostname if url else None)
-    missing = [(name, option) for name, option, value in (
-        ("title", "--title", title),
-        ("publication date", "--published YYYY-MM-DD, YYYY-MM or YYYY", published),
-        ("publisher", "--publisher", publisher)) if not value]
-    if missing:  # all of them in one run
-        names = [f"no {name}" for name, _ in missing]
-        options = [option for _, option in missing]
-        raise BriefgenError(f"{source} states {_and(names)} (hint: pass {_and(options)})")
-    new_id = id or _free_id(_slug(title, published), known, facts)
+    new_id = id or _free_id(_slug(fields["title"], fields["published"]), known, facts)
     if new_id in known:
         raise BriefgenError(f"source id '{new_id}' already exists (hint: choose another --id)")
     text_file = f"sources/{new_id}.txt"
@@ -83,106 +96,34 @@ def add(facts: Path, source: str, id: str | None = None, url: str | None = None,
         if (facts / file).exists():
             raise BriefgenError(f"{display_path(facts / file)} already exists; nothing written "
                                 "(hint: choose another --id)")
-    before, at, indent = _insertion(into)  # refuses a file it cannot append to
     archived = date.today().isoformat()  # the day this copy is made: the annex says it
-    entry = _entry(new_id, title, publisher, article.author, published, url, text_file,
-                   hashlib.sha256(data).hexdigest(), capture_file, language, reliability, indent,
-                   archived)
+    _validate(new_id, {**fields, "archived": archived}, text_file)
+    before, at, indent = _insertion(into)  # refuses a file it cannot append to
+    entry = _entry(new_id, fields, guessed, text_file, hashlib.sha256(data).hexdigest(),
+                   capture_file, indent, archived)
     files = {facts / text_file: text, into: (before[:at] + entry + before[at:]).encode("utf-8")}
     if capture_file:
         files[facts / capture_file] = data
-    write_atomically(files)  # the text, the capture and the entry: all of them or none
+    write_atomically(files)
     return new_id
 
 
-FETCH_HINT = (" (hint: check the address, or save the page from your browser and give the "
-              "saved file)")
+def _validate(new_id: str, fields: dict, file: str) -> None:
+    """The entry as `check` will read it: a value it would refuse is refused here, before
+    anything is written."""
+    from pydantic import ValidationError
 
+    from briefgen.factbase.models import Source
 
-def fetch(url: str) -> tuple[bytes, str]:
-    """The bytes at an http(s) URL (bounded in time and size) and what kind of capture."""
-    import urllib.error
-    import urllib.request
-
-    request = urllib.request.Request(url, headers={"User-Agent": "briefgen (source add)"})
+    entry = {"id": new_id, "file": file, **{k: v for k, v in fields.items() if v is not None}}
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310
-            data = response.read(MAX_BYTES + 1)
-            ctype = response.headers.get_content_type()
-    except urllib.error.HTTPError as e:
-        raise BriefgenError(f"could not fetch {url}: HTTP {e.code} {e.reason}"
-                            + FETCH_HINT) from None
-    except (urllib.error.URLError, OSError, ValueError) as e:
-        reason = getattr(e, "reason", None) or e
-        raise BriefgenError(f"could not fetch {url}: {reason}{FETCH_HINT}") from None
-    if len(data) > MAX_BYTES:
-        raise BriefgenError(f"{url} is larger than {MAX_BYTES // 1_000_000} MB; nothing written")
-    kind = "html" if "html" in ctype else "pdf" if "pdf" in ctype else \
-        "txt" if ctype == "text/plain" else KINDS.get(Path(url.split("?")[0]).suffix.lower())
-    if kind is None:
-        raise BriefgenError(f"{url} is {ctype}, not a web page, PDF or text")
-    return data, kind
-
-
-def extract(data: bytes, kind: str, name: str) -> Article:
-    """The article text and what the capture states about it."""
-    if kind == "pdf":
-        article = _pdf(data, name)
-    elif b"\x00" in data[:8192]:
-        raise BriefgenError(f"{name} is a binary file, not a {kind} capture; nothing written")
-    elif kind == "html":
-        article = _html(data)
-    else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as e:
-            raise BriefgenError(f"{name} is not UTF-8 text ({e.reason} at byte {e.start}); "
-                                "nothing written") from None
-        first = next((line.strip() for line in text.splitlines() if line.strip()), "")
-        article = Article(text, title=first if len(first) <= 200 else None)
-    lines = [" ".join(line.split()) for line in article.text.replace("\r\n", "\n").split("\n")]
-    article.text = "\n".join(lines).strip() + "\n"
-    if len(article.text.split()) < MIN_WORDS:
-        raise BriefgenError(f"{name} has no article text to archive (only page furniture such "
-                            "as menus and links?); nothing written")
-    return article
-
-
-def _html(data: bytes) -> Article:
-    import trafilatura
-
-    doc = trafilatura.bare_extraction(data, with_metadata=True, favor_precision=True,
-                                      include_comments=False)
-    if doc is None or not doc.text:
-        return Article("")
-    # One blank line between paragraphs, as archived texts have them.
-    return Article(doc.text.replace("\n", "\n\n"), title=doc.title, author=doc.author,
-                   published=doc.date, publisher=doc.sitename)
-
-
-def _pdf(data: bytes, name: str) -> Article:
-    import io
-
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
-
-    if not data.startswith(b"%PDF-"):
-        raise BriefgenError(f"{name} is not a PDF; nothing written")
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        text = "\n\n".join((page.extract_text() or "").strip() for page in reader.pages)
-        info = reader.metadata or {}
-        made = info.get("/CreationDate")
-    except (PyPdfError, ValueError, KeyError) as e:
-        raise BriefgenError(f"{name}: cannot read the PDF ({e}); nothing written") from None
-    day = re.match(r"D:(\d{4})(\d{2})(\d{2})", str(made or ""))
-    return Article(text, title=_meta(info, "/Title"), author=_meta(info, "/Author"),
-                   published="-".join(day.groups()) if day else None)
-
-
-def _meta(info, key: str) -> str | None:
-    value = info.get(key)
-    return " ".join(str(value).split()) or None if value else None
+        Source.model_validate(entry)
+    except ValidationError as e:
+        problem = e.errors()[0]
+        where = ".".join(str(p) for p in problem["loc"])
+        raise BriefgenError(f"the new entry's {where} would not pass briefgen check: "
+                            f"{problem['msg']}; nothing written (hint: pass --{where} with "
+                            "the right value)") from None
 
 
 def _read_capture(path: Path) -> tuple[bytes, str]:
@@ -235,6 +176,7 @@ def _insertion(path: Path) -> tuple[str, int, int]:
     text = path.read_text(encoding="utf-8")
     if text and not text.endswith("\n"):
         text += "\n"
+    text = _without_document_end(text, path)
     try:
         root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError:
@@ -265,23 +207,44 @@ def _insertion(path: Path) -> tuple[str, int, int]:
     return text, sum(len(x) for x in lines[:line]), indent
 
 
-def _entry(sid, title, publisher, author, published, url, file, capture_sha, capture, language,
-           reliability, indent: int = 2, archived: str = "") -> str:
+def _without_document_end(text: str, path: Path) -> str:
+    """The text without a closing `...` (YAML's document end marker) and what follows it, if
+    that is only comments and blank lines: an entry appended past it would not be read. A
+    file of several documents is not one fact file."""
+    lines = text.splitlines(keepends=True)
+    for n, line in enumerate(lines):
+        if line.rstrip() == "..." or line.startswith("... "):
+            if any(x.strip() and not x.lstrip().startswith("#") for x in lines[n + 1:]):
+                raise BriefgenError(f"{display_path(path)} holds more than one YAML document; "
+                                    "nothing written (hint: pass --into another file)")
+            return "".join(lines[:n]) + "".join(lines[n + 1:])
+    return text
+
+
+def _entry(sid: str, fields: dict, guessed: dict, file: str, capture_sha: str,
+           capture: str | None, indent: int = 2, archived: str = "") -> str:
+    """The entry's lines; a field that was guessed says so in a comment on its line."""
     from briefgen.curate.quotefinder import yaml_quoted as q
 
-    out = [f"- id: {sid}", f"  title: {q(title)}", f"  publisher: {q(publisher)}"]
-    out.append(f"  author: {q(author)}" if author else "  # author:  (not stated)")
-    out.append(f"  published: {published}")
-    out.append(f"  url: {q(url)}" if url else "  # url:  (not known)")
+    def line(key: str, value: str) -> str:
+        how = guessed.get(key)
+        return f"  {key}: {value}" + (f"  # guessed from {how}: check it" if how else "")
+
+    out = [f"- id: {sid}", line("title", q(fields["title"])),
+           line("publisher", q(fields["publisher"]))]
+    out.append(line("author", q(fields["author"])) if fields["author"] else
+               "  # author:  (not stated)")
+    out.append(line("published", fields["published"]))
+    out.append(f"  url: {q(fields['url'])}" if fields["url"] else "  # url:  (not known)")
     out.append(f"  file: {file}")
     where = f"of {capture}, the capture as saved" if capture else "of the text as saved"
     out.append(f"  capture_sha256: {capture_sha}  # {where}")
     out.append(f"  archived: {archived}")
-    out.append(f"  language: {language}" if language else
+    out.append(line("language", fields["language"]) if fields["language"] else
                "  # language: en  (the default; set the article's language if not English)")
-    out.append(f"  reliability: {reliability}" if reliability else
+    out.append(f"  reliability: {fields['reliability']}" if fields["reliability"] else
                "  # reliability: F  (not graded yet: A-F)")
-    return "\n" + "".join(" " * indent + line + "\n" for line in out)
+    return "\n" + "".join(" " * indent + x + "\n" for x in out)
 
 
 # not at the end of an id cut from a title, so that it does not end "...-dam-on-the-2024-03"

@@ -44,11 +44,14 @@ def rows(base: FactBase, what: str, themes: list[str] | None = None,
     for f in facts:
         for sid in dict.fromkeys(c.source for c in f.citations):
             cited[sid] = cited.get(sid, 0) + 1
+    def shares(sid: str) -> list[str]:  # one line of reporting: the same text (corroboration)
+        return base.lines.members(sid) if base.lines is not None else []
+
     return [{"id": sid, "publisher": s.publisher, "title": s.title, "author": s.author,
              "published": str(s.published), "reliability": s.reliability, "url": s.url,
              "file": s.file, "facts": cited.get(sid, 0), "status": s.status,
              "status_date": str(s.status_date) if s.status_date else None,
-             "status_note": s.status_note}
+             "status_note": s.status_note, "shares_text_with": shares(sid)}
             for sid, s in base.sources.items() if sid in cited or not (themes or week)]
 
 

@@ -20,6 +20,11 @@ MIN_SIMILARITY = 55.0  # below this a passage is not what the curator remembers
 SOURCES = 8  # with --any, the sources searched sentence by sentence
 SENTENCES = 24  # best runs of sentences kept from the first pass
 MAX_CLAUSES = 8  # longest run of clauses offered from one sentence
+MAX_SENTENCE = 600  # characters: a longer "sentence" (no punctuation) is searched in pieces
+CONTEXT = 300  # characters kept around a place of a large text that the query points at
+HEADLINE_HANDICAP = 2.0  # similarity points: a headline fragment yields to a body passage
+HEADLINE_WORDS = 20  # a line this short not ending a sentence is a headline or caption
+_SENTENCE_MARKS = tuple(".!?…\"'”’»)")
 
 # A sentence ends after . ! ? or … (and any closing quotes or brackets) before white space; a
 # blank line ends one too (titles, datelines).
@@ -38,6 +43,7 @@ class Passage:
     text: str
     line: int  # 1-based line of the archived file where the passage starts
     similarity: float
+    language: str = "en"  # the source's
 
 
 def find(facts: Path, words: str, source: str | None = None, limit: int = 5) -> list[Passage]:
@@ -60,16 +66,21 @@ def find(facts: Path, words: str, source: str | None = None, limit: int = 5) -> 
     query = " ".join(words.split())
     if len(utils.default_process(query)) < 3:
         raise BriefgenError("give a few words of the passage you are looking for")
+    # Where a large text is searched at all: as `check` bounds its closest-passage search.
+    segments = {sid: _segments(query, text) for sid, text in texts.items()}
 
     if len(texts) > SOURCES:  # pass 0: the sources the query aligns with best, whole
-        kept = process.extract(query, texts, scorer=fuzz.partial_ratio, limit=SOURCES)
+        whole = {sid: "\n".join(texts[sid][a:b] for a, b in segments[sid]) for sid in texts}
+        kept = process.extract(query, whole, scorer=fuzz.partial_ratio, limit=SOURCES)
         texts = {sid: texts[sid] for _, _, sid in kept}
 
     # Pass 1: runs of consecutive sentences at least as long as the query, each scored by how
     # well the query aligns somewhere inside it (a short sentence cannot match by being short).
     runs, owners, sentence_spans = [], [], []
+    longest = max(MAX_SENTENCE, 4 * len(query))
     for sid, text in texts.items():
-        spans = list(_sentences(text))
+        spans = [cut for a, b in segments[sid] for span in _sentences(text, a, b)
+                 for cut in _bounded(text, *span, longest)]
         for i, (a, _) in enumerate(spans):
             j = i
             while j + 1 < len(spans) and spans[j][1] - a < len(query):
@@ -105,21 +116,20 @@ def find(facts: Path, words: str, source: str | None = None, limit: int = 5) -> 
         score = plain[i] if size < len(query) else \
             max(plain[i], max(inside[i], words_[i]) * (0.7 + 0.3 * len(query) / size))
         if score >= MIN_SIMILARITY:
-            scored.append((None, score, i))
-    chosen_spans: list[tuple[str, int, int]] = []
-    for _, _score, i in sorted(scored, key=lambda r: (-r[1], r[2])):
+            # a headline, title or caption ranks below a passage of the body as similar
+            rank = score - HEADLINE_HANDICAP * _in_headline(texts[keys[i][0]], *keys[i][1:])
+            scored.append((rank, score, i))
+    chosen_spans: list[tuple[str, int, int, float]] = []
+    for _, score, i in sorted(scored, key=lambda r: (-r[0], r[2])):
         sid, a, b = keys[i]
-        if any(s == sid and a < e and b > f for s, f, e in chosen_spans):
+        if any(s == sid and a < e and b > f for s, f, e, _ in chosen_spans):
             continue  # a shorter or longer cut of a passage already offered
-        chosen_spans.append((sid, a, b))
+        chosen_spans.append((sid, a, b, score))
         if len(chosen_spans) == limit:
             break
-    found = []
-    for sid, a, b in chosen_spans:
-        text = texts[sid]
-        score = next(r[1] for r in scored if keys[r[2]] == (sid, a, b))
-        found.append(Passage(sid, chosen[sid], _balanced(" ".join(text[a:b].split())),
-                             text.count("\n", 0, a) + 1, score))
+    found = [Passage(sid, chosen[sid], _balanced(" ".join(texts[sid][a:b].split())),
+                     texts[sid].count("\n", 0, a) + 1, score, sources[sid].language)
+             for sid, a, b, score in chosen_spans]
     if not found:
         where = f"source '{source}'" if source else "any source"
         raise BriefgenError(f"no passage of {where} is at least {MIN_SIMILARITY:.0f}% similar "
@@ -127,11 +137,56 @@ def find(facts: Path, words: str, source: str | None = None, limit: int = 5) -> 
     return found
 
 
-def yaml_block(passage: Passage) -> str:
-    """A citation ready to paste under `citations:`, its similarity and place as a comment."""
-    return (f"# {passage.similarity:.0f}% similar, line {passage.line} of {passage.file}\n"
-            f"- source: {passage.source}\n"
-            f"  quote: {yaml_quoted(passage.text)}\n")
+def _segments(query: str, text: str) -> list[tuple[int, int]]:
+    """The stretches of `text` searched: all of it, or, in a text too large to search whole
+    for this query, the places pieces of the query point at, with some context around."""
+    from briefgen.factbase.quotes import FULL_SEARCH_CELLS, near
+
+    if len(query) * len(text) <= FULL_SEARCH_CELLS:
+        return [(0, len(text))]
+    margin = 2 * len(query) + CONTEXT
+    merged: list[list[int]] = []
+    for a, b in sorted(near(query, text)):
+        a, b = max(0, a - margin), min(len(text), b + margin)
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    return [(a, b) for a, b in merged]
+
+
+def _bounded(text: str, a: int, b: int, longest: int):
+    """A sentence cut at white space into pieces of at most `longest` characters (a text
+    with no sentence ends must not make every run as long as the text)."""
+    while b - a > longest:
+        cut = text.rfind(" ", a + longest // 2, a + longest)
+        cut = cut if cut > a else a + longest
+        yield a, cut
+        a = cut + 1
+    if b > a:
+        yield a, b
+
+
+def _in_headline(text: str, a: int, b: int) -> bool:
+    """Whether text[a:b] stands in a short line that does not end a sentence: a title,
+    headline, heading or caption rather than the body."""
+    start = text.rfind("\n", 0, a) + 1
+    end = text.find("\n", b)
+    line = text[start:end if end >= 0 else len(text)].strip()
+    return len(line.split()) <= HEADLINE_WORDS and not line.endswith(_SENTENCE_MARKS)
+
+
+def yaml_block(passage: Passage, desk_language: str = "en") -> str:
+    """A citation ready to paste under `citations:`, its similarity and place as a comment;
+    for a source in another language than the desk's, the translation still to write."""
+    block = (f"# {passage.similarity:.0f}% similar, line {passage.line} of {passage.file}\n"
+             f"- source: {passage.source}\n"
+             f"  quote: {yaml_quoted(passage.text)}\n")
+    desk = desk_language.split("-")[0].lower()
+    if passage.language.split("-")[0].lower() != desk:
+        block += (f"  # translation: \"\"  (the quote in '{desk}', the desk's language: check "
+                  "warns until it is there)\n")
+    return block
 
 
 def yaml_quoted(text: str) -> str:
@@ -151,15 +206,17 @@ def yaml_quoted(text: str) -> str:
     return "".join(out) + '"'
 
 
-def _sentences(text: str):
-    pos = 0
-    for m in _SENTENCE_END.finditer(text):
+def _sentences(text: str, start: int = 0, end: int | None = None):
+    """The sentences of text[start:end], as (start, end) in `text`."""
+    end = len(text) if end is None else end
+    pos = start
+    for m in _SENTENCE_END.finditer(text, start, end):
         gap = m.start(1) if m.group(1) is not None else m.start(2)
         if gap > pos:
             yield _trim(text, pos, gap)
         pos = m.end()
-    if pos < len(text):
-        yield _trim(text, pos, len(text))
+    if pos < end:
+        yield _trim(text, pos, end)
 
 
 def _clause_runs(text: str, start: int, end: int):

@@ -9,6 +9,7 @@ leaves the previous files in place; outputs are replaced all at once.
 from __future__ import annotations
 
 import signal
+import threading
 import time
 from pathlib import Path
 from collections.abc import Callable
@@ -18,6 +19,8 @@ from briefgen.errors import BriefgenError, display_path
 
 STEP_MS = 20  # a save is acted on once the folders were quiet this long
 DEBOUNCE_MS = 1600  # at most this long is spent gathering one burst of changes
+FIRST_YIELD_MS = 50  # a watch restarted on a new folder reports in this soon
+POLL_S = 0.25  # how often a templates folder that does not exist yet is looked for
 WATCHED = (".yaml", ".yml", ".txt", ".j2", ".ttf", ".otf", ".docx", ".png", ".jpg", ".toml")
 
 Reporter = Callable[[str, list], None]  # ("paths" | "errors" | "status", lines)
@@ -25,8 +28,9 @@ Reporter = Callable[[str, list], None]  # ("paths" | "errors" | "status", lines)
 
 def watch(desk: Desk, theme: list[str] | None, week: str | None, format: tuple,
           report: Reporter, stop_event=None) -> None:
-    """Build once, then again after every save under the desk's facts or templates, until
-    Ctrl-C (KeyboardInterrupt, left to the caller) or `stop_event` is set."""
+    """Build once, then again after every save under the desk's facts or templates (also a
+    templates folder made after the start), until Ctrl-C (KeyboardInterrupt, left to the
+    caller) or `stop_event` is set."""
     from watchfiles import DefaultFilter
     from watchfiles import watch as changes_in
 
@@ -43,7 +47,6 @@ def watch(desk: Desk, theme: list[str] | None, week: str | None, format: tuple,
                 not name.startswith(".") and not Path(path).is_relative_to(out)
 
     desk.require_facts()
-    folders = [str(p) for p in (desk.facts, desk.templates) if Path(p).is_dir()]
     cache: dict = {}
     with Pipeline(desk, format) as pipeline:
         _check_choice(desk, theme, week, cache)
@@ -51,13 +54,42 @@ def watch(desk: Desk, theme: list[str] | None, week: str | None, format: tuple,
         for pool in pipeline.writers.pools.values():  # Ctrl-C is for this process to handle
             pool.submit(_ignore_interrupts)
         rebuild(pipeline, theme, week, cache, report, "start")
-        for changes in changes_in(*folders, watch_filter=Filter(), step=STEP_MS,
-                                  debounce=DEBOUNCE_MS, stop_event=stop_event,
-                                  raise_interrupt=True):
-            saved = sorted({display_path(path) for _, path in changes})
-            rebuild(pipeline, theme, week, cache, report,
-                    ", ".join(saved[:3]) + (f" and {len(saved) - 3} more" if len(saved) > 3
-                                            else ""))
+        created = None  # a templates folder just made: rebuilt once it is watched too
+        while True:
+            # A templates folder made after the start is watched from then on: until it
+            # exists, a poller ends this round of watching when it appears.
+            templates = Path(desk.templates)
+            folders = [str(p) for p in (desk.facts, templates) if p.is_dir()]
+            waiting = None if templates.is_dir() else _appearing(templates, stop_event)
+            for changes in changes_in(*folders, watch_filter=Filter(), step=STEP_MS,
+                                      debounce=DEBOUNCE_MS, stop_event=waiting or stop_event,
+                                      raise_interrupt=True, yield_on_timeout=bool(created),
+                                      rust_timeout=FIRST_YIELD_MS if created else 5000):
+                if created:  # the first yield: the new folder is watched, nothing is missed
+                    rebuild(pipeline, theme, week, cache, report, created)
+                    created = None
+                if not changes:
+                    continue
+                saved = sorted({display_path(path) for _, path in changes})
+                rebuild(pipeline, theme, week, cache, report,
+                        ", ".join(saved[:3]) + (f" and {len(saved) - 3} more"
+                                                if len(saved) > 3 else ""))
+            if waiting is None or (stop_event is not None and stop_event.is_set()):
+                return
+            created = f"{display_path(templates)}/ created"
+
+
+def _appearing(folder: Path, stop_event) -> threading.Event:
+    """An event set once `folder` exists (or `stop_event` is set), checked every POLL_S."""
+    event = threading.Event()
+
+    def poll() -> None:
+        while not event.wait(POLL_S):
+            if folder.is_dir() or (stop_event is not None and stop_event.is_set()):
+                event.set()
+
+    threading.Thread(target=poll, daemon=True).start()
+    return event
 
 
 def _check_choice(desk: Desk, theme: list[str] | None, week: str | None, cache: dict) -> None:

@@ -42,6 +42,7 @@ class FactBase:
     settings: object = None  # the desk's Settings (briefgen.toml beside the fact base)
     readers: int | None = None  # readers checked with it (`briefgen check`), for the summary
     settings_file: Path | None = None  # where the settings came from (for the summary line)
+    lines: object = None  # corroboration.Lines: the sources that are one line of reporting
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -176,6 +177,12 @@ def bare_noun(who: str) -> str | None:
     return who
 
 
+def fact_files(facts_dir: Path) -> list[Path]:
+    """Every fact file of the base that can be read, as `check` finds them (for the commands
+    that edit them: `source rename`)."""
+    return _fact_files(require_folder(facts_dir), [])
+
+
 def _fact_files(facts_dir: Path, diagnostics: list[Diagnostic]) -> list[Path]:
     """Every `*.yaml` under `facts_dir` that is a regular file inside it; each other one (a
     folder, a FIFO, a broken or looping link, a link out of the folder) is a located error,
@@ -217,6 +224,11 @@ def _not_a_fact_file(path: Path, root: Path) -> tuple[str, str] | None:
         return ("a link to a file outside the facts folder",
                 "move or copy the file into the facts folder")  # never read: could be a secret
     return None
+def _primary(language: str) -> str:
+    """'en' of 'en-GB': the language, without its region or script."""
+    return language.split("-")[0].lower()
+
+
 def _parsed(paths: list[Path], cache: dict | None, pool=None):
     """Each file's parse events, from the cache when the file has not changed since."""
     if cache is None:
@@ -339,9 +351,13 @@ class _Loader:
                     continue
                 self.check_quote(file, doc, where, fid, n, citation, texts)
             self.check_fact_warnings(file, doc, path, fid, fact)
+        from briefgen.factbase import corroboration
         from briefgen.factbase.analysis import check_judgments, check_sources
         check_sources(self)
         check_judgments(self, themed)
+        base.lines = corroboration.lines_of_reporting(
+            {sid: texts.signatures[sid] for sid in base.sources if sid in texts.signatures})
+        corroboration.check(self, texts, base.lines)
         if self.unread:  # the facts citing a source or filling a theme may be the unread ones
             return
         for kind, used, message, hint in (
@@ -402,8 +418,17 @@ class _Loader:
                     field=f"citations[{n}].quote", hint=hint)
 
     def check_fact_warnings(self, file, doc, path, fid, fact: Fact) -> None:
-        for citation in fact.citations:
+        desk = _primary(getattr(getattr(self.base.settings, "desk", None), "language", "en"))
+        for n, citation in enumerate(fact.citations):
             source = self.base.sources.get(citation.source)
+            if source and not citation.translation and _primary(source.language) != desk \
+                    and not fact.retracted:
+                self.report(file, doc.pos(path + ("citations", n, "quote")),
+                            f"quote in '{source.language}' has no translation into '{desk}'",
+                            id=fid, field=f"citations[{n}].quote", severity="warning",
+                            hint="add 'translation:' under the quote: the desk's translation, "
+                                 "printed after the original (and 'translator:' if someone "
+                                 "else made it)")
             if source and fact.date.first_day > source.published.last_day:
                 self.report(file, doc.pos(path + ("date",)),
                             f"dated {fact.date} but source '{source.id}' was published "
@@ -416,7 +441,7 @@ class _Loader:
                         f"statement has {words} words; a brief line has at most "
                         f"{MAX_STATEMENT_WORDS}", id=fid, field="statement",
                         hint="split it into two facts", severity="warning")
-        bare = bare_noun(fact.attributed_to or "")
+        bare = bare_noun(fact.attributed_to or "") if desk == "en" else None  # English grammar
         if bare:
             self.report(file, doc.pos(path + ("attributed_to",)),
                         f"attributed_to '{fact.attributed_to}' lacks its article: a line reads "

@@ -141,6 +141,11 @@ class Citation(Strict):
 
     source: Slug
     quote: Text
+    translation: Text | None = Field(
+        None, description="the quote in the desk's language, when the source is in another: "
+                          "the desk's translation, printed after the original")
+    translator: Text | None = Field(
+        None, description="who translated the quote, when not the desk")
 
 
 class Fact(Strict):

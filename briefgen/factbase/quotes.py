@@ -378,10 +378,41 @@ def _closest(fragment: str, folded: str):
     m = len(fragment)
     if m * len(folded) <= FULL_SEARCH_CELLS:
         return fuzz.partial_ratio_alignment(fragment, folded)
-    # Each occurrence of a piece votes for where the fragment would start there; the places
-    # most pieces point at (the rarer the pieces, the better) are compared in full.
+    places, ranked, bucket = _votes(fragment, folded)
+    best = None
+    for b in ranked[:CANDIDATES]:
+        lo, hi = max(0, b * bucket - m // 2), b * bucket + 2 * bucket + m + m // 2
+        if (hi - lo) * m <= FULL_SEARCH_CELLS // CANDIDATES:
+            hit = fuzz.partial_ratio_alignment(fragment, folded[lo:hi])
+            hit = _Hit(hit.score, lo + hit.dest_start, lo + hit.dest_end)
+        else:  # a very long fragment: compare it with the stretches the pieces point at
+            hit = max((_Hit(fuzz.ratio(fragment, folded[start:start + m]), start,
+                            min(start + m, len(folded)))
+                       for start in sorted({start for start, _ in places[b].values()})
+                       [:CANDIDATES]),
+                      key=lambda h: h.score)
+        if best is None or hit.score > best.score:
+            best = hit
+    return best
+
+
+def near(fragment: str, text: str, limit: int = CANDIDATES) -> list[tuple[int, int]]:
+    """The stretches of `text` (start, end) where `fragment` most likely stands, best first,
+    found as `check` finds the closest passage in a large text: for `quote`, whose search
+    must stay bounded the same way. Empty when no piece of it is in the text."""
+    _, ranked, bucket = _votes(fragment, text)
+    m = len(fragment)
+    return [(max(0, b * bucket - m // 2), min(len(text), b * bucket + 2 * bucket + m + m // 2))
+            for b in ranked[:limit]]
+
+
+def _votes(fragment: str, folded: str):
+    """Each occurrence of a piece of `fragment` votes for where the fragment would start
+    there: the places (bucket -> {piece: (start, weight)}), ranked by how many pieces point at
+    each (the rarer the pieces, the better), and the bucket size."""
+    m = len(fragment)
     bucket = max(64, m // 2)
-    votes: dict[int, dict[str, tuple[int, float]]] = {}  # bucket -> {piece: (start, weight)}
+    votes: dict[int, dict[str, tuple[int, float]]] = {}
     agreeing = 0  # the most pieces that point at one place
     for piece, offset in _anchors(fragment)[:ANCHORS]:
         hits, at = [], folded.find(piece)
@@ -401,21 +432,7 @@ def _closest(fragment: str, folded: str):
     places = {b: {**votes.get(b + 1, {}), **votes[b]} for b in votes}
     ranked = sorted(places, key=lambda b: (-len(places[b]),
                                            -sum(w for _, w in places[b].values()), b))
-    best = None
-    for b in ranked[:CANDIDATES]:
-        lo, hi = max(0, b * bucket - m // 2), b * bucket + 2 * bucket + m + m // 2
-        if (hi - lo) * m <= FULL_SEARCH_CELLS // CANDIDATES:
-            hit = fuzz.partial_ratio_alignment(fragment, folded[lo:hi])
-            hit = _Hit(hit.score, lo + hit.dest_start, lo + hit.dest_end)
-        else:  # a very long fragment: compare it with the stretches the pieces point at
-            hit = max((_Hit(fuzz.ratio(fragment, folded[start:start + m]), start,
-                            min(start + m, len(folded)))
-                       for start in sorted({start for start, _ in places[b].values()})
-                       [:CANDIDATES]),
-                      key=lambda h: h.score)
-        if best is None or hit.score > best.score:
-            best = hit
-    return best
+    return places, ranked, bucket
 
 
 def _anchors(fragment: str) -> list[tuple[str, int]]:

@@ -10,6 +10,7 @@ third of the work of checking the 10k bench base.
 
 from __future__ import annotations
 
+import weakref
 from pathlib import Path
 
 from briefgen.factbase.quotes import SourceText, Verified
@@ -17,6 +18,7 @@ from briefgen.factbase.quotes import SourceText, Verified
 HELPER_SHARE = 0.5  # of the archived bytes, read and verified by the helper
 MAX_SOURCE_BYTES = 32 * 1024 * 1024  # a whole book is ~1-2 MB (docs/limits.md)
 Outcomes = dict[tuple[str, str], "Verified | None"]  # (source id, quote) -> None: not found
+_SIGNATURES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # `watch` keeps texts
 
 
 def archived_path(root: Path, file: str) -> tuple[Path, int] | tuple[None, tuple[str, str]]:
@@ -98,10 +100,24 @@ def verify_all(texts: dict[str, SourceText], quotes: list[tuple[str, str]]) -> O
     return outcomes
 
 
+def signatures(texts: dict[str, SourceText]) -> dict[str, dict[int, int]]:
+    """Each text's long sentences, by key (see corroboration), computed once per text."""
+    from briefgen.factbase.corroboration import signature
+
+    out = {}
+    for sid, text in texts.items():
+        found = _SIGNATURES.get(text)
+        if found is None:
+            found = _SIGNATURES[text] = signature(text.folded)
+        out[sid] = found
+    return out
+
+
 def _remote(targets: list[tuple[str, Path]], quotes: list[tuple[str, str]]):
-    """In the helper: read and verify; only the problems and outcomes go back, not the texts."""
+    """In the helper: read and verify; only the problems, outcomes and sentence keys go back,
+    not the texts."""
     texts, problems = read_texts(targets)
-    return problems, verify_all(texts, quotes)
+    return problems, verify_all(texts, quotes), signatures(texts)
 
 
 def split(targets: list[tuple[str, Path]], sizes: list[int], share: float):
@@ -135,10 +151,12 @@ class Texts:
             if sent else None
         self.texts, self.problems = read_texts(items, cache)
         self.outcomes = verify_all(self.texts, [q for q in quotes if q[0] in self.texts])
+        self.signatures = signatures(self.texts)  # sid -> long sentences: corroboration
         if future is not None:
-            problems, outcomes = future.result()
+            problems, outcomes, keys = future.result()
             self.problems.update(problems)
             self.outcomes.update(outcomes)
+            self.signatures.update(keys)
             self.remote = theirs - problems.keys()
         else:
             self.remote = set()

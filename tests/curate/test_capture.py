@@ -75,7 +75,7 @@ def test_a_saved_page_is_archived_without_its_navigation_and_checks(cli, root):
         f"    file: sources/{NEW_ID}.txt\n"
         f"    capture_sha256: {sha}  # of sources/{NEW_ID}.html, the capture as saved\n"
         f"    archived: {date.today().isoformat()}\n"  # the day of the capture, for the annex
-        "    # language: en  (the default; set the article's language if not English)\n"
+        "    language: en\n"  # from <html lang="en">
         "    reliability: B\n") + sep + tail
     check = cli("check", cwd=root)
     assert (check.returncode, check.stderr) == (

