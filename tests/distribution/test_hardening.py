@@ -116,10 +116,13 @@ def test_a_header_that_would_break_is_never_written():
     from .test_message import SENDER, words_of, weekly_brief
 
     words = words_of(weekly_brief(), {})
-    with pytest.raises(ValueError, match="the To header would break into another header"):
+    # Python 3.13 (and the 3.12 security releases) refuse such a name in Address itself; older
+    # ones leave it to briefgen's own guard. Either way, nothing is written.
+    refused = "address parts cannot contain CR or LF"
+    with pytest.raises(ValueError, match=f"the To header would break into another header|{refused}"):
         build_message(Reader(CRLF_BCC, "boss@example.org", None), words, [], sender=SENDER,
                       msgid="<m@example.org>", edition="2019-W50-0123456789ab")
-    with pytest.raises(ValueError, match="the From header would"):
+    with pytest.raises(ValueError, match=f"the From header would|{refused}"):
         build_message(Reader("Boss", "boss@example.org", None), words, [],
                       sender=Address(CRLF_BCC, addr_spec="briefs@example.org"),
                       msgid="<m@example.org>", edition="2019-W50-0123456789ab")
