@@ -169,15 +169,17 @@ def template_problems(desk: Desk, base: FactBase) -> list[Diagnostic]:
 
     Each theme brief holds one fact of each shape (specs.sample): every path of its template
     runs on real data without composing the whole of a large base. The weekly is the week of
-    the latest fact dated to the day (the current week if none), so that its loops run over
-    real facts. Nothing is written; the same error seen in several briefs is reported once.
+    the latest fact dated to the day (the current week if none; the last week a brief can cover
+    if that day is later), so that its loops run over real facts. Nothing is written; the same
+    error seen in several briefs is reported once.
     """
     from briefgen.compose.composer import compose as compose_one
-    from briefgen.compose.specs import current_week, sample, theme_spec, week_of, weekly_spec
+    from briefgen.compose.specs import (LAST_WEEK, current_week, sample, theme_spec, week_of,
+                                        weekly_spec)
     from briefgen.errors import DiagnosticsError, TemplateError
 
     days = [f.date.first_day for f in base.facts.values() if f.date.precision == "day"]
-    week_id = week_of(max(days)) if days else current_week()
+    week_id = min(week_of(max(days)) if days else current_week(), LAST_WEEK)
     specs = [sample(base, theme_spec(base, t)) for t in base.themes] + \
         [weekly_spec(base, week_id)]
     found: dict[Diagnostic, None] = {}
