@@ -41,8 +41,9 @@ def load(desk: Desk, strict: bool = False, cache: dict | None = None, readers: b
     if templates and not facts_failed:
         found = template_problems(desk, base)
         base.diagnostics.extend(found)
+        facts = display_path(desk.facts)
         labels.update({d.path: "template" if d.path.endswith(".j2") else Path(d.path).name
-                       for d in found})  # "template has ...", as build says it
+                       for d in found if not d.path.startswith(facts + "/")})  # as build says it
     base.raise_for_errors(strict=strict, labels=labels)
     return base
 
@@ -165,7 +166,8 @@ class Pipeline:
 
 
 def template_problems(desk: Desk, base: FactBase) -> list[Diagnostic]:
-    """Every template problem found composing each theme brief and one weekly brief.
+    """Every template problem found composing each theme brief and one weekly brief, and each
+    character of those briefs that the PDF could not draw (located where it is written).
 
     Each theme brief holds one fact of each shape (specs.sample): every path of its template
     runs on real data without composing the whole of a large base. The weekly is the week of
@@ -177,6 +179,7 @@ def template_problems(desk: Desk, base: FactBase) -> list[Diagnostic]:
     from briefgen.compose.specs import (LAST_WEEK, current_week, sample, theme_spec, week_of,
                                         weekly_spec)
     from briefgen.errors import DiagnosticsError, TemplateError
+    from briefgen.glyphs import glyph_problems
 
     days = [f.date.first_day for f in base.facts.values() if f.date.precision == "day"]
     week_id = min(week_of(max(days)) if days else current_week(), LAST_WEEK)
@@ -184,11 +187,12 @@ def template_problems(desk: Desk, base: FactBase) -> list[Diagnostic]:
         [weekly_spec(base, week_id)]
     found: dict[Diagnostic, None] = {}
     failed: set[str] = set()  # a template that stopped once is not run again (it may be slow)
+    briefs = []
     for spec in specs:
         if spec.template in failed:
             continue
         try:
-            compose_one(base, desk.templates, spec)
+            briefs.append(compose_one(base, desk.templates, spec))
         except TemplateError as e:
             found.update(dict.fromkeys(e.diagnostics))
             if getattr(e, "stopped", False):  # the template itself failed, not its data
@@ -200,6 +204,7 @@ def template_problems(desk: Desk, base: FactBase) -> list[Diagnostic]:
         except DiagnosticsError as e:  # the words (wording.toml, language): every brief's
             found.update(dict.fromkeys(e.diagnostics))
             break
+    found.update(dict.fromkeys(glyph_problems(desk, base, briefs)))
     return list(found)
 
 
