@@ -81,6 +81,30 @@ def undefined_class():
     return Undefined
 
 
+@functools.lru_cache(maxsize=1)
+def refused_characters():
+    """The extension that refuses, at its line, a character briefgen.characters refuses in a
+    template's text or in a string it prints: a brief or a mail shows them as they are."""
+    from jinja2 import TemplateSyntaxError
+    from jinja2.ext import Extension
+
+    from briefgen.characters import find_refused, refusal
+
+    class RefusedCharacters(Extension):
+        def filter_stream(self, stream):
+            for token in stream:
+                if token.type in ("data", "string") and isinstance(token.value, str):
+                    m = next(find_refused(token.value), None)
+                    if m is not None:
+                        message, hint = refusal(m.group(), where="templates")
+                        line = token.lineno + token.value.count("\n", 0, m.start())
+                        raise TemplateSyntaxError(message + HINT + hint, line, stream.name,
+                                                  stream.filename)
+                yield token
+
+    return RefusedCharacters
+
+
 def where(error: BaseException, templates: Path | None, fallback: str) -> tuple[str, int]:
     """The template file and line where a runtime error happened: the innermost frame Jinja2
     rewrote to point into a template (so an error in an included file names that file)."""

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from briefgen import resources
 from briefgen.compose.jinja_parts import (HINT, KINDS, Deadline, TemplateProblem, close, compiled,
-                                          undefined_class, where)
+                                          refused_characters, undefined_class, where)
 from briefgen.errors import BuildError, Diagnostic, TemplateError, display_path
 
 DATA, CITE, LINE = ("\ue000", "\ue001"), ("\ue002", "\ue003"), ("\ue004", "\ue005")
@@ -105,7 +105,8 @@ class TemplateRenderer:
             loader=FileSystemLoader([str(d) for d in resources.template_dirs(templates)]),
             autoescape=False, trim_blocks=True,
             lstrip_blocks=True, keep_trailing_newline=True, undefined=undefined_class(),
-            finalize=finalize, extensions=[LineStamps], bytecode_cache=compiled())
+            finalize=finalize, extensions=[refused_characters(), LineStamps],
+            bytecode_cache=compiled())
         self.env.globals["cite"] = self._cite
         self.env.globals["range"] = self._range
 

@@ -187,7 +187,8 @@ def load_wordbook(templates: Path | None, language: str,
 
 def _read(path: Path, templates: Path | None, language: str,
           settings_file: Path | None) -> Wordbook:
-    from briefgen.factbase.settings import TomlPlaces, toml_module, toml_position
+    from briefgen.factbase.settings import (TomlPlaces, refused_characters, toml_module,
+                                            toml_position)
     from briefgen.resources import shown as packaged
 
     tomllib = toml_module()
@@ -204,6 +205,9 @@ def _read(path: Path, templates: Path | None, language: str,
         raise _fail([Diagnostic(shown, line, col, "error",
                                 f"not valid TOML: {message}")]) from None
     places = TomlPlaces(text)
+    refused = refused_characters(shown, places, data, text, FILE_NAME)
+    if refused:
+        raise _fail(refused)
     chosen = language if language in data else language.split("-")[0].lower()
     if chosen not in data and settings_file is not None:
         raise _wrong_language(settings_file, language, list(data), path, templates)

@@ -141,7 +141,7 @@ def _read(path: Path) -> Settings:
         raise _fail([Diagnostic(shown, line, col, "error", f"not valid TOML: {message}",
                                 hint="see the example in `briefgen docs settings`")]) from None
     places = TomlPlaces(text)
-    problems, desk = [], None
+    problems, desk = refused_characters(shown, places, data, text, FILE_NAME), None
     try:
         desk = _File.model_validate(data).desk
     except ValidationError as e:
@@ -158,6 +158,36 @@ def _read(path: Path) -> Settings:
     if problems:
         raise _fail(problems)
     return Settings(desk=desk, path=path, logo=logo)
+
+
+def refused_characters(shown: str, places: TomlPlaces, data: dict, text: str,
+                       where: str) -> list[Diagnostic]:
+    """An error at each text value of a TOML file that holds a character briefgen.characters
+    refuses (the first of each value): briefs and mail print these values as they are."""
+    from briefgen.characters import find_refused, refusal
+
+    found = []
+    for loc, value in _strings(data, ()):
+        m = next(find_refused(value), None)
+        if m is not None:
+            ch, (line, col) = m.group(), places.value(loc)
+            row = text.split("\n")[line - 1] if line <= text.count("\n") + 1 else ""
+            col = row.index(ch, col - 1) + 1 if ch in row[col - 1:] else col  # as it stands
+            message, hint = refusal(ch, escaped=ch not in text, where=where)
+            found.append(Diagnostic(shown, line, col, "error", message,
+                                    field=".".join(map(str, loc)), hint=hint))
+    return found
+
+
+def _strings(value, loc: tuple):
+    if isinstance(value, str):
+        yield loc, value
+    elif isinstance(value, dict):
+        for key, inner in value.items():
+            yield from _strings(inner, (*loc, key))
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _strings(inner, loc)
 
 
 def _fail(problems: list[Diagnostic]) -> _Problems:
