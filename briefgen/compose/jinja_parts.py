@@ -105,6 +105,33 @@ def refused_characters():
     return RefusedCharacters
 
 
+@functools.lru_cache(maxsize=1)
+def desk_loader():
+    """The loader class of every template environment: the desk's templates folder, then the
+    packaged one; a desk's template must be a regular file inside its folder (the rule for
+    every file a desk names), checked before it is opened: a link out of the folder could be
+    any file on the machine, a pipe could block forever."""
+    import os
+
+    from jinja2 import FileSystemLoader
+    from jinja2.loaders import split_template_path
+
+    class DeskLoader(FileSystemLoader):
+        def get_source(self, environment, template):
+            parts = split_template_path(template)  # refuses '..' itself
+            for folder in self.searchpath:
+                if os.path.lexists(os.path.join(folder, *parts)):
+                    if Path(folder) != resources.TEMPLATES:
+                        problem = resources.desk_file_problem(Path(folder), "/".join(parts))
+                        if problem:
+                            raise TemplateProblem(f"template '{template}' {problem[0]}",
+                                                  problem[1])
+                    break
+            return super().get_source(environment, template)
+
+    return DeskLoader
+
+
 def where(error: BaseException, templates: Path | None, fallback: str) -> tuple[str, int]:
     """The template file and line where a runtime error happened: the innermost frame Jinja2
     rewrote to point into a template (so an error in an included file names that file)."""

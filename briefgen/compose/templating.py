@@ -19,7 +19,8 @@ from pathlib import Path
 
 from briefgen import resources
 from briefgen.compose.jinja_parts import (HINT, KINDS, Deadline, TemplateProblem, close, compiled,
-                                          refused_characters, undefined_class, where)
+                                          desk_loader, refused_characters, undefined_class,
+                                          where)
 from briefgen.errors import BuildError, Diagnostic, TemplateError, display_path
 
 DATA, CITE, LINE = ("\ue000", "\ue001"), ("\ue002", "\ue003"), ("\ue004", "\ue005")
@@ -44,7 +45,7 @@ class TemplateRenderer:
     """A sandboxed Jinja2 environment whose printed values become placeholders."""
 
     def __init__(self, templates: Path | None, facts=None, plain: tuple = ()):
-        from jinja2 import FileSystemLoader, pass_context
+        from jinja2 import pass_context
         from jinja2.ext import Extension
         from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -102,7 +103,7 @@ class TemplateRenderer:
 
         self.env = Bounded(
             # the desk's folder first, then the packaged defaults: overrides go file by file
-            loader=FileSystemLoader([str(d) for d in resources.template_dirs(templates)]),
+            loader=desk_loader()([str(d) for d in resources.template_dirs(templates)]),
             autoescape=False, trim_blocks=True,
             lstrip_blocks=True, keep_trailing_newline=True, undefined=undefined_class(),
             finalize=finalize, extensions=[refused_characters(), LineStamps],
@@ -271,7 +272,7 @@ class TemplateRenderer:
         undefined = re.fullmatch(r"'(\w+)' is undefined", message)
         if undefined and not hint:
             hint = close(undefined.group(1), self.names)
-        return Diagnostic(self.display(name), line or 0, 0, "error", message, hint=hint)
+        return Diagnostic(self.display(name), line or 1, 0, "error", message, hint=hint)
 
     def location(self, stamp: int) -> tuple[str, int]:
         """The template file (as the user should see it) and line of an output line's stamp."""
@@ -289,7 +290,7 @@ class TemplateRenderer:
     @functools.cache  # noqa: B019 - one renderer per build; paths are few
     def display(self, name: str) -> str:
         """A template as the user should see it: the desk's file, or the packaged one."""
-        path = resources.template(self.templates, name)
+        path = resources.template(self.templates, name, checked=False)
         if path is None:
             return display_path(Path(self.templates or ".") / name)
         return resources.shown(path) or display_path(path)
