@@ -267,6 +267,20 @@ def test_a_template_that_writes_too_much_is_stopped_where_it_was(base, tmp_path,
         "t/bad.md.j2:2: error: the brief's text passed 1,000 characters; stopped here")
 
 
+@pytest.mark.parametrize("source", [
+    "{% set x %}{% include 'inc.md.j2' %}{% endset %}\n- {{ x }} {{ cite(themes[0].facts[0]) }}\n",
+    "{% set x %}\nincluded words\n{{ 'second' }} line\n{% endset %}\n"
+    "- {{ x }} {{ cite(themes[0].facts[0]) }}\n",
+])
+def test_a_block_set_printed_leaves_no_line_stamp_in_the_brief(base, tmp_path, source):
+    """What a block set holds keeps the stamps of its own lines and the values it printed;
+    printed, it is its words (issue 28, item 20: the stamps leaked into the brief)."""
+    write(tmp_path / "t" / "inc.md.j2", "included words\n{{ 'second' }} line\n")
+    (tmp_path / "t" / "bad.md.j2").write_text(source)
+    brief = compose(base, tmp_path / "t", spec_for(base, "bad.md.j2"))
+    assert [b.text for b in brief.blocks] == ["included words second line"]
+
+
 def test_missing_template(base, tmp_path):
     with pytest.raises(BuildError, match="template 'nope.md.j2' not found in"):
         compose(base, tmp_path, spec_for(base, "nope.md.j2"))
