@@ -13,6 +13,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from briefgen.compose.wording_patterns import pattern_problems
 from briefgen.errors import BuildError, Diagnostic, DiagnosticsError, display_path
 
 FILE_NAME = "wording.toml"
@@ -229,6 +230,13 @@ def _read(path: Path, templates: Path | None, language: str,
         if isinstance(table.get(key), list) and len(table[key]) != 12:
             problems.append(Diagnostic(shown, *places.value((chosen, key)), "error",
                                        f"[{chosen}] {key} must name 12 months"))
+    reported = {d.line for d in problems}
+    for loc, message, hint in pattern_problems(table):
+        line, col = places.value((chosen, *loc))
+        if line not in reported:  # a required key of the wrong type is said once
+            where = ".".join((chosen, *loc[:-1]))
+            problems.append(Diagnostic(shown, line, col, "error",
+                                       f"[{where}] {loc[-1]} {message}", hint=hint))
     if problems:
         raise _fail(problems)
     return Wordbook(table, chosen, shown)
