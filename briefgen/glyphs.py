@@ -12,20 +12,16 @@ from briefgen.errors import Diagnostic, display_path
 
 
 def glyph_problems(desk, base, briefs) -> list[Diagnostic]:
-    """An error for each value (or template line) that holds a character no font of the desk's
-    PDF has; nothing when every character of `briefs` is drawn."""
+    """An error for each text of a fact file (but retracted facts, never printed) and each
+    line of the desk's templates, wording.toml and briefgen.toml that `briefs` print, holding a
+    character that no font of the desk's PDF has."""
     from briefgen.resources import fonts_dir, shown
-    from briefgen.writers.pdf.coverage import covered
+    from briefgen.writers.pdf.coverage import covered, uncovered
     from briefgen.writers.pdf.writer import characters
 
     fonts = fonts_dir(desk.templates)
     codes = covered(fonts)
-    missing: set[str] = set()
-    for brief in briefs:
-        missing.update(ch for ch in characters(brief) if ord(ch) not in codes)
-    if not missing:
-        return []
-    pattern = re.compile("[" + "".join(re.escape(ch) for ch in sorted(missing)) + "]")
+    pattern = uncovered(codes)
     where = (shown(fonts) or display_path(fonts)).rstrip("/") + "/"
     hint = "remove it, or add a font that has it to " + (
         where if shown(fonts) is None else
@@ -48,9 +44,16 @@ def glyph_problems(desk, base, briefs) -> list[Diagnostic]:
     for file in dict.fromkeys(loc.path for loc in base.where.values()):
         for pos, value, item in _printed_values(Path(file), pattern):
             found.append(problem(file, *pos, value, **item))
+    missing: set[str] = set()  # what the briefs draw and no font has: from the desk's files?
+    for brief in briefs:
+        missing.update(ch for ch in characters(brief) if ord(ch) not in codes)
+    missing -= located
+    if not missing:
+        return found
+    drawn = re.compile("[" + "".join(re.escape(ch) for ch in sorted(missing)) + "]")
     for file in _desk_files(desk):
         text = _read(file) or ""
-        for m in pattern.finditer(text):
+        for m in drawn.finditer(text):
             if m.group() in located:
                 continue
             start = text.rfind("\n", 0, m.start()) + 1

@@ -99,3 +99,23 @@ def test_a_desk_font_that_has_the_character_makes_it_fine(cli, desk):
 def line_of(desk, text):
     lines = (desk / "templates" / "theme.md.j2").read_text(encoding="utf-8").split("\n")
     return next(n for n, line in enumerate(lines, 1) if text in line)
+
+
+def test_a_fact_the_template_check_does_not_compose_is_held_to_it_too(cli, desk):
+    """check composes one fact of each shape; what it holds to the fonts is every fact."""
+    same_shape = "\n".join(
+        f"  - id: delegation-{n}\n"
+        f"    statement: NATO decided to send experts ({'専門家' if n == 3 else n}).\n"
+        "    themes: [nato-security-assistance]\n"
+        "    date: 2013-06-04\n"
+        "    credibility: 2\n"
+        "    citations:\n"
+        "      - source: nato-watch-2013-06\n"
+        "        quote: send an expert-level delegation to Libya" for n in range(1, 4))
+    base = desk / "facts" / "base.yaml"
+    base.write_text(base.read_text(encoding="utf-8") + same_shape + "\n", encoding="utf-8")
+    result = cli("check", cwd=desk)
+    assert result.stderr.splitlines() == [
+        "facts/base.yaml:62:16: error: [delegation-3] statement: character U+5C02 '専' (CJK "
+        f"UNIFIED IDEOGRAPH-5C02) and 2 others of this text are {FONTS_HINT}",
+        "error: fact base has 1 error, 0 warnings"]

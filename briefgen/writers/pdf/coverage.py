@@ -43,3 +43,30 @@ def covered(fonts_dir: Path) -> frozenset[int]:
             codes |= family or set()
         found = _COVERED[key] = frozenset(codes)
     return found
+
+
+_UNCOVERED: dict[frozenset, object] = {}
+
+
+def uncovered(codes: frozenset[int]):
+    """A regular expression that finds a character outside `codes` (and not one the desk's
+    files refuse anyway, see briefgen.characters, which are reported as such)."""
+    import re
+
+    found = _UNCOVERED.get(codes)
+    if found is None:
+        from briefgen.characters import REFUSED
+
+        ranges, start, end = [], None, -2
+        for code in sorted(codes):
+            if start is not None and code == end + 1:
+                end = code
+                continue
+            if start is not None:
+                ranges.append((start, end))
+            start = end = code
+        if start is not None:
+            ranges.append((start, end))
+        fine = "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges)
+        found = _UNCOVERED[codes] = re.compile(f"[^{fine}{REFUSED.pattern[1:-1]}]")
+    return found
