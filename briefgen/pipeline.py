@@ -166,8 +166,9 @@ class Pipeline:
 
 
 def template_problems(desk: Desk, base: FactBase) -> list[Diagnostic]:
-    """Every template problem found composing each theme brief and one weekly brief, and each
-    character of those briefs that the PDF could not draw (located where it is written).
+    """Every template problem found composing each theme brief and one weekly brief, rendering
+    the e-mail templates for that weekly, and each character of those briefs that the PDF could
+    not draw (located where it is written).
 
     Each theme brief holds one fact of each shape (specs.sample): every path of its template
     runs on real data without composing the whole of a large base. The weekly is the week of
@@ -187,12 +188,13 @@ def template_problems(desk: Desk, base: FactBase) -> list[Diagnostic]:
         [weekly_spec(base, week_id)]
     found: dict[Diagnostic, None] = {}
     failed: set[str] = set()  # a template that stopped once is not run again (it may be slow)
-    briefs = []
+    briefs, composed = [], None
     for spec in specs:
         if spec.template in failed:
             continue
         try:
             briefs.append(compose_one(base, desk.templates, spec))
+            composed = spec
         except TemplateError as e:
             found.update(dict.fromkeys(e.diagnostics))
             if getattr(e, "stopped", False):  # the template itself failed, not its data
@@ -205,6 +207,37 @@ def template_problems(desk: Desk, base: FactBase) -> list[Diagnostic]:
             found.update(dict.fromkeys(e.diagnostics))
             break
     found.update(dict.fromkeys(glyph_problems(desk, base, briefs)))
+    if briefs and composed is specs[-1]:  # the e-mails, as send words this weekly
+        found.update(dict.fromkeys(mail_problems(desk, base, composed, briefs[-1])))
+    return list(found)
+
+
+def mail_problems(desk: Desk, base: FactBase, spec: Spec, brief: Brief) -> list[Diagnostic]:
+    """The e-mail templates rendered as `send` words the edition of `brief` (the weekly `spec`),
+    first sent and corrected: each failure a diagnostic at its template line, as `send` would
+    have failed on it."""
+    import re
+
+    from briefgen.distribution.email_templates import EmailTemplates
+    from briefgen.distribution.message import content_hash, context, summarize
+    from briefgen.distribution.plan import Change
+
+    sections = tuple((base.themes[t].title, len(facts)) for t, facts in spec.themes)
+    summary = summarize(brief, spec.context["week"], spec.context.get("period", ""), sections)
+    words = {k: v for k, v in base.settings.desk.model_dump().items() if isinstance(v, str)}
+    edition = f"{spec.context['week']}-{content_hash(brief)}"
+    corrections = [Change("changed", "a", "The line now.", "The line before.", "Withdrawn."),
+                   Change("withdrawn", "b", "A line withdrawn."), Change("added", "c", "A line.")]
+    templates, found = EmailTemplates(desk.templates), {}
+    for corrected, changes in ((False, None), (True, corrections), (True, []), (True, None)):
+        try:
+            templates.render(context(summary, edition, brief.name, words, corrected, changes))
+        except BuildError as e:  # "templates/email.txt.j2:6: template error: ... (hint: ...)"
+            m = re.fullmatch(r"(.+?):(\d+): (?:template )?error: (.*?)(?: \(hint: (.*)\))?",
+                             str(e), re.S)
+            path, line, message, hint = m.groups() if m else (
+                display_path(desk.templates), "1", str(e), None)
+            found[Diagnostic(path, int(line) or 1, 0, "error", message, hint=hint)] = None
     return list(found)
 
 
