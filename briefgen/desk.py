@@ -64,6 +64,40 @@ class Desk:
         return self.out
 
 
+def desk_file(root: Path, name: str, folder: str, example: str, hints: dict | None = None
+              ) -> tuple[Path, int] | tuple[None, tuple[str, str]]:
+    """The one rule for a file a desk names (an archived text, the logo, a template): `name`,
+    relative to the folder `root` (resolved), must be a regular file inside it. Returns its
+    path and size, or None and what is wrong (the words after the file's name, and a hint).
+
+    Nothing is opened before the rule holds: a link or `..` out of the folder could be anything
+    on the machine (and whether it exists is never said), a pipe could block forever. `folder`
+    names `root` in messages ("the facts folder"); `hints` replaces the hint of a problem
+    ("name", "outside", "folder", "special").
+    """
+    hints = hints or {}
+    try:
+        target = (root / name).resolve()
+    except (OSError, RuntimeError, ValueError):  # a NUL in the name; a link loop (3.11-3.12)
+        target = None
+    if target is None or target.is_symlink():  # resolve() stops at a loop from 3.13 on
+        problem = "cannot be a file name (it holds U+0000)" if "\x00" in name \
+            else "is a symbolic link that loops"
+        return None, (problem, hints.get("name", f"name the file, e.g. '{example}'"))
+    if Path(name).is_absolute():
+        return None, (f"must be relative to {folder}", f"write it as e.g. '{example}'")
+    if not target.is_relative_to(root):
+        return None, (f"is outside {folder}", hints.get("outside", f"put the file in {folder}"))
+    if target.is_dir():
+        return None, ("is a folder, not a file", hints.get("folder", "name a file inside it"))
+    if not target.exists():
+        return None, ("not found", f"paths are relative to {folder}, e.g. '{example}'")
+    if not target.is_file():
+        return None, ("is not a regular file (a pipe, socket or device)",
+                      hints.get("special", "save it as a plain file"))
+    return target, target.stat().st_size
+
+
 def root_of(facts: Path) -> Path:
     """The desk folder of a fact base folder: the folder that holds it (absolute)."""
     return Path(facts).resolve().parent

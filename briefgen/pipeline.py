@@ -41,8 +41,9 @@ def load(desk: Desk, strict: bool = False, cache: dict | None = None, readers: b
     if templates and not facts_failed:
         found = template_problems(desk, base)
         base.diagnostics.extend(found)
+        facts = display_path(desk.facts)
         labels.update({d.path: "template" if d.path.endswith(".j2") else Path(d.path).name
-                       for d in found})  # "template has ...", as build says it
+                       for d in found if not d.path.startswith(facts + "/")})  # as build says it
     base.raise_for_errors(strict=strict, labels=labels)
     return base
 
@@ -165,28 +166,35 @@ class Pipeline:
 
 
 def template_problems(desk: Desk, base: FactBase) -> list[Diagnostic]:
-    """Every template problem found composing each theme brief and one weekly brief.
+    """Every template problem found composing each theme brief and one weekly brief, rendering
+    the e-mail templates for that weekly, and each character of those briefs that the PDF could
+    not draw (located where it is written).
 
     Each theme brief holds one fact of each shape (specs.sample): every path of its template
     runs on real data without composing the whole of a large base. The weekly is the week of
-    the latest fact dated to the day (the current week if none), so that its loops run over
-    real facts. Nothing is written; the same error seen in several briefs is reported once.
+    the latest fact dated to the day (the current week if none; the last week a brief can cover
+    if that day is later), so that its loops run over real facts. Nothing is written; the same
+    error seen in several briefs is reported once.
     """
     from briefgen.compose.composer import compose as compose_one
-    from briefgen.compose.specs import current_week, sample, theme_spec, week_of, weekly_spec
+    from briefgen.compose.specs import (LAST_WEEK, current_week, sample, theme_spec, week_of,
+                                        weekly_spec)
     from briefgen.errors import DiagnosticsError, TemplateError
+    from briefgen.glyphs import glyph_problems
 
     days = [f.date.first_day for f in base.facts.values() if f.date.precision == "day"]
-    week_id = week_of(max(days)) if days else current_week()
+    week_id = min(week_of(max(days)) if days else current_week(), LAST_WEEK)
     specs = [sample(base, theme_spec(base, t)) for t in base.themes] + \
         [weekly_spec(base, week_id)]
     found: dict[Diagnostic, None] = {}
     failed: set[str] = set()  # a template that stopped once is not run again (it may be slow)
+    briefs, composed = [], None
     for spec in specs:
         if spec.template in failed:
             continue
         try:
-            compose_one(base, desk.templates, spec)
+            briefs.append(compose_one(base, desk.templates, spec))
+            composed = spec
         except TemplateError as e:
             found.update(dict.fromkeys(e.diagnostics))
             if getattr(e, "stopped", False):  # the template itself failed, not its data
@@ -198,6 +206,43 @@ def template_problems(desk: Desk, base: FactBase) -> list[Diagnostic]:
         except DiagnosticsError as e:  # the words (wording.toml, language): every brief's
             found.update(dict.fromkeys(e.diagnostics))
             break
+    found.update(dict.fromkeys(glyph_problems(desk, base, briefs)))
+    if briefs and composed is specs[-1]:  # the e-mails, as send words this weekly
+        found.update(dict.fromkeys(mail_problems(desk, base, composed, briefs[-1])))
+    return list(found)
+
+
+def mail_problems(desk: Desk, base: FactBase, spec: Spec, brief: Brief) -> list[Diagnostic]:
+    """The e-mail templates rendered as `send` words the edition of `brief` (the weekly `spec`),
+    first sent and corrected: each failure a diagnostic at its template line, as `send` would
+    have failed on it."""
+    import re
+
+    from briefgen.distribution.email_templates import EmailTemplates
+    from briefgen.distribution.message import content_hash, context, summarize
+    from briefgen.distribution.plan import Change
+
+    summary = summarize(brief, spec.context["week"], spec.context.get("period", ""))
+    words = {k: v for k, v in base.settings.desk.model_dump().items() if isinstance(v, str)}
+    edition = f"{spec.context['week']}-{content_hash(brief)}"
+    corrections = [Change("changed", "a", "The line now.", "The line before.", "Withdrawn."),
+                   Change("withdrawn", "b", "A line withdrawn."), Change("added", "c", "A line.")]
+    templates, found = EmailTemplates(desk.templates), {}
+    for corrected, changes in ((False, None), (True, corrections), (True, []), (True, None)):
+        try:
+            templates.render(context(
+                summary, edition, brief.name, words, corrected,
+                None if changes is None else [vars(c) for c in changes], issued="1 January 2020",
+                number=1 if corrected else 0,
+                correction="Corrected edition, replacing the edition sent on 1 January 2020."
+                if corrected else "", what_changed=({"runs": (), "text": "The line now."},)
+                if changes else ()))
+        except BuildError as e:  # "templates/email.txt.j2:6: template error: ... (hint: ...)"
+            m = re.fullmatch(r"(.+?):(\d+): (?:template )?error: (.*?)(?: \(hint: (.*)\))?",
+                             str(e), re.S)
+            path, line, message, hint = m.groups() if m else (
+                display_path(desk.templates), "1", str(e), None)
+            found[Diagnostic(path, int(line) or 1, 0, "error", message, hint=hint)] = None
     return list(found)
 
 

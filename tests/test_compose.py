@@ -1,5 +1,6 @@
 """The composer: templates in, brief model out; fact text stays data; every line is cited."""
 
+import time
 from datetime import date
 
 import pytest
@@ -11,7 +12,7 @@ from briefgen.api import check
 from briefgen.compose.specs import created_at, theme_spec, weekly_spec
 from briefgen.compose.composer import Spec, compose
 from briefgen.compose.inline import InlineParser
-from briefgen.compose import templating
+from briefgen.compose import jinja_parts, templating
 from briefgen.errors import BuildError, TemplateError
 from conftest import ROOT, tiny_factbase, write
 
@@ -125,6 +126,9 @@ def test_uncited_line_fails_naming_the_template_line(base, tmp_path):
 
 
 # Template mistakes are located diagnostics, the file the error is in, never a traceback.
+BOUNDS = "(hint: a brief needs far less; loop over facts and themes, not over numbers)"
+
+
 @pytest.mark.parametrize("source, message", [
     ("{% for x in %}", "bad.md.j2:1: error: Expected an expression, got 'end of statement block'"
      " (hint: check the {{ }} and {% %} tags around this line; see `briefgen docs templates`)"),
@@ -169,6 +173,30 @@ def test_uncited_line_fails_naming_the_template_line(base, tmp_path):
      "bad.md.j2:2: error: stopped after 2,000,000 loop steps over range(); a brief needs far "
      "fewer (hint: loop over facts and themes, not over numbers)"),
     ("{{ 'x' * 10**9 }}", "bad.md.j2:1: error: repeating 1 items 1,000,000,000 times is too much"),
+    # what one step would make is refused before it is made (issue 28, item 6)
+    ("{{ 'x'.ljust(1500000000) }}", "bad.md.j2:1: error: ljust() would make a value of "
+     f"1,500,000,000 characters; at most 10,000,000 are allowed {BOUNDS}"),
+    ("{{ 'x'|center(1500000000) }}", "bad.md.j2:1: error: |center would make a value of "
+     f"1,500,000,000 characters or items; at most 10,000,000 are allowed {BOUNDS}"),
+    ("{{ '{:>1500000000}'.format('x') }}", "bad.md.j2:1: error: format spec '>1500000000' asks "
+     f"for 1,500,000,000 characters; at most 10,000,000 are allowed {BOUNDS}"),
+    ("{{ '%1500000000s' % 'x' }}", "bad.md.j2:1: error: '%' asks for a field of 1,500,000,000 "
+     f"characters; at most 10,000,000 are allowed {BOUNDS}"),
+    ("{% set ns = namespace(s='x') %}\n{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}"
+     "{% endfor %}", "bad.md.j2:2: error: '~' would make a text of 16,777,216 characters; at "
+     f"most 10,000,000 are allowed {BOUNDS}"),
+    ("{% set ns = namespace(s='x') %}\n{% for i in range(40) %}{% set ns.s = ns.s + ns.s %}"
+     "{% endfor %}", "bad.md.j2:2: error: '+' would make a value of 16,777,216 characters or "
+     f"items; at most 10,000,000 are allowed {BOUNDS}"),
+    ("{% set s = 'x' * 9000000 %}{{ ''.join([s] * 1000) }}", "bad.md.j2:1: error: join() would "
+     f"make a value of 9,000,000,000 characters; at most 10,000,000 are allowed {BOUNDS}"),
+    ("{% set s = 'x' * 9000000 %}{{ [s] * 1000 }}", "bad.md.j2:1: error: printing a value would "
+     f"write out a value of more than 10,000,000 characters {BOUNDS}"),
+    ("{% set ns = namespace(n=10**999) %}{% for i in range(40) %}{% set ns.n = ns.n * ns.n %}"
+     "{% endfor %}", "bad.md.j2:1: error: a number of 53,098 bits * a number of 53,098 bits is "
+     "too large to compute"),
+    ("{{ ([[1]] * 1000)|sum(start=[]) }}", "bad.md.j2:1: error: sum() adds numbers: its start "
+     "must be a number (hint: join lists of text with |join)"),
     ("{{ 2 ** 100000000 }}", "bad.md.j2:1: error: 2 ** 100000000 is too large to compute"),
     ("{% macro m(x) %}\n{{ m(x) }}{% endmacro %}\n{{ m(1) }}",
      "bad.md.j2:2: error: a macro or include calls itself without end (hint: give the recursion "
@@ -197,6 +225,7 @@ def test_uncited_line_fails_naming_the_template_line(base, tmp_path):
      " (hint: check the {{ }} and {% %} tags around this line; see `briefgen docs templates`)"),
 ])
 def test_template_errors_are_located(base, tmp_path, source, message):
+    started = time.monotonic()
     write(tmp_path / "t" / "inc.md.j2", "line1\n{{ 1/0 }}\n")
     write(tmp_path / "t" / "mac.md.j2", "{% macro f() %}\n{{ undefined_thing.x }}\n{% endmacro %}\n")
     write(tmp_path / "t" / "syntax.md.j2", "a\nb\n{{ x + }}\n")
@@ -206,6 +235,7 @@ def test_template_errors_are_located(base, tmp_path, source, message):
     first, last = e.value.lines()
     assert first.endswith("/t/" + message)
     assert last == "error: template has 1 error, 0 warnings"
+    assert time.monotonic() - started < 10  # each was refused before the work, not after
 
 
 def test_a_template_compiled_once_is_located_and_printed_right_in_every_compose(base, tmp_path):
@@ -253,6 +283,23 @@ def test_a_template_that_runs_too_long_is_stopped_where_it_was(base, tmp_path, m
         "inside a loop over many items? a brief needs far less)")
 
 
+def test_a_template_that_takes_too_much_memory_is_stopped_where_it_was(base, tmp_path,
+                                                                       monkeypatch):
+    """What grows a step at a time is stopped by the watchdog, which looks at the process's
+    memory (1 GB a render; 100 MB here)."""
+    monkeypatch.setattr(jinja_parts, "MAX_MEMORY", 100 << 20)
+    write(tmp_path / "t" / "bad.md.j2", """
+        Title
+        {% set ns = namespace(chain=[]) %}
+        {% for i in range(100000) %}{% set ns.chain = [ns.chain, ('x' ~ i) * 1000000] %}{% endfor %}
+        """)
+    with pytest.raises(TemplateError) as e:
+        compose(base, tmp_path / "t", spec_for(base, "bad.md.j2"))
+    assert e.value.lines()[0].endswith(
+        "t/bad.md.j2:3: error: the template took more than 100 MB of memory; stopped here (hint: "
+        "a brief needs far less; loop over facts and themes, not over numbers)")
+
+
 def test_a_template_that_writes_too_much_is_stopped_where_it_was(base, tmp_path, monkeypatch):
     monkeypatch.setattr(templating, "MAX_OUTPUT", 1000)
     write(tmp_path / "t" / "bad.md.j2", """
@@ -265,6 +312,20 @@ def test_a_template_that_writes_too_much_is_stopped_where_it_was(base, tmp_path,
         compose(base, tmp_path / "t", spec_for(base, "bad.md.j2"))
     assert e.value.lines()[0].endswith(
         "t/bad.md.j2:2: error: the brief's text passed 1,000 characters; stopped here")
+
+
+@pytest.mark.parametrize("source", [
+    "{% set x %}{% include 'inc.md.j2' %}{% endset %}\n- {{ x }} {{ cite(themes[0].facts[0]) }}\n",
+    "{% set x %}\nincluded words\n{{ 'second' }} line\n{% endset %}\n"
+    "- {{ x }} {{ cite(themes[0].facts[0]) }}\n",
+])
+def test_a_block_set_printed_leaves_no_line_stamp_in_the_brief(base, tmp_path, source):
+    """What a block set holds keeps the stamps of its own lines and the values it printed;
+    printed, it is its words (issue 28, item 20: the stamps leaked into the brief)."""
+    write(tmp_path / "t" / "inc.md.j2", "included words\n{{ 'second' }} line\n")
+    (tmp_path / "t" / "bad.md.j2").write_text(source)
+    brief = compose(base, tmp_path / "t", spec_for(base, "bad.md.j2"))
+    assert [b.text for b in brief.blocks] == ["included words second line"]
 
 
 def test_missing_template(base, tmp_path):

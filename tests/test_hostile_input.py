@@ -38,6 +38,31 @@ from test_factbase import FACT, SOURCE, assert_errors, check, cite_s_two
                "(hint: delete it: a reader could not see it)"),
     ("\U000e0041", "invisible character U+E0041 (TAG LATIN CAPITAL LETTER A) is not allowed in "
                    "fact files (hint: delete it: a reader could not see it)"),
+    # what the writers would hide or could not draw (issue 28, item 11)
+    *[(ch, f"blank character {code} ({name}) is not allowed in fact files (hint: it looks like "
+           "a space and is not one: write a space)")
+      for ch, code, name in [("\u3164", "U+3164", "HANGUL FILLER"),
+                             ("\u115f", "U+115F", "HANGUL CHOSEONG FILLER"),
+                             ("\u1160", "U+1160", "HANGUL JUNGSEONG FILLER"),
+                             ("\uffa0", "U+FFA0", "HALFWIDTH HANGUL FILLER"),
+                             ("\u2800", "U+2800", "BRAILLE PATTERN BLANK")]],
+    *[(ch, f"invisible character {code} ({name}) is not allowed in fact files (hint: delete it: "
+           "a reader could not see it)")
+      for ch, code, name in [("\u034f", "U+034F", "COMBINING GRAPHEME JOINER"),
+                             ("\ufe00", "U+FE00", "VARIATION SELECTOR-1"),
+                             ("\ufe0f", "U+FE0F", "VARIATION SELECTOR-16"),
+                             ("\U000e0100", "U+E0100", "VARIATION SELECTOR-17"),
+                             ("\U000e01ef", "U+E01EF", "VARIATION SELECTOR-256"),
+                             ("\ufffc", "U+FFFC", "OBJECT REPLACEMENT CHARACTER"),
+                             ("\u17b4", "U+17B4", "KHMER VOWEL INHERENT AQ"),
+                             ("\u180b", "U+180B", "MONGOLIAN FREE VARIATION SELECTOR ONE")]],
+    ("\u0600", "number mark U+0600 (ARABIC NUMBER SIGN) is not allowed in fact files (hint: "
+               "delete it: briefs cannot draw it over the digits after it)"),
+    # YAML reads these as line ends: said where they stand, not where the parser got lost
+    ("\u2028", "line break U+2028 (LINE SEPARATOR) is not allowed in fact files (hint: YAML and "
+               "TOML end the line there: write a space or a line break)"),
+    ("\u2029", "line break U+2029 (PARAGRAPH SEPARATOR) is not allowed in fact files (hint: YAML "
+               "and TOML end the line there: write a space or a line break)"),
 ])
 def test_a_hidden_character_in_a_fact_file_is_located_and_named(tmp_path, monkeypatch, raw,
                                                                  message):
@@ -66,6 +91,18 @@ def test_every_line_with_a_hidden_character_is_reported_with_the_other_errors(tm
         "facts/a.yaml:5:11: error: [x-fact] date: '2013-13-04' is not a real calendar date",
         "facts/a.yaml:8:21: error: bidirectional control U+202A (LEFT-TO-RIGHT EMBEDDING) is "
         "not allowed in fact files"]
+
+
+def test_a_line_separator_in_a_plain_scalar_leaves_the_lines_after_it_where_they_are(
+        tmp_path, monkeypatch):
+    """YAML ends a line at U+2028; an editor does not: every position after it is the editor's."""
+    bad = (FACT.replace("NATO ruled out troops.", "NATO ruled\u2028\u2028 out troops.")
+           .replace("date: 2013-06-04", "date: 2013-13-04"))
+    lines = check(tmp_path, monkeypatch, {"facts/a.yaml": bad})
+    assert [line.split(" (hint")[0] for line in lines if ": error: " in line] == [
+        "facts/a.yaml:3:26: error: line break U+2028 (LINE SEPARATOR) is not allowed in fact "
+        "files",
+        "facts/a.yaml:5:11: error: [x-fact] date: '2013-13-04' is not a real calendar date"]
 
 
 def test_joiners_and_direction_marks_are_allowed(tmp_path, monkeypatch):

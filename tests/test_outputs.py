@@ -85,6 +85,46 @@ def test_the_last_week_of_the_calendar_builds(cli, project):
     assert result.stdout == "out/weekly-9999-W51.pdf\n"
 
 
+def test_a_base_dated_on_the_last_day_of_9999_checks_builds_and_walks(cli, project):
+    """9999-12-31 is a date a fact file may hold; its week, 9999-W52, is past the last one a
+    brief can cover: check composes the last week there is, and impact names no other."""
+    base = project / "facts" / "base.yaml"
+    text = base.read_text(encoding="utf-8").replace("date: 2013-06-04", "date: 9999-12-31", 1)
+    base.write_text(text.replace("published: 2013-06", "published: 9999-12-31") + (
+        "judgments:\n"
+        "  - id: late-judgment\n"
+        "    statement: NATO keeps out of Libya.\n"
+        "    themes: [nato-security-assistance]\n"
+        "    date: 9999-12\n"
+        "    likelihood: likely\n"
+        "    confidence: moderate\n"
+        "    based_on: [nato-2013-no-troops]\n"), encoding="utf-8")
+    check = cli("check", "--strict", cwd=project)
+    assert (check.returncode, check.stdout, check.stderr) == (
+        0, "", "checked 3 facts, 1 judgment, 1 source, 2 themes: 0 errors, 0 warnings\n")
+    impact = cli("impact", "nato-2013-no-troops", cwd=project)
+    assert (impact.returncode, impact.stderr) == (0, "")
+    assert impact.stdout.splitlines()[:6] == [
+        "fact nato-2013-no-troops", "judgments (1):", "  late-judgment", "briefs (5):",
+        "  theme-nato-security-assistance", "  weekly-9999-W48"]
+    assert impact.stdout.splitlines()[6:9] == ["  weekly-9999-W49", "  weekly-9999-W50",
+                                               "  weekly-9999-W51"]
+    weekly = cli("weekly", "--from", "9999-12-27", "--to", "9999-12-31", "--format", "pdf",
+                 cwd=project)
+    assert weekly.stdout == "out/period-9999-12-27--9999-12-31.pdf\n", weekly.stderr
+
+
+@pytest.mark.parametrize("week", ["0999-W10", "0999-03-10", "0001-01-01"])
+def test_a_week_before_the_year_1000_is_written_with_four_digits(cli, project, week):
+    for command in (["weekly", "--week", week, "--format", "pdf"], ["list", "facts", "--week", week],
+                    ["send", "--dry-run", "--week", week, "--allow-empty"]):
+        result = cli(*command, cwd=project)
+        assert result.returncode in (0, 1), result.stderr
+        assert "internal error" not in result.stderr
+    stem = "weekly-0001-W01" if week == "0001-01-01" else "weekly-0999-W10"
+    assert (project / "out" / f"{stem}.pdf").is_file()
+
+
 @pytest.mark.parametrize("week", ["٢٠١٩-W٥٠", "２０１９-W５０", "2019-W٥٠"])
 def test_week_with_digits_other_than_ascii_is_refused(cli, project, week):
     result = cli("weekly", "--week", week, cwd=project)

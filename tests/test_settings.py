@@ -1,5 +1,6 @@
 """Desk settings (briefgen.toml): located errors, defaults, and what reaches the brief model."""
 
+import io
 import re
 import shutil
 
@@ -10,7 +11,15 @@ from briefgen.compose.specs import theme_spec
 from briefgen.factbase.settings import DeskTable, read_settings, settings_path
 from conftest import ROOT, tiny_factbase, write
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
+def png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 20), (31, 58, 95)).save(out, "PNG")
+    return out.getvalue()
+
+
+PNG = png()
 
 
 def load_settings(facts):

@@ -257,7 +257,10 @@ class _Builder:
                 add(parts, text[pos:m.start()], bold, italic)
             data, cite = m.groups()
             if data is not None:
-                value = one_line(str(self.renderer.values[int(data)]))
+                value = str(self.renderer.values[int(data)])
+                if "\ue000" in value or "\ue004" in value:  # a block set: its lines' stamps
+                    value = self.renderer.text(value)  # and values out, as for `{% set %}`
+                value = one_line(value)
                 add(parts, self.words.typeset(value), bold, italic)
             else:
                 for fact in _facts(self.renderer.values[int(cite)].facts):

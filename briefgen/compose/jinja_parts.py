@@ -1,11 +1,12 @@
 """The Jinja2 parts a TemplateRenderer is built from: its compiled-template store, undefined
 values that say what a fact or theme does have, where in a template an error happened, and a
-wall-clock deadline; `TemplateProblem` is what template code raises to become a diagnostic."""
+watchdog on the time and memory a render takes; `TemplateProblem` is what template code raises
+to become a diagnostic."""
 
 from __future__ import annotations
 
 import functools
-import signal
+import os
 import threading
 import time
 from dataclasses import fields, is_dataclass
@@ -16,6 +17,9 @@ from briefgen import resources
 # What a template calls the objects it is given, for messages ("fact has no field ...").
 KINDS = {"FactView": "fact", "ThemeView": "theme", "JudgmentView": "judgment"}
 HINT = "\0"  # separates a message from its hint inside an exception text
+BUDGET_SECONDS = 30.0  # wall time of one render
+MAX_MEMORY = 1 << 30  # bytes one render may add to the process
+BOUND_HINT = "a brief needs far less; loop over facts and themes, not over numbers"
 
 
 class TemplateProblem(Exception):
@@ -81,6 +85,55 @@ def undefined_class():
     return Undefined
 
 
+@functools.lru_cache(maxsize=1)
+def refused_characters():
+    """The extension that refuses, at its line, a character briefgen.characters refuses in a
+    template's text or in a string it prints: a brief or a mail shows them as they are."""
+    from jinja2 import TemplateSyntaxError
+    from jinja2.ext import Extension
+
+    from briefgen.characters import find_refused, refusal
+
+    class RefusedCharacters(Extension):
+        def filter_stream(self, stream):
+            for token in stream:
+                if token.type in ("data", "string") and isinstance(token.value, str):
+                    m = next(find_refused(token.value), None)
+                    if m is not None:
+                        message, hint = refusal(m.group(), where="templates")
+                        line = token.lineno + token.value.count("\n", 0, m.start())
+                        raise TemplateSyntaxError(message + HINT + hint, line, stream.name,
+                                                  stream.filename)
+                yield token
+
+    return RefusedCharacters
+
+
+@functools.lru_cache(maxsize=1)
+def desk_loader():
+    """The loader class of every template environment: the desk's templates folder, then the
+    packaged one; a desk's template must be a regular file inside its folder (the rule for
+    every file a desk names), checked before it is opened: a link out of the folder could be
+    any file on the machine, a pipe could block forever."""
+    from jinja2 import FileSystemLoader
+    from jinja2.loaders import split_template_path
+
+    class DeskLoader(FileSystemLoader):
+        def get_source(self, environment, template):
+            parts = split_template_path(template)  # refuses '..' itself
+            for folder in self.searchpath:
+                if os.path.lexists(os.path.join(folder, *parts)):
+                    if Path(folder) != resources.TEMPLATES:
+                        problem = resources.desk_file_problem(Path(folder), "/".join(parts))
+                        if problem:
+                            raise TemplateProblem(f"template '{template}' {problem[0]}",
+                                                  problem[1])
+                    break
+            return super().get_source(environment, template)
+
+    return DeskLoader
+
+
 def where(error: BaseException, templates: Path | None, fallback: str) -> tuple[str, int]:
     """The template file and line where a runtime error happened: the innermost frame Jinja2
     rewrote to point into a template (so an error in an included file names that file)."""
@@ -102,27 +155,75 @@ def where(error: BaseException, templates: Path | None, fallback: str) -> tuple[
     return name, line
 
 
-class Deadline:
-    """Raise TemplateProblem in the rendering thread once `seconds` have passed (SIGALRM, so
-    only where it exists and in the main thread; elsewhere the other bounds still hold)."""
+class Watchdog:
+    """Stop the template that runs in this thread once it has run `seconds`, or has added
+    MAX_MEMORY to the process: TemplateProblem is raised in the rendering thread, where it is
+    (a thread of its own looks every 50 ms; the exception arrives between two Python steps)."""
+
+    TICK = 0.05
 
     def __init__(self, seconds: float):
         self.seconds = seconds
-        self.armed = hasattr(signal, "setitimer") and \
-            threading.current_thread() is threading.main_thread()
-
-    def _expired(self, signum, frame):
-        raise TemplateProblem(f"the template ran for more than {self.seconds:g} s; stopped here",
-                              "a loop inside a loop over many items? a brief needs far less")
+        self.thread = threading.get_ident()
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        self.fired = False
 
     def __enter__(self):
-        if self.armed:
-            self.started = time.monotonic()
-            self.previous = signal.signal(signal.SIGALRM, self._expired)
-            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+        self.started, self.memory = time.monotonic(), _resident()
+        threading.Thread(target=self._watch, daemon=True, name="template watchdog").start()
         return self
 
     def __exit__(self, *exc):
-        if self.armed:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, self.previous)
+        with self.lock:
+            self.stop.set()
+            if self.fired:  # raised, or about to be: never outside this render
+                _raise_in(self.thread, None)
+
+    def _watch(self):
+        while not self.stop.wait(self.TICK):
+            if time.monotonic() - self.started > self.seconds:
+                return self._stop(f"the template ran for more than {self.seconds:g} s; "
+                                  "stopped here", "a loop inside a loop over many items? a "
+                                  "brief needs far less")
+            if _resident() - self.memory > MAX_MEMORY:
+                return self._stop(f"the template took more than {MAX_MEMORY >> 20:,} MB of "
+                                  "memory; stopped here", BOUND_HINT)
+        return None
+
+    def _stop(self, message: str, hint: str) -> None:
+        # raised by class: the exception is made in the rendering thread, without arguments
+        stopped = type("Stopped", (TemplateProblem,), {
+            "__init__": lambda self: TemplateProblem.__init__(self, message, hint)})
+        with self.lock:
+            if not self.stop.is_set():
+                self.fired = True
+                _raise_in(self.thread, stopped)
+
+
+def _raise_in(thread: int, exception) -> None:
+    """Raise `exception` (a class; None: withdraw it) in `thread` between two Python steps."""
+    import ctypes
+
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread),
+                                               ctypes.py_object(exception)
+                                               if exception is not None else None)
+
+
+def _resident() -> int:
+    """The process's resident memory in bytes (its peak where /proc is not there)."""
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            return int(f.read().split()[1]) * _PAGE
+    except (OSError, ValueError, IndexError):
+        import resource
+        import sys
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak if sys.platform == "darwin" else peak * 1024
+
+
+try:
+    _PAGE = os.sysconf("SC_PAGE_SIZE")
+except (AttributeError, ValueError, OSError):  # no sysconf (Windows): /proc is not there
+    _PAGE = 4096

@@ -119,10 +119,22 @@ def day_of(text: str) -> date:
     raise UsageError(f"'{escape(text)}' is not a date like 2019-12-11")
 
 
+# The last ISO week a brief can cover: the Sunday of 9999-W52 is in the year 10000.
+LAST_WEEK = "9999-W51"
+
+
 def week_of(day: date) -> str:
     """The ISO week a day falls in, written YYYY-Www."""
     year, week, _ = day.isocalendar()
     return f"{year:04d}-W{week:02d}"
+
+
+def weeks_of(first: date, last: date) -> list[str]:
+    """The ISO weeks from the one of `first` to the one of `last` that a brief can cover
+    (written YYYY-Www, up to LAST_WEEK: the last days of 9999 are in no such week)."""
+    days = range(first.toordinal(), last.toordinal() + 1, 7)
+    weeks = dict.fromkeys([*(week_of(date.fromordinal(n)) for n in days), week_of(last)])
+    return [w for w in weeks if w <= LAST_WEEK]
 
 
 def parse_week(week: str) -> tuple[date, date]:
@@ -136,7 +148,7 @@ def parse_week(week: str) -> tuple[date, date]:
             raise UsageError(f"{week} is out of range: years run from 0001 to 9999") from None
         raise UsageError(f"{week} does not exist: {year} has no ISO week {number}") from None
     except OverflowError:  # its Sunday falls in the year 10000
-        raise UsageError(f"{week} is out of range: the last week is 9999-W51") from None
+        raise UsageError(f"{week} is out of range: the last week is {LAST_WEEK}") from None
 
 
 def current_week(today: date | None = None) -> str:

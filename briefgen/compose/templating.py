@@ -18,7 +18,8 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from briefgen import resources
-from briefgen.compose.jinja_parts import (HINT, KINDS, Deadline, TemplateProblem, close, compiled,
+from briefgen.compose.jinja_parts import (BUDGET_SECONDS, HINT, KINDS, TemplateProblem, Watchdog,
+                                          close, compiled, desk_loader, refused_characters,
                                           undefined_class, where)
 from briefgen.errors import BuildError, Diagnostic, TemplateError, display_path
 
@@ -26,12 +27,7 @@ DATA, CITE, LINE = ("\ue000", "\ue001"), ("\ue002", "\ue003"), ("\ue004", "\ue00
 _LINE = re.compile("\ue004(\\d+)\ue005")
 _DATA = re.compile("\ue000(\\d+)\ue001")
 
-# Bounds on the work one template may do (a brief of 10,000 facts needs a fraction of each).
-BUDGET_SECONDS = 30.0  # wall time of one render
-MAX_OUTPUT = 50_000_000  # characters of rendered Markdown
-MAX_RANGE_STEPS = 2_000_000  # items produced by range() in one render, all loops together
-MAX_RANGE = 100_000  # items of one range(), as Jinja2's sandbox allows
-MAX_EXPONENT = 1_000  # x ** n with a larger n is refused (10 ** 10 ** 10 never ends)
+MAX_OUTPUT = 50_000_000  # characters of rendered Markdown (more bounds: compose/sandbox.py)
 
 # A stamp names a template and a line, whichever renderer compiled it: one table for the process,
 # so that a template compiled once (`jinja_parts.compiled`) is located right in every compose.
@@ -44,9 +40,10 @@ class TemplateRenderer:
     """A sandboxed Jinja2 environment whose printed values become placeholders."""
 
     def __init__(self, templates: Path | None, facts=None, plain: tuple = ()):
-        from jinja2 import FileSystemLoader, pass_context
+        from jinja2 import pass_context
         from jinja2.ext import Extension
-        from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+        from briefgen.compose.sandbox import BoundedEnvironment
 
         renderer = self
         self.stamps = _STAMPS
@@ -74,12 +71,7 @@ class TemplateRenderer:
         fields_of = {cls: frozenset(f.name for f in fields(cls) if not f.name.startswith("_"))
                      for cls in plain}
 
-        class Bounded(ImmutableSandboxedEnvironment):
-            intercepted_binops = frozenset({"*", "**"})
-
-            def call_binop(self, context, operator, left, right):
-                return _binop(operator, left, right)
-
+        class Bounded(BoundedEnvironment):
             def getattr(self, obj, attribute):
                 if attribute in fields_of.get(obj.__class__, ()):
                     return getattr(obj, attribute)
@@ -94,7 +86,6 @@ class TemplateRenderer:
         self.facts = facts  # fact and judgment ids cite() accepts (None: not checked here)
         self.values: list = []
         self.name = ""
-        self.steps = 0
 
         @pass_context  # run for every value, constants too: none is made while compiling
         def finalize(context, value):
@@ -102,12 +93,12 @@ class TemplateRenderer:
 
         self.env = Bounded(
             # the desk's folder first, then the packaged defaults: overrides go file by file
-            loader=FileSystemLoader([str(d) for d in resources.template_dirs(templates)]),
+            loader=desk_loader()([str(d) for d in resources.template_dirs(templates)]),
             autoescape=False, trim_blocks=True,
             lstrip_blocks=True, keep_trailing_newline=True, undefined=undefined_class(),
-            finalize=finalize, extensions=[LineStamps], bytecode_cache=compiled())
+            finalize=finalize, extensions=[refused_characters(), LineStamps],
+            bytecode_cache=compiled())
         self.env.globals["cite"] = self._cite
-        self.env.globals["range"] = self._range
 
     def stamp(self, name: str | None, line: int) -> int:
         key = (name or self.name, line)
@@ -118,8 +109,11 @@ class TemplateRenderer:
             return _STAMP_NUMBERS[key]
 
     def _placeholder(self, value) -> str:
-        if isinstance(value, self.env.undefined):
-            value._fail_with_undefined_error()  # StrictUndefined would only fail when printed
+        if value.__class__ is not str:
+            if isinstance(value, self.env.undefined):
+                value._fail_with_undefined_error()  # StrictUndefined would only fail printed
+            if not isinstance(value, _CiteRequest):
+                self.env.printable(value)  # it will be written out as text
         self.values.append(value)
         mark = CITE if isinstance(value, _CiteRequest) else DATA
         return f"{mark[0]}{len(self.values) - 1}{mark[1]}"
@@ -141,19 +135,6 @@ class TemplateRenderer:
                                   "{{ cite(fact) }}" if kind == "theme" else None)
         return _CiteRequest(facts)
 
-    def _range(self, *args):
-        numbers = range(*args)
-        if len(numbers) > MAX_RANGE:
-            raise TemplateProblem(f"range of {len(numbers):,} items; at most {MAX_RANGE:,} "
-                                  "are allowed")
-        for number in numbers:
-            self.steps += 1
-            if self.steps > MAX_RANGE_STEPS:
-                raise TemplateProblem(f"stopped after {MAX_RANGE_STEPS:,} loop steps over "
-                                      "range(); a brief needs far fewer",
-                                      "loop over facts and themes, not over numbers")
-            yield number
-
     def render(self, name: str, context: dict) -> tuple[str, list[int]]:
         """The rendered Markdown (placeholders in) and, per output line, its stamp number.
 
@@ -172,7 +153,7 @@ class TemplateRenderer:
         from jinja2 import TemplateSyntaxError
 
         try:
-            with Deadline(BUDGET_SECONDS):
+            with Watchdog(BUDGET_SECONDS):
                 try:
                     return work()
                 except (BuildError, TemplateSyntaxError):  # located already
@@ -270,7 +251,7 @@ class TemplateRenderer:
         undefined = re.fullmatch(r"'(\w+)' is undefined", message)
         if undefined and not hint:
             hint = close(undefined.group(1), self.names)
-        return Diagnostic(self.display(name), line or 0, 0, "error", message, hint=hint)
+        return Diagnostic(self.display(name), line or 1, 0, "error", message, hint=hint)
 
     def location(self, stamp: int) -> tuple[str, int]:
         """The template file (as the user should see it) and line of an output line's stamp."""
@@ -288,7 +269,7 @@ class TemplateRenderer:
     @functools.cache  # noqa: B019 - one renderer per build; paths are few
     def display(self, name: str) -> str:
         """A template as the user should see it: the desk's file, or the packaged one."""
-        path = resources.template(self.templates, name)
+        path = resources.template(self.templates, name, checked=False)
         if path is None:
             return display_path(Path(self.templates or ".") / name)
         return resources.shown(path) or display_path(path)
@@ -304,20 +285,6 @@ def _flatten(values) -> list:
     for v in values:
         out.extend(_flatten(v) if isinstance(v, (list, tuple)) else [v])
     return out
-
-
-def _binop(operator: str, left, right):
-    """`*` and `**` with a bound on the size of what they make."""
-    if operator == "**":
-        if isinstance(right, int) and abs(right) > MAX_EXPONENT and \
-                isinstance(left, (int, float)) and abs(left) > 1:
-            raise TemplateProblem(f"{left} ** {right} is too large to compute")
-        return left ** right
-    for seq, n in ((left, right), (right, left)):
-        if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and \
-                len(seq) * n > MAX_OUTPUT:
-            raise TemplateProblem(f"repeating {len(seq):,} items {n:,} times is too much")
-    return left * right
 
 
 _LEXER_ERROR = re.compile(r"unexpected char |unexpected end of template|unexpected '[}%]'")

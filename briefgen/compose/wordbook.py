@@ -13,6 +13,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from briefgen.compose.wording_patterns import pattern_problems
 from briefgen.errors import BuildError, Diagnostic, DiagnosticsError, display_path
 
 FILE_NAME = "wording.toml"
@@ -187,7 +188,8 @@ def load_wordbook(templates: Path | None, language: str,
 
 def _read(path: Path, templates: Path | None, language: str,
           settings_file: Path | None) -> Wordbook:
-    from briefgen.factbase.settings import TomlPlaces, toml_module, toml_position
+    from briefgen.factbase.settings import (TomlPlaces, refused_characters, toml_module,
+                                            toml_position)
     from briefgen.resources import shown as packaged
 
     tomllib = toml_module()
@@ -204,6 +206,9 @@ def _read(path: Path, templates: Path | None, language: str,
         raise _fail([Diagnostic(shown, line, col, "error",
                                 f"not valid TOML: {message}")]) from None
     places = TomlPlaces(text)
+    refused = refused_characters(shown, places, data, text, FILE_NAME)
+    if refused:
+        raise _fail(refused)
     chosen = language if language in data else language.split("-")[0].lower()
     if chosen not in data and settings_file is not None:
         raise _wrong_language(settings_file, language, list(data), path, templates)
@@ -225,6 +230,13 @@ def _read(path: Path, templates: Path | None, language: str,
         if isinstance(table.get(key), list) and len(table[key]) != 12:
             problems.append(Diagnostic(shown, *places.value((chosen, key)), "error",
                                        f"[{chosen}] {key} must name 12 months"))
+    reported = {d.line for d in problems}
+    for loc, message, hint in pattern_problems(table):
+        line, col = places.value((chosen, *loc))
+        if line not in reported:  # a required key of the wrong type is said once
+            where = ".".join((chosen, *loc[:-1]))
+            problems.append(Diagnostic(shown, line, col, "error",
+                                       f"[{where}] {loc[-1]} {message}", hint=hint))
     if problems:
         raise _fail(problems)
     return Wordbook(table, chosen, shown)

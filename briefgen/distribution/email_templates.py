@@ -33,16 +33,20 @@ class EmailTemplates:
     """Both email templates of a desk, loaded once per run."""
 
     def __init__(self, folder: Path):
-        from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
-        from jinja2.sandbox import ImmutableSandboxedEnvironment
+        from jinja2 import StrictUndefined, select_autoescape
+
+        from briefgen.compose.jinja_parts import desk_loader, refused_characters
+        from briefgen.compose.sandbox import BoundedEnvironment, bounded_filter
 
         self.folder = Path(folder)
-        self.env = ImmutableSandboxedEnvironment(
-            loader=FileSystemLoader([str(d) for d in template_dirs(self.folder)]),
+        # the brief templates' sandbox and bounds, loader and character policy
+        self.env = BoundedEnvironment(
+            loader=desk_loader()([str(d) for d in template_dirs(self.folder)]),
             autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-            undefined=StrictUndefined)
-        self.env.filters["squash"] = lambda text: " ".join(str(text).split())
+            undefined=StrictUndefined, extensions=[refused_characters()])
+        self.env.filters["squash"] = bounded_filter(
+            "squash", lambda text: " ".join(str(text).split()))
 
     def render(self, context: dict) -> EmailText:
         text = self._render(TEXT, context)
@@ -69,14 +73,22 @@ class EmailTemplates:
     def _render(self, name: str, context: dict) -> str:
         from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
 
+        from briefgen.compose.jinja_parts import BUDGET_SECONDS, HINT, TemplateProblem, Watchdog
+
         try:
-            return self.env.get_template(name).render(context)
+            with Watchdog(BUDGET_SECONDS):  # as a brief template's render: time and memory
+                return self.env.get_template(name).render(context)
         except TemplateNotFound as e:
             raise BuildError(f"template '{e.name}' not found in "
                              f"{display_path(self.folder)}") from None
         except TemplateSyntaxError as e:
+            message, _, hint = (e.message or "").partition(HINT)
             raise BuildError(f"{self._where(e.name or name)}:{e.lineno}: template error: "
-                             f"{e.message}") from None
+                             f"{message}" + (f" (hint: {hint})" if hint else "")) from None
+        except TemplateProblem as e:  # a bound of the sandbox, or what template code refused
+            message, _, hint = str(e).partition(HINT)
+            raise BuildError(f"{self._where(name)}:{_line(e)}: template error: {message}"
+                             + (f" (hint: {hint})" if hint else "")) from None
         except TemplateError as e:
             raise BuildError(f"{self._where(name)}:{_line(e)}: template error: {e}") from None
         except (ArithmeticError, TypeError, ValueError, LookupError, RecursionError) as e:
@@ -95,3 +107,4 @@ def _line(error: Exception) -> int:
             line = tb.tb_lineno
         tb = tb.tb_next
     return line
+

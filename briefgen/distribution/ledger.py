@@ -72,11 +72,28 @@ class Ledger:
     def __init__(self, path: Path, db: sqlite3.Connection, lock=None):
         self.path, self.db, self._lock = path, db, lock
 
+    @staticmethod
+    def exists(path: Path) -> bool:
+        """Whether there is a ledger at `path` (none: no edition was sent from here); a folder,
+        pipe or link to nothing there is a LedgerError, never taken for "nothing sent"."""
+        path = Path(path)
+        if path.is_file():
+            return True
+        if not (path.exists() or path.is_symlink()):
+            return False
+        what = "a folder" if path.is_dir() else "a link to nothing" if not path.exists() \
+            else "not a regular file (a pipe, socket or device)"
+        raise LedgerError(f"the ledger {display_path(path)} is {what}, not the file briefgen "
+                          f"records sent messages in (hint: put the ledger back there, or "
+                          f"{RESTORE})")
+
     @classmethod
     def open(cls, path: Path, readonly: bool = False) -> Ledger:
         path = Path(path)
         lock = db = None
         shown = display_path(path)
+        if not readonly:
+            cls.exists(path)
         try:
             if readonly:
                 disk = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)

@@ -19,7 +19,7 @@ def read(out: Path, week: str | None = None, reader: str | None = None) -> tuple
     from briefgen.errors import BriefgenError, display_path
 
     path = Path(out) / "ledger.sqlite"
-    if not path.is_file():
+    if not Ledger.exists(path):
         raise BriefgenError(f"no ledger at {display_path(path)} (hint: run in the desk folder, "
                             "or pass --out DIR; the first send that is not a dry run creates "
                             "it)")

@@ -103,7 +103,7 @@ def run(desk: Desk, base, week: str, *, dry_run: bool = False, format: tuple = (
                             tuple(format))
     ledger_path = Path(desk.out) / LEDGER
     if dry_run:
-        ledger = Ledger.open(ledger_path, readonly=True) if ledger_path.is_file() else None
+        ledger = Ledger.open(ledger_path, readonly=True) if Ledger.exists(ledger_path) else None
     else:
         ledger = Ledger.open(ledger_path)
     try:

@@ -147,19 +147,19 @@ class _Parser:
 
     def pydantic_error(self, file, doc, path, model, item_id, err) -> None:
         loc = tuple(err["loc"])
-        field = _dotted(loc)
+        field = dotted(loc)
         kind, value = err["type"], err.get("input")
         hint = None
         if kind == "extra_forbidden":
             message = f"unknown key '{loc[-1]}'"
             hint = did_you_mean(str(loc[-1]), _fields_at(model, loc[:-1]))
             pos = doc.pos(path + loc, key=True)
-            field = _dotted(loc[:-1]) or None
+            field = dotted(loc[:-1]) or None
         elif kind == "missing":
             message = f"required key '{loc[-1]}' is missing"
             hint = f"add '{loc[-1]}:' (see {model.__name__}s in `briefgen docs facts`)"
             pos = doc.pos(path + loc[:-1])
-            field = _dotted(loc[:-1]) or None
+            field = dotted(loc[:-1]) or None
         elif not loc and kind in ("model_type", "dict_type"):
             message = f"each item must be a mapping of keys, got {_show(value)}"
             hint = f"write it as '- id: ...' followed by the {model.__name__.lower()}'s keys"
@@ -224,7 +224,7 @@ def _show(value) -> str:
     return repr(value)
 
 
-def _dotted(loc: tuple) -> str:
+def dotted(loc: tuple) -> str:
     text = ""
     for part in loc:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))

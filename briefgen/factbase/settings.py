@@ -18,6 +18,10 @@ FILE_NAME = SETTINGS_FILE
 ACCENT_PATTERN = r"^#[0-9A-Fa-f]{6}$"
 # What an image file starts with: the writers embed PNG and JPEG only.
 IMAGE_MAGIC = {b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpeg"}
+MAX_LOGO_BYTES = 10 * 1024 * 1024  # a logo is tens of kilobytes
+MAX_LOGO_PIXELS = 25_000_000  # 5,000 x 5,000; a logo prints a few centimetres wide
+LOGO_HINT = "a PNG or JPEG file, relative to briefgen.toml"
+SMALLER = "save it smaller: a logo prints a few centimetres wide"
 
 
 class DeskTable(BaseModel):
@@ -141,7 +145,7 @@ def _read(path: Path) -> Settings:
         raise _fail([Diagnostic(shown, line, col, "error", f"not valid TOML: {message}",
                                 hint="see the example in `briefgen docs settings`")]) from None
     places = TomlPlaces(text)
-    problems, desk = [], None
+    problems, desk = refused_characters(shown, places, data, text, FILE_NAME), None
     try:
         desk = _File.model_validate(data).desk
     except ValidationError as e:
@@ -153,25 +157,110 @@ def _read(path: Path) -> Settings:
         logo, problem = _read_logo(path.parent, name)
         if problem:
             line, col = places.value(("desk", "logo"))
-            problems.append(Diagnostic(shown, line, col, "error", problem, field="desk.logo",
-                                       hint="a PNG or JPEG file, relative to briefgen.toml"))
+            problems.append(Diagnostic(shown, line, col, "error", problem[0], field="desk.logo",
+                                       hint=problem[1]))
     if problems:
         raise _fail(problems)
     return Settings(desk=desk, path=path, logo=logo)
+
+
+def refused_characters(shown: str, places: TomlPlaces, data: dict, text: str,
+                       where: str) -> list[Diagnostic]:
+    """An error at each text value of a TOML file that holds a character briefgen.characters
+    refuses (the first of each value): briefs and mail print these values as they are."""
+    from briefgen.characters import find_refused, refusal
+
+    found = []
+    for loc, value in _strings(data, ()):
+        m = next(find_refused(value), None)
+        if m is not None:
+            ch, (line, col) = m.group(), places.value(loc)
+            row = text.split("\n")[line - 1] if line <= text.count("\n") + 1 else ""
+            col = row.index(ch, col - 1) + 1 if ch in row[col - 1:] else col  # as it stands
+            message, hint = refusal(ch, escaped=ch not in text, where=where)
+            found.append(Diagnostic(shown, line, col, "error", message,
+                                    field=".".join(map(str, loc)), hint=hint))
+    return found
+
+
+def _strings(value, loc: tuple):
+    if isinstance(value, str):
+        yield loc, value
+    elif isinstance(value, dict):
+        for key, inner in value.items():
+            yield from _strings(inner, (*loc, key))
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _strings(inner, loc)
 
 
 def _fail(problems: list[Diagnostic]) -> _Problems:
     return _Problems(problems)
 
 
-def _read_logo(folder: Path, name: str) -> tuple[bytes | None, str | None]:
-    target = folder / name
-    if not target.is_file():
-        return None, f"logo '{name}' not found"
+def _read_logo(folder: Path, name: str) -> tuple[bytes | None, tuple[str, str] | None]:
+    """The logo's bytes, decoded once to be sure the writers can draw it; or what is wrong.
+
+    It is a desk file like an archived text (`desk.desk_file`: inside the desk folder, a
+    regular file), of a size and a pixel count a logo has, and a whole PNG or JPEG image.
+    """
+    from briefgen.desk import desk_file
+
+    target, found = desk_file(folder.resolve(), name, "the desk folder", "art/logo.png")
+    if target is None:
+        return None, (f"logo '{name}' {found[0]}", found[1])
+    if found > MAX_LOGO_BYTES:
+        return None, (f"logo '{name}' is {found:,} bytes, larger than the {MAX_LOGO_BYTES:,} a "
+                      "logo may have", SMALLER)
     data = target.read_bytes()
-    if not any(data.startswith(magic) for magic in IMAGE_MAGIC):
-        return None, f"logo '{name}' is not a PNG or JPEG image"
-    return data, None
+    kind = next((k for magic, k in IMAGE_MAGIC.items() if data.startswith(magic)), None)
+    if kind is None:
+        return None, (f"logo '{name}' is not a PNG or JPEG image", LOGO_HINT)
+    problem = _undecodable(data, kind)
+    return (None, (f"logo '{name}' {problem[0]}", problem[1])) if problem else (data, None)
+
+
+def _undecodable(data: bytes, kind: str) -> tuple[str, str] | None:
+    """What keeps the writers from drawing an image that starts like a PNG or a JPEG: no
+    pixels, too many (refused before they are decoded), or a broken or cut-off body."""
+    import io
+    import struct
+    import warnings
+
+    from PIL import Image, UnidentifiedImageError
+
+    fix = f"save it again as a {kind.upper()} from an image editor"
+    if kind == "jpeg" and data[6:10] not in (b"JFIF", b"Exif"):  # python-docx reads no other
+        return "is a JPEG without a JFIF or Exif header, which Word files cannot embed", fix
+    if kind == "png" and data[12:16] == b"IHDR":  # the size, as the file says it
+        size = struct.unpack(">II", data[16:24])
+        if problem := _pixels(*size):
+            return problem, (fix if 0 in size else SMALLER)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            with Image.open(io.BytesIO(data), formats=[kind.upper()]) as image:
+                if problem := _pixels(*image.size):
+                    return problem, (fix if 0 in image.size else SMALLER)
+                image.load()  # every pixel, as the PDF writer will
+        except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+            return f"has more than {MAX_LOGO_PIXELS:,} pixels, more than a logo may have", SMALLER
+        except UnidentifiedImageError:
+            return f"is not a whole {kind.upper()} image: its header is damaged", fix
+        except (OSError, SyntaxError, ValueError, EOFError) as e:
+            if "truncated" in str(e).lower() or isinstance(e, EOFError):
+                return "is cut short: the file ends before the image does", fix
+            return "is damaged: its image data cannot be decoded", fix
+    return None
+
+
+def _pixels(width: int, height: int) -> str | None:
+    if width < 1 or height < 1:
+        return f"is an image of {width} × {height} pixels"
+    if width * height > MAX_LOGO_PIXELS:
+        return (f"is {width:,} × {height:,} pixels, more than the {MAX_LOGO_PIXELS:,} a logo "
+                "may have")
+    return None
 
 
 def _diagnostic(shown: str, places: TomlPlaces, err: dict, data: dict) -> Diagnostic:

@@ -23,33 +23,26 @@ _SIGNATURES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # `watch` 
 
 def archived_path(root: Path, file: str) -> tuple[Path, int] | tuple[None, tuple[str, str]]:
     """The archived text's path and size, or None and what is wrong with it (the words after
-    the file's name, and a hint), found before anything is read. `root`: the facts folder,
-    resolved."""
-    try:
-        target = (root / file).resolve()
-    except (OSError, RuntimeError, ValueError):  # a NUL in the name; a link loop (3.11-3.12)
-        target = None
-    if target is None or target.is_symlink():  # resolve() stops at a loop from 3.13 on
-        problem = "cannot be a file name (it holds U+0000)" if "\x00" in file \
-            else "is a symbolic link that loops"
-        return None, (problem, "name the archived text, e.g. 'sources/x.txt'")
-    if Path(file).is_absolute():
-        return None, ("must be relative to the facts folder", "write it as e.g. 'sources/x.txt'")
-    if not target.is_relative_to(root):
-        return None, ("is outside the facts folder", "archive the text under facts/sources/")
-    if target.is_dir():
-        return None, ("is a folder, not a text file", "name the archived .txt file inside it")
-    if not target.exists():
-        return None, ("not found", "paths are relative to the facts folder, e.g. 'sources/x.txt'")
-    if not target.is_file():
-        return None, ("is not a regular file (a pipe, socket or device)",
-                      "archive the text as a plain .txt file")
-    size = target.stat().st_size
-    if size > MAX_SOURCE_BYTES:  # checked before reading: costs nothing
-        return None, (f"is {size:,} bytes, larger than the {MAX_SOURCE_BYTES:,} an archived text "
+    the file's name, and a hint), found before anything is read (the desk's one rule for the
+    files it names, `desk.desk_file`). `root`: the facts folder, resolved."""
+    from briefgen.desk import desk_file
+
+    target, found = desk_file(root, file, "the facts folder", "sources/x.txt", HINTS)
+    if target is None:
+        if found[0] == "is a folder, not a file":
+            return None, ("is a folder, not a text file", HINTS["folder"])
+        return None, found
+    if found > MAX_SOURCE_BYTES:  # checked before reading: costs nothing
+        return None, (f"is {found:,} bytes, larger than the {MAX_SOURCE_BYTES:,} an archived text "
                       "may have", "archive only the part the facts quote, or split it into "
                       "several sources")
-    return target, size
+    return target, found
+
+
+HINTS = {"name": "name the archived text, e.g. 'sources/x.txt'",
+         "outside": "archive the text under facts/sources/",
+         "folder": "name the archived .txt file inside it",
+         "special": "archive the text as a plain .txt file"}
 
 
 def read_archived(root: Path, file: str) -> tuple[str | None, tuple[str, str] | None]:

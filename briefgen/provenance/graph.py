@@ -4,7 +4,6 @@ print them. Pure functions over a loaded FactBase."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 
 @dataclass
@@ -29,6 +28,8 @@ def kind_of(base, item: str) -> str | None:
 
 def dependents(base, item: str) -> Dependents:
     """Facts citing a source, judgments resting on facts or on judgments, and their briefs."""
+    from briefgen.compose.specs import weeks_of
+
     kind = kind_of(base, item)
     facts: set[str] = set()
     if kind == "source":
@@ -53,19 +54,10 @@ def dependents(base, item: str) -> Dependents:
     themes = {t for f in live for t in f.themes}
     themes |= {t for j in judgments for t in base.judgments[j].themes}
     out.briefs = [f"theme-{t}" for t in base.themes if t in themes]
-    weeks = {_week(f.date.first_day) for f in live if f.date.precision == "day"}
+    weeks = {w for f in live if f.date.precision == "day"
+             for w in weeks_of(f.date.first_day, f.date.first_day)}
     for jid in judgments:  # a weekly brief opens with the judgments whose date meets its week
         date = base.judgments[jid].date
-        day = date.first_day
-        while day <= date.last_day:
-            weeks.add(_week(day))
-            day += timedelta(days=7)
-        weeks.add(_week(date.last_day))
+        weeks.update(weeks_of(date.first_day, date.last_day))
     out.briefs += [f"weekly-{w}" for w in sorted(weeks)]
     return out
-
-
-def _week(day) -> str:
-    from briefgen.compose.specs import week_of
-
-    return week_of(day)

@@ -58,7 +58,7 @@ def impact(desk: Desk, item: str) -> Impact:
     what = dependents(base, item)
     result = Impact(what, _status(base, item), ledger=display_path(Path(out) / "ledger.sqlite"))
     path = Path(out) / "ledger.sqlite"
-    if not path.is_file():
+    if not Ledger.exists(path):
         return result
     result.ledger_found = True
     wanted = set(what.facts) | set(what.judgments) | {item}

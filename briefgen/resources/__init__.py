@@ -26,12 +26,39 @@ def template_dirs(templates: Path | None) -> list[Path]:
     return desk + [TEMPLATES]
 
 
-def template(templates: Path | None, name: str) -> Path | None:
-    """The file that provides template `name` for this desk, or None if there is none."""
+def template(templates: Path | None, name: str, checked: bool = True) -> Path | None:
+    """The file that provides template `name` for this desk, or None if there is none.
+
+    A desk's file must be a regular file inside its folder (`desk.desk_file`, the rule for
+    every file a desk names): DiagnosticsError otherwise (`checked`; a message that only names
+    the file passes False).
+    """
+    import os
+
     for folder in template_dirs(templates):
-        if (folder / name).is_file():
-            return folder / name
+        path = folder / name
+        if folder != TEMPLATES and os.path.lexists(path):
+            if checked:
+                problem = desk_file_problem(folder, name)
+                if problem:
+                    from briefgen.errors import Diagnostic, DiagnosticsError, display_path
+
+                    raise DiagnosticsError([Diagnostic(display_path(path), 1, 1, "error",
+                                                       f"{name} {problem[0]}", hint=problem[1])],
+                                           what=name)
+            return path
+        if path.is_file():
+            return path
     return None
+
+
+def desk_file_problem(folder: Path, name: str, what: str = "the templates folder",
+                      example: str = "theme.md.j2") -> tuple[str, str] | None:
+    """What keeps `name` from being a desk file of `folder` (see `desk.desk_file`), or None."""
+    from briefgen.desk import desk_file
+
+    target, found = desk_file(Path(folder).resolve(), name, what, example)
+    return found if target is None else None
 
 
 def shown(path: Path) -> str | None:
@@ -43,10 +70,19 @@ def shown(path: Path) -> str | None:
 
 
 def fonts_dir(templates: Path | None) -> Path:
-    """The folder of the fonts embedded in PDFs: the desk's `fonts/` if it has any, else ours."""
+    """The folder of the fonts embedded in PDFs: the desk's `fonts/` if it has any, else ours.
+    A desk's font must be a regular file inside that folder (see `template`)."""
     if templates is not None:
         desk = Path(templates) / "fonts"
-        if desk.is_dir() and any(desk.glob("*.ttf")):
+        fonts = sorted(desk.glob("*.ttf")) if desk.is_dir() else []
+        for font in fonts:
+            problem = desk_file_problem(desk, font.name, "the fonts folder",
+                                        "NotoSans-Regular.ttf")
+            if problem:
+                from briefgen.errors import BuildError, display_path
+
+                raise BuildError(f"font {display_path(font)} {problem[0]} (hint: {problem[1]})")
+        if fonts:
             return desk
     return FONTS
 

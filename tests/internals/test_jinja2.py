@@ -120,3 +120,24 @@ def test_view_fields_read_without_the_sandbox_are_what_the_sandbox_reads():
             assert env.getitem(view, f.name) is sandbox.getitem(view, f.name)
     assert env.getattr(views[2], "quiet") is sandbox.getattr(views[2], "quiet") is False
     assert isinstance(env.getattr(fact, "__class__"), env.undefined)  # the sandbox refuses it
+
+
+def test_the_bounded_sandbox_reaches_into_jinja2_where_it_says():
+    """compose/sandbox.py relies on: `~` compiled by CodeGenerator.visit_Concat (replaced to go
+    through `environment.joined`), a filter's first argument named by its `jinja_pass_arg`,
+    and `str.format` handed out by `wrap_str_format` at attribute access."""
+    from jinja2.compiler import CodeGenerator
+    from jinja2.utils import _PassArg
+
+    from briefgen.compose.sandbox import BoundedEnvironment
+
+    assert hasattr(CodeGenerator, "visit_Concat")
+    env = BoundedEnvironment()
+    source = env.compile("{{ a ~ b }}", raw=True)
+    assert "environment.joined(context.eval_ctx, (" in source
+    assert env.from_string("{{ a ~ b ~ 1 }}").render(a="x", b="y") == "xy1"
+    for name, func in env.filters.items():
+        passed = _PassArg.from_obj(func)
+        assert (getattr(func, "jinja_pass_arg", None) is not None) == (passed is not None), name
+    assert env.from_string("{{ '{:>3}'.format('x') }}").render() == "  x"
+    assert env.from_string("{{ 'a'|center(5) }}|{{ [1, 2]|join('-') }}").render() == "  a  |1-2"

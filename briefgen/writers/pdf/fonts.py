@@ -24,17 +24,16 @@ import uharfbuzz
 from reportlab.pdfbase import pdfmetrics, ttfonts
 
 from briefgen import errors
+from briefgen.writers.pdf.coverage import SPACE_LIKE, STYLES, font_files
 
 PRIMARY = "NotoSans"
 ARABIC = "NotoNaskhArabic"
-STYLES = ("Regular", "Bold", "Italic", "BoldItalic")
 _STYLE_FALLBACK = {"Regular": ("Regular",), "Bold": ("Bold", "Regular"),
                    "Italic": ("Italic", "Regular"),
                    "BoldItalic": ("BoldItalic", "Bold", "Italic", "Regular")}
 ARABIC_SCALE = 1.12  # Naskh looks smaller than Noto Sans at the same point size
 PUA_BASE = 0xF0000  # code of shaped glyph `gid` is PUA_BASE + gid (plane 15, never in a cmap)
 _RTL = frozenset(("R", "AL"))
-_SPACE_LIKE = "\t\n\r"
 _CACHE: dict[tuple, FontSet] = {}
 _NEUTRAL = frozenset(("WS", "ON", "CS", "ES", "ET", "NSM", "BN", "S"))
 
@@ -88,7 +87,7 @@ class FontSet:
         return None
 
     def covers(self, ch: str) -> bool:
-        return ch in _SPACE_LIKE or any(ord(ch) in f.cmap for f in self.families)
+        return ch in SPACE_LIKE or any(ord(ch) in f.cmap for f in self.families)
 
     def ttfont(self, name: str):
         return self._ttfonts[name]
@@ -105,16 +104,13 @@ class FontSet:
 def load_fonts(fonts_dir: Path) -> FontSet:
     """Load and register every `*.ttf` of `fonts_dir` (once per process and file version)."""
     fonts_dir = Path(fonts_dir)
-    files = sorted(fonts_dir.glob("*.ttf")) if fonts_dir.is_dir() else []
+    by_family = font_files(fonts_dir)
+    files = sorted(p for styles in by_family.values() for p in styles.values())
     key = (str(fonts_dir.resolve()),) + tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns)
                                               for p in files)
     cached = _CACHE.get(key)
     if cached is not None:
         return cached
-    by_family: dict[str, dict[str, Path]] = {}
-    for p in files:
-        fam, _, style = p.stem.partition("-")
-        by_family.setdefault(fam, {})[style if style in STYLES else "Regular"] = p
     if PRIMARY not in by_family or "Regular" not in by_family[PRIMARY]:
         raise errors.BuildError(
             f"font {PRIMARY}-Regular.ttf is missing from {errors.display_path(fonts_dir)}/ "

@@ -14,7 +14,8 @@ import uharfbuzz
 from reportlab.pdfbase import pdfmetrics
 
 from briefgen.writers.bidi import rtl_spans
-from briefgen.writers.pdf.fonts import PUA_BASE, _SPACE_LIKE, FontSet
+from briefgen.writers.pdf.coverage import SPACE_LIKE
+from briefgen.writers.pdf.fonts import PUA_BASE, FontSet
 
 
 def _number_runs(text: str) -> list[tuple[bool, str]]:
@@ -161,7 +162,7 @@ class Shaper:
         return codes
 
 
-_WS_TABLE = {ord(c): " " for c in _SPACE_LIKE}
+_WS_TABLE = {ord(c): " " for c in SPACE_LIKE}
 _SHAPE_CACHE: dict[tuple[str, str], tuple[str, tuple[tuple[int, str], ...]]] = {}
 
 

@@ -69,7 +69,7 @@ def _texts(brief: Brief, fixed: str):
     yield "briefgen", fixed
 
 
-def _characters(brief: Brief, fixed: str) -> set[str]:
+def characters(brief: Brief, fixed: str = "") -> set[str]:
     """Every character the PDF draws: what `_texts` yields, without naming where."""
     texts = [brief.title, brief.subtitle, brief.running_head, brief.marking, fixed,
              brief.edition,
@@ -91,7 +91,7 @@ def check_glyphs(brief: Brief, fonts, fonts_dir: Path, fixed: str = "") -> None:
     """Fail, naming every character that no bundled font has, before anything is drawn."""
     # Every character is looked at once first; only a brief with one that no font covers goes
     # through its texts one by one to say where (so a brief that passes pays for one pass).
-    if all(fonts.covers(ch) for ch in _characters(brief, fixed) - fonts.simple):
+    if all(fonts.covers(ch) for ch in characters(brief, fixed) - fonts.simple):
         return
     problems: list[str] = []
     seen: set[tuple[str, str]] = set()
