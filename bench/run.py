@@ -35,6 +35,7 @@ ROOT = BENCH.parent
 TEMPLATES = ROOT / "templates"
 sys.path.insert(0, str(BENCH))
 
+import ab  # noqa: E402
 import make_factbase  # noqa: E402
 
 THEME = make_factbase.FOCUS_THEME
@@ -45,8 +46,9 @@ CHECK_SIZES = {1000: 500, 10000: 5000}  # facts -> focus (shared with the build 
 TARGETS = {("check", 1000): 1.0, ("check", 10000): 5.0, ("build", 50): 0.45,
            ("build", 500): 0.75, ("build", 5000): 7.0, ("weekly", 10000): 6.0,
            ("miss", 20): 0.5, ("quote", 0): 0.3, ("quote", 10000): 1.0, ("watch", 50): 0.15,
-           ("watch", 500): 0.6}
-SCENARIOS = ("check", "build", "weekly", "compare", "miss", "quote", "watch", "html", "serve")
+           ("watch", 500): 0.5, ("send", 1): 1.5}  # send: a ratio to its limit
+SCENARIOS = ("check", "build", "weekly", "compare", "miss", "quote", "watch", "html", "serve",
+             "send")
 MISS_MB, MISS_WORDS = 20, 300  # the miss scenario: a 300-word quote against a 20 MB source
 
 
@@ -113,55 +115,73 @@ def measure(result: Result, make_cmd, runs: int, cwd: Path = ROOT, env: dict | N
             expect=None, ok: tuple = (0,)) -> Result:
     """Warm up once, then time RUNS runs. MAKE_CMD(outdir) gives the command for a fresh dir;
     EXPECT(outdir, stdout) raises Failed if the run did not produce what it should."""
-    label = f"{result.name} [{result.data}]"
-    print(f"run.py: {label} ...", end="", file=sys.stderr, flush=True)
-    try:
-        for i in range(1 + runs):
+    return measure_arms([Arm(result, make_cmd, cwd, env, expect, ok)], runs)[0]
+
+
+@dataclass
+class Arm:
+    """One command to time among others run alternately (see measure_arms)."""
+
+    result: Result
+    make_cmd: object
+    cwd: Path = ROOT
+    env: dict | None = None
+    expect: object = None
+    ok: tuple = (0,)
+
+
+def measure_arms(arms: list[Arm], runs: int) -> list[Result]:
+    """Like `measure` for several commands at once, run in turn (A, B, A, B...): a minute of a
+    busy machine slows each of them alike. An arm that fails is n/a; the others go on."""
+    arms = [a for a in arms if not a.result.na]
+    for arm in arms:
+        print(f"run.py: {arm.result.name} [{arm.result.data}] ...", file=sys.stderr, flush=True)
+    for i in range(1 + runs):
+        for arm in arms:
+            if arm.result.na:
+                continue
+            r = arm.result
             outdir = Path(tempfile.mkdtemp(prefix="briefgen-bench-"))
             try:
-                elapsed, rss, stdout, _ = run_once(make_cmd(outdir), cwd, env, ok=ok)
-                if expect:
-                    expect(outdir, stdout)
+                elapsed, rss, stdout, _ = run_once(arm.make_cmd(outdir), arm.cwd, arm.env,
+                                                   ok=arm.ok)
+                if arm.expect:
+                    arm.expect(outdir, stdout)
+            except Failed as e:
+                r.na, r.times = str(e), []
+                print(f"run.py:   {r.name}: n/a: {e}", file=sys.stderr, flush=True)
+                continue
             finally:
                 shutil.rmtree(outdir, ignore_errors=True)
             if i:
-                result.times.append(elapsed)
-            result.rss_kb = max(result.rss_kb, rss)
-            print(f" {elapsed:.2f}s" if i else " (warm-up)", end="", file=sys.stderr, flush=True)
-    except Failed as e:
-        result.na, result.times = str(e), []
-        print(f" n/a: {e}", end="", file=sys.stderr)
-    print(file=sys.stderr, flush=True)
-    return result
+                r.times.append(elapsed)
+            r.rss_kb = max(r.rss_kb, rss)
+            print(f"run.py:   {r.name}: {elapsed:.2f}s" if i else
+                  f"run.py:   {r.name}: (warm-up)", file=sys.stderr, flush=True)
+    return [a.result for a in arms]
 
 
 def briefgen_env() -> dict:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    env.setdefault("SOURCE_DATE_EPOCH", "1577836800")
-    # The warm-up run writes briefgen's .pyc files, as pip does when it installs the wheel: a
-    # machine with PYTHONDONTWRITEBYTECODE set would otherwise compile every module on every
-    # timed run (~0.05 s of a build's critical path here), a cost no installed user pays.
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    return env
+    return ab.working_tree().env()
 
 
 def briefgen(*args: str) -> list[str]:
     return [sys.executable, "-m", "briefgen", *args]
 
 
-_available: dict[str, str | None] = {}
+_available: dict[tuple[str, Path], str | None] = {}
 
 
-def unavailable(command: str) -> str | None:
-    """None if `python -m briefgen COMMAND --help` works, else why not."""
-    if command not in _available:
+def unavailable(command: str, revision: ab.Revision | None = None) -> str | None:
+    """None if `python -m briefgen COMMAND --help` works (in `revision`), else why not."""
+    revision = revision or ab.working_tree()
+    if (command, revision.root) not in _available:
         try:
-            run_once(briefgen(command, "--help"), ROOT, briefgen_env(), timeout=120)
-            _available[command] = None
+            run_once(briefgen(command, "--help"), revision.root, revision.env(), timeout=120)
+            _available[command, revision.root] = None
         except Failed as e:
-            _available[command] = f"`briefgen {command}` not available yet ({e})"
-    return _available[command]
+            _available[command, revision.root] = f"`briefgen {command}` not available ({e})"
+    return _available[command, revision.root]
 
 
 def expect_outputs(*suffixes: str):
@@ -187,20 +207,36 @@ def k(n: int) -> str:
     return f"{n // 1000}k" if n >= 1000 and n % 1000 == 0 else str(n)
 
 
-def scenario_check(sizes: list[int], runs: int) -> list[Result]:
+def named(name: str, revision: ab.Revision, revisions: list[ab.Revision]) -> str:
+    """A scenario's name, with the revision when the run times more than one."""
+    return name if len(revisions) == 1 else f"{name} ({revision.label})"
+
+
+def timed(revisions: list[ab.Revision], command: str, name: str, data: str, target, args,
+          runs: int, expect=None) -> list[Result]:
+    """`briefgen COMMAND` in each revision, alternately; ARGS(revision, out) gives the
+    arguments after the command."""
+    arms = []
+    for rev in revisions:
+        r = Result(named(name, rev, revisions), data, target=target)
+        r.na = unavailable(command, rev)
+        arms.append(Arm(r, lambda out, rev=rev: briefgen(command, *args(rev, out)), rev.root,
+                        rev.env(), expect))
+    measure_arms(arms, runs)
+    return [a.result for a in arms]
+
+
+def scenario_check(sizes: list[int], runs: int, revisions: list[ab.Revision]) -> list[Result]:
     results = []
     for n in sizes:
-        r = Result("check", f"{k(n)} facts", target=TARGETS.get(("check", n)))
-        r.na = unavailable("check")
-        if not r.na:
-            facts = base(n, CHECK_SIZES[n])
-            measure(r, lambda _, facts=facts: briefgen("check", "--facts", str(facts)), runs,
-                    env=briefgen_env())
-        results.append(r)
+        facts = base(n, CHECK_SIZES[n])
+        results += timed(revisions, "check", "check", f"{k(n)} facts",
+                         TARGETS.get(("check", n)),
+                         lambda rev, _: ("--facts", str(rev.base(facts))), runs)
         # The same check without the shared-text detection (corroboration), in the same run:
         # what the detection costs.
         bare = Result("check", f"{k(n)} facts, no shared-text detection")
-        bare.na = r.na
+        bare.na = unavailable("check")
         if not bare.na:
             script = str(ROOT / "bench" / "without_corroboration.py")
             measure(bare, lambda _, facts=facts: [sys.executable, script, "check", "--facts",
@@ -209,37 +245,98 @@ def scenario_check(sizes: list[int], runs: int) -> list[Result]:
     return results
 
 
-def build_cmd(facts: Path):
-    return lambda out: briefgen("build", "--facts", str(facts), "--templates", str(TEMPLATES),
-                                "--theme", THEME, "--format", "docx,pdf", "--out", str(out))
+def build_args(facts: Path):
+    return lambda rev, out: ("--facts", str(rev.base(facts)), "--templates", str(rev.templates),
+                             "--theme", THEME, "--format", "docx,pdf", "--out", str(out))
 
 
-def scenario_build(lines: list[int], runs: int) -> list[Result]:
+def scenario_build(lines: list[int], runs: int,
+                   revisions: list[ab.Revision] | None = None) -> list[Result]:
+    """The builds, in order of `lines`: for each size one result per revision."""
+    revisions = revisions or [ab.working_tree()]
     results = []
     for n in lines:
         n_facts, focus = BUILD_SIZES[n]
-        r = Result("build --format docx,pdf", f"{n} lines ({k(n_facts)} facts)",
-                   target=TARGETS.get(("build", n)))
-        r.na = unavailable("build")
-        if not r.na:
-            measure(r, build_cmd(base(n_facts, focus)), runs, env=briefgen_env(),
-                    expect=expect_outputs(".docx", ".pdf"))
-        results.append(r)
+        results += timed(revisions, "build", "build --format docx,pdf",
+                         f"{n} lines ({k(n_facts)} facts)", TARGETS.get(("build", n)),
+                         build_args(base(n_facts, focus)), runs,
+                         expect=expect_outputs(".docx", ".pdf"))
     return results
 
 
-def scenario_weekly(n_facts: int, runs: int) -> list[Result]:
+def scenario_weekly(n_facts: int, runs: int, revisions: list[ab.Revision]) -> list[Result]:
     facts_dir, params = make_factbase.ensure(n_facts, CHECK_SIZES[n_facts])
     in_week = params.get("stats", {}).get("facts_in_2019_W23", "?")
-    r = Result(f"weekly --week {WEEK}", f"{k(n_facts)} facts ({in_week} that week)",
-               target=TARGETS.get(("weekly", n_facts)))
-    r.na = unavailable("weekly")
-    if not r.na:
-        measure(r, lambda out: briefgen("weekly", "--facts", str(facts_dir), "--templates",
-                                        str(TEMPLATES), "--week", WEEK, "--format", "docx,pdf",
-                                        "--out", str(out)),
-                runs, env=briefgen_env(), expect=expect_outputs(".docx", ".pdf"))
-    return [r]
+    return timed(revisions, "weekly", f"weekly --week {WEEK}",
+                 f"{k(n_facts)} facts ({in_week} that week)", TARGETS.get(("weekly", n_facts)),
+                 lambda rev, out: ("--facts", str(rev.base(facts_dir)), "--templates",
+                                   str(rev.templates), "--week", WEEK, "--format", "docx,pdf",
+                                   "--out", str(out)),
+                 runs, expect=expect_outputs(".docx", ".pdf"))
+
+
+def scenario_send(n_readers: int, runs: int) -> tuple[list[Result], str]:
+    """`briefgen send` to a local SMTP server (aiosmtpd, in a process of its own), beside its
+    limit: building the distinct briefs once plus a bare smtplib loop sending the same messages
+    (those of a dry run) over one connection to the same server. Returns the results and the
+    line comparing send to the limit."""
+    import yaml
+
+    import send_bench
+
+    facts = base(1000, CHECK_SIZES[1000])
+    data = f"{n_readers:,} readers, 10 theme sets, {WEEK}, 1k facts"
+    rows = [Result("send --format pdf", data), Result("limit: the distinct briefs built once",
+                                                       data),
+            Result("limit: smtplib loop, one connection", data)]
+    why = unavailable("send")
+    try:
+        import aiosmtpd  # noqa: F401
+    except ImportError:
+        why = why or "aiosmtpd is not installed (pip install aiosmtpd)"
+    if why:
+        for r in rows:
+            r.na = why
+        return rows, ""
+    themes = [t["id"] for t in yaml.safe_load((facts / "themes.yaml").read_text())["themes"]]
+    work = Path(tempfile.mkdtemp(prefix="briefgen-bench-send-"))
+    port = send_bench.free_port()
+    server = subprocess.Popen([sys.executable, "-c", send_bench.SERVER, str(port)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        if server.stdout.readline().strip() != "ready":
+            raise Failed("the SMTP server did not start")
+        readers = work / "readers.yaml"
+        readers.write_text(send_bench.readers_yaml(n_readers, send_bench.theme_sets(themes)),
+                           encoding="utf-8")
+        env = {**briefgen_env(), "BRIEFGEN_SMTP_HOST": "127.0.0.1",
+               "BRIEFGEN_SMTP_PORT": str(port), "BRIEFGEN_SMTP_SECURITY": "none",
+               "BRIEFGEN_FROM": "Briefs <briefs@example.org>"}
+        send = briefgen("send", "--facts", str(facts), "--templates", str(TEMPLATES), "--week",
+                        WEEK, "--readers", str(readers), "--format", "pdf")
+        run_once(send + ["--dry-run", "--out", str(work / "dry")], ROOT, env)
+        script = str(BENCH / "send_bench.py")
+        measure_arms([
+            Arm(rows[0], lambda out: send + ["--out", str(out)], ROOT, env),
+            Arm(rows[1], lambda out: [sys.executable, script, "--build-once", str(facts),
+                                      str(readers), WEEK, str(out), "pdf"], ROOT, env),
+            Arm(rows[2], lambda out: [sys.executable, script, "--smtp-loop", str(port),
+                                      str(work / "dry" / "outbox")], ROOT, env)], runs)
+    except Failed as e:
+        for r in rows:
+            r.na = r.na or str(e)
+    finally:
+        server.stdin.close()
+        server.wait(timeout=60)
+        shutil.rmtree(work, ignore_errors=True)
+    if any(r.na for r in rows):
+        return rows, ""
+    limit = rows[1].median + rows[2].median
+    ratio = rows[0].median / limit
+    verdict = "ok" if ratio <= TARGETS[("send", 1)] else "SLOW"
+    return rows, (f"`send` ÷ its limit (medians): {rows[0].median:.2f} s ÷ ({rows[1].median:.2f} "
+                  f"+ {rows[2].median:.2f} s) = {ratio:.2f}; target ≤ "
+                  f"{TARGETS[('send', 1)]:g}: {verdict}")
 
 
 def miss_bases() -> tuple[Path, Path]:
@@ -605,6 +702,38 @@ def compare_table(rows: list[dict]) -> str:
     return "\n".join(out + ([""] + notes if notes else []))
 
 
+def ab_table(results: list[Result], revisions: list[ab.Revision]) -> str:
+    """Each scenario timed in both revisions: the working tree's time ÷ the other's."""
+    other = revisions[1]
+    mine, theirs = f" ({revisions[0].label})", f" ({other.label})"
+    rows = [f"| scenario | data | working tree: median / min | {other.label}: median / min | "
+            "ratio of medians / of mins |", "| --- | --- | ---: | ---: | ---: |"]
+    by_key = {(r.name, r.data): r for r in results}
+    for r in results:
+        if not r.name.endswith(mine):
+            continue
+        name = r.name[:-len(mine)]
+        o = by_key.get((name + theirs, r.data))
+        if o is None:
+            continue
+        def cell(x: Result) -> str:
+            return "n/a" if x.na else f"{secs(x.median)} / {secs(min(x.times))}"
+        ratio = "n/a" if r.na or o.na else \
+            f"{r.median / o.median:.2f} / {min(r.times) / min(o.times):.2f}"
+        rows.append(f"| {name} | {r.data} | {cell(r)} | {cell(o)} | {ratio} |")
+    return "\n".join(rows)
+
+
+FLOOR_IMPORTS = "import pydantic, jinja2, docx, reportlab.pdfgen.canvas"
+
+
+def import_floor(runs: int) -> Result:
+    """The least any `build --format docx,pdf` does: start Python and import the four libraries
+    every such build needs (the fact models' pydantic, Jinja2, python-docx, reportlab)."""
+    r = Result("import floor: python -c 'import pydantic, jinja2, docx, reportlab'", "—")
+    return measure(r, lambda _: [sys.executable, "-c", FLOOR_IMPORTS], runs, env=briefgen_env())
+
+
 def cpu_reference() -> float:
     """CPU seconds of a fixed pure-Python loop (best of 3): how fast this machine is right now.
 
@@ -637,30 +766,57 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", default=",".join(SCENARIOS),
                     help=f"comma-separated scenarios among {', '.join(SCENARIOS)}")
     ap.add_argument("--runs", type=int, help="timed runs per scenario (default 5, --quick 3)")
+    ap.add_argument("--against", metavar="REV",
+                    help="also time git revision REV (check, build, weekly), alternating runs "
+                         "with the working tree's")
     args = ap.parse_args(argv)
+    args.only_given = "--only" in (sys.argv if argv is None else argv)
     only = [s.strip() for s in args.only.split(",") if s.strip()]
     bad = [s for s in only if s not in SCENARIOS]
     if bad:
         ap.error(f"unknown scenario {', '.join(bad)}; choose among {', '.join(SCENARIOS)}")
     runs = args.runs or (3 if args.quick else 5)
+
+    revisions = [ab.working_tree()]
+    if args.against:
+        revisions.append(ab.checkout(args.against))
+    try:
+        return report(args, only, runs, revisions)
+    finally:
+        for rev in revisions:
+            ab.remove(rev)
+
+
+def report(args, only: list[str], runs: int, revisions: list[ab.Revision]) -> int:
     check_sizes = [1000] if args.quick else [1000, 10000]
     build_lines = [50, 500] if args.quick else [50, 500, 5000]
     weekly_facts = 1000 if args.quick else 10000
-
     reference = cpu_reference()
     print(header(runs, reference) + "\n", flush=True)
+    for rev in revisions[1:]:
+        dropped = f", without {', '.join(rev.drop)} (a key it does not know)" if rev.drop else ""
+        print(f"A/B: {rev.label} ({rev.rev}) timed beside the working tree, runs alternating; "
+              f"it runs its own code and templates on the same bases{dropped}.\n", flush=True)
     results: list[Result] = []
     if "check" in only:
-        results += scenario_check(check_sizes, runs)
+        results += scenario_check(check_sizes, runs, revisions)
     builds: dict[int, Result] = {}
+    floor = None
     if "build" in only:
-        for n, r in zip(build_lines, scenario_build(build_lines, runs),
-                        strict=True):
-            builds[n] = r
+        if 50 in build_lines:
+            floor = import_floor(runs)
+            results.append(floor)
+        for r in scenario_build(build_lines, runs, revisions):
+            if r.name == named("build --format docx,pdf", revisions[0], revisions):
+                builds[int(r.data.split()[0])] = r
             results.append(r)
     if "weekly" in only:
-        results += scenario_weekly(weekly_facts, runs)
-    if "miss" in only and not (args.quick and "--only" not in (argv or sys.argv)):
+        results += scenario_weekly(weekly_facts, runs, revisions)
+    sent = ""
+    if "send" in only:
+        rows, sent = scenario_send(1000, runs)
+        results += rows
+    if "miss" in only and not (args.quick and not args.only_given):
         results += scenario_miss(runs)
     if "watch" in only:
         results += scenario_watch(build_lines[:2], runs)
@@ -672,6 +828,13 @@ def main(argv: list[str] | None = None) -> int:
         results += html_bench.scenario_serve(build_lines[:1], runs)
     if results:
         print(table(results) + "\n", flush=True)
+    if sent:
+        print(sent + "\n", flush=True)
+    if len(revisions) > 1 and results:
+        print(ab_table(results, revisions) + "\n", flush=True)
+    if floor and not floor.na and builds.get(50) and not builds[50].na:
+        print(f"build ÷ import floor at 50 lines (medians): {builds[50].median:.2f} s ÷ "
+              f"{floor.median:.2f} s = {builds[50].median / floor.median:.2f}\n", flush=True)
     if "compare" in only:
         rows = scenario_compare(build_lines, runs, builds)
         print("The same theme brief by hand: Markdown with pandoc footnotes → pandoc → docx, "

@@ -83,7 +83,55 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def build_once(facts: Path, readers: Path, week: str, out: Path, formats: tuple) -> int:
+    """The least work any send of these readers does: load and check the base, compose each
+    distinct brief of the week once (one per theme set that has developments) and render it,
+    in forked writers as `build` does. The first half of the `send` limit (run.py --only send);
+    returns how many briefs it wrote."""
+    from briefgen import pipeline
+    from briefgen.desk import Desk
+    from briefgen.distribution.readers import load_readers
+
+    desk = Desk.find(facts, templates=ROOT / "templates", out=out, readers=readers)
+    with pipeline.Pipeline(desk, formats) as make:
+        base = pipeline.load(desk)
+        sets = dict.fromkeys(r.themes for r in load_readers(desk.readers, base.themes))
+        specs = [pipeline.weekly_brief(base, week, themes=list(s) if s else None) for s in sets]
+        specs = [spec for spec in specs if pipeline.developments(spec)]
+        for n, spec in enumerate(specs):  # one file name per brief
+            spec.name = f"{spec.name}-{n}"
+        return len([p for p in make.make(base, specs) if p.suffix == f".{formats[0]}"])
+
+
+def smtp_loop(port: int, outbox: Path) -> int:
+    """The other half of the `send` limit: the messages of a dry run (`send --dry-run` writes
+    each as .eml), read and sent by a bare smtplib loop over one connection; how many."""
+    import smtplib
+    from email.parser import BytesHeaderParser
+    from email.utils import getaddresses
+
+    messages = []
+    for path in sorted(outbox.rglob("*.eml")):
+        data = path.read_bytes()
+        headers = BytesHeaderParser().parsebytes(data)
+        to = [a for _, a in getaddresses(headers.get_all("To", []))]
+        messages.append((getaddresses([headers["From"]])[0][1], to, data))
+    with smtplib.SMTP("127.0.0.1", port) as smtp:
+        for sender, to, data in messages:
+            smtp.sendmail(sender, to, data)
+    return len(messages)
+
+
 def main(argv: list[str] | None = None) -> int:
+    if argv is None:
+        argv = sys.argv[1:]
+    if argv[:1] == ["--build-once"]:  # FACTS READERS WEEK OUT FORMATS (run.py --only send)
+        facts, readers, week, out, formats = argv[1:6]
+        print(build_once(Path(facts), Path(readers), week, Path(out), tuple(formats.split(","))))
+        return 0
+    if argv[:1] == ["--smtp-loop"]:  # PORT OUTBOX (run.py --only send)
+        print(smtp_loop(int(argv[1]), Path(argv[2])))
+        return 0
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--readers", type=int, default=1000, help="number of readers (1000)")
     ap.add_argument("--sets", type=int, default=10, help="distinct theme sets (10)")
