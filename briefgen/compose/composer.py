@@ -17,6 +17,7 @@ from briefgen.compose.apparatus import Apparatus
 from briefgen.compose.front import finish, title_block
 from briefgen.compose.inline import InlineParser, add, one_line, runs_of
 from briefgen.compose.model import Block, Brief, Citation, Cite, QuoteUse, Run, SourceEntry
+from briefgen.compose.notes import NoteWording, line_record
 from briefgen.compose.templating import TemplateRenderer
 from briefgen.compose.views import (FactView, JudgmentView, ThemeView,  # noqa: F401 - re-exported
                                     fact_view, judgment_view)
@@ -178,13 +179,15 @@ class _Builder:
     def _body(self, blocks: list, uncited: list) -> Brief:
         if uncited:
             raise TemplateError(uncited)
-        blocks = outline(self.word_notes(blocks))
+        wording = NoteWording(self.base, self.notes)
+        blocks = outline(wording.word(blocks))
+        self.printed, self.quoted = wording.printed, wording.quoted
         sources = tuple(self.finish_entry(entry) for entry in self.entries.values())
         spec = self.spec
         return Brief(name=spec.name, title=spec.title, subtitle=spec.subtitle,
                      subject=spec.subject, keywords=spec.keywords, author="briefgen",
                      created=spec.created, blocks=tuple(blocks), sources=sources,
-                     extra={"provenance": [self.line_record(b) for b in blocks if b.cites]},
+                     extra={"provenance": [line_record(self.base, b) for b in blocks if b.cites]},
                      labels=self.words.labels, annex=(
                          self.notes.judgment_basis(self.basis(blocks)) + self.notes.grading_key(
                              judgments=any(b.kind == "judgment" for b in blocks))
@@ -307,56 +310,6 @@ class _Builder:
                 elif ref in self.base.facts:
                     self.cite(ref, judgment=judgment_id)
 
-    def word_notes(self, blocks: list[Block]) -> list[Block]:
-        """Every note worded, in the order a reader meets them: a source in full the first
-        time a note names it, a quote printed once (later notes point to that note), and a
-        judgment's note naming the notes of the lines it rests on."""
-        lines: dict[str, int] = {}  # fact id -> the note of the first line that shows it
-        for block in blocks:
-            if block.kind != "judgment":
-                for cite in block.cites:
-                    for c in cite.citations:
-                        lines.setdefault(c.fact_id, cite.number)
-        named: set[str] = set()  # sources a note has named
-        self.printed: dict[tuple[str, str], int] = {}  # (source, quote) -> note printing it
-        self.quoted: dict[str, list[int]] = {}  # source id -> the notes that cite it
-        out = []
-        for block in blocks:
-            if not block.cites:
-                out.append(block)
-                continue
-            inlines = []
-            for item in block.inlines:
-                if isinstance(item, Cite):
-                    item = replace(item, note=self.note(item, block.kind == "judgment", lines,
-                                                        named))
-                inlines.append(item)
-            out.append(replace(block, inlines=tuple(inlines)))
-        return out
-
-    def note(self, cite: Cite, judgment: bool, lines: dict[str, int], named: set[str]
-             ) -> tuple[Run, ...]:
-        rests_on: dict[int, None] = {}
-        parts, shown = [], set()
-        for c in cite.citations:
-            if judgment and lines.get(c.fact_id, cite.number) != cite.number:
-                rests_on[lines[c.fact_id]] = None  # the line itself shows the quote
-                continue
-            sid = c.source.id
-            if (sid, c.quote) in shown and not self.notes.annotated:
-                continue  # two facts of the line quote the same passage: once is enough
-            shown.add((sid, c.quote))
-            same = self.printed.setdefault((sid, c.quote), cite.number)
-            numbers = self.quoted.setdefault(sid, [])
-            if cite.number not in numbers:
-                numbers.append(cite.number)
-            parts.append(self.notes.citation(self.base.sources[sid], c.quote, c.fact_id,
-                                             sid not in named, c.source.anchor,
-                                             same if same != cite.number else None,
-                                             c.translation, c.translator))
-            named.add(sid)
-        return self.notes.note(parts, tuple(sorted(rests_on)))
-
     def new_entry(self, sid: str) -> SourceEntry:
         """A source's annex entry, numbered at its first citation; `finish_entry` adds what
         its later citations add (quotes and the entry's words)."""
@@ -379,30 +332,6 @@ class _Builder:
         for name, value in (("quotes", quotes), ("heading", heading), ("lines", lines)):
             object.__setattr__(entry, name, value)
         return entry
-
-    def line_record(self, block: Block) -> dict:
-        """Provenance of one line: its facts, and for each citation the exact source spans."""
-        citations, judgments = [], {}
-        for cite in block.cites:
-            for c in cite.citations:
-                if c.judgment:  # judgment -> facts -> quotes -> source hash
-                    record = judgments.setdefault(c.judgment, {
-                        "id": c.judgment,
-                        "based_on": list(self.base.judgments[c.judgment].based_on), "facts": []})
-                    if c.fact_id not in record["facts"]:
-                        record["facts"].append(c.fact_id)
-                verified = self.base.verified[(c.fact_id, c.index)]
-                source = self.base.sources[c.source.id]
-                citations.append({
-                    "number": cite.number, "fact": c.fact_id, "source": source.id,
-                    "file": source.file, "sha256": verified.sha256, "quote": verified.exact,
-                    "selectors": [{"exact": s.exact, "prefix": s.prefix, "suffix": s.suffix,
-                                   "start": s.start, "end": s.end} for s in verified.selectors],
-                    **({"judgment": c.judgment} if c.judgment else {})})
-        return {"kind": block.kind, "text": block.text, "origin": block.origin,
-                "facts": list(block.fact_ids), "citations": citations,
-                **({"judgments": list(judgments.values())} if judgments else {})}
-
 
 _MARK = object()  # where a line's cite() stood: its note marker goes at the last one
 
