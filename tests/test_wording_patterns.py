@@ -93,3 +93,25 @@ def test_the_packaged_patterns_pass():
     from briefgen.compose.wordbook import load_wordbook
 
     assert load_wordbook(None, "en").table["date_day"] == "{day} {month} {year}"
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ('date_day = "{day} {month} {year}"', 'date_dya = "{day} {month} {year}"',
+     "1: error: [en] date_dya is not a key of wording.toml (hint: did you mean 'date_day'?)"),
+    ("[en.brief]", "[en.breif]",
+     "1: error: [en] breif is not a key of wording.toml (hint: did you mean 'brief'?)"),
+    ('\nfact = "{n} fact"', '\nfatc = "{n} fact"',
+     "1: error: [en.brief] fatc is not a key of wording.toml (hint: did you mean 'fact'?)"),
+])
+def test_a_mistyped_key_is_named_where_it_stands(cli, desk, old, new, message):
+    """A typo would leave briefgen's own words in the brief without a word of warning."""
+    line = reword(desk, old, new)
+    result = cli("check", cwd=desk)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.splitlines() == [f"templates/wording.toml:{line}:{message}",
+                                          "error: wording.toml has 1 error, 0 warnings"]
+
+
+def test_the_desks_own_words_for_its_own_templates_pass(cli, desk):
+    reword(desk, "[en.brief]", '[en.brief]\nour_regional_note = "From the field office"')
+    assert cli("check", cwd=desk).returncode == 0

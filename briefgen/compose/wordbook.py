@@ -9,6 +9,8 @@ label a writer lays out comes from it through the brief model.
 
 from __future__ import annotations
 
+import functools
+
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -219,8 +221,16 @@ def _read(path: Path, templates: Path | None, language: str,
                     f"{hint}; or set language in briefgen.toml to one of its tables")
         raise _fail([Diagnostic(shown, 1, 1, "error", f"no words for language '{language}'",
                                 hint=hint)])
-    table, problems = _with_newer_words(data[chosen], chosen, path), []
+    mistyped = _mistyped_keys(data[chosen])
+    problems = [Diagnostic(shown, *places.key((chosen, *loc)), "error",
+                           f"[{'.'.join((chosen, *loc[:-1]))}] {loc[-1]} is not a key of "
+                           "wording.toml", hint=f"did you mean '{known}'?")
+                for loc, known in mistyped]
+    meant = {(*loc[:-1], known) for loc, known in mistyped}
+    table = _with_newer_words(data[chosen], chosen, path)
     for key, kind in REQUIRED.items():
+        if (key,) in meant:
+            continue  # said at the mistyped key
         if not isinstance(table.get(key), kind):
             line, col = places.value((chosen, key)) if key in table else places.key((chosen,))
             what = "is missing" if key not in table else f"must be a {kind.__name__}"
@@ -243,6 +253,42 @@ def _read(path: Path, templates: Path | None, language: str,
 
 
 NEWER = (("brief",), ("notes", "translation"), ("notes", "translation_by"))
+
+
+def _mistyped_keys(table: dict, known: dict | None = None, loc: tuple = ()) -> list:
+    """(where, the key meant) for each key of a desk's table that is not a key of the packaged
+    [en] table but nearly is one the desk's table lacks: a typo that would leave the words
+    briefgen prints unchanged. Keys unlike any known one are the desk's own words, for its
+    own templates, and pass."""
+    from briefgen.suggest import closest
+
+    if known is None:
+        known = _packaged_en()
+    found = []
+    for key, value in table.items():
+        if key in known:
+            if isinstance(value, dict) and isinstance(known[key], dict):
+                found += _mistyped_keys(value, known[key], (*loc, key))
+            continue
+        close = closest(key, [k for k in known if k not in table])
+        if close is not None and _near(key, close):
+            found.append(((*loc, key), close))
+    return found
+
+
+def _near(typed: str, known: str) -> bool:
+    """Two keys a slip of the keyboard apart: at most two edits, transpositions counted once."""
+    from rapidfuzz.distance import OSA
+
+    return OSA.distance(typed, known) <= min(2, max(1, len(known) // 4))
+
+
+@functools.lru_cache(maxsize=1)
+def _packaged_en() -> dict:
+    from briefgen.factbase.settings import toml_module
+    from briefgen.resources import template
+
+    return toml_module().loads(template(None, FILE_NAME).read_text(encoding="utf-8"))["en"]
 
 
 def _with_newer_words(table: dict, language: str, path: Path) -> dict:
