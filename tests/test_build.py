@@ -208,12 +208,13 @@ def test_bad_wording_file_is_located(cli, project):
 
     packaged = (resources.TEMPLATES / "wording.toml").read_text()
     path = project / "templates" / "wording.toml"
-    path.write_text(packaged.replace('months_short = [', 'months_shrt = ['))
+    path.write_text(packaged.replace('months_short = [', 'months_shrt = [', 1))
+    line = packaged[:packaged.index("months_short = [")].count("\n") + 1
     result = cli("build", "--theme", "russian-motives", cwd=project)
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
-        "templates/wording.toml:10:1: error: [en] months_short is missing "
-        "(hint: see the [en] table of the bundled wording.toml)",
+        f"templates/wording.toml:{line}:1: error: [en] months_shrt is not a key of "
+        "wording.toml (hint: did you mean 'months_short'?)",
         "error: wording.toml has 1 error, 0 warnings"]
     assert files(project / "out") == []
 

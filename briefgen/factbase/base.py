@@ -56,8 +56,9 @@ class FactBase:
                          ) -> None:
         """Raise with every diagnostic when there is an error (or, if strict, a warning).
 
-        The summary names what failed: the fact base, briefgen.toml, or a file of `labels`
-        (displayed path -> what it is, e.g. "readers file"), as "fact base and ... have".
+        The summary names the files the diagnostics are in: the fact base, briefgen.toml, or a
+        file of `labels` (displayed path -> what it is, e.g. "readers file"), as "fact base and
+        ... have".
         """
         if self.errors or (strict and self.diagnostics):
             raise DiagnosticsError(self.diagnostics, what=self._failed(labels or {}))
@@ -67,8 +68,8 @@ class FactBase:
 
         if self.settings_file is not None:
             labels = {display_path(self.settings_file): FILE_NAME, **labels}
-        parts = dict.fromkeys(labels.get(d.path, "fact base")
-                              for d in self.errors or self.diagnostics)
+        # Every file that has something to say is named, so the counts add up to what it says.
+        parts = dict.fromkeys(labels.get(d.path, "fact base") for d in self.diagnostics)
         order = ["fact base", FILE_NAME, *dict.fromkeys(labels.values())]
         return " and ".join(sorted(parts, key=order.index))
 
