@@ -286,6 +286,8 @@ class _Loader:
         self.id_pos: dict[tuple[str, str], tuple[int, int]] = {}  # (kind, id) -> its id's place
         self.invalid: set[tuple[str, str]] = set()  # items reported invalid: not "undefined"
         self.unread = False  # a file (or a top-level key) could not be read: items are missing
+        # sources and themes named by items left out (invalid or duplicate): not unused
+        self.referred: tuple[set[str], set[str]] = (set(), set())
         self.yardstick: str | None = "icd203"  # the desk's likelihood terms (None: either)
 
     def report(self, file: str, pos: tuple[int, int], message: str, *, id: str | None = None,
@@ -306,6 +308,9 @@ class _Loader:
                 self.invalid.add(event[1])
             elif tag == "unread":
                 self.unread = True
+            elif tag == "refers":
+                self.referred[0].update(event[1][0])
+                self.referred[1].update(event[1][1])
             elif event[1] is not None:  # "doc": None when parsed by the helper
                 self.docs[file] = event[1]
 
@@ -317,6 +322,9 @@ class _Loader:
             self.report(file, id_pos, f"duplicate {kind[:-1]} id (also at {other_file}:{line}:"
                         f"{col})", id=obj.id, field="id",
                         hint="ids must be unique across all files: rename one")
+            if kind == "facts":
+                self.referred[0].update(c.source for c in obj.citations)
+                self.referred[1].update(obj.themes)
             return
         self.paths[key] = (file, path)
         self.id_pos[key] = id_pos
@@ -326,8 +334,7 @@ class _Loader:
     def cross_check(self, pool=None) -> None:
         """References, source files, quotes, and the warnings that need the whole base."""
         base = self.base
-        cited: set[str] = set()
-        themed: set[str] = set()
+        cited, themed = set(self.referred[0]), set(self.referred[1])
         texts = self.source_texts(pool)
         for fid, fact in base.facts.items():
             file, path = self.paths[("facts", fid)]

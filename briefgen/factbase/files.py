@@ -131,6 +131,7 @@ class _Parser:
             obj = model.model_validate(item)
         except ValidationError as e:
             self.events.append(("invalid", (kind, item_id)))
+            self.events.append(("refers", references(item)))
             errors = e.errors(include_url=False)
             # A misspelt key is reported once, as unknown with "did you mean", not also missing.
             typos = {(tuple(x["loc"][:-1]), close) for x in errors
@@ -242,3 +243,19 @@ def _fields_at(model, loc: tuple) -> list[str]:
         if model is None:
             return []
     return list(model.model_fields)
+
+
+def references(item: object) -> tuple[set[str], set[str]]:
+    """The sources and themes an item names, read from its raw form: an item left out for its
+    errors still uses them, so they are not reported unused as well."""
+    sources: set[str] = set()
+    themes: set[str] = set()
+    if isinstance(item, dict):
+        named = item.get("themes")
+        if isinstance(named, list):
+            themes.update(t for t in named if isinstance(t, str))
+        citations = item.get("citations")
+        if isinstance(citations, list):
+            sources.update(c["source"] for c in citations
+                           if isinstance(c, dict) and isinstance(c.get("source"), str))
+    return sources, themes
