@@ -159,6 +159,10 @@ BOUNDS = "(hint: a brief needs far less; loop over facts and themes, not over nu
      "attribute '__globals__' of 'function' object is unsafe. (hint: templates may only read the "
      "values they are given)"),
     ("a\n\n{{ 1/0 }}", "bad.md.j2:3: error: division by zero"),
+    # Jinja says the end of the file; the block left open is the one at line 2, not the if at 4
+    ("a\n{% for t in themes %}\n{% set x %}y{% endset %}{% set z = 1 %}\n{% if t %}x{% endif %}\n"
+     "{% if z %}\n{% endif %}\nend\n", "bad.md.j2:2: error: '{% for %}' is never closed (hint: add "
+     "'{% endfor %}' where its block ends; Jinja reached the end of the file looking for it)"),
     ("{{ themes|first|round }}",
      "bad.md.j2:1: error: type ThemeView doesn't define __round__ method (TypeError)"),
     ("a\n{{ themes|nofilter }}", "bad.md.j2:2: error: No filter named 'nofilter'."

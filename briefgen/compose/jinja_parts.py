@@ -5,6 +5,8 @@ to become a diagnostic."""
 
 from __future__ import annotations
 
+import re
+
 import functools
 import os
 import threading
@@ -227,3 +229,51 @@ try:
     _PAGE = os.sysconf("SC_PAGE_SIZE")
 except (AttributeError, ValueError, OSError):  # no sysconf (Windows): /proc is not there
     _PAGE = 4096
+
+
+_BLOCKS = {"if", "for", "macro", "call", "filter", "block", "with", "autoescape", "trans", "set"}
+
+
+_UNCLOSED = re.compile(r"Unexpected end of template.*innermost block that needs to be "
+                       r"closed is '(\w+)'", re.S)
+
+
+def never_closed(env, source: str, message: str) -> tuple[int, str, str] | None:
+    """(line, message, hint) for Jinja's "Unexpected end of template ... the innermost block
+    that needs to be closed is 'if'": said where that block opened. None for other errors."""
+    found = _UNCLOSED.search(message)
+    line = found and unclosed_block(env, source, found.group(1))
+    if not line:
+        return None
+    name = found.group(1)
+    return (line, f"'{{% {name} %}}' is never closed",
+            f"add '{{% end{name} %}}' where its block ends; Jinja reached the end of the file "
+            "looking for it")
+
+
+def unclosed_block(env, source: str, name: str) -> int | None:
+    """The line of the `{% name %}` that opened the block Jinja found unclosed at the end of
+    the template: its message names the end of the file, which is never where it was left
+    open. None if the source does not lex."""
+    from jinja2 import TemplateSyntaxError
+
+    stack: list[tuple[str, int]] = []
+    tag: list = []  # the tokens of the tag being read: [(line, type, value), ...]
+    try:
+        for line, kind, value in env.lex(source):
+            if kind == "block_begin":
+                tag = []
+            elif kind == "block_end" and tag:
+                first = tag[0][2] if tag[0][1] == "name" else ""
+                if first.startswith("end") and stack and stack[-1][0] == first[3:]:
+                    stack.pop()
+                elif first in _BLOCKS and not (first == "set" and any(  # `{% set x = 1 %}`
+                        t[1:] == ("operator", "=") for t in tag)):  # opens no block
+                    stack.append((first, tag[0][0]))
+                tag = []
+            elif kind not in ("whitespace",):
+                tag.append((line, kind, value))
+    except TemplateSyntaxError:
+        return None
+    lines = [line for opened, line in stack if opened == name]
+    return lines[-1] if lines else None

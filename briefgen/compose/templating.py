@@ -20,7 +20,7 @@ from pathlib import Path
 from briefgen import resources
 from briefgen.compose.jinja_parts import (BUDGET_SECONDS, HINT, KINDS, TemplateProblem, Watchdog,
                                           close, compiled, desk_loader, refused_characters,
-                                          undefined_class, where)
+                                          never_closed, undefined_class, where)
 from briefgen.errors import BuildError, Diagnostic, TemplateError, display_path
 
 DATA, CITE, LINE = ("\ue000", "\ue001"), ("\ue002", "\ue003"), ("\ue004", "\ue005")
@@ -218,8 +218,12 @@ class TemplateRenderer:
             name, line = error.name or self.name, error.lineno
             message, hint = error.message or str(error), None
             unknown = re.fullmatch(r"No (filter|test) named '(\w+)'\.?", message)
+            path = resources.template(self.templates, name)
+            opened = path and never_closed(self.env, path.read_text(encoding="utf-8"), message)
             if unknown:
                 hint = close(unknown.group(2), getattr(self.env, unknown.group(1) + "s"))
+            elif opened:  # Jinja says the end of the file; the block opened lines before
+                line, message, hint = opened
             elif _LEXER_ERROR.match(message):  # the tag left open, not where the lexer gave up
                 path = resources.template(self.templates, name)
                 unclosed = path and line and unclosed_tag(path.read_text(encoding="utf-8"), line)

@@ -73,7 +73,8 @@ class EmailTemplates:
     def _render(self, name: str, context: dict) -> str:
         from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
 
-        from briefgen.compose.jinja_parts import BUDGET_SECONDS, HINT, TemplateProblem, Watchdog
+        from briefgen.compose.jinja_parts import (BUDGET_SECONDS, HINT, TemplateProblem, Watchdog,
+                                                  never_closed)
 
         try:
             with Watchdog(BUDGET_SECONDS):  # as a brief template's render: time and memory
@@ -83,7 +84,11 @@ class EmailTemplates:
                              f"{display_path(self.folder)}") from None
         except TemplateSyntaxError as e:
             message, _, hint = (e.message or "").partition(HINT)
-            raise BuildError(f"{self._where(e.name or name)}:{e.lineno}: template error: "
+            path, line = template(self.folder, e.name or name), e.lineno
+            opened = path and never_closed(self.env, path.read_text(encoding="utf-8"), message)
+            if opened:  # Jinja says the end of the file; the block opened lines before
+                line, message, hint = opened
+            raise BuildError(f"{self._where(e.name or name)}:{line}: template error: "
                              f"{message}" + (f" (hint: {hint})" if hint else "")) from None
         except TemplateProblem as e:  # a bound of the sandbox, or what template code refused
             message, _, hint = str(e).partition(HINT)

@@ -31,6 +31,10 @@ def edit(project, name: str, old: str, new: str) -> int:
 
 @pytest.mark.parametrize("name, old, new, message", [
     ("email.txt.j2", "{% endif %}{{ title }}", "{% endif %}{{ title }", "unexpected '}'"),
+    ("email.txt.j2", "{% if marking %}[{{ marking }}] {% endif %}",
+     "{% if marking %}[{{ marking }}] ",  # line 15; Jinja said the file's last line
+     "'{% if %}' is never closed (hint: add '{% endif %}' where its block ends; Jinja reached "
+     "the end of the file looking for it)"),
     ("email.html.j2", "{{ heading }}</h1>", "{{ heading.nope }}</h1>",
      "'markupsafe.Markup object' has no attribute 'nope'"),
     ("email.txt.j2", "{% endif %}{{ title }}", "{% endif %}{{ title.ljust(1500000000) }}",
