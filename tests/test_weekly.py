@@ -199,7 +199,7 @@ def test_cutoff_builds_the_brief_as_known_that_day(tmp_path, capsys):
         cli.main(["build", "--facts", str(ROOT / "facts"), "--cutoff", "2019-13-01"])
     assert stop.value.code == 2
     assert capsys.readouterr().err.splitlines()[-1] == (
-        "briefgen build: error: argument --cutoff: '2019-13-01' is not a date like 2019-12-11")
+        "briefgen build: error: argument --cutoff: '2019-13-01' is not a real calendar date")
 
 
 def test_information_cut_off_is_the_latest_fact_used(bundled):

@@ -104,6 +104,10 @@ def week_id(text: str) -> str:
         raise UsageError(f"'{text}' does not exist: ISO weeks run from W01 to W52 or W53")
     if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
         return week_of(day_of(text))
+    short = re.fullmatch(r"([0-9]{4})-?[Ww]([0-9])", text)
+    if short:  # the week's number written with one digit
+        raise UsageError(f"'{escape(text)}' is not an ISO week like 2019-W50 (write "
+                         f"{short.group(1)}-W0{short.group(2)}: the week has two digits)")
     raise UsageError(f"'{escape(text)}' is not an ISO week like 2019-W50")
 
 
@@ -111,11 +115,11 @@ def day_of(text: str) -> date:
     """A day written YYYY-MM-DD (ASCII digits); a UsageError says what is wrong."""
     import re
 
-    try:
-        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text.strip()):
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text.strip()):
+        try:
             return date.fromisoformat(text.strip())
-    except ValueError:
-        pass
+        except ValueError:
+            raise UsageError(f"'{escape(text)}' is not a real calendar date") from None
     raise UsageError(f"'{escape(text)}' is not a date like 2019-12-11")
 
 

@@ -78,8 +78,10 @@ def test_weekly_week_given_as_a_date(cli, root):
     ("٢٠١٩-W٥٠", "is not an ISO week like 2019-W50"),
     ("２０１９-W50", "is not an ISO week like 2019-W50"),
     ("2019-12-١١", "is not an ISO week like 2019-W50"),
-    ("2019-13-01", "is not a date like 2019-12-11"),
-    ("2019-02-30", "is not a date like 2019-12-11")])
+    ("2019-13-01", "is not a real calendar date"),
+    ("2019-02-30", "is not a real calendar date"),
+    ("2019-12-1", "is not an ISO week like 2019-W50"),
+    ("2019-W5", "is not an ISO week like 2019-W50 (write 2019-W05: the week has two digits)")])
 def test_week_digits_are_ascii_and_dates_real(cli, root, week, message):
     result = cli("weekly", "--week", week, cwd=root)
     assert result.returncode == 2
