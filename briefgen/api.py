@@ -133,10 +133,17 @@ def watch(facts: Path | None = None, templates: Path | None = None,
 
 def ledger(facts: Path | None = None, out: Path | None = None, week: str | None = None,
            reader: str | None = None):
-    """The send ledger's rows (of a week, of a reader) and the ledger's path."""
+    """The send ledger's rows (of a week, of a reader) and the ledger's path. A desk that has
+    sent nothing yet has no ledger: no rows; anywhere else no ledger is an error (in the wrong
+    folder, "nothing recorded" would read as "nothing was sent")."""
+    from briefgen.distribution.ledger import Ledger
     from briefgen.distribution.ledger_view import read
 
-    return read(Desk.find(facts, out=out).out, week, reader)
+    desk = Desk.find(facts, out=out)
+    path = desk.out / "ledger.sqlite"
+    if out is None and desk.is_desk() and not Ledger.exists(path):
+        return [], path
+    return read(desk.out, week, reader)
 
 
 def ledger_save(facts: Path | None = None, out: Path | None = None, week: str | None = None,

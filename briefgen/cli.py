@@ -88,6 +88,9 @@ def ledger(out: Path | None, week: str | None, reader: str | None, json: bool,
     rows, path = api.ledger(facts=facts, out=out, week=week, reader=reader)
     if json:
         sys.stdout.write(ledger_view.as_json(rows))
+    elif not rows and not path.exists():
+        print(f"nothing sent yet from this desk ({display_path(path)} is made by the first send "
+              "that is not a dry run)", file=sys.stderr)
     elif not rows:
         what = " for " + " and ".join(x for x in (week, reader) if x) if week or reader else ""
         print(f"nothing recorded{what} in {display_path(path)}", file=sys.stderr)

@@ -54,6 +54,11 @@ class Desk:
     def settings_file(self) -> Path:
         return self.root / SETTINGS_FILE
 
+    def is_desk(self) -> bool:
+        """Whether the folder is a desk (it holds briefgen.toml or facts/), not just where
+        briefgen was run."""
+        return self.settings_file.is_file() or (self.root / FACTS).is_dir()
+
     def require_facts(self) -> Path:
         """The fact base folder; a clear error when there is none."""
         return require_folder(self.facts)

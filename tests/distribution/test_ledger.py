@@ -73,14 +73,20 @@ def test_ledger_json_filters_by_week_and_reader(cli, project, smtp):
         0, "", "nothing recorded for 2019-W51 in out/ledger.sqlite\n")
 
 
-def test_ledger_without_a_ledger(cli, project, monkeypatch):
+def test_ledger_without_a_ledger(cli, project, monkeypatch, tmp_path_factory):
+    """A desk that has sent nothing says so; outside a desk no ledger is an error, since
+    'nothing recorded' would read as 'nothing was sent'."""
+    nothing = ("nothing sent yet from this desk (out/ledger.sqlite is made by the first send "
+               "that is not a dry run)\n")
+    assert cli("ledger") == (0, "", nothing)
+    assert cli("ledger", "--json") == (0, "[]\n", "")
     message = ("error: no ledger at out/ledger.sqlite (hint: run in the desk folder, or pass "
                "--out DIR; the first send that is not a dry run creates it)\n")
-    assert cli("ledger") == (1, "", message)
-    assert cli("ledger", "--json") == (1, "", message)
-    assert cli("send", "--status", "--week", WEEK) == (1, "", message)
+    assert cli("send", "--status", "--week", WEEK) == (0, "", nothing)
     monkeypatch.chdir(project.facts)  # inside the desk's facts/: still the desk's ledger
-    assert cli("ledger") == (1, "", message.replace("at out/", "at ../out/"))
+    assert cli("ledger") == (0, "", nothing.replace("(out/", "(../out/"))
+    monkeypatch.chdir(tmp_path_factory.mktemp("nowhere"))  # no desk here
+    assert cli("ledger") == (1, "", message)
     assert not project.ledger.exists() and not (project.facts / "out").exists()
 
 
