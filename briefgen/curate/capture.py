@@ -53,11 +53,12 @@ def add(facts: Path, source: str, id: str | None = None, url: str | None = None,
         ("title", "--title", fields["title"]),
         ("publication date", "--published YYYY-MM-DD, YYYY-MM or YYYY", fields["published"]),
         ("publisher", "--publisher", fields["publisher"])) if not value]
-    if missing:  # all of them in one run
+    text = article.text.encode("utf-8")
+    if missing:  # all of them in one run; but a text archived already needs none of them
+        _refuse_archived(facts, hashlib.sha256(text).hexdigest())
         names = [f"no {name}" for name, _ in missing]
         options = [option for _, option in missing]
         raise BriefgenError(f"{source} states {_and(names)} (hint: pass {_and(options)})")
-    text = article.text.encode("utf-8")
     with held_lock(facts):  # another `source add` waits: no entry is lost, no text orphaned
         new_id = _write(facts, into, id, fields, guessed, text, data, kind)
     if warn:
@@ -74,19 +75,8 @@ _NAMES = {"title": "title", "author": "author", "published": "publication date",
 def _write(facts: Path, into: Path, id: str | None, fields: dict, guessed: dict, text: bytes,
            data: bytes, kind: str) -> str:
     """The archived text, the capture and the entry, all of them or none; the new id."""
-    from briefgen.factbase.base import load_sources
 
-    sha = hashlib.sha256(text).hexdigest()
-    known, _ = load_sources(facts)
-    for sid, entry in known.items():
-        target, _ = archived_path(facts.resolve(), entry.file)
-        try:
-            same = target is not None and hashlib.sha256(target.read_bytes()).hexdigest() == sha
-        except OSError:
-            continue
-        if same:
-            raise BriefgenError(f"the same text is already archived as source '{sid}' "
-                                f"({entry.file}); nothing written")
+    known = _refuse_archived(facts, hashlib.sha256(text).hexdigest())
     new_id = id or _free_id(_slug(fields["title"], fields["published"]), known, facts)
     if new_id in known:
         raise BriefgenError(f"source id '{new_id}' already exists (hint: choose another --id)")
@@ -106,6 +96,23 @@ def _write(facts: Path, into: Path, id: str | None, fields: dict, guessed: dict,
         files[facts / capture_file] = data
     write_atomically(files)
     return new_id
+
+
+def _refuse_archived(facts: Path, sha: str) -> dict:
+    """The desk's sources, unless one of them archives the text of SHA-256 `sha` already."""
+    from briefgen.factbase.base import load_sources
+
+    known, _ = load_sources(facts)
+    for sid, entry in known.items():
+        target, _ = archived_path(facts.resolve(), entry.file)
+        try:
+            same = target is not None and hashlib.sha256(target.read_bytes()).hexdigest() == sha
+        except OSError:
+            continue
+        if same:
+            raise BriefgenError(f"the same text is already archived as source '{sid}' "
+                                f"({entry.file}); nothing written")
+    return known
 
 
 def _validate(new_id: str, fields: dict, file: str) -> None:

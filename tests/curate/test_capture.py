@@ -98,6 +98,21 @@ def test_the_same_text_twice_is_refused_naming_the_source(cli, root):
     assert snapshot(root / "facts") == before
 
 
+def test_a_text_archived_already_is_said_before_what_its_entry_would_lack(cli, root):
+    """A plain text states no publisher: asking for --publisher first would send the curator
+    to type one for a text that is refused anyway."""
+    (root / "note.txt").write_text("Title line\n\nNATO said something on 4 June 2013.\n",
+                                   "utf-8")
+    assert cli("source", "add", "note.txt", "--publisher", "Desk", "--published", "2013-06-04",
+               cwd=root).returncode == 0
+    before = snapshot(root / "facts")
+    result = cli("source", "add", "note.txt", cwd=root)
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: the same text is already archived as source '")
+    assert "nothing written" in result.stderr and "--publisher" not in result.stderr
+    assert snapshot(root / "facts") == before
+
+
 def test_a_pdf_is_archived_with_its_metadata(cli, root, tmp_path):
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
