@@ -108,7 +108,7 @@ def test_the_grading_key_is_a_table_of_the_scales_and_likelihood_with_judgments(
         ["D not usually reliable", "4 doubtful"], ["E unreliable", "5 improbable"],
         ["F reliability cannot be judged", "6 truth cannot be judged"]]
     assert [r.text for r in table.rows[1][0].lines[0] if r.bold] == ["A"]  # the code in bold
-    assert kinds.text.startswith("Kinds of fact: statement:\xa0what")
+    assert kinds.text.startswith("Kinds of fact: statement:\xa0what") and kinds.text.endswith(".")
     _, _, judged, _ = words.grading_key(judgments=True)
     assert [row[2] for row in cells(judged)] == ["Likelihood (ICD 203)"] + [
         f"{t} {b}\xa0%" for t, b in [

@@ -194,7 +194,8 @@ class Apparatus:
                   Block("table", (), rows=tuple(rows), widths=(1.0,) * len(columns),
                         keep_together=True)]
         if kinds:
-            blocks.append(Block("paragraph", (Run(key["kinds"] + ": ", bold=True), Run(kinds))))
+            blocks.append(Block("paragraph", (Run(key["kinds"] + ": ", bold=True),
+                                              Run(kinds + key.get("kind_end", ".")))))
         return tuple(blocks)
 
     def judgment_basis(self, judgments: list[tuple]) -> tuple[Block, ...]:

@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+import yaml
 
 from .conftest import ROOT, WEEK, write
 from .test_corrections import REASON, WITHDRAWN, desk, extra  # noqa: F401 - desk: a fixture
@@ -163,7 +164,9 @@ def test_ledger_verify_finds_an_altered_or_missing_archived_file(cli, marked, sm
     assert cli("ledger", "--verify") == (0, "", "checked 3 archived files: each as it was sent\n")
     tampered, gone, _ = archived(marked)
     tampered.chmod(0o644)
-    tampered.write_bytes(tampered.read_bytes().replace(b"Sirte", b"Sirtf"))
+    data = bytearray(tampered.read_bytes())
+    data[len(data) // 2] ^= 1  # one bit, wherever it falls
+    tampered.write_bytes(bytes(data))
     gone.chmod(0o644)
     gone.unlink()
     code, out, err = cli("ledger", "--verify")
@@ -179,10 +182,10 @@ def test_ledger_verify_finds_an_altered_or_missing_archived_file(cli, marked, sm
     # a send never rewrites an archived file: new readers of the same editions (the same
     # bytes) stop at the altered one, which stays as it is; the missing one is archived again
     before = tampered.read_bytes()
-    marked.readers((marked.root / "readers.yaml").read_text(encoding="utf-8")
-                   + "  - name: Zoe Day\n    email: zoe.day@example.org\n"
-                   + "  - name: Yan Ode\n    email: yan.ode@example.org\n"
-                   + "    themes: [russian-motives]\n")
+    readers = yaml.safe_load((marked.root / "readers.yaml").read_text(encoding="utf-8"))
+    twins = [{**r, "email": "twin." + r["email"], **({"themes": list(r["themes"])} if "themes"
+              in r else {})} for r in readers["readers"]]  # a new reader of each edition
+    marked.readers(yaml.safe_dump({"readers": readers["readers"] + twins}))
     code, out, err = cli("send", "--week", WEEK)
     assert code == 1 and "was altered" in err and "not sent (re-run to resume)" in err
     assert tampered.read_bytes() == before

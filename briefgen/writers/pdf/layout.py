@@ -217,7 +217,7 @@ class Story:
             figure = None if b.style.logo_decorative else tags.element(
                 "Figure", doc, alt=b.style.logo_alt)
             out.append(_logo(b.style.logo, tag=figure))
-        out.append(self.block(text(b.title, st["title"]), st["title"],
+        out.append(self.block(text(_no_runt(b.title), st["title"]), st["title"],
                               tag=tags.element("H1", doc)))
         if b.subtitle:
             out.append(self.block(text(b.subtitle, st["subtitle"]), st["subtitle"],
@@ -420,3 +420,15 @@ def build_pdf(brief: Brief, fonts: FontSet) -> bytes:
                          ) from None
     canvas.save()
     return buf.getvalue()
+
+
+def _no_runt(title: str, least: int = 15) -> str:
+    """The title with its last words bound by no-break spaces, up to three words or `least`
+    characters, so that a title that wraps never leaves a word or two alone on its last line
+    ("11–17 March 2024" stays whole, not "11–17 March / 2024")."""
+    words = title.split(" ")
+    tail = len(words) - 1
+    while tail > 1 and len(words) - tail < 3 and len("\u00a0".join(words[tail:])) < least:
+        tail -= 1
+    return " ".join(words[:tail] + ["\u00a0".join(words[tail:])]) if tail > 0 else title
+
