@@ -47,7 +47,7 @@ def build(facts: Path | None = None, templates: Path | None = None,
             base = known_by(base, cutoff)
         specs = pipeline.theme_briefs(desk, base, theme, annotated, cutoff=cutoff)
         _warn(warn, pipeline.warning_lines(base))
-        return make.make(base, specs)
+        return _written(warn, desk, make.make(base, specs), format)
 
 
 def weekly(facts: Path | None = None, templates: Path | None = None, week: str | None = None,
@@ -75,7 +75,7 @@ def weekly(facts: Path | None = None, templates: Path | None = None, week: str |
         if empty and strict:
             raise BuildError(empty[0] + " (--strict makes this an error)")
         _warn(warn, pipeline.warning_lines(base, empty))
-        return make.make(base, [spec])
+        return _written(warn, desk, make.make(base, [spec]), format)
 
 
 def send(facts: Path | None = None, templates: Path | None = None, week: str = "",
@@ -302,6 +302,25 @@ def docs(page: str | None = None) -> str:
         raise UsageError(f"no documentation page '{page}' (pages: {', '.join(pages)}) "
                          f"(hint: {hint})")
     return (folder / f"{name}.md").read_text(encoding="utf-8")
+
+
+def _written(warn, desk: Desk, paths: list[Path], formats: tuple) -> list[Path]:
+    """`paths`, after a warning for each file of the same briefs in another format that this
+    build left as it was: an older edition beside the new one."""
+    from briefgen.desk import FORMATS
+    from briefgen.errors import display_path
+
+    stale = [p.with_suffix(f".{fmt}") for p in dict.fromkeys(p.with_suffix("") for p in paths)
+             for fmt in FORMATS if fmt not in formats and p.with_suffix(f".{fmt}").is_file()]
+    kinds = ",".join(dict.fromkeys(p.suffix[1:] for p in stale))
+    hint = f"(hint: delete {'it' if len(stale) == 1 else 'them'}, or add {kinds} to --format)"
+    if len(stale) > 3:  # a whole build's worth: one line
+        _warn(warn, [f"warning: {len(stale)} files beside these briefs are from an earlier "
+                     f"build, not this one, e.g. {display_path(stale[0])} {hint}"])
+    else:
+        _warn(warn, [f"warning: {display_path(p)} is from an earlier build, not this one "
+                     f"{hint}" for p in stale])
+    return paths
 
 
 def _warn(warn, lines: list[str]) -> None:

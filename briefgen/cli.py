@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 from briefgen import __version__
+from briefgen.desk import FORMATS  # what --format accepts
 from briefgen.errors import BriefgenError
 
-FORMATS = ("docx", "pdf", "html")  # what --format accepts
 DEFAULT_FORMATS = ("docx", "pdf")  # what build, weekly and watch write without it
 FACTS_HELP = ("the fact base folder (default: facts/ in the desk folder: the nearest folder, "
               "from here up, with a briefgen.toml or a facts/ folder)")

@@ -17,6 +17,7 @@ from briefgen.errors import BriefgenError, UsageError, display_path
 
 FACTS, TEMPLATES, OUT, READERS = "facts", "templates", "out", "readers.yaml"
 SETTINGS_FILE = "briefgen.toml"
+FORMATS = ("docx", "pdf", "html")  # the formats a brief is written in, by file suffix
 NO_DESK_HINT = "run in a desk folder, pass --facts DIR, or make a desk with briefgen init"
 
 

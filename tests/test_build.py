@@ -261,3 +261,16 @@ def test_the_weekly_prints_each_development_once_in_both_formats(cli, tmp_path):
         assert text.index("This week") < text.index("A Russian envoy") < text.index(
             "NATO security assistance")
         assert "See also: 1 development under Russian motives." in text
+
+
+def test_a_file_of_another_format_left_from_an_earlier_build_is_said(cli, project):
+    """A Word file of Monday beside Tuesday's PDF would be taken for the same edition."""
+    assert cli("weekly", "--week", "2019-W50", "--format", "docx", cwd=project).returncode == 0
+    result = cli("weekly", "--week", "2019-W50", "--format", "pdf,html", cwd=project)
+    assert result.returncode == 0
+    assert result.stdout == "out/weekly-2019-W50.html\nout/weekly-2019-W50.pdf\n"
+    assert result.stderr.splitlines()[-1] == (
+        "warning: out/weekly-2019-W50.docx is from an earlier build, not this one (hint: delete "
+        "it, or add docx to --format)")
+    assert cli("weekly", "--week", "2019-W50", "--format", "pdf,html,docx",
+               cwd=project).stderr.count("earlier build") == 0
