@@ -90,6 +90,9 @@ class FactBase:
                 f"{n(self.themes, 'theme')}{readers}: {found}")
 
 
+LIKE = 60  # % of similarity below which the closest passage is no help: not shown
+
+
 def load_factbase(facts_dir: Path, cache: dict | None = None,
                   settings_file: Path | None = None) -> FactBase:
     """Read and check every `*.yaml` under `facts_dir`; problems are collected, not raised.
@@ -418,6 +421,10 @@ class _Loader:
             None)
         if elsewhere:
             hint = f"found in source '{elsewhere}'; did you cite the wrong source?"
+        elif isinstance(result, Miss) and result.closest and result.similarity < LIKE:
+            hint = (f"no passage of the source is like it (the closest is "
+                    f"{result.similarity:.0f}% similar): is the quote from another source, or "
+                    "written from memory? copy the passage verbatim from the archived text")
         elif isinstance(result, Miss) and result.closest:
             where_ = f"{result.changes}; " if result.changes else ""
             hint = (f"{where_}closest passage ({result.similarity:.0f}% similar): "
