@@ -219,12 +219,12 @@ def mail_problems(desk: Desk, base: FactBase, spec: Spec, brief: Brief) -> list[
     import re
 
     from briefgen.distribution.email_templates import EmailTemplates
-    from briefgen.distribution.message import content_hash, context, summarize
+    from briefgen.distribution.message import context, summarize
     from briefgen.distribution.plan import Change
 
     summary = summarize(brief, spec.context["week"], spec.context.get("period", ""))
     words = {k: v for k, v in base.settings.desk.model_dump().items() if isinstance(v, str)}
-    edition = f"{spec.context['week']}-{content_hash(brief)}"
+    edition = f"{spec.context['week']}-{'0' * 12}"  # the words do not depend on the hash
     corrections = [Change("changed", "a", "The line now.", "The line before.", "Withdrawn."),
                    Change("withdrawn", "b", "A line withdrawn."), Change("added", "c", "A line.")]
     templates, found = EmailTemplates(desk.templates), {}

@@ -296,6 +296,7 @@ _FILTER_SIZES = {
 }
 
 
+@functools.lru_cache(maxsize=1024)  # the filters are module functions: wrapped once a process
 def bounded_filter(name: str, func):
     """`func`, refusing what would be too large before it runs and after."""
     passes = getattr(func, "jinja_pass_arg", None) is not None  # context/environment first

@@ -59,21 +59,26 @@ def theme_spec(base: FactBase, theme_id: str, annotated: bool = False,
 
 
 def sample(base: FactBase, spec: Spec) -> Spec:
-    """A theme brief with one fact of each shape a template can tell apart (kind, how precise
-    its date is, whether it is attributed, a key point, its grading, one or several citations),
-    in order: enough to run every path of the template with real data, in a fraction of the
-    time the whole brief takes on a large base (`check`'s template check)."""
+    """A theme brief with one fact of each shape a template lays out differently (kind, how
+    precise its date is, its year, whether it is attributed, a key point, one or several
+    citations), and each grading (credibility, source reliability) at least once, in order:
+    enough to run every path of the template with real data, in a fraction of the time the
+    whole brief takes on a large base (`check`'s template check)."""
     def shape(fact: Fact) -> tuple:
         return (fact.kind, fact.date.precision, fact.date.year, bool(fact.attributed_to),
-                fact.key, fact.credibility, _reliability(base, fact), len(fact.citations) > 1)
+                fact.key, len(fact.citations) > 1)
 
     themes = []
     for theme_id, facts in spec.themes:
-        seen: dict[tuple, Fact] = {}
+        seen: set = set()
+        kept = []
         for fact in facts:
-            seen.setdefault(shape(fact), fact)
-        kept = set(id(f) for f in seen.values())
-        themes.append((theme_id, [f for f in facts if id(f) in kept]))
+            marks = {shape(fact), ("credibility", fact.credibility),
+                     ("reliability", _reliability(base, fact))}
+            if not marks <= seen:
+                seen |= marks
+                kept.append(fact)
+        themes.append((theme_id, kept))
     return replace(spec, themes=themes)
 
 
