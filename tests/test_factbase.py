@@ -332,7 +332,7 @@ def test_two_processes_report_exactly_what_one_does(tmp_path, monkeypatch, case)
     monkeypatch.setattr(factbase_files, "PARALLEL_BYTES", 0)
     paths = sorted(Path("facts").rglob("*.yaml"))
     remote = [str(p) for p, events in zip(paths, factbase_files.parse_files(paths), strict=True)
-              if events[0] == ("doc", None)]  # parsed by the helper: no positions came back
+              if isinstance(events[0][1], bytes)]  # parsed by the helper: some positions came back
     assert remote == [str(p) for p in paths if p.name != "themes.yaml"]
     two = [str(d) for d in sorted(load_factbase(Path("facts")).diagnostics)]
     assert two == one

@@ -267,12 +267,20 @@ class _Docs(dict):
 
 
 class _LazyDoc:
-    """The positions of a file parsed elsewhere: read again only if a problem is reported."""
+    """The positions of a file parsed elsewhere: those the helper sent (`shipped`, packed),
+    else the file read again, only if a problem is reported where no shipped one is."""
 
-    def __init__(self, path: Path):
-        self.path, self.doc = path, None
+    def __init__(self, path: Path, shipped: bytes | None = None):
+        self.path, self.doc, self.shipped, self.table = path, None, shipped, None
 
     def pos(self, path: tuple, key: bool = False) -> tuple[int, int]:
+        if self.doc is None and not key and self.shipped is not None:
+            if self.table is None:
+                import pickle
+                self.table = pickle.loads(self.shipped)
+            found = self.table.get(path)
+            if found is not None:
+                return found
         if self.doc is None:
             self.doc = load(self.path, refuse_hidden=True)  # as parsed: same positions
         return self.doc.pos(path, key)
@@ -314,7 +322,9 @@ class _Loader:
             elif tag == "refers":
                 self.referred[0].update(event[1][0])
                 self.referred[1].update(event[1][1])
-            elif event[1] is not None:  # "doc": None when parsed by the helper
+            elif isinstance(event[1], bytes):  # "doc" parsed by the helper: some positions
+                self.docs[file] = _LazyDoc(path, event[1])
+            elif event[1] is not None:
                 self.docs[file] = event[1]
 
     def add_item(self, file: str, kind: str, obj, path: tuple, pos: tuple, id_pos: tuple) -> None:
