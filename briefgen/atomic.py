@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from briefgen.errors import BriefgenError
@@ -22,8 +23,11 @@ NEW = ".briefgen-new-"  # the same before it is locked and named (for microsecon
 MANIFEST = "MANIFEST"  # in a staging folder: every file is staged, the moves may begin
 
 
-def write_atomically(files: dict[Path, bytes]) -> list[Path]:
+def write_atomically(files: dict[Path, bytes | Callable[[], bytes]]) -> list[Path]:
     """Put every file in place, all of them or none: a run's outputs never mix with another's.
+
+    A file's content may be given as a function that makes it: it is called when that file is
+    written, so a run of many large files (a dry run's messages) holds one at a time.
 
     The files are written into a staging folder next to them; once all are there, a manifest
     says so and they are moved into place. A run killed before the manifest leaves only the
@@ -39,7 +43,8 @@ def write_atomically(files: dict[Path, bytes]) -> list[Path]:
         recover(root)
         staging = _Staging(root)
         for i, (path, data) in enumerate(files.items()):
-            staging.add(str(i), os.path.relpath(os.path.abspath(path), root), data)
+            staging.add(str(i), os.path.relpath(os.path.abspath(path), root),
+                        data() if callable(data) else data)
         staging.commit()
     except OSError as e:
         raise BriefgenError(f"cannot write {e.filename or 'output'}: {e.strerror}") from None

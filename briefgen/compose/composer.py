@@ -23,6 +23,7 @@ from briefgen.compose.views import (FactView, JudgmentView, ThemeView,  # noqa: 
                                     fact_view, judgment_view)
 from briefgen.compose.wordbook import Wordbook, load_wordbook
 from briefgen.errors import TemplateError
+from briefgen.factbase.analysis import grounds
 from briefgen.factbase.base import FactBase
 from briefgen.factbase.models import Fact, Judgment, PartialDate
 
@@ -299,16 +300,8 @@ class _Builder:
         """A judgment is cited through the facts it rests on (one hop, or more through other
         judgments), so its line is tied to quotes like every other line."""
         self.judging = True
-        seen, todo = set(), [judgment_id]
-        while todo:
-            for ref in self.base.judgments[todo.pop(0)].based_on:
-                if ref in seen:
-                    continue
-                seen.add(ref)
-                if ref in self.base.judgments:
-                    todo.append(ref)
-                elif ref in self.base.facts:
-                    self.cite(ref, judgment=judgment_id)
+        for fact in grounds(self.base, judgment_id):
+            self.cite(fact, judgment=judgment_id)
 
     def new_entry(self, sid: str) -> SourceEntry:
         """A source's annex entry, numbered at its first citation; `finish_entry` adds what

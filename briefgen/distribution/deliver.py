@@ -33,11 +33,16 @@ class Stop(Exception):
 
 
 def write_outbox(items: list[Item], folder: Path, message: Callable, report) -> None:
-    """--dry-run: each message as `<address>.eml`, written all at once; stale ones removed."""
+    """--dry-run: each message as `<address>.eml`, written all at once; stale ones removed.
+    Each message is built as its file is written and dropped after: memory stays flat
+    however many readers there are."""
     from briefgen.distribution.message import flatten
     from briefgen.atomic import write_atomically
 
-    files = {folder / eml_name(item.reader.address): flatten(message(item)) for item in items}
+    def made(item: Item) -> Callable[[], bytes]:
+        return lambda: flatten(message(item))
+
+    files = {folder / eml_name(item.reader.address): made(item) for item in items}
     report.paths = write_atomically(files)
     if folder.is_dir():
         for stale in folder.glob("*.eml"):

@@ -17,6 +17,9 @@ from briefgen.factbase.yamlpos import load
 from briefgen.suggest import did_you_mean
 
 MAX_STATEMENT_WORDS = 60
+# A statement is one line of a brief; past this many characters (some 15,000 words) it is not
+# one, and the writers' own bounds (a Word text node, an e-mail template's value) come next.
+MAX_STATEMENT_CHARS = 100_000
 ATTRIBUTED_KINDS = ("statement", "allegation", "assessment")  # someone's view, not an event
 
 
@@ -43,6 +46,9 @@ class FactBase:
     readers: int | None = None  # readers checked with it (`briefgen check`), for the summary
     settings_file: Path | None = None  # where the settings came from (for the summary line)
     lines: object = None  # corroboration.Lines: the sources that are one line of reporting
+    # analysis.grounds: judgment id -> the facts beneath it, filled as asked (a copy of the
+    # base made with dataclasses.replace starts empty)
+    grounds_table: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -442,6 +448,17 @@ class _Loader:
         self.report(file, doc.pos(where + ("quote",)), result.reason, id=fid,
                     field=f"citations[{n}].quote", hint=hint)
 
+    def statement_too_long(self, file, doc, path, item_id: str, statement: str) -> bool:
+        """An error at a fact's or judgment's statement longer than MAX_STATEMENT_CHARS."""
+        if len(statement) <= MAX_STATEMENT_CHARS:
+            return False
+        self.report(file, doc.pos(path + ("statement",)),
+                    f"statement has {len(statement):,} characters; a statement may have at "
+                    f"most {MAX_STATEMENT_CHARS:,}", id=item_id, field="statement",
+                    hint=f"a brief line has at most {MAX_STATEMENT_WORDS} words: split it into "
+                         "facts, and quote the long text from its source")
+        return True
+
     def check_fact_warnings(self, file, doc, path, fid, fact: Fact) -> None:
         desk = _primary(getattr(getattr(self.base.settings, "desk", None), "language", "en"))
         for n, citation in enumerate(fact.citations):
@@ -461,7 +478,8 @@ class _Loader:
                             hint="a source cannot report what happened after it",
                             severity="warning")
         words = len(fact.statement.split())
-        if words > MAX_STATEMENT_WORDS:
+        if not self.statement_too_long(file, doc, path, fid, fact.statement) and \
+                words > MAX_STATEMENT_WORDS:
             self.report(file, doc.pos(path + ("statement",)),
                         f"statement has {words} words; a brief line has at most "
                         f"{MAX_STATEMENT_WORDS}", id=fid, field="statement",

@@ -38,14 +38,16 @@ def dependents(base, item: str) -> Dependents:
     elif kind == "fact":
         facts = {item}
     judgments: set[str] = {item} if kind == "judgment" else set()
-    grew = True
-    while grew:  # judgments resting on anything found so far, until nothing new is found
-        grew = False
-        for jid, judgment in base.judgments.items():
-            if jid not in judgments and any(b in facts or b in judgments
-                                            for b in judgment.based_on):
+    resting_on: dict[str, list[str]] = {}  # id -> the judgments naming it in based_on
+    for jid, judgment in base.judgments.items():
+        for basis in judgment.based_on:
+            resting_on.setdefault(basis, []).append(jid)
+    todo = [*facts, *judgments]
+    while todo:  # each id once: linear in the base, whatever order the judgments come in
+        for jid in resting_on.get(todo.pop(), ()):
+            if jid not in judgments:
                 judgments.add(jid)
-                grew = True
+                todo.append(jid)
     out = Dependents(item, kind or "")
     out.facts = [f for f in base.facts if f in facts]
     out.judgments = [j for j in base.judgments if j in judgments and j != item]

@@ -38,7 +38,7 @@ class Flowable:
         at the foot of the page, `at_top` on an empty page); [] if nothing useful fits."""
         return []
 
-    def notes_of(self, lines) -> list:
+    def notes_of(self, count: int | None) -> list:
         return []
 
     def draw(self, canvas) -> None:

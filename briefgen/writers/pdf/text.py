@@ -9,6 +9,7 @@ Lines break only at plain spaces: no-break spaces keep right-to-left chunks whol
 
 from __future__ import annotations
 
+import bisect
 from typing import NamedTuple
 
 from reportlab.lib.rl_accel import fp_str
@@ -240,12 +241,18 @@ class TextBlock(Flowable):
         self.keep_with_next = keep_with_next
         self.orphans, self.widows = orphans, widows
         self._lines, self._measure = lines, None if lines is None else -1.0
+        # Where the note markers are: (line number, note) in the lines of the block this one
+        # was split from, shared by all its parts, and the number of this part's first line.
+        # A page asks for the notes of its lines by a look-up, not a pass over every word of
+        # the rest of the block: a block of n lines over n/50 pages costs n, not n²/100.
+        self._marks: list | None = None
+        self._first = 0
 
     def wrap(self, width, height):
         measure = width - self.left
         if self._lines is None or (self._measure != measure and self._measure != -1.0):
             self._lines = break_lines(words_of(self.pieces), measure, measure)
-            self._measure = measure
+            self._measure, self._marks, self._first = measure, None, 0
         self.width, self.height = width, self.leading * max(len(self._lines), 1)
         return self.width, self.height
 
@@ -256,7 +263,7 @@ class TextBlock(Flowable):
         if not self.notes:
             room = None
         if fit >= len(lines) and (room is None or len(lines) * self.leading
-                                  + room(self.notes_of(lines)) <= height):
+                                  + room(self.notes_of(None)) <= height):
             return [self]
         # On an empty page, where lines with long notes may leave room for no two of them,
         # a line alone at the foot or the top of a page is better than no PDF at all.
@@ -264,32 +271,45 @@ class TextBlock(Flowable):
         fit = min(fit, len(lines) - widows)
         if room is not None:  # the head's notes must fit on this page too
             while fit >= orphans and (
-                    fit * self.leading + room(self.notes_of(lines[:fit])) > height):
+                    fit * self.leading + room(self.notes_of(fit)) > height):
                 fit -= 1
         if fit < orphans:
             return []  # the whole block goes to the next page
-        head = self._part(lines[:fit], self.bullet, self.space_before, 0.0)
+        head = self._part(lines[:fit], 0, self.bullet, self.space_before, 0.0)
         head.anchor, head.outline, head.label = self.anchor, self.outline, self.label
-        tail = self._part(lines[fit:], None, 0.0, self.space_after)
+        tail = self._part(lines[fit:], fit, None, 0.0, self.space_after)
         tail.keep_with_next = self.keep_with_next
         return [head, tail]
 
-    def _part(self, lines, bullet, before, after) -> TextBlock:
-        return TextBlock(self.pieces, leading=self.leading, size=self.size, left=self.left,
+    def _part(self, lines, start, bullet, before, after) -> TextBlock:
+        """The block of `lines`, this block's from line `start` on."""
+        part = TextBlock(self.pieces, leading=self.leading, size=self.size, left=self.left,
                          bullet=bullet, space_before=before, space_after=after, lines=lines,
                          orphans=1, widows=1, box=self.box, notes=self.notes, who=self.who,
                          tag=self.tag)
+        if self.notes:
+            part._marks, part._first = self._marked(), self._first + start
+        return part
 
-    def notes_of(self, lines: list | None) -> list:
-        """The notes whose markers are in `lines` (default: this block's lines), in order."""
+    def _marked(self) -> list:
+        if self._marks is None:
+            self._marks = [(n, p.note) for n, (line, _) in enumerate(self._lines)
+                           for word in line for p, _, _ in word[1] if p.note is not None]
+        return self._marks
+
+    def notes_of(self, count: int | None) -> list:
+        """The notes whose markers are in the first `count` lines of this block (None: in all
+        of them), in order."""
         if not self.notes:
             return []
+        marks = self._marked()
+        first = self._first
+        last = first + (len(self._lines) if count is None else count)
         out = []
-        for line, _ in self._lines if lines is None else lines:
-            for word in line:
-                for p, _, _ in word[1]:
-                    if p.note is not None and p.note not in out:
-                        out.append(p.note)
+        for _, note in marks[bisect.bisect_left(marks, first, key=lambda m: m[0]):
+                             bisect.bisect_left(marks, last, key=lambda m: m[0])]:
+            if note not in out:
+                out.append(note)
         return out
 
     def draw_on(self, canvas, x, y):
