@@ -126,3 +126,17 @@ def refusal(ch: str, escaped: bool = False, where: str = "fact files") -> tuple[
     if unicodedata.category(ch) == "Cc":
         return message, "delete it; tab and line break are the only control characters allowed"
     return message, _kind(ch)[1]
+
+
+def texts_in(value, loc: tuple = (), indexed: bool = True):
+    """(where, text) for every string inside nested mappings and lists, `where` the keys (and,
+    if `indexed`, the list positions) that lead to it: what the character checks walk."""
+    if isinstance(value, str):
+        yield loc, value
+    elif isinstance(value, dict):
+        for key, inner in value.items():
+            yield from texts_in(inner, (*loc, key), indexed)
+    elif isinstance(value, list):
+        for n, inner in enumerate(value):
+            yield from texts_in(inner, (*loc, n) if indexed else loc, indexed)
+

@@ -69,6 +69,7 @@ def glyph_problems(desk, base, briefs) -> list[Diagnostic]:
 def _printed_values(file: Path, pattern: re.Pattern):
     """((line, col), value, item) of each text value of a fact file that holds a character of
     `pattern`, but in retracted facts (never printed); the file is parsed only if it has one."""
+    from briefgen.characters import texts_in
     from briefgen.factbase.files import dotted
     from briefgen.factbase.yamlpos import load
 
@@ -82,21 +83,10 @@ def _printed_values(file: Path, pattern: re.Pattern):
         for n, item in enumerate(items if isinstance(items, list) else ()):
             if not isinstance(item, dict) or item.get("retracted") is True:
                 continue
-            for loc, value in _texts(item, ()):
+            for loc, value in texts_in(item):
                 if pattern.search(value):
                     yield doc.pos((kind, n, *loc)), value, \
                         {"id": str(item.get("id")), "field": dotted(loc)}
-
-
-def _texts(value, loc: tuple):
-    if isinstance(value, str):
-        yield loc, value
-    elif isinstance(value, dict):
-        for key, inner in value.items():
-            yield from _texts(inner, (*loc, key))
-    elif isinstance(value, list):
-        for n, inner in enumerate(value):
-            yield from _texts(inner, (*loc, n))
 
 
 def _desk_files(desk) -> list[Path]:

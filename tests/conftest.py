@@ -298,6 +298,18 @@ NATO_TEXT = (
 )
 
 
+@pytest.fixture
+def templated_desk(tmp_path) -> Path:
+    """The tiny desk (tiny_factbase) with its own copy of the packaged templates, to edit."""
+    import shutil
+
+    from briefgen import resources
+
+    tiny_factbase(tmp_path)
+    shutil.copytree(resources.TEMPLATES, tmp_path / "templates")
+    return tmp_path
+
+
 def tiny_factbase(root: Path, extra_facts: str = "") -> Path:
     """A valid fact base under root/facts: one source, two themes, three facts (+ extra YAML)."""
     facts = root / "facts"

@@ -1,12 +1,9 @@
 """One character policy for every file a desk writes: what fact files refuse, briefgen.toml,
 wording.toml and the templates refuse too, where it stands (issue 28, item 18)."""
 
-import shutil
 
 import pytest
 
-from briefgen import resources
-from conftest import tiny_factbase
 
 BIDI_HINT = ("delete it; briefgen lays out right-to-left text by itself, and the marks U+200E, "
              "U+200F and U+061C are allowed")
@@ -14,10 +11,8 @@ CONTROL_HINT = "delete it; tab and line break are the only control characters al
 
 
 @pytest.fixture
-def desk(tmp_path):
-    tiny_factbase(tmp_path)
-    shutil.copytree(resources.TEMPLATES, tmp_path / "templates")
-    return tmp_path
+def desk(templated_desk):
+    return templated_desk
 
 
 @pytest.mark.parametrize("toml, message", [

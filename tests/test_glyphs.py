@@ -8,17 +8,14 @@ import pytest
 from briefgen import resources
 from briefgen.writers.pdf.coverage import covered
 from briefgen.writers.pdf.fonts import load_fonts
-from conftest import tiny_factbase
 
 FONTS_HINT = ("not covered by any bundled font in briefgen/resources/fonts/ (hint: remove it, "
               "or add a font that has it to templates/fonts/, as `briefgen docs templates` says)")
 
 
 @pytest.fixture
-def desk(tmp_path):
-    tiny_factbase(tmp_path)
-    shutil.copytree(resources.TEMPLATES, tmp_path / "templates")
-    return tmp_path
+def desk(templated_desk):
+    return templated_desk
 
 
 def edit(path, old, new):

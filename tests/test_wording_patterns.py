@@ -2,23 +2,18 @@
 nothing more of Python's format language; each mistake located, for check, build and watch
 alike (issue 28, item 7: they crashed, ran for minutes, or printed Python internals)."""
 
-import shutil
 import time
 
 import pytest
 
-from briefgen import resources
-from conftest import tiny_factbase
 from curate.test_watch import Watcher
 
 DATE_FIELDS = "{day}, {month}, {month_short}, {year}"
 
 
 @pytest.fixture
-def desk(tmp_path):
-    tiny_factbase(tmp_path)
-    shutil.copytree(resources.TEMPLATES, tmp_path / "templates")
-    return tmp_path
+def desk(templated_desk):
+    return templated_desk
 
 
 def reword(desk, old: str, new: str) -> int:

@@ -168,10 +168,10 @@ def refused_characters(shown: str, places: TomlPlaces, data: dict, text: str,
                        where: str) -> list[Diagnostic]:
     """An error at each text value of a TOML file that holds a character briefgen.characters
     refuses (the first of each value): briefs and mail print these values as they are."""
-    from briefgen.characters import find_refused, refusal
+    from briefgen.characters import find_refused, refusal, texts_in
 
     found = []
-    for loc, value in _strings(data, ()):
+    for loc, value in texts_in(data, indexed=False):  # a TOML list is one value
         m = next(find_refused(value), None)
         if m is not None:
             ch, (line, col) = m.group(), places.value(loc)
@@ -181,17 +181,6 @@ def refused_characters(shown: str, places: TomlPlaces, data: dict, text: str,
             found.append(Diagnostic(shown, line, col, "error", message,
                                     field=".".join(map(str, loc)), hint=hint))
     return found
-
-
-def _strings(value, loc: tuple):
-    if isinstance(value, str):
-        yield loc, value
-    elif isinstance(value, dict):
-        for key, inner in value.items():
-            yield from _strings(inner, (*loc, key))
-    elif isinstance(value, list):
-        for inner in value:
-            yield from _strings(inner, loc)
 
 
 def _fail(problems: list[Diagnostic]) -> _Problems:
