@@ -73,19 +73,26 @@ def test_a_drop_after_data_is_unknown_never_retried_until_asked(cli, project, sm
     assert rows(project)[1] == ("omar.ali@example.org", "sent", 2, None)
 
 
-def test_sigint_while_waiting_for_the_reply_records_the_message_as_unknown(cli, project, smtp):
+@pytest.mark.parametrize("signum, exit_code, name", [
+    (signal.SIGINT, 130, None),  # Ctrl-C
+    (signal.SIGTERM, 143, "SIGTERM"), (signal.SIGHUP, 129, "SIGHUP")])  # timeout, systemd, ssh
+def test_a_signal_while_waiting_for_the_reply_records_the_message_as_unknown(
+        cli, project, smtp, signum, exit_code, name):
+    """Stopped while the server had the message: recorded as unknown, never sent twice."""
     project.readers(READERS)
     first = smtp(Mailbox(hang_at=2))
     proc = start_send(project)
     try:
         assert first.mailbox.hanging.wait(timeout=120), proc.communicate(timeout=5)
         time.sleep(0.3)  # the client is now waiting for the reply to its message
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(signum)
         out, err = proc.communicate(timeout=60)
     finally:
         proc.kill()
-    assert proc.returncode == 130
+    assert (proc.returncode, out) == (exit_code, "")
     assert err.splitlines()[-1] == "sent 1, not sent 2 (of 3 readers)"
+    if name:
+        assert err.splitlines()[-2] == f"error: stopped by {name}; re-run to send the rest"
     assert [r[:3] for r in rows(project)] == [("jane.doe@example.org", "sent", 1),
                                               ("omar.ali@example.org", "unknown", 1)]
     assert rows(project)[1][3] == "interrupted while waiting for the server's reply"
@@ -93,7 +100,7 @@ def test_sigint_while_waiting_for_the_reply_records_the_message_as_unknown(cli, 
     second = smtp()
     code, out, err = cli("send", "--week", WEEK)
     assert code == 1 and err.splitlines()[-1] == "sent 1, already sent 1, unknown 1 (of 3 readers)"
-    assert [r.rcpt_tos[0] for r in second.received] == ["ann.lee@example.org"]
+    assert [r.rcpt_tos[0] for r in second.received] == ["ann.lee@example.org"]  # no duplicate
     assert cli("send", "--week", WEEK, "--retry-unknown")[0] == 0
     assert [r.rcpt_tos[0] for r in second.received] == ["ann.lee@example.org",
                                                         "omar.ali@example.org"]

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import signal
 import sqlite3
-import time
 
 import pytest
 
 from .conftest import WEEK, Mailbox, Received, reader_lines, write
-from .test_faults import READERS, rows, start_send
+from .test_faults import READERS, rows
 
 CRLF_BCC = "=?utf-8?b?Qm9zcw0KQmNjOiBldmlsQGF0dGFja2VyLmV4YW1wbGU=?="  # "Boss\r\nBcc: evil@..."
 LIST = "=?utf-8?q?Finance_<finance@attacker.example>,_X?="  # another recipient, once decoded
@@ -131,32 +130,8 @@ def test_a_header_that_would_break_is_never_written():
 # --- 2: SIGTERM and SIGHUP ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("signum, code, name", [(signal.SIGTERM, 143, "SIGTERM"),
-                                                (signal.SIGHUP, 129, "SIGHUP")])
-def test_a_signal_while_waiting_for_the_reply_records_the_message_as_unknown(
-        cli, project, smtp, signum, code, name):
-    """`timeout`, systemd, a CI cancel or a closed ssh session: as Ctrl-C, never a duplicate."""
-    project.readers(READERS)
-    first = smtp(Mailbox(hang_at=2))
-    proc = start_send(project)
-    try:
-        assert first.mailbox.hanging.wait(timeout=120), proc.communicate(timeout=5)
-        time.sleep(0.3)  # the client is now waiting for the reply to its message
-        proc.send_signal(signum)
-        out, err = proc.communicate(timeout=60)
-    finally:
-        proc.kill()
-    assert (proc.returncode, out) == (code, "")
-    assert err.splitlines()[-2:] == [f"error: stopped by {name}; re-run to send the rest",
-                                     "sent 1, not sent 2 (of 3 readers)"]
-    assert [r[:3] for r in rows(project)] == [("jane.doe@example.org", "sent", 1),
-                                              ("omar.ali@example.org", "unknown", 1)]
-    assert rows(project)[1][3] == "interrupted while waiting for the server's reply"
-
-    second = smtp()
-    code, out, err = cli("send", "--week", WEEK)
-    assert code == 1 and err.splitlines()[-1] == "sent 1, already sent 1, unknown 1 (of 3 readers)"
-    assert [r.rcpt_tos[0] for r in second.received] == ["ann.lee@example.org"]  # no duplicate
+# test_faults.test_a_signal_while_waiting_for_the_reply_records_the_message_as_unknown:
+# SIGTERM and SIGHUP as Ctrl-C.
 
 
 def test_signal_handlers_are_restored_after_a_send(cli, project, smtp):
