@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import pickle
@@ -99,6 +100,21 @@ def _render_packed(fmt: str, data: bytes, templates: Path | None, reference: Pat
 
 
 def _render(fmt: str, brief: Brief, templates: Path | None, reference: Path | None) -> bytes:
+    # A writer makes hundreds of thousands of small objects and no garbage cycle worth
+    # collecting before it ends: each collection on the way would walk the whole growing heap
+    # again (a 5,000-line PDF: 4.8-5.8 s with collections, 2.4-2.6 s without). The console
+    # runs one-shot commands without the collector already; this is for `watch`, whose
+    # process keeps it (save -> files at 500 lines, median 0.72 -> 0.66 s), and the library.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _write(fmt, brief, templates, reference)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _write(fmt: str, brief: Brief, templates: Path | None, reference: Path | None) -> bytes:
     if fmt == "docx":
         from briefgen.writers.docx.writer import render_docx
         return render_docx(brief, reference, resources.fonts_dir(templates))
