@@ -98,6 +98,36 @@ def sample_brief(lines: int = 4, name: str = "theme-sample") -> Brief:
     ))
 
 
+def logo_png() -> bytes:
+    """A 40 x 20 PNG in the desk's navy: a logo for the writers."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 20), (31, 58, 95)).save(out, "PNG")
+    return out.getvalue()
+
+
+def full_sample() -> Brief:
+    """The sample brief with all a writer lays out and tags: contents, a logo with alt text,
+    headings of three model levels, Arabic, a classification and marking, a running head."""
+    from dataclasses import replace
+
+    from briefgen.compose.composer import outline
+    from briefgen.compose.model import Block, Run, Style
+
+    brief = sample_brief(lines=6)
+    blocks = (Block("heading", (Run("Overview"),), level=1),
+              Block("heading", (Run("Detail"),), level=3)) + tuple(
+        replace(b, level=2) if b.kind == "heading" else b for b in brief.blocks)
+    blocks = tuple(outline(list(blocks)))  # the levels as the composer sets them: 1, 2, 2, 2
+    return replace(brief, blocks=blocks, toc=True, classification="OFFICIAL", marking="OFFICIAL",
+                   running_head="Libya desk", organisation="Example Institute",
+                   author="Libya desk, Example Institute",
+                   style=Style(logo=logo_png(), logo_alt="The desk's emblem: a blue bar"))
+
+
 def table_brief():
     """The sample brief with a captioned table in its body (its first column heads each row)
     and, in its annex, a table of 70 rows of two paragraphs each: it continues over pages."""

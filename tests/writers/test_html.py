@@ -3,7 +3,6 @@ styles, reproducibility. The page in a real browser: test_html_browser.py."""
 
 from __future__ import annotations
 
-import io
 import re
 import struct
 import zlib
@@ -13,35 +12,13 @@ import lxml.html
 import pytest
 import uharfbuzz
 
-from briefgen.compose.composer import outline
 from briefgen.compose.model import Block, Run, Style
 from briefgen.errors import BuildError
 from briefgen.writers.html.writer import render_html
 from briefgen.writers.pdf.writer import MissingGlyphError
-from conftest import ARABIC, ROOT, TRICKY, sample_brief
+from conftest import ARABIC, ROOT, TRICKY, full_sample, logo_png, sample_brief
 
 FONTS = ROOT / "briefgen" / "resources" / "fonts"
-
-
-def logo_png() -> bytes:
-    from PIL import Image
-
-    out = io.BytesIO()
-    Image.new("RGB", (40, 20), (31, 58, 95)).save(out, "PNG")
-    return out.getvalue()
-
-
-def full_sample():
-    """The sample brief with all the page can show: contents, a logo with alt text, headings
-    of three model levels, Arabic, a marking and a running head."""
-    brief = sample_brief(lines=6)
-    blocks = (Block("heading", (Run("Overview"),), level=1),
-              Block("heading", (Run("Detail"),), level=3)) + tuple(
-        replace(b, level=2) if b.kind == "heading" else b for b in brief.blocks)
-    blocks = tuple(outline(list(blocks)))  # the levels as the composer sets them: 1, 2, 2, 2
-    return replace(brief, blocks=blocks, toc=True, marking="OFFICIAL",
-                   running_head="Libya desk", author="Libya desk, Example Institute",
-                   style=Style(logo=logo_png(), logo_alt="The desk's emblem: a blue bar"))
 
 
 def page(brief) -> lxml.html.HtmlElement:

@@ -14,12 +14,11 @@ from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
 from briefgen.compose.composer import compose
-from briefgen.compose.composer import outline
-from briefgen.compose.model import Block, Run, Style
+from briefgen.compose.model import Style
 from briefgen.compose.specs import theme_spec, weekly_spec
 from briefgen.factbase.base import load_factbase
 from briefgen.writers.pdf.writer import render_pdf
-from conftest import ARABIC, ROOT, sample_brief, table_brief
+from conftest import ARABIC, ROOT, full_sample, logo_png, table_brief
 
 FONTS = ROOT / "briefgen" / "resources" / "fonts"
 # operators that put something on the page: text, paths, images, shadings
@@ -28,14 +27,6 @@ PAINTING = {b"Tj", b"TJ", b"'", b'"', b"Do", b"BI", b"S", b"s", b"f", b"F", b"f*
 HEADING = re.compile(r"H([1-6])")
 _ARABIC = re.compile("[\u0600-\u06ff\ufb50-\ufdff\ufe70-\ufeff]")
 POPPLER = shutil.which("pdfinfo")
-
-
-def logo_png() -> bytes:
-    from PIL import Image
-
-    out = io.BytesIO()
-    Image.new("RGB", (40, 20), (31, 58, 95)).save(out, "PNG")
-    return out.getvalue()
 
 
 @pytest.fixture(scope="module")
@@ -52,20 +43,6 @@ def bundled() -> list[tuple[str, object, bytes]]:
         name = brief.name + (" (annotated)" if brief.annotated else "")
         out.append((name, brief, render_pdf(brief, FONTS)))
     return out
-
-
-def full_sample():
-    """The sample brief with everything the writer tags: contents, a logo with alt text,
-    headings of three levels, Arabic, a classification and a running head."""
-    brief = sample_brief(lines=6)
-    blocks = (Block("heading", (Run("Overview"),), level=1),
-              Block("heading", (Run("Detail"),), level=3)) + tuple(
-        replace(b, level=2) if b.kind == "heading" else b for b in brief.blocks)
-    blocks = tuple(outline(list(blocks)))  # the levels as the composer sets them: 1, 2, 2, 2
-    return replace(brief, blocks=blocks, toc=True, classification="OFFICIAL", marking="OFFICIAL",
-                   running_head="Libya desk", organisation="Example Institute",
-                   author="Libya desk, Example Institute",
-                   style=Style(logo=logo_png(), logo_alt="The desk's emblem: a blue bar"))
 
 
 @pytest.fixture(scope="module")
