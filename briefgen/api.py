@@ -37,14 +37,11 @@ def build(facts: Path | None = None, templates: Path | None = None,
     was known by that day, which the briefs state as their information cut-off.
     """
     from briefgen import pipeline
-    from briefgen.factbase.history import known_by
 
     desk = Desk.find(facts, templates=templates, out=out)
     desk.check_out()
     with pipeline.Pipeline(desk, format) as make:
-        base = pipeline.load(desk, strict=strict)
-        if cutoff:  # the base as it stood that day: facts, judgments and their terms
-            base = known_by(base, cutoff)
+        base = pipeline.load(desk, strict=strict, cutoff=cutoff)
         specs = pipeline.theme_briefs(desk, base, theme, annotated, cutoff=cutoff)
         _warn(warn, pipeline.warning_lines(base))
         return _written(warn, desk, make.make(base, specs), format)
@@ -61,15 +58,11 @@ def weekly(facts: Path | None = None, templates: Path | None = None, week: str |
     from briefgen import pipeline
     from briefgen.errors import BuildError
 
-    from briefgen.factbase.history import known_by
-
     pipeline.check_period(week, from_, to)  # usage errors before any work
     desk = Desk.find(facts, templates=templates, out=out)
     desk.check_out()
     with pipeline.Pipeline(desk, format) as make:
-        base = pipeline.load(desk, strict=strict)
-        if cutoff:
-            base = known_by(base, cutoff)
+        base = pipeline.load(desk, strict=strict, cutoff=cutoff)
         spec = pipeline.weekly_brief(base, week, from_, to, annotated=annotated, cutoff=cutoff)
         empty = [] if pipeline.developments(spec) else [pipeline.empty_week(spec)]
         if empty and strict:

@@ -20,12 +20,13 @@ if TYPE_CHECKING:
 
 
 def load(desk: Desk, strict: bool = False, cache: dict | None = None, readers: bool = False,
-         templates: bool = False) -> FactBase:
+         templates: bool = False, cutoff: date | None = None) -> FactBase:
     """Load and verify the desk's fact base; raise DiagnosticsError listing every problem.
 
     `readers`: check the desk's distribution list too (it must exist); `templates`: compose
     every brief the templates define, in memory, and report each template mistake like a
     fact-file error. Warnings fail the load too when `strict`. `cache`: see load_factbase.
+    `cutoff` (a date): the base as it stood that day (facts, judgments and their terms).
     """
     # Imported here, not above: build and weekly fork their writer workers first, so that
     # pydantic (~0.3 s to import and build the models) loads while the workers import theirs.
@@ -45,6 +46,9 @@ def load(desk: Desk, strict: bool = False, cache: dict | None = None, readers: b
         labels.update({d.path: "template" if d.path.endswith(".j2") else Path(d.path).name
                        for d in found if not d.path.startswith(facts + "/")})  # as build says it
     base.raise_for_errors(strict=strict, labels=labels)
+    if cutoff:
+        from briefgen.factbase.history import known_by
+        base = known_by(base, cutoff)
     return base
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import importlib.util
 import io
+from dataclasses import replace
 
 import pytest
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
+from briefgen.compose.model import Block, Run
 from briefgen.writers.pdf.writer import render_pdf
 from conftest import ARABIC, ROOT, sample_brief
 
@@ -91,17 +93,23 @@ def test_raw_text_operators_draw_what_reportlabs_text_object_draws(monkeypatch):
 
 
 def test_ready_made_pdf_objects_are_the_bytes_reportlab_would_write(monkeypatch):
-    """The /Dests name tree formatted in one pass and TextBlock.draw_on without a copy of the
-    canvas state give the bytes of reportlab's own code path."""
+    """The /Dests name tree formatted in one pass, TextBlock.draw_on without a copy of the
+    canvas state and the document written without reportlab's per-object wrappers
+    (`_document_bytes`) give the bytes of reportlab's own code path."""
     from reportlab.pdfbase import pdfdoc
 
     from briefgen.writers.pdf import canvas, flow, text
 
     brief = sample_brief(lines=120)
+    plain_text = tuple(Block("paragraph", (Run("A line that cites nothing. " * 12),))
+                       for _ in range(30))  # pages without a link: no /Annots
+    brief = replace(brief, blocks=brief.blocks[:2] + plain_text + brief.blocks[2:])
     shipped = render_pdf(brief, FONTS)
+    assert any("/Annots" not in page for page in PdfReader(io.BytesIO(shipped)).pages)
     monkeypatch.setattr(canvas, "_DestNames", lambda entries: pdfdoc.PDFArray(
         [x for name, dest in entries for x in (pdfdoc.PDFString(name), dest)]))
     monkeypatch.setattr(text.TextBlock, "draw_on", flow.Flowable.draw_on)
+    monkeypatch.setattr(canvas, "_plain", lambda doc: False)
     plain = render_pdf(brief, FONTS)
     assert len(PdfReader(io.BytesIO(plain)).named_destinations) > 100
     assert plain == shipped

@@ -16,7 +16,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfgen.canvas import Canvas
 
-from briefgen.writers.pdf.tags import PAGINATION, END, Tags
+from briefgen.writers.pdf.tags import PAGINATION, END, RawObject, Tags
 from briefgen.writers.pdf.text import text_width
 
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9_]{1,64}")
@@ -77,6 +77,9 @@ class BriefCanvas(Canvas):
                 {"Dests": pdfdoc.PDFDictionary({"Names": tree})})
         if self.tags is not None:
             self.tags.write(self._doc, self._bg_info or {})
+        doc = self._doc
+        if _plain(doc):
+            doc.format = lambda: _document_bytes(doc)
         Canvas.save(self)
 
     def stringWidth(self, text, fontName=None, fontSize=None):
@@ -108,7 +111,7 @@ class BriefCanvas(Canvas):
         tags.annotated(element, self._annotationrefs[-1].name)
 
 
-class _DestLink(pdfdoc.PDFObject):
+class _DestLink(RawObject):
     """A link to a named destination (a note or annex entry), formatted when it is made.
 
     A long brief has thousands (a marker per line, a link per note). It is the link reportlab's
@@ -125,8 +128,6 @@ class _DestLink(pdfdoc.PDFObject):
                      + f" /Dest ({destination}) /Rect [ {fp_str(*rect)} ]".encode("latin-1")
                      + parent + b" /Subtype /Link /Type /Annot\n>>")
 
-    def format(self, document) -> bytes:
-        return self.data
 
 
 class _DestNames(pdfdoc.PDFObject):
@@ -157,6 +158,61 @@ class _DestNames(pdfdoc.PDFObject):
                 out.append(pdfdoc.format(pdfdoc.PDFString(name), document))
                 out.append(pdfdoc.format(dest, document))
         return _array(out)
+
+
+def _plain(doc) -> bool:
+    """Whether `_document_bytes` can write `doc`: not encrypted, signed or commented."""
+    return (type(doc.encrypt) is pdfdoc.NoEncryption and not getattr(doc, "_digiSigs", None)
+            and (rl_config.invariant or not rl_config.pdfComments))
+
+
+def _document_bytes(doc) -> bytes:
+    """The bytes of reportlab's `PDFDocument.format` for a `_plain` document: each object
+    numbered in turn (formatting one may register more), the cross-reference table and the
+    trailer.
+
+    reportlab wraps each object in an indirect object and encodes its header and every
+    cross-reference line through its own PDFDocEncoding codec (pure Python); a long brief has
+    tens of thousands of objects, nearly all made as bytes already (`RawObject`: structure
+    elements, links). Same bytes: tests/internals/test_reportlab_pages.py.
+    """
+    for page in doc.Pages.pages:  # its links: a PDFArray of references, each formatted alone
+        if page.Annots and type(page.Annots) is list and all(type(a) is pdfdoc.PDFObjectReference
+                                             for a in page.Annots):
+            page.Annots = _References(page.Annots)
+    doc.encrypt.prepare(doc)
+    doc.Reference(doc.Catalog)
+    doc.Reference(doc.info)
+    numbered, objects = doc.numberToId, doc.idToObject
+    head = (f"%PDF-{doc._pdfVersion[0]}.{doc._pdfVersion[1]}".encode("latin-1")
+            + b"\n%\223\214\213\236 ReportLab Generated PDF document (opensource)\n")
+    out, offsets, offset, number = [head], [], len(head), 1
+    while number in numbered:
+        obj = objects[numbered[number]]
+        body = obj.data if isinstance(obj, RawObject) else pdfdoc.format(obj, doc, toplevel=1)
+        chunk = b"%d 0 obj\n%s%sendobj\n" % (number, body,
+                                               b"" if body.endswith(b"\n") else b"\n")
+        out.append(chunk)
+        offsets.append(offset)
+        offset += len(chunk)
+        number += 1
+    out.append(b"xref\n0 %d\n0000000000 65535 f \n" % number)
+    out.append("".join([f"{o:010d} 00000 n \n" for o in offsets]).encode("ascii"))
+    trailer = pdfdoc.PDFTrailer(startxref=offset, Size=number, Root=doc.Reference(doc.Catalog),
+                                Info=doc.Reference(doc.info), ID=doc.ID())
+    out.append(trailer.format(doc))
+    return b"".join(out)
+
+
+class _References(pdfdoc.PDFObject):
+    """A page's /Annots: the bytes of reportlab's PDFArray of its PDFObjectReferences."""
+
+    def __init__(self, refs: list):
+        self.refs = refs
+
+    def format(self, document) -> bytes:
+        ids = document.idToObjectNumberAndVersion
+        return _array([b"%d %d R" % ids[ref.name] for ref in self.refs])
 
 
 def _array(items: list[bytes]) -> bytes:

@@ -11,9 +11,9 @@ document when it is saved, with the ParentTree, /StructParents and /Tabs /S on e
 /MarkInfo and the XMP metadata that names PDF/UA-1.
 
 reportlab writes no structure; the reach-ins into its document that this takes, all here:
-- `doc.Reference(obj)` registers a raw object (`_Raw`) and gives it its object number
+- `doc.Reference(obj)` registers a raw object (`RawObject`) and gives it its object number
   (`doc.idToObjectNumberAndVersion`, where pages are "Page1", ... and annotations
-  `doc.annotationName(name)`);
+  `doc.annotationName(name)`); `_register` does the same for the tree's elements in one pass;
 - `doc.Catalog` writes the StructTreeRoot, MarkInfo and Metadata set on it;
 - `doc.Pages.pages`: each page dictionary gets /StructParents and /Tabs, added to the list of
   keys reportlab writes for it (`__NoDefault__`).
@@ -22,8 +22,6 @@ reportlab writes no structure; the reach-ins into its document that this takes, 
 from __future__ import annotations
 
 import re
-from xml.sax.saxutils import escape
-
 from reportlab.pdfbase import pdfdoc
 
 ARTIFACT = "/Artifact BMC"  # decoration: rules, boxes, a decorative logo
@@ -148,12 +146,10 @@ class Tags:
         elements: list[Element] = []
         _collect(self.document, elements)
         ids = doc.idToObjectNumberAndVersion
-        objects = []
-        for e in elements:
-            o = _Raw()
-            objects.append(o)
-            e.ref = _ref(ids, doc.Reference(o).name)
-        tree = _Raw()
+        objects = [RawObject() for _ in elements]
+        for e, number in zip(elements, _register(doc, objects), strict=True):
+            e.ref = f"{number} 0 R"
+        tree = RawObject()
         root = _ref(ids, doc.Reference(tree).name)
         pages = [_ref(ids, f"Page{i + 1}") for i in range(len(doc.Pages.pages))]
         annots = {name: _ref(ids, name) for name in self._names}
@@ -183,13 +179,32 @@ class Tags:
             page.Tabs = pdfdoc.PDFName("S")
 
 
+def _register(doc, objects: list) -> range:
+    """Register new `objects` as `doc.Reference` does one at a time (the next object numbers,
+    named "R<number>"), in one pass: the numbers they got."""
+    first = doc.objectcounter + 1
+    numbers = range(first, first + len(objects))
+    ids, named, table = doc.idToObjectNumberAndVersion, doc.numberToId, doc.idToObject
+    for number, obj in zip(numbers, objects, strict=True):
+        name = f"R{number}"
+        if name in table:  # named so by someone else: reportlab's own way says what is wrong
+            raise ValueError(f"redefining named object: {name!r}")
+        obj.__InternalName__ = name
+        ids[name] = (number, 0)
+        named[number] = name
+        table[name] = obj
+    doc.objectcounter = first + len(objects) - 1
+    return numbers
+
+
 def _ref(ids: dict, name: str) -> str:
     """A reference to the object reportlab's document registered as `name`."""
     return f"{ids[name][0]} 0 R"
 
 
-class _Raw(pdfdoc.PDFObject):
-    """An object whose bytes are made before the document is formatted."""
+class RawObject(pdfdoc.PDFObject):
+    """An object whose bytes are made before the document is formatted (`canvas` writes
+    them as they are)."""
 
     def __init__(self, data: bytes = b""):
         self.data = data
@@ -251,6 +266,12 @@ def _string(text: str, doc) -> str:
     return pdfdoc.PDFString(text).format(doc).decode("latin-1")
 
 
+def _escape(text: str) -> str:
+    """`text` as XML character data (xml.sax.saxutils.escape, whose module pulls in urllib,
+    http.client and ssl: a fifth of the PDF writer's import time)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _xmp(title: str, author: str, subject: str, keywords: str, created, lang: str) -> bytes:
     """XMP metadata: title, author, subject, keywords, dates and the PDF/UA-1 identifier."""
     stamp = created.isoformat() if created is not None else ""
@@ -264,13 +285,13 @@ def _xmp(title: str, author: str, subject: str, keywords: str, created, lang: st
         'xmlns:pdf="http://ns.adobe.com/pdf/1.3/" xmlns:xmp="http://ns.adobe.com/xap/1.0/" '
         'xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">\n'
         "<dc:format>application/pdf</dc:format>\n"
-        f'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(title)}</rdf:li></rdf:Alt>'
+        f'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{_escape(title)}</rdf:li></rdf:Alt>'
         "</dc:title>\n"
-        f"<dc:creator><rdf:Seq><rdf:li>{escape(author)}</rdf:li></rdf:Seq></dc:creator>\n"
-        f'<dc:description><rdf:Alt><rdf:li xml:lang="x-default">{escape(subject)}</rdf:li>'
+        f"<dc:creator><rdf:Seq><rdf:li>{_escape(author)}</rdf:li></rdf:Seq></dc:creator>\n"
+        f'<dc:description><rdf:Alt><rdf:li xml:lang="x-default">{_escape(subject)}</rdf:li>'
         "</rdf:Alt></dc:description>\n"
-        f"<dc:language><rdf:Bag><rdf:li>{escape(lang)}</rdf:li></rdf:Bag></dc:language>\n"
-        f"<pdf:Keywords>{escape(keywords)}</pdf:Keywords>\n"
+        f"<dc:language><rdf:Bag><rdf:li>{_escape(lang)}</rdf:li></rdf:Bag></dc:language>\n"
+        f"<pdf:Keywords>{_escape(keywords)}</pdf:Keywords>\n"
         f"<xmp:CreatorTool>briefgen</xmp:CreatorTool>{dates}\n"
         "<pdfuaid:part>1</pdfuaid:part>\n"
         "</rdf:Description>\n</rdf:RDF>\n</x:xmpmeta>\n"
