@@ -4,7 +4,7 @@ and the quotes that cite them verified.
 An archived text is a regular file inside the facts folder (a link out of it is refused: it
 could be anything on the machine), no larger than MAX_SOURCE_BYTES, in UTF-8. On a large base
 (parsed on two cores, see `files.parse_files`) the forked helper reads, folds and verifies
-about half of the texts while this process does the other half: folding and verifying are a
+a little under half of the texts while this process does the rest: folding and verifying are a
 third of the work of checking the 10k bench base.
 """
 
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from briefgen.factbase.quotes import SourceText, Verified
 
-HELPER_SHARE = 0.5  # of the archived bytes, read and verified by the helper
+HELPER_SHARE = 0.45  # of the archived bytes, read and verified by the helper
 MAX_SOURCE_BYTES = 32 * 1024 * 1024  # a whole book is ~1-2 MB (docs/limits.md)
 Outcomes = dict[tuple[str, str], "Verified | None"]  # (source id, quote) -> None: not found
 _SIGNATURES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # `watch` keeps texts
