@@ -6,12 +6,16 @@ import gc
 import json
 import os
 import pickle
+from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import replace
 from pathlib import Path
 
 from briefgen import resources
 from briefgen.compose.model import Brief
 from briefgen.errors import BriefgenError
+
+
+_LONGEST_FIRST = ("pdf", "docx", "html")  # the order the workers get their briefs
 
 
 class Writers:
@@ -49,7 +53,13 @@ class Writers:
             if self.pools else []
         jobs = {(fmt, i): self.pools[fmt].submit(_render_packed, fmt, data, self.templates,
                                                   self.reference)
-                for fmt in self.formats if fmt in self.pools for i, data in enumerate(packed)}
+                for fmt in sorted(self.formats, key=_LONGEST_FIRST.index) if fmt in self.pools
+                for i, data in enumerate(packed)}
+        if jobs:
+            # A brief goes to a worker through a pipe fed by a thread of this process, a few
+            # dozen kilobytes at a time: work in Python here (the provenance records) would hold
+            # the interpreter lock between writes and keep the workers waiting for their brief.
+            wait(jobs.values(), return_when=FIRST_COMPLETED)
         results = []
         for i, brief in enumerate(briefs):
             files = {".sources.json": provenance_json(brief)}

@@ -17,7 +17,7 @@ from briefgen.compose.apparatus import Apparatus
 from briefgen.compose.front import finish, title_block
 from briefgen.compose.inline import InlineParser, add, one_line, runs_of
 from briefgen.compose.model import Block, Brief, Citation, Cite, QuoteUse, Run, SourceEntry
-from briefgen.compose.notes import NoteWording, line_record
+from briefgen.compose.notes import NoteWording, Provenance
 from briefgen.compose.templating import TemplateRenderer
 from briefgen.compose.views import (FactView, JudgmentView, ThemeView,  # noqa: F401 - re-exported
                                     fact_view, judgment_view)
@@ -188,7 +188,7 @@ class _Builder:
         return Brief(name=spec.name, title=spec.title, subtitle=spec.subtitle,
                      subject=spec.subject, keywords=spec.keywords, author="briefgen",
                      created=spec.created, blocks=tuple(blocks), sources=sources,
-                     extra={"provenance": [line_record(self.base, b) for b in blocks if b.cites]},
+                     extra={"provenance": Provenance(self.base, blocks)},
                      labels=self.words.labels, annex=(
                          self.notes.judgment_basis(self.basis(blocks)) + self.notes.grading_key(
                              judgments=any(b.kind == "judgment" for b in blocks))

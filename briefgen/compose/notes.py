@@ -68,6 +68,17 @@ class NoteWording:
         return self.notes.note(parts, tuple(sorted(rests_on)))
 
 
+class Provenance:
+    """The provenance record of each cited line of `blocks`, made as it is read: `render`
+    reads it while the writers lay out the brief, not before they start."""
+
+    def __init__(self, base: FactBase, blocks: list[Block]):
+        self.base, self.blocks = base, blocks
+
+    def __iter__(self):
+        return (line_record(self.base, b) for b in self.blocks if b.cites)
+
+
 def line_record(base: FactBase, block: Block) -> dict:
         """Provenance of one line: its facts, and for each citation the exact source spans."""
         citations, judgments = [], {}
