@@ -44,7 +44,7 @@ def build(facts: Path | None = None, templates: Path | None = None,
         base = pipeline.load(desk, strict=strict, cutoff=cutoff)
         specs = pipeline.theme_briefs(desk, base, theme, annotated, cutoff=cutoff)
         _warn(warn, pipeline.warning_lines(base))
-        return _written(warn, desk, make.make(base, specs), format)
+        return _written(warn, desk, make.make(base, specs, last=True), format)
 
 
 def weekly(facts: Path | None = None, templates: Path | None = None, week: str | None = None,
@@ -68,7 +68,7 @@ def weekly(facts: Path | None = None, templates: Path | None = None, week: str |
         if empty and strict:
             raise BuildError(empty[0] + " (--strict makes this an error)")
         _warn(warn, pipeline.warning_lines(base, empty))
-        return _written(warn, desk, make.make(base, [spec]), format)
+        return _written(warn, desk, make.make(base, [spec], last=True), format)
 
 
 def send(facts: Path | None = None, templates: Path | None = None, week: str = "",

@@ -151,18 +151,21 @@ class Pipeline:
     def __exit__(self, *exc) -> None:
         self.writers.__exit__(*exc)
 
-    def make(self, base: FactBase, specs: list[Spec]) -> list[Path]:
+    def make(self, base: FactBase, specs: list[Spec], last: bool = False) -> list[Path]:
         """Compose and render every brief in memory, then write them all at once; the brief
-        files written (the provenance records are written beside them, not listed)."""
-        return self.write(compose(self.desk, base, specs))
+        files written (the provenance records are written beside them, not listed). `last`:
+        no brief comes after these, so the writer workers end while the files are written."""
+        return self.write(compose(self.desk, base, specs), last)
 
-    def write(self, briefs: list[Brief]) -> list[Path]:
+    def write(self, briefs: list[Brief], last: bool = False) -> list[Path]:
         from briefgen.atomic import write_atomically
 
         files: dict[Path, bytes] = {}
         for brief, rendered in zip(briefs, self.writers.render(briefs), strict=True):
             for suffix in sorted(rendered):
                 files[self.desk.out / f"{brief.name}{suffix}"] = rendered[suffix]
+        if last:
+            self.writers.close()
         return [p for p in write_atomically(files) if not p.name.endswith(".sources.json")]
 
 

@@ -45,6 +45,12 @@ class Writers:
         for pool in self.pools.values():
             pool.shutdown(wait=True, cancel_futures=True)
 
+    def close(self) -> None:
+        """Let the workers end, without waiting for them (`__exit__` does): a worker that laid
+        out a long brief takes a while to hand its memory back."""
+        for pool in self.pools.values():
+            pool.shutdown(wait=False)
+
     def render(self, briefs: list[Brief]) -> list[dict[str, bytes]]:
         """Every brief's files, in order, each format written by its own worker if it has one."""
         # Each brief is pickled once for all workers, without the provenance record (only this

@@ -211,10 +211,21 @@ def _show(put, font, text: str, doc, escape, subset: int, tf: str) -> int:
     """Show `text` in a TrueType font, switching subsets as needed; returns the last subset."""
     for sub, data in font.splitString(text, doc):
         if sub != subset:
-            put(f"{font.getSubsetInternalName(sub, doc)} {tf}")
+            put(_select(font, sub, tf, doc))
             subset = sub
         put(f"({escape(data)}) Tj")
     return subset
+
+
+def _select(font, subset: int, tf: str, doc) -> str:
+    """The operator that selects a subset of `font` at a size ("/F1+0 9.5 Tf"), made once per
+    document: a long brief selects a font again at nearly every change of style."""
+    made = doc.__dict__.setdefault("_bg_selects", {})
+    key = (font.fontName, subset, tf)
+    op = made.get(key)
+    if op is None:  # reportlab registers the font with the document the first time
+        op = made[key] = f"{font.getSubsetInternalName(subset, doc)} {tf}"
+    return op
 
 
 class TextBlock(Flowable):
