@@ -9,14 +9,13 @@ import json
 import weakref
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
-from email import policy
 from email.generator import BytesGenerator
 from email.headerregistry import Address
 from email.message import EmailMessage, MIMEPart
 from email.utils import format_datetime
 
 from briefgen.compose.model import Brief, Run
-from briefgen.distribution.headers import as_written
+from briefgen.distribution.headers import SMTP, as_written
 from briefgen.distribution.plan import message_id  # noqa: F401 - part of this module's API
 from briefgen.distribution.readers import Reader
 from briefgen.distribution.email_templates import EmailText
@@ -145,7 +144,7 @@ def attachment_part(data: bytes, filename: str) -> MIMEPart:
     """An attachment, encoded once and shared by every message that carries the same file."""
     suffix = "." + filename.rsplit(".", 1)[-1]
     maintype, subtype = MIME_TYPES.get(suffix, ("application", "octet-stream"))
-    part = MIMEPart(policy=policy.SMTP)
+    part = MIMEPart(policy=SMTP)
     part.set_content(data, maintype, subtype, disposition="attachment", filename=filename)
     return _freeze(part)
 
@@ -153,7 +152,7 @@ def attachment_part(data: bytes, filename: str) -> MIMEPart:
 def body_part(wording: EmailText, seed: str) -> MIMEPart:
     """The text and HTML bodies (multipart/alternative), shared by an edition's messages;
     `seed` makes the MIME boundaries (the same seed for the same words)."""
-    part = MIMEPart(policy=policy.SMTP)
+    part = MIMEPart(policy=SMTP)
     part.set_content(wording.text, cte="quoted-printable")
     part.add_alternative(wording.html, subtype="html", cte="quoted-printable")
     _fix_boundaries(part, seed)
@@ -169,7 +168,7 @@ def build_message(reader: Reader, wording: EmailText, attachments: list[MIMEPart
     `body` (from body_part) and `attachments` may be shared by many messages: only the
     headers are the reader's own, so each further message costs little more than its headers.
     """
-    msg = EmailMessage(policy=policy.SMTP)
+    msg = EmailMessage(policy=SMTP)
     msg["From"] = _shared("From", sender)
     msg["To"] = Address(display_name=reader.name, addr_spec=reader.address)
     as_written("To", msg["To"], addresses=1)  # one reader, one header, however named
@@ -198,7 +197,7 @@ def flatten(msg: EmailMessage) -> bytes:
     tests/internals/test_email.py).
     """
     out = io.BytesIO()
-    _SharingGenerator(out, policy=policy.SMTP).flatten(msg, unixfrom=False)
+    _SharingGenerator(out, policy=SMTP).flatten(msg, unixfrom=False)
     return out.getvalue()
 
 
@@ -213,7 +212,7 @@ def _shared(name: str, value) -> object:
     if header is None:
         if len(_HEADERS) > 4096:
             _HEADERS.clear()
-        header = policy.SMTP.header_factory(name, value)
+        header = SMTP.header_factory(name, value)
         as_written(name, header, addresses=1 if name == "From" else None)
         _HEADERS[key] = header
     return header
@@ -221,7 +220,7 @@ def _shared(name: str, value) -> object:
 
 def _freeze(part: MIMEPart) -> MIMEPart:
     out = io.BytesIO()
-    BytesGenerator(out, policy=policy.SMTP).flatten(part, unixfrom=False)
+    BytesGenerator(out, policy=SMTP).flatten(part, unixfrom=False)
     _FLAT[part] = out.getvalue()
     return part
 
@@ -232,7 +231,7 @@ class _SharingGenerator(BytesGenerator):
 
     def flatten(self, msg, unixfrom=False, linesep=None):
         data = _FLAT.get(msg)
-        if data is not None and self.policy == policy.SMTP and linesep in (None, "\r\n"):
+        if data is not None and self.policy is SMTP and linesep in (None, "\r\n"):
             self._fp.write(data)
             return
         super().flatten(msg, unixfrom=unixfrom, linesep=linesep)

@@ -196,10 +196,12 @@ def _sender(value: str | None, dry_run: bool) -> Address:
 def _one_address(value: str) -> tuple[str, str]:
     """(name, address) of the one address `value` holds, read as the email package reads a
     From header (its encoded words decoded); ('', '') when it holds none or several."""
-    from email import errors, policy
+    from email import errors
+
+    from briefgen.distribution.headers import SMTP
 
     try:
-        found = policy.SMTP.header_factory("From", value).addresses
+        found = SMTP.header_factory("From", value).addresses
     except (errors.HeaderParseError, IndexError, ValueError, TypeError):
         return "", ""
     if len(found) != 1:
