@@ -161,7 +161,7 @@ class Pipeline:
         from briefgen.atomic import write_atomically
 
         files: dict[Path, bytes] = {}
-        for brief, rendered in zip(briefs, self.writers.render(briefs), strict=True):
+        for brief, rendered in zip(briefs, self.writers.render(briefs, last), strict=True):
             for suffix in sorted(rendered):
                 files[self.desk.out / f"{brief.name}{suffix}"] = rendered[suffix]
         if last:

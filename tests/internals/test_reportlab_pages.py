@@ -214,3 +214,18 @@ def test_pages_kept_for_page_x_of_y_come_out_as_reportlab_writes_them_at_once():
                                      ours, font))
     assert _document(_draw_pages(plain, theirs, font)) == document
     assert len(document[0]) == len(document[2]) == 3
+
+
+def test_plain_strings_are_written_as_reportlab_writes_them():
+    """tags._string writes a string of printable ASCII as it is, where reportlab's PDFString
+    takes five steps; every other string goes through reportlab."""
+    from reportlab.pdfbase import pdfdoc
+
+    from briefgen.writers.pdf.tags import _PLAIN, _string
+
+    doc = pdfdoc.PDFDocument()
+    texts = [chr(c) for c in range(0x110)] + ["Note 12", "S4 Reuters (2019)", "a\\b", "é", ""]
+    plain = [t for t in texts if _PLAIN.fullmatch(t)]
+    assert plain == [chr(c) for c in range(0x20, 0x7F) if chr(c) not in "()\\"] + ["Note 12", ""]
+    for text in texts:
+        assert _string(text, doc) == pdfdoc.PDFString(text).format(doc).decode("latin-1"), text

@@ -370,7 +370,9 @@ def fit(shaper: Shaper, text: str, size: float, width: float, bold: bool = False
     return []
 
 
-def build_pdf(brief: Brief, fonts: FontSet) -> bytes:
+def build_pdf(brief: Brief, fonts: FontSet, keep: list | None = None) -> bytes:
+    """The PDF of `brief`; `keep`: a list that takes what the layout made, for a process that
+    ends without freeing it (see render._render_packed)."""
     forget_widths()
     shaper = Shaper(fonts)
     page_w, page_h = PAGES.get(brief.style.page_size, A4)
@@ -419,6 +421,8 @@ def build_pdf(brief: Brief, fonts: FontSet) -> bytes:
                          "page of the PDF (hint: cite fewer or shorter quotes in that line)"
                          ) from None
     canvas.save()
+    if keep is not None:
+        keep += (story, flowables, frame, canvas, tags, buf)
     return buf.getvalue()
 
 

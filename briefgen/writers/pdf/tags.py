@@ -29,7 +29,9 @@ PAGINATION = "/Artifact <</Type /Pagination>> BDC"  # running heads, page number
 END = "EMC"
 # roles of this writer that are not standard structure types, and the type each is read as
 ROLE_MAP = {"Judgment": "P", "Summary": "P"}
-_PLAIN = re.compile(r"[A-Za-z0-9_.-]*")  # a PDF string that needs no escape: note_3, ar
+# A PDF string that reportlab writes as it is, between parentheses: printable ASCII but for
+# the three characters it escapes (note_3, "Note 12", "S4 Reuters, 2019")
+_PLAIN = re.compile(r"[ -'*-\[\]-~]*")
 
 
 class Element:
@@ -137,7 +139,7 @@ class Tags:
         done = self._contents.get(target)
         if done is None:
             text = self.describe.get(target, target)
-            done = self._contents[target] = pdfdoc.PDFString(text).format(doc)
+            done = self._contents[target] = _string(text, doc).encode("latin-1")
         return done
 
     def write(self, doc, info: dict) -> None:
@@ -261,8 +263,8 @@ def _element(e: Element, pages: list[str], annots: dict[str, str], root: str, do
 
 def _string(text: str, doc) -> str:
     """A PDF text string (PDFDocEncoding, else UTF-16 with its byte order mark), escaped."""
-    if _PLAIN.fullmatch(text):
-        return f"({text})"  # what reportlab writes for it, without its five steps
+    if _PLAIN.fullmatch(text):  # what reportlab writes for it, without its five steps
+        return f"({text})"  # (tests/internals/test_reportlab_pages.py)
     return pdfdoc.PDFString(text).format(doc).decode("latin-1")
 
 

@@ -30,14 +30,15 @@ class MissingGlyphError(ProblemsError, BuildError):
     """Characters that no bundled font has: all of them, one line each."""
 
 
-def render_pdf(brief: Brief, fonts_dir: Path) -> bytes:
-    """Render `brief` as PDF bytes with the fonts of `fonts_dir`; BuildError if it cannot."""
+def render_pdf(brief: Brief, fonts_dir: Path, keep: list | None = None) -> bytes:
+    """Render `brief` as PDF bytes with the fonts of `fonts_dir`; BuildError if it cannot.
+    `keep`: see layout.build_pdf."""
     # reportlab and uharfbuzz: imported on the first render only
     from briefgen.writers.pdf import fonts as pdf_fonts, layout as pdf_layout
 
     fonts = pdf_fonts.load_fonts(Path(fonts_dir))
     check_glyphs(brief, fonts, Path(fonts_dir), pdf_layout.FIXED_TEXT)
-    return pdf_layout.build_pdf(brief, fonts)
+    return pdf_layout.build_pdf(brief, fonts, keep)
 
 
 def _texts(brief: Brief, fixed: str):
