@@ -40,7 +40,7 @@ def build(facts: Path | None = None, templates: Path | None = None,
 
     desk = Desk.find(facts, templates=templates, out=out)
     desk.check_out()
-    with pipeline.Pipeline(desk, format) as make:
+    with pipeline.Pipeline(desk, format, ("theme.md.j2",)) as make:
         base = pipeline.load(desk, strict=strict, cutoff=cutoff)
         specs = pipeline.theme_briefs(desk, base, theme, annotated, cutoff=cutoff)
         _warn(warn, pipeline.warning_lines(base))
@@ -61,7 +61,7 @@ def weekly(facts: Path | None = None, templates: Path | None = None, week: str |
     pipeline.check_period(week, from_, to)  # usage errors before any work
     desk = Desk.find(facts, templates=templates, out=out)
     desk.check_out()
-    with pipeline.Pipeline(desk, format) as make:
+    with pipeline.Pipeline(desk, format, ("weekly.md.j2",)) as make:
         base = pipeline.load(desk, strict=strict, cutoff=cutoff)
         spec = pipeline.weekly_brief(base, week, from_, to, annotated=annotated, cutoff=cutoff)
         empty = [] if pipeline.developments(spec) else [pipeline.empty_week(spec)]

@@ -32,7 +32,24 @@ def load(desk: Desk, strict: bool = False, cache: dict | None = None, readers: b
     # pydantic (~0.3 s to import and build the models) loads while the workers import theirs.
     from briefgen.factbase.base import load_factbase
 
-    base = load_factbase(desk.require_facts(), cache, settings_file=desk.settings_file)
+    from briefgen.compose import precompile
+
+    with precompile.worker(desk.templates, TEMPLATES if templates else ()):
+        base = _checked(desk, load_factbase(desk.require_facts(), cache,
+                                            settings_file=desk.settings_file),
+                        strict, readers, templates)
+    if cutoff:
+        from briefgen.factbase.history import known_by
+        base = known_by(base, cutoff)
+    return base
+
+
+TEMPLATES = ("theme.md.j2", "weekly.md.j2")  # the brief templates `check` composes
+
+
+def _checked(desk: Desk, base: FactBase, strict: bool, readers: bool,
+             templates: bool) -> FactBase:
+    """`base` with the problems of the readers file and templates (see load), raised."""
     labels: dict[str, str] = {}  # file -> what it is, for the summary line
     facts_failed = bool(base.errors)
     if readers:
@@ -46,9 +63,6 @@ def load(desk: Desk, strict: bool = False, cache: dict | None = None, readers: b
         labels.update({d.path: "template" if d.path.endswith(".j2") else Path(d.path).name
                        for d in found if not d.path.startswith(facts + "/")})  # as build says it
     base.raise_for_errors(strict=strict, labels=labels)
-    if cutoff:
-        from briefgen.factbase.history import known_by
-        base = known_by(base, cutoff)
     return base
 
 
@@ -136,19 +150,30 @@ def compose(desk: Desk, base: FactBase, specs: list[Spec]) -> list[Brief]:
 
 class Pipeline:
     """A desk's writers, ready: enter it early, and the writer workers import their libraries
-    while this process loads the fact base (see render.Writers)."""
+    while this process loads the fact base (see render.Writers); `templates`: the brief
+    templates it will compose, compiled by a worker meanwhile."""
 
-    def __init__(self, desk: Desk, formats: tuple):
+    def __init__(self, desk: Desk, formats: tuple, templates: tuple[str, ...] = ()):
         from briefgen.render import Writers
 
-        self.desk = desk
+        self.desk, self.templates = desk, templates
         self.writers = Writers(formats, desk.templates)
 
     def __enter__(self) -> Pipeline:
+        from briefgen.compose import precompile
+
         self.writers.__enter__()
+        # The Word (or HTML) worker is idle after its warm-up, until the briefs are composed:
+        # it compiles the `templates` this process will compose meanwhile.
+        pools = self.writers.pools
+        precompile.start(pools.get("docx") or pools.get("html"), self.desk.templates,
+                         self.templates)
         return self
 
     def __exit__(self, *exc) -> None:
+        from briefgen.compose import precompile
+
+        precompile.forget()
         self.writers.__exit__(*exc)
 
     def make(self, base: FactBase, specs: list[Spec], last: bool = False) -> list[Path]:

@@ -18,6 +18,7 @@ from briefgen.compose.front import finish, title_block
 from briefgen.compose.inline import InlineParser, add, one_line, runs_of
 from briefgen.compose.model import Block, Brief, Citation, Cite, QuoteUse, Run, SourceEntry
 from briefgen.compose.notes import NoteWording, Provenance
+from briefgen.compose import precompile
 from briefgen.compose.templating import TemplateRenderer
 from briefgen.compose.views import (FactView, JudgmentView, ThemeView,  # noqa: F401 - re-exported
                                     fact_view, judgment_view)
@@ -86,6 +87,7 @@ def compose(base: FactBase, templates: Path | None, spec: Spec,
     context = {**{k: _views(v, view) for k, v in spec.context.items()},
                "themes": themes, "desk": settings.desk.model_dump(), "words": words.table,
                "issued": words.date(spec.created.date()), "annotated": spec.annotated}
+    precompile.adopt()  # the templates a worker compiled meanwhile, if any
     renderer = TemplateRenderer(templates, {**base.facts, **base.judgments},
                                 plain=(FactView, JudgmentView, ThemeView))
     text, origins = renderer.render(spec.template, context)

@@ -36,6 +36,17 @@ _STAMP_NUMBERS: dict[tuple[str, int], int] = {}
 _STAMPING = threading.Lock()
 
 
+def take_stamps(table: list[tuple[str, int]]) -> bool:
+    """Take over another process's table of stamps (see precompile) if this one is its start."""
+    with _STAMPING:
+        if table[:len(_STAMPS)] != _STAMPS:
+            return False
+        for key in table[len(_STAMPS):]:
+            _STAMP_NUMBERS[key] = len(_STAMPS)
+            _STAMPS.append(key)
+        return True
+
+
 class TemplateRenderer:
     """A sandboxed Jinja2 environment whose printed values become placeholders."""
 

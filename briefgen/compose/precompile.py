@@ -1,0 +1,95 @@
+"""Brief templates compiled in a forked worker while this process loads the fact base.
+
+Compiling a template (lexing, parsing, generating its Python code) is the largest fixed cost
+of a compose: ~0.02-0.04 s a template, paid on the critical path by `build`, `weekly` and
+`check`. `start` hands it to a worker that is idle at that moment (a writer worker after its
+warm-up, or a worker of its own); `compose` takes the code it sent back (`adopt`)
+before it compiles anything itself.
+
+The code is the one this process would make: the same environment, set up alike, from the
+same file (the source checksum is checked when the template is loaded, as for any compiled
+template). Only the line stamps are numbered in the worker: its table is taken over when this
+process's table is the start of it (nothing numbered here that the worker does not know),
+else the code is dropped and compiled here. A
+template that fails to compile is left out: this process compiles it and says where it is
+wrong, as always.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import marshal
+import os
+from pathlib import Path
+
+_PENDING: list = []  # futures of `_compile` jobs whose code is not taken over yet
+
+
+def start(pool, templates: Path | None, names: tuple[str, ...]) -> None:
+    """Have `pool`'s worker compile the templates `names` of the desk folder `templates`,
+    unless this process has compiled templates already (`watch` after its first build)."""
+    from briefgen.compose.jinja_parts import compiled
+
+    if pool is not None and names and not compiled().code:
+        _PENDING.append(pool.submit(_compile, templates, names))
+
+
+@contextlib.contextmanager
+def worker(templates: Path | None, names: tuple[str, ...]):
+    """A worker of its own compiling `names` for the length of the block (`check`, whose
+    other core is idle while it loads the fact base), on a machine with two cores or more."""
+    from briefgen.compose.jinja_parts import compiled
+
+    if not names or compiled().code or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
+        yield
+        return
+    from briefgen.workers import fork_pool
+
+    pool = fork_pool()
+    try:
+        start(pool, templates, names)
+        yield
+    finally:
+        forget()
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def forget() -> None:
+    """Drop the jobs not taken over: this process compiles what it needs itself."""
+    _PENDING.clear()
+
+
+def adopt() -> None:
+    """Take over the code of every compile job started (waiting for those still at work)."""
+    from briefgen.compose.jinja_parts import compiled
+    from briefgen.compose.templating import take_stamps
+
+    while _PENDING:
+        job = _PENDING.pop(0)
+        try:
+            stamps, code = job.result()
+        except Exception:  # noqa: BLE001 - the worker is gone: this process compiles them
+            continue
+        if take_stamps(stamps):
+            store = compiled().code
+            for key, checksum, data in code:
+                store.setdefault(key, (checksum, marshal.loads(data)))
+
+
+def _compile(templates: Path | None, names: tuple[str, ...]) -> tuple[list, list]:
+    """In the worker: its table of stamps and, per template compiled, (cache key, source
+    checksum, marshalled code)."""
+    from briefgen.compose.jinja_parts import compiled
+    from briefgen.compose.templating import _STAMPS, TemplateRenderer
+
+    store = compiled().code
+    before = set(store)
+    env = TemplateRenderer(templates).env
+    for name in names:
+        try:
+            env.get_template(name)
+        except Exception:  # noqa: BLE001, S112 - compiled and reported by the main process
+            continue
+    code = [(key, checksum, marshal.dumps(c)) for key, (checksum, c) in store.items()
+            if key not in before]
+    return list(_STAMPS), code
