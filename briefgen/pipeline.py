@@ -154,20 +154,17 @@ class Pipeline:
     templates it will compose, compiled by a worker meanwhile."""
 
     def __init__(self, desk: Desk, formats: tuple, templates: tuple[str, ...] = ()):
+        from briefgen.compose import precompile
         from briefgen.render import Writers
 
-        self.desk, self.templates = desk, templates
-        self.writers = Writers(formats, desk.templates)
+        self.desk = desk
+        # The Word (or HTML) worker compiles the `templates` first, at the priority of this
+        # process: they are ready when the composing starts, before the fact base is loaded.
+        self.writers = Writers(formats, desk.templates, first=lambda pool: precompile.start(
+            pool, desk.templates, templates, wait=True))
 
     def __enter__(self) -> Pipeline:
-        from briefgen.compose import precompile
-
         self.writers.__enter__()
-        # The Word (or HTML) worker is idle after its warm-up, until the briefs are composed:
-        # it compiles the `templates` this process will compose meanwhile.
-        pools = self.writers.pools
-        precompile.start(pools.get("docx") or pools.get("html"), self.desk.templates,
-                         self.templates)
         return self
 
     def __exit__(self, *exc) -> None:

@@ -24,20 +24,25 @@ class Writers:
     On a machine with two cores each format gets a forked worker of its own. Enter the context
     early: the workers import their writer (python-docx; reportlab and the fonts; the HTML
     writer's fonts) while this process is still loading the fact base, then write the formats
-    side by side.
+    side by side. `first` (a function of a pool) gives the Word or HTML worker, whose writer
+    is not the longest to get ready, a job before its warm-up.
     """
 
-    def __init__(self, formats: tuple, templates: Path | None):
+    def __init__(self, formats: tuple, templates: Path | None, first=None):
         self.formats, self.templates = formats, templates
         self.reference = resources.reference_docx(templates)
         self.pools: dict = {}
         self.parallel = hasattr(os, "fork") and (os.cpu_count() or 1) > 1
+        self.first = first  # given the pool of the Word (or HTML) worker, before its warm-up
 
     def __enter__(self) -> Writers:
         if self.parallel:
             from briefgen.workers import fork_pool
+            spare = next((f for f in ("docx", "html") if f in self.formats), None)
             for fmt in self.formats:
                 self.pools[fmt] = fork_pool()
+                if fmt == spare and self.first is not None:
+                    self.first(self.pools[fmt])
                 self.pools[fmt].submit(_warm, fmt, self.templates)
         return self
 

@@ -20,18 +20,23 @@ from __future__ import annotations
 import contextlib
 import marshal
 import os
+import time
 from pathlib import Path
 
 _PENDING: list = []  # futures of `_compile` jobs whose code is not taken over yet
+WORKER_SECONDS = 2.0  # a worker's compiling time; a template takes ~0.02-0.04 s
 
 
-def start(pool, templates: Path | None, names: tuple[str, ...]) -> None:
+def start(pool, templates: Path | None, names: tuple[str, ...], wait: bool = False) -> None:
     """Have `pool`'s worker compile the templates `names` of the desk folder `templates`,
-    unless this process has compiled templates already (`watch` after its first build)."""
+    unless this process has compiled templates already (`watch` after its first build).
+
+    `wait`: `adopt` waits for the worker's code. Else code not ready by then is left: a writer
+    worker runs at a lower priority, and on a busy machine it may not have had the time."""
     from briefgen.compose.jinja_parts import compiled
 
     if pool is not None and names and not compiled().code:
-        _PENDING.append(pool.submit(_compile, templates, names))
+        _PENDING.append((pool.submit(_compile, templates, names), wait))
 
 
 @contextlib.contextmanager
@@ -47,7 +52,7 @@ def worker(templates: Path | None, names: tuple[str, ...]):
 
     pool = fork_pool()
     try:
-        start(pool, templates, names)
+        start(pool, templates, names, wait=True)
         yield
     finally:
         forget()
@@ -60,12 +65,14 @@ def forget() -> None:
 
 
 def adopt() -> None:
-    """Take over the code of every compile job started (waiting for those still at work)."""
+    """Take over the code of every compile job started (see `start`: waiting or not)."""
     from briefgen.compose.jinja_parts import compiled
     from briefgen.compose.templating import take_stamps
 
     while _PENDING:
-        job = _PENDING.pop(0)
+        job, wait = _PENDING.pop(0)
+        if not (wait or job.done()):
+            continue
         try:
             stamps, code = job.result()
         except Exception:  # noqa: BLE001 - the worker is gone: this process compiles them
@@ -79,17 +86,23 @@ def adopt() -> None:
 def _compile(templates: Path | None, names: tuple[str, ...]) -> tuple[list, list]:
     """In the worker: its table of stamps and, per template compiled, (cache key, source
     checksum, marshalled code)."""
-    from briefgen.compose.jinja_parts import compiled
+    from briefgen.compose.jinja_parts import Watchdog, compiled
     from briefgen.compose.templating import _STAMPS, TemplateRenderer
 
     store = compiled().code
     before = set(store)
     env = TemplateRenderer(templates).env
-    for name in names:
-        try:
-            env.get_template(name)
-        except Exception:  # noqa: BLE001, S112 - compiled and reported by the main process
-            continue
+    # A template that takes long to compile (a hostile one) is left to the main process,
+    # which compiles it under the bounds of every render and says what is wrong.
+    deadline = time.monotonic() + WORKER_SECONDS
+    with Watchdog(WORKER_SECONDS):
+        for name in names:
+            if time.monotonic() > deadline:
+                break
+            try:
+                env.get_template(name)
+            except Exception:  # noqa: BLE001, S112 - compiled and reported by the main process
+                continue
     code = [(key, checksum, marshal.dumps(c)) for key, (checksum, c) in store.items()
             if key not in before]
     return list(_STAMPS), code
