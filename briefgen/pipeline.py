@@ -161,7 +161,7 @@ class Pipeline:
         # The Word (or HTML) worker compiles the `templates` first, at the priority of this
         # process: they are ready when the composing starts, before the fact base is loaded.
         self.writers = Writers(formats, desk.templates, first=lambda pool: precompile.start(
-            pool, desk.templates, templates, wait=True))
+            pool, desk.templates, templates))
 
     def __enter__(self) -> Pipeline:
         self.writers.__enter__()

@@ -1,8 +1,6 @@
 """Templates compiled by a forked worker while the fact base loads: the same briefs, the same
 located errors, and this process's own compile whenever the worker's code could be wrong."""
 
-import time
-
 import jinja2
 import pytest
 
@@ -50,9 +48,9 @@ def loaded(tmp_path, compiles_here, monkeypatch):
     return base
 
 
-def compiled_by_a_worker(templates, names, wait=True):
+def compiled_by_a_worker(templates, names):
     pool = fork_pool()
-    precompile.start(pool, templates, names, wait)
+    precompile.start(pool, templates, names)
     return pool
 
 
@@ -124,16 +122,3 @@ def test_what_the_worker_could_not_compile_in_its_time_is_compiled_here(
     monkeypatch.setattr(compiled(), "code", {})
     assert compose(base, None, spec) == brief
 
-
-def test_code_a_writer_worker_has_not_sent_yet_is_not_waited_for(tmp_path, compiles_here,
-                                                                 monkeypatch):
-    base = loaded(tmp_path, compiles_here, monkeypatch)
-    spec = theme_spec(base, "russian-motives")
-    pool = fork_pool()
-    with pool:
-        pool.submit(time.sleep, 0.5)  # the worker is busy when compose starts
-        precompile.start(pool, None, ("theme.md.j2",), wait=False)
-        brief = compose(base, None, spec)
-    assert compiles_here == ["theme.md.j2"]
-    monkeypatch.setattr(compiled(), "code", {})
-    assert compose(base, None, spec) == brief

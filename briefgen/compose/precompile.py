@@ -2,17 +2,16 @@
 
 Compiling a template (lexing, parsing, generating its Python code) is the largest fixed cost
 of a compose: ~0.02-0.04 s a template, paid on the critical path by `build`, `weekly` and
-`check`. `start` hands it to a worker that is idle at that moment (a writer worker after its
-warm-up, or a worker of its own); `compose` takes the code it sent back (`adopt`)
-before it compiles anything itself.
+`check`. `start` hands it to a worker with time to spare (the Word or HTML writer's worker,
+before its warm-up; for `check`, a worker of its own); `compose` takes the code it sent back
+(`adopt`) before it compiles anything itself.
 
 The code is the one this process would make: the same environment, set up alike, from the
 same file (the source checksum is checked when the template is loaded, as for any compiled
 template). Only the line stamps are numbered in the worker: its table is taken over when this
 process's table is the start of it (nothing numbered here that the worker does not know),
-else the code is dropped and compiled here. A
-template that fails to compile is left out: this process compiles it and says where it is
-wrong, as always.
+else the code is dropped and compiled here. A template that fails to compile is left out:
+this process compiles it and says where it is wrong, as always.
 """
 
 from __future__ import annotations
@@ -27,16 +26,13 @@ _PENDING: list = []  # futures of `_compile` jobs whose code is not taken over y
 WORKER_SECONDS = 2.0  # a worker's compiling time; a template takes ~0.02-0.04 s
 
 
-def start(pool, templates: Path | None, names: tuple[str, ...], wait: bool = False) -> None:
+def start(pool, templates: Path | None, names: tuple[str, ...]) -> None:
     """Have `pool`'s worker compile the templates `names` of the desk folder `templates`,
-    unless this process has compiled templates already (`watch` after its first build).
-
-    `wait`: `adopt` waits for the worker's code. Else code not ready by then is left: a writer
-    worker runs at a lower priority, and on a busy machine it may not have had the time."""
+    unless this process has compiled templates already (`watch` after its first build)."""
     from briefgen.compose.jinja_parts import compiled
 
     if pool is not None and names and not compiled().code:
-        _PENDING.append((pool.submit(_compile, templates, names), wait))
+        _PENDING.append(pool.submit(_compile, templates, names))
 
 
 @contextlib.contextmanager
@@ -52,7 +48,7 @@ def worker(templates: Path | None, names: tuple[str, ...]):
 
     pool = fork_pool()
     try:
-        start(pool, templates, names, wait=True)
+        start(pool, templates, names)
         yield
     finally:
         forget()
@@ -65,14 +61,13 @@ def forget() -> None:
 
 
 def adopt() -> None:
-    """Take over the code of every compile job started (see `start`: waiting or not)."""
+    """Take over the code of every compile job started, waiting for a job still at work (it
+    runs at this process's priority, bounded by WORKER_SECONDS)."""
     from briefgen.compose.jinja_parts import compiled
     from briefgen.compose.templating import take_stamps
 
     while _PENDING:
-        job, wait = _PENDING.pop(0)
-        if not (wait or job.done()):
-            continue
+        job = _PENDING.pop(0)
         try:
             stamps, code = job.result()
         except Exception:  # noqa: BLE001 - the worker is gone: this process compiles them
