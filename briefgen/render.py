@@ -99,11 +99,10 @@ def _warm(fmt: str, templates: Path | None) -> None:
     # for them, so the lower priority costs them nothing then.
     os.nice(10)
     if fmt == "docx":
-        import docx  # noqa: F401
-
-        import briefgen.writers.docx.writer  # noqa: F401
         from briefgen.writers.docx.oxml.fonts import font_files
+        from briefgen.writers.docx.writer import open_ahead
         font_files(resources.fonts_dir(templates))  # the fonts it embeds, read once
+        open_ahead(resources.reference_docx(templates))  # the document it starts from
     elif fmt == "html":
         import briefgen.writers.html.writer  # noqa: F401
         from briefgen.writers.html.fonts import load

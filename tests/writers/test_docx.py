@@ -19,7 +19,7 @@ from lxml import etree
 
 from briefgen.compose.model import Block, Cell, Run
 from briefgen.errors import BuildError
-from briefgen.writers.docx.writer import render_docx
+from briefgen.writers.docx.writer import open_ahead, render_docx
 from conftest import one_cite, ARABIC, ROOT, sample_brief, table_brief
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -404,6 +404,26 @@ def test_unreadable_reference_is_a_build_error(brief, tmp_path):
     junk.write_text("not a zip")
     with pytest.raises(BuildError, match="not a readable .docx"):
         render_docx(brief, reference=junk)
+
+
+def test_a_document_opened_ahead_gives_the_same_file(brief, tmp_path):
+    """The Word worker opens the reference while it waits (open_ahead): same bytes, and a
+    reference changed since is read again."""
+    path = tmp_path / "reference.docx"
+    path.write_bytes(render_docx(sample_brief(lines=8)))
+    for reference in (None, path):
+        fresh = render_docx(brief, reference=reference)
+        open_ahead(reference)
+        assert render_docx(brief, reference=reference) == fresh
+    open_ahead(path)
+    ref = docx.Document()
+    ref.styles["Heading 1"].font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
+    ref.save(path)
+    out = Docx(render_docx(brief, reference=path))
+    assert out.doc.styles["Heading 1"].font.color.rgb == RGBColor(0xC0, 0x00, 0x00)
+    open_ahead(tmp_path / "junk.docx")  # its problem is the render's to say
+    with pytest.raises(BuildError, match="not found"):
+        render_docx(brief, reference=tmp_path / "junk.docx")
 
 
 # --- expected failures ---------------------------------------------------------------------------

@@ -25,28 +25,61 @@ _BLOCK_KINDS = {"heading", "bullet", "paragraph", "note", "judgment", "table"}
 _STYLE_OF = {"bullet": "bullet", "note": "note", "judgment": "judgment", "paragraph": "normal"}
 
 
+# The document the next render of a reference starts from, opened by the Word worker while
+# it waits for its first brief (`open_ahead`): (reference, its size and time) -> Document.
+_AHEAD: dict = {}
+
+
 def render_docx(brief: Brief, reference: Path | None = None, fonts: Path | None = None) -> bytes:
     """Render `brief` as a .docx; `reference` optionally supplies the organisation's styles,
     `fonts` the folder of the fonts to embed (the packaged ones by default)."""
     _validate(brief)
-    import docx  # lazy: python-docx is only needed when a Word file is written
-
-    if reference is not None:
-        reference = Path(reference)
-        if not reference.is_file():
-            raise BuildError(f"reference document not found: {reference}")
-        try:
-            document = docx.Document(str(reference))
-        except Exception as exc:  # zip, XML or content-type trouble: all mean "not a usable .docx"
-            raise BuildError(f"reference document {reference} is not a readable .docx: "
-                             f"{exc}") from exc
-    else:
-        document = docx.Document()
+    document = _AHEAD.pop(_version(reference), None) or _open(reference)
+    _AHEAD.clear()
     try:
         return _DocxBuilder(document, brief, house=reference is None,
                             fonts=FONTS if fonts is None else Path(fonts)).build()
     except ValueError as exc:  # lxml refuses characters XML cannot hold (title, subject, ...)
         raise BuildError(f"brief {brief.name}: text cannot be written to Word: {exc}") from exc
+
+
+def open_ahead(reference: Path | None) -> None:
+    """Import what a render uses and open the reference document (python-docx's own default
+    if None) for the next render: a third of a short brief's render. Its problems are left to
+    say to that render."""
+    from briefgen.writers.docx.oxml import furniture, house, styles, tables  # noqa: F401
+
+    _AHEAD.clear()
+    try:
+        _AHEAD[_version(reference)] = _open(reference)
+    except BuildError:
+        pass
+
+
+def _version(reference: Path | None) -> tuple:
+    """The reference file as it is now: its path, size and modification time."""
+    if reference is None:
+        return ()
+    try:
+        stat = Path(reference).stat()
+    except OSError:
+        return (str(reference),)
+    return str(reference), stat.st_size, stat.st_mtime_ns
+
+
+def _open(reference: Path | None):
+    import docx  # lazy: python-docx is only needed when a Word file is written
+
+    if reference is None:
+        return docx.Document()
+    reference = Path(reference)
+    if not reference.is_file():
+        raise BuildError(f"reference document not found: {reference}")
+    try:
+        return docx.Document(str(reference))
+    except Exception as exc:  # zip, XML or content-type trouble: all mean "not a usable .docx"
+        raise BuildError(f"reference document {reference} is not a readable .docx: "
+                         f"{exc}") from exc
 
 
 def _validate(brief: Brief) -> None:
