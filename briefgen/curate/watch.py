@@ -8,6 +8,7 @@ leaves the previous files in place; outputs are replaced all at once.
 
 from __future__ import annotations
 
+import gc
 import signal
 import threading
 import time
@@ -48,35 +49,38 @@ def watch(desk: Desk, theme: list[str] | None, week: str | None, format: tuple,
 
     desk.require_facts()
     cache: dict = {}
-    with Pipeline(desk, format) as pipeline:
-        _check_choice(desk, theme, week, cache)
-        report("status", ["watching for saves (Ctrl-C to stop)"])
-        for pool in pipeline.writers.pools.values():  # Ctrl-C is for this process to handle
-            pool.submit(_ignore_interrupts)
-        rebuild(pipeline, theme, week, cache, report, "start")
-        created = None  # a templates folder just made: rebuilt once it is watched too
-        while True:
-            # A templates folder made after the start is watched from then on: until it
-            # exists, a poller ends this round of watching when it appears.
-            templates = Path(desk.templates)
-            folders = [str(p) for p in (desk.facts, templates) if p.is_dir()]
-            waiting = None if templates.is_dir() else _appearing(templates, stop_event)
-            for changes in changes_in(*folders, watch_filter=Filter(), step=STEP_MS,
-                                      debounce=DEBOUNCE_MS, stop_event=waiting or stop_event,
-                                      raise_interrupt=True, yield_on_timeout=bool(created),
-                                      rust_timeout=FIRST_YIELD_MS if created else 5000):
-                if created:  # the first yield: the new folder is watched, nothing is missed
-                    rebuild(pipeline, theme, week, cache, report, created)
-                    created = None
-                if not changes:
-                    continue
-                saved = sorted({display_path(path) for _, path in changes})
-                rebuild(pipeline, theme, week, cache, report,
-                        ", ".join(saved[:3]) + (f" and {len(saved) - 3} more"
-                                                if len(saved) > 3 else ""))
-            if waiting is None or (stop_event is not None and stop_event.is_set()):
-                return
-            created = f"{display_path(templates)}/ created"
+    try:
+        with Pipeline(desk, format) as pipeline:
+            _check_choice(desk, theme, week, cache)
+            report("status", ["watching for saves (Ctrl-C to stop)"])
+            for pool in pipeline.writers.pools.values():  # Ctrl-C is for this process to handle
+                pool.submit(_ignore_interrupts)
+            rebuild(pipeline, theme, week, cache, report, "start")
+            created = None  # a templates folder just made: rebuilt once it is watched too
+            while True:
+                # A templates folder made after the start is watched from then on: until it
+                # exists, a poller ends this round of watching when it appears.
+                templates = Path(desk.templates)
+                folders = [str(p) for p in (desk.facts, templates) if p.is_dir()]
+                waiting = None if templates.is_dir() else _appearing(templates, stop_event)
+                for changes in changes_in(*folders, watch_filter=Filter(), step=STEP_MS,
+                                          debounce=DEBOUNCE_MS, stop_event=waiting or stop_event,
+                                          raise_interrupt=True, yield_on_timeout=bool(created),
+                                          rust_timeout=FIRST_YIELD_MS if created else 5000):
+                    if created:  # the first yield: the new folder is watched, nothing is missed
+                        rebuild(pipeline, theme, week, cache, report, created)
+                        created = None
+                    if not changes:
+                        continue
+                    saved = sorted({display_path(path) for _, path in changes})
+                    rebuild(pipeline, theme, week, cache, report,
+                            ", ".join(saved[:3]) + (f" and {len(saved) - 3} more"
+                                                    if len(saved) > 3 else ""))
+                if waiting is None or (stop_event is not None and stop_event.is_set()):
+                    return
+                created = f"{display_path(templates)}/ created"
+    finally:
+        gc.unfreeze()  # what `settle` froze is the caller's again
 
 
 def _appearing(folder: Path, stop_event) -> threading.Event:
@@ -112,6 +116,24 @@ def _ignore_interrupts() -> None:
 def rebuild(pipeline, theme: list[str] | None, week: str | None, cache: dict,
             report: Reporter, why: str) -> bool:
     """One build of the chosen briefs; reports the paths written or the errors found."""
+    try:
+        return _build(pipeline, theme, week, cache, report, why)
+    finally:
+        settle()
+
+
+def settle() -> None:
+    """After a build, while the curator reads it: collect its garbage now, and keep what
+    lives on (the parsed files, the compiled templates) out of the collector's walks, so
+    that no full collection falls inside the next save → files (a 500-line desk: a pause of
+    0.06-0.08 s every other build without this)."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+
+
+def _build(pipeline, theme: list[str] | None, week: str | None, cache: dict,
+           report: Reporter, why: str) -> bool:
     from briefgen import pipeline as steps
 
     started = time.perf_counter()

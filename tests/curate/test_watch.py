@@ -1,5 +1,6 @@
 """`briefgen watch`: a real process picks up a save, and a broken save keeps the last files."""
 
+import gc
 import os
 import queue
 import shutil
@@ -158,3 +159,24 @@ def test_a_templates_folder_made_after_the_start_is_watched(tmp_path):
         assert "(desk)" in pdf_text(pdf)
     finally:
         assert w.stop() == 0
+
+
+def test_a_watch_keeps_what_lives_on_out_of_the_collectors_walks(tmp_path, monkeypatch):
+    """After each build the watch collects its garbage and freezes what is left (the parsed
+    files, the compiled templates): no full collection falls inside the next save → files.
+    Once the watch ends, those objects are the caller's collector's again."""
+    from briefgen.curate import watch as watching
+    from briefgen.desk import Desk
+
+    tiny_factbase(tmp_path)
+    stop, frozen, settle = threading.Event(), [], watching.settle
+
+    def settled():
+        settle()
+        frozen.append(gc.get_freeze_count())
+        stop.set()
+
+    monkeypatch.setattr(watching, "settle", settled)
+    watching.watch(Desk.find(tmp_path / "facts"), None, None, ("pdf",), lambda *a: None, stop)
+    assert frozen[0] > 10_000
+    assert gc.get_freeze_count() == 0
