@@ -44,7 +44,8 @@ def load(desk: Desk, strict: bool = False, cache: dict | None = None, readers: b
     return base
 
 
-TEMPLATES = ("theme.md.j2", "weekly.md.j2")  # the brief templates `check` composes
+# the templates `check` runs: the briefs' and the e-mails'
+TEMPLATES = ("theme.md.j2", "weekly.md.j2", "email.txt.j2", "email.html.j2")
 
 
 def _checked(desk: Desk, base: FactBase, strict: bool, readers: bool,

@@ -10,7 +10,7 @@ from briefgen.compose.composer import compose
 from briefgen.compose.jinja_parts import compiled
 from briefgen.compose.specs import theme_spec
 from briefgen.compose.templating import TemplateRenderer
-from briefgen.errors import BuildError
+from briefgen.errors import BuildError, DiagnosticsError
 from briefgen.workers import fork_pool
 from conftest import tiny_factbase, write
 
@@ -122,3 +122,23 @@ def test_what_the_worker_could_not_compile_in_its_time_is_compiled_here(
     monkeypatch.setattr(compiled(), "code", {})
     assert compose(base, None, spec) == brief
 
+
+
+def test_check_takes_every_template_from_its_worker_and_reports_the_ones_it_could_not(
+        templated_desk, compiles_here, monkeypatch):
+    """`check` runs the brief and e-mail templates: all compiled by its worker; one that does
+    not compile is compiled here and reported at its line, as before."""
+    monkeypatch.setattr(compiled(), "code", {})
+    monkeypatch.setattr(compiled("mail"), "code", {})
+    check(templated_desk / "facts")
+    assert compiles_here == []
+    text = templated_desk / "templates" / "email.txt.j2"
+    text.write_text(text.read_text().replace("{% endif %}{{ title }}", "{% endif %}{{ title }",
+                                             1))
+    monkeypatch.setattr(compiled(), "code", {})
+    monkeypatch.setattr(compiled("mail"), "code", {})
+    with pytest.raises(DiagnosticsError) as e:
+        check(templated_desk / "facts")
+    assert set(compiles_here) == {"email.txt.j2"}  # once per e-mail check renders
+    assert e.value.lines() == [f"{text}:15: error: unexpected '}}'",
+                               "error: template has 1 error, 0 warnings"]

@@ -39,12 +39,17 @@ def close(word: str, choices) -> str | None:
     return f"did you mean '{found}'?" if found else None
 
 
-@functools.lru_cache(maxsize=1)
-def compiled():
+def compiled(kind: str = "brief"):
     """Templates compiled once per process, in memory (never on disk): `build` of every theme,
     `check` and `watch` compile each template file once (~0.015 s of a 500-line compose), again
-    only when it changes. The code is the same for every renderer: all are set up alike, the
-    stamps are the process's, and printed values become placeholders only when it runs."""
+    only when it changes. The code is the same for every renderer of a `kind` ("brief", or
+    "mail" for the e-mail templates): all are set up alike, the stamps are the process's, and
+    printed values become placeholders only when it runs."""
+    return _compiled(kind)
+
+
+@functools.cache
+def _compiled(kind: str):
     from jinja2 import BytecodeCache
 
     class Compiled(BytecodeCache):

@@ -17,6 +17,7 @@ this process compiles it and says where it is wrong, as always.
 from __future__ import annotations
 
 import contextlib
+import functools
 import marshal
 import os
 import time
@@ -24,6 +25,7 @@ from pathlib import Path
 
 _PENDING: list = []  # futures of `_compile` jobs whose code is not taken over yet
 WORKER_SECONDS = 2.0  # a worker's compiling time; a template takes ~0.02-0.04 s
+MAIL = ("email.txt.j2", "email.html.j2")  # compiled as e-mail templates
 
 
 def start(pool, templates: Path | None, names: tuple[str, ...]) -> None:
@@ -73,20 +75,18 @@ def adopt() -> None:
         except Exception:  # noqa: BLE001 - the worker is gone: this process compiles them
             continue
         if take_stamps(stamps):
-            store = compiled().code
-            for key, checksum, data in code:
-                store.setdefault(key, (checksum, marshal.loads(data)))
+            for kind, key, checksum, data in code:
+                compiled(kind).code.setdefault(key, (checksum, marshal.loads(data)))
 
 
 def _compile(templates: Path | None, names: tuple[str, ...]) -> tuple[list, list]:
-    """In the worker: its table of stamps and, per template compiled, (cache key, source
-    checksum, marshalled code)."""
+    """In the worker: its table of stamps and, per template compiled, (kind, cache key, source
+    checksum, marshalled code); the e-mail templates (`MAIL`) in the environment of mails."""
     from briefgen.compose.jinja_parts import Watchdog, compiled
-    from briefgen.compose.templating import _STAMPS, TemplateRenderer
+    from briefgen.compose.templating import _STAMPS
 
-    store = compiled().code
-    before = set(store)
-    env = TemplateRenderer(templates).env
+    kinds = ("brief", "mail")
+    before = {kind: set(compiled(kind).code) for kind in kinds}
     # A template that takes long to compile (a hostile one) is left to the main process,
     # which compiles it under the bounds of every render and says what is wrong.
     deadline = time.monotonic() + WORKER_SECONDS
@@ -95,9 +95,19 @@ def _compile(templates: Path | None, names: tuple[str, ...]) -> tuple[list, list
             if time.monotonic() > deadline:
                 break
             try:
-                env.get_template(name)
+                _environment(templates, name in MAIL).get_template(name)
             except Exception:  # noqa: BLE001, S112 - compiled and reported by the main process
                 continue
-    code = [(key, checksum, marshal.dumps(c)) for key, (checksum, c) in store.items()
-            if key not in before]
+    code = [(kind, key, checksum, marshal.dumps(c)) for kind in kinds
+            for key, (checksum, c) in compiled(kind).code.items() if key not in before[kind]]
     return list(_STAMPS), code
+
+
+@functools.cache
+def _environment(templates: Path | None, mail: bool):
+    """The environment a brief template (or an e-mail template) is compiled in."""
+    if mail:
+        from briefgen.distribution.email_templates import EmailTemplates
+        return EmailTemplates(templates or Path(".")).env
+    from briefgen.compose.templating import TemplateRenderer
+    return TemplateRenderer(templates).env

@@ -35,7 +35,7 @@ class EmailTemplates:
     def __init__(self, folder: Path):
         from jinja2 import StrictUndefined, select_autoescape
 
-        from briefgen.compose.jinja_parts import desk_loader, refused_characters
+        from briefgen.compose.jinja_parts import compiled, desk_loader, refused_characters
         from briefgen.compose.sandbox import BoundedEnvironment, bounded_filter
 
         self.folder = Path(folder)
@@ -44,7 +44,8 @@ class EmailTemplates:
             loader=desk_loader()([str(d) for d in template_dirs(self.folder)]),
             autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-            undefined=StrictUndefined, extensions=[refused_characters()])
+            undefined=StrictUndefined, extensions=[refused_characters()],
+            bytecode_cache=compiled("mail"))
         self.env.filters["squash"] = bounded_filter(
             "squash", lambda text: " ".join(str(text).split()))
 
