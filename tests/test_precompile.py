@@ -1,6 +1,8 @@
 """Templates compiled by a forked worker while the fact base loads: the same briefs, the same
 located errors, and this process's own compile whenever the worker's code could be wrong."""
 
+import time
+
 import jinja2
 import pytest
 
@@ -142,3 +144,20 @@ def test_check_takes_every_template_from_its_worker_and_reports_the_ones_it_coul
     assert set(compiles_here) == {"email.txt.j2"}  # once per e-mail check renders
     assert e.value.lines() == [f"{text}:15: error: unexpected '}}'",
                                "error: template has 1 error, 0 warnings"]
+
+
+def test_a_worker_that_never_answers_is_not_waited_for_long(tmp_path, compiles_here,
+                                                            monkeypatch):
+    base = loaded(tmp_path, compiles_here, monkeypatch)
+    monkeypatch.setattr(precompile, "WORKER_SECONDS", 0.2)  # the wait: 0.4 s
+    spec = theme_spec(base, "russian-motives")
+    pool = fork_pool()
+    pool.submit(time.sleep, 3)  # the worker is stuck before the compile job
+    precompile.start(pool, None, ("theme.md.j2",))
+    started = time.monotonic()
+    brief = compose(base, None, spec)
+    assert time.monotonic() - started < 2.5
+    assert compiles_here == ["theme.md.j2"]
+    pool.shutdown(wait=False, cancel_futures=True)
+    monkeypatch.setattr(compiled(), "code", {})
+    assert compose(base, None, spec) == brief

@@ -64,15 +64,17 @@ def forget() -> None:
 
 def adopt() -> None:
     """Take over the code of every compile job started, waiting for a job still at work (it
-    runs at this process's priority, bounded by WORKER_SECONDS)."""
+    runs at this process's priority, bounded by WORKER_SECONDS; the wait by twice that)."""
     from briefgen.compose.jinja_parts import compiled
     from briefgen.compose.templating import take_stamps
 
     while _PENDING:
         job = _PENDING.pop(0)
         try:
-            stamps, code = job.result()
-        except Exception:  # noqa: BLE001 - the worker is gone: this process compiles them
+            # bounded: a worker that never answers (forked from a process whose other thread
+            # held a lock it needs) costs a few seconds, never a hang
+            stamps, code = job.result(timeout=2 * WORKER_SECONDS)
+        except Exception:  # noqa: BLE001 - the worker is gone or late: this process compiles
             continue
         if take_stamps(stamps):
             for kind, key, checksum, data in code:
