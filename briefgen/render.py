@@ -13,6 +13,7 @@ from pathlib import Path
 from briefgen import resources
 from briefgen.compose.model import Brief
 from briefgen.errors import BriefgenError
+from briefgen.workers import can_fork
 
 
 _LONGEST_FIRST = ("pdf", "docx", "html")  # the order the workers get their briefs
@@ -32,7 +33,7 @@ class Writers:
         self.formats, self.templates = formats, templates
         self.reference = resources.reference_docx(templates)
         self.pools: dict = {}
-        self.parallel = hasattr(os, "fork") and (os.cpu_count() or 1) > 1
+        self.parallel = can_fork()
         self.first = first  # given the pool of the Word (or HTML) worker, before its warm-up
 
     def __enter__(self) -> Writers:

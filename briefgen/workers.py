@@ -6,6 +6,11 @@ import os
 import sys
 
 
+def can_fork() -> bool:
+    """Whether a worker may take work off this process: forking exists, and a second core."""
+    return hasattr(os, "fork") and (os.cpu_count() or 1) > 1
+
+
 def fork_pool():
     """A one-worker process pool, forked, whose worker dies with this process.
 

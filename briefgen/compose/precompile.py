@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import marshal
-import os
 import time
 from pathlib import Path
 
@@ -42,11 +41,11 @@ def worker(templates: Path | None, names: tuple[str, ...]):
     """A worker of its own compiling `names` for the length of the block (`check`, whose
     other core is idle while it loads the fact base), on a machine with two cores or more."""
     from briefgen.compose.jinja_parts import compiled
+    from briefgen.workers import can_fork, fork_pool
 
-    if not names or compiled().code or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
+    if not names or compiled().code or not can_fork():
         yield
         return
-    from briefgen.workers import fork_pool
 
     pool = fork_pool()
     try:

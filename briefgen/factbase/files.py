@@ -26,11 +26,11 @@ HELPER_PARSE_SHARE = 0.44
 def helper_for(paths: list[Path]):
     """A forked helper process (a one-worker pool) when the base is large enough to pay for
     it, else None."""
-    sizes = [p.stat().st_size if p.is_file() else 0 for p in paths]
-    if sum(sizes) < PARALLEL_BYTES or len(paths) < 2 or not _can_fork():
-        return None
-    from briefgen.workers import fork_pool
+    from briefgen.workers import can_fork, fork_pool
 
+    sizes = [p.stat().st_size if p.is_file() else 0 for p in paths]
+    if sum(sizes) < PARALLEL_BYTES or len(paths) < 2 or not can_fork():
+        return None
     return fork_pool()
 
 
@@ -60,11 +60,6 @@ def parse_files(paths: list[Path], pool=None):
     local = {i: _Parser(paths[i]).parse() for i in mine}
     local.update(zip(sorted(theirs), remote.result(), strict=True))
     yield from (local[i] for i in range(len(paths)))
-
-
-def _can_fork() -> bool:
-    import os
-    return hasattr(os, "fork") and (os.cpu_count() or 1) > 1
 
 
 # The fields a diagnostic of the whole base points at (a quote, a grading, a date...): their
