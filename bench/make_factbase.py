@@ -107,6 +107,12 @@ ORGS = ["the Government of National Accord", "the Libyan National Army", "UNSMIL
         "the UN panel of experts", "the Misrata brigades", "the Kaniyat militia",
         "the Rada Special Deterrence Force", "the Tripoli Revolutionaries’ Brigade"]
 
+
+def _as_said(actor: str) -> str:
+    """An actor's name as a line says it: 'the Kaniyat militia', not 'Kaniyat militia'."""
+    return f"the {actor}" if f"the {actor}" in ORGS else actor
+
+
 # Claims per theme: what facts state and what sources report. Slots are filled by `_fill`.
 CLAIMS = {
     "tripoli-offensive": [
@@ -786,7 +792,8 @@ class Generator:
                 if f.kind != "event" or f.index % 2:
                     entry["kind"] = f.kind
                 if f.kind != "event":  # whose words they are, as `check` asks of such a fact
-                    entry["attributed_to"] = f.actors[0] if f.actors else f.sources[0].publisher
+                    entry["attributed_to"] = (_as_said(f.actors[0]) if f.actors
+                                              else f.sources[0].publisher)
                 entry["credibility"] = f.credibility
                 if f.actors:
                     entry["actors"] = FlowList(f.actors)
